@@ -1,0 +1,27 @@
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { FastifyInstance } from "fastify";
+
+/** The OpenAPI 3.1 document at /openapi.json, built from the routes' schemas, and Swagger UI at /docs. */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: {
+        title: "descent",
+        version: "1",
+        description:
+          "Training as a service: upload a dataset, submit a model spec, follow the job, fetch or query the trained model. " +
+          "Errors are application/problem+json (RFC 9457); validation errors list `errors: [{path, message}]` with JSON Pointer paths.",
+      },
+      tags: [
+        { name: "datasets", description: "Training data, stored as float32." },
+        { name: "jobs", description: "Training jobs and their per-epoch metrics." },
+        { name: "models", description: "Trained models: weights and predictions." },
+        { name: "health", description: "Liveness and readiness." },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,69 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { JobService } from "../../services/jobs.js";
+import { IdParams, Page, PageQuery } from "../../spec/common.js";
+import { EpochMetric, Job, JobInput, JobStatus } from "../../spec/job.js";
+import { json, problems } from "../schemas.js";
+
+export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+  app.post(
+    "/v1/jobs",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Submit a training job",
+        description:
+          "Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. " +
+          "A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued.",
+        body: JobInput,
+        response: { 202: json(Job, "The queued job; Location points at it."), ...problems(400, 413, 415, 503) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.submit(request.body);
+      return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(job);
+    },
+  );
+
+  app.get(
+    "/v1/jobs",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "List jobs",
+        description: "Newest first, optionally filtered by status, with cursor pagination.",
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus) }, { additionalProperties: false }),
+        response: { 200: json(Page(Job, "JobPage"), "A page of jobs."), ...problems(400) },
+      },
+    },
+    async (request) => jobs.list({ limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status }),
+  );
+
+  app.get(
+    "/v1/jobs/:id",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Read a job",
+        description: "Status, progress (epoch of totalEpochs), best metrics so far, error if it failed, and the trained model's id once it succeeded.",
+        params: IdParams,
+        response: { 200: json(Job, "The job."), ...problems(404) },
+      },
+    },
+    async (request) => jobs.get(request.params.id),
+  );
+
+  app.get(
+    "/v1/jobs/:id/metrics",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Per-epoch metrics of a job",
+        description: "One row per completed epoch, readable while the job runs.",
+        params: IdParams,
+        response: { 200: json(Type.Object({ data: Type.Array(EpochMetric) }), "The job's epochs so far."), ...problems(404) },
+      },
+    },
+    async (request) => ({ data: await jobs.metrics(request.params.id) }),
+  );
+};

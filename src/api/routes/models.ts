@@ -1,0 +1,66 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { ModelService } from "../../services/models.js";
+import { IdParams } from "../../spec/common.js";
+import { Prediction, PredictInput, TrainedModel } from "../../spec/model.js";
+import { json, problems } from "../schemas.js";
+
+export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictBodyLimit: number }> = async (
+  app,
+  { models, predictBodyLimit },
+) => {
+  app.get(
+    "/v1/models/:id",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "Read a trained model",
+        description: "Its spec, layer summary with output shapes, parameter count, final metrics and the layout of its weights.",
+        params: IdParams,
+        response: { 200: json(TrainedModel, "The model."), ...problems(404) },
+      },
+    },
+    async (request) => models.get(request.params.id),
+  );
+
+  app.get(
+    "/v1/models/:id/weights",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "Download a model's weights",
+        description: "Little-endian float32 values, laid out as the model's weightManifest says. The same weights always give the same bytes.",
+        params: IdParams,
+        response: {
+          200: { description: "The weights.", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          ...problems(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const weights = await models.weights(request.params.id);
+      return reply
+        .type("application/octet-stream")
+        .header("content-disposition", `attachment; filename="${request.params.id}.weights.bin"`)
+        // A Buffer is sent as is; the string type comes from the binary schema above.
+        .send(Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength) as unknown as string);
+    },
+  );
+
+  app.post(
+    "/v1/models/:id/predict",
+    {
+      bodyLimit: predictBodyLimit,
+      schema: {
+        tags: ["models"],
+        summary: "Predict with a trained model",
+        description:
+          "Each input is a flat array of the model's input size, or nested arrays shaped as its inputShape. " +
+          "Returns the model's outputs and, for classifiers, the predicted class index and name.",
+        params: IdParams,
+        body: PredictInput,
+        response: { 200: json(Prediction, "One output per input."), ...problems(400, 404, 413) },
+      },
+    },
+    async (request) => models.predict(request.params.id, request.body.inputs),
+  );
+};

@@ -1,0 +1,89 @@
+// Environment -> typed configuration, validated once at start so a bad value
+// fails loudly before anything listens or connects.
+
+export interface Config {
+  /** @defaultValue "development" */
+  nodeEnv: string;
+  /** @defaultValue postgresql://postgres@127.0.0.1:5432/descent */
+  databaseUrl: string;
+  /** @defaultValue redis://127.0.0.1:6379 */
+  redisUrl: string;
+  /** @defaultValue 3000 */
+  port: number;
+  /** @defaultValue "127.0.0.1" */
+  host: string;
+  /** @defaultValue "info" */
+  logLevel: string;
+  /** Redis key prefix of the BullMQ queues; tests use one per file. @defaultValue "descent" */
+  queuePrefix: string;
+  /** Body limit of ordinary routes, in bytes. @defaultValue 1 MiB */
+  bodyLimit: number;
+  /** Body limit of dataset uploads, in bytes. @defaultValue 64 MiB */
+  datasetBodyLimit: number;
+  /** Body limit of predictions, in bytes. @defaultValue 4 MiB */
+  predictBodyLimit: number;
+  /** How many jobs one worker process trains at once. @defaultValue 1 */
+  workerConcurrency: number;
+}
+
+export class ConfigError extends Error {}
+
+const defaults = {
+  DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/descent",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  PORT: "3000",
+  HOST: "127.0.0.1",
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    nodeEnv: env.NODE_ENV ?? "development",
+    databaseUrl: url(env, "DATABASE_URL", defaults.DATABASE_URL, ["postgres:", "postgresql:"]),
+    redisUrl: url(env, "REDIS_URL", defaults.REDIS_URL, ["redis:", "rediss:"]),
+    port: integer(env, "PORT", Number(defaults.PORT), 0, 65535),
+    host: env.HOST ?? defaults.HOST,
+    logLevel: oneOf(env, "LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    queuePrefix: env.QUEUE_PREFIX ?? "descent",
+    bodyLimit: integer(env, "BODY_LIMIT", 1024 * 1024, 1024, 2 ** 31),
+    datasetBodyLimit: integer(env, "DATASET_BODY_LIMIT", 64 * 1024 * 1024, 1024, 2 ** 31),
+    predictBodyLimit: integer(env, "PREDICT_BODY_LIMIT", 4 * 1024 * 1024, 1024, 2 ** 31),
+    workerConcurrency: integer(env, "WORKER_CONCURRENCY", 1, 1, 64),
+  };
+}
+
+function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: string[]): string {
+  const value = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${JSON.stringify(value)}`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(" or ")}//, got ${parsed.protocol}//`);
+  }
+  return value;
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function oneOf(env: NodeJS.ProcessEnv, name: string, fallback: string, allowed: string[]): string {
+  const value = env[name] || fallback;
+  if (!allowed.includes(value)) throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** host:port of a connection URL, for messages that must not print credentials. */
+export function describeEndpoint(connectionUrl: string): string {
+  const parsed = new URL(connectionUrl);
+  const defaultPort = parsed.protocol.startsWith("redis") ? "6379" : "5432";
+  return `${parsed.hostname}:${parsed.port || defaultPort}`;
+}

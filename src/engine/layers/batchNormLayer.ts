@@ -1,0 +1,41 @@
+import { batchNorm } from "../ops/batchNorm.js";
+import type { LayerSpec } from "../types.js";
+import { checkKnownFields, checkNumberInRange, layerError } from "./checks.js";
+import { flatSize, type LayerKind } from "./layer.js";
+
+type BatchNormSpec = Extract<LayerSpec, { type: "batchNorm" }>;
+
+// Keras' defaults.
+const DEFAULT_MOMENTUM = 0.99;
+const DEFAULT_EPSILON = 1e-3;
+
+/** Normalises each feature over the batch; gamma and beta are learned, the running statistics are saved. */
+export const batchNormLayer: LayerKind<BatchNormSpec> = {
+  outputShape(spec, inputShape, index) {
+    checkKnownFields(spec, index, ["momentum", "epsilon"]);
+    if (spec.momentum !== undefined) checkNumberInRange(spec.momentum, 0, 1, index, "batchNorm", "momentum");
+    const epsilon: unknown = spec.epsilon;
+    if (epsilon !== undefined && !(typeof epsilon === "number" && epsilon > 0 && Number.isFinite(epsilon))) {
+      throw layerError(index, "batchNorm", "epsilon", `epsilon must be a positive number, got ${JSON.stringify(epsilon)}`);
+    }
+    return [...inputShape];
+  },
+
+  weights(_spec, inputShape) {
+    const features = flatSize(inputShape);
+    const shape = [features];
+    const common = { shape, fanIn: features, fanOut: features };
+    return [
+      { name: "gamma", trainable: true, initializer: "ones", ...common },
+      { name: "beta", trainable: true, initializer: "zeros", ...common },
+      { name: "movingMean", trainable: false, initializer: "zeros", ...common },
+      { name: "movingVariance", trainable: false, initializer: "ones", ...common },
+    ];
+  },
+
+  apply(spec, x, weights, context) {
+    const [gamma, beta, movingMean, movingVariance] = weights;
+    const state = { movingMean: movingMean.data, movingVariance: movingVariance.data, momentum: spec.momentum ?? DEFAULT_MOMENTUM, epsilon: spec.epsilon ?? DEFAULT_EPSILON };
+    return batchNorm(x, gamma, beta, state, context);
+  },
+};

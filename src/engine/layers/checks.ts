@@ -1,0 +1,26 @@
+import { SpecError } from "../errors.js";
+import type { ActivationName, InitializerName, LayerSpec } from "../types.js";
+
+export const ACTIVATION_NAMES: readonly ActivationName[] = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"];
+export const INITIALIZER_NAMES: readonly InitializerName[] = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"];
+
+/** Field checks shared by the layer kinds; each error names the layer and the JSON pointer of the field. */
+export function layerError(index: number, type: string, field: string | null, message: string): SpecError {
+  const path = field === null ? `/model/layers/${index}` : `/model/layers/${index}/${field}`;
+  return new SpecError(`layer ${index} (${type}): ${message}`, path, index);
+}
+
+export function checkKnownFields(spec: LayerSpec, index: number, allowed: readonly string[]): void {
+  for (const key of Object.keys(spec)) {
+    if (key !== "type" && !allowed.includes(key)) throw layerError(index, spec.type, key, `unknown field "${key}"`);
+  }
+}
+
+export function checkOneOf<T extends string>(value: unknown, names: readonly T[], index: number, type: string, field: string): void {
+  if (!names.includes(value as T)) throw layerError(index, type, field, `${field} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
+}
+
+export function checkNumberInRange(value: unknown, min: number, max: number, index: number, type: string, field: string, bounds = "[min, max)"): void {
+  const ok = typeof value === "number" && Number.isFinite(value) && value >= min && (bounds === "[min, max]" ? value <= max : value < max);
+  if (!ok) throw layerError(index, type, field, `${field} must be a number in ${bounds.replace("min", String(min)).replace("max", String(max))}, got ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,33 @@
+import { activationKernels } from "../ops/activations.js";
+import { dense } from "../ops/dense.js";
+import { linearKernel } from "../ops/linear.js";
+import type { LayerSpec } from "../types.js";
+import { ACTIVATION_NAMES, INITIALIZER_NAMES, checkKnownFields, checkOneOf, layerError } from "./checks.js";
+import { flatSize, type LayerKind } from "./layer.js";
+
+type DenseSpec = Extract<LayerSpec, { type: "dense" }>;
+
+/** Fully connected: y = activation(x . kernel + bias). A multi-axis input is flattened. */
+export const denseLayer: LayerKind<DenseSpec> = {
+  outputShape(spec, _inputShape, index) {
+    checkKnownFields(spec, index, ["units", "activation", "useBias", "kernelInitializer", "biasInitializer"]);
+    if (!Number.isInteger(spec.units) || spec.units < 1) throw layerError(index, "dense", "units", `units must be a positive integer, got ${JSON.stringify(spec.units)}`);
+    if (spec.activation !== undefined) checkOneOf(spec.activation, ACTIVATION_NAMES, index, "dense", "activation");
+    if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw layerError(index, "dense", "useBias", "useBias must be a boolean");
+    if (spec.kernelInitializer !== undefined) checkOneOf(spec.kernelInitializer, INITIALIZER_NAMES, index, "dense", "kernelInitializer");
+    if (spec.biasInitializer !== undefined) checkOneOf(spec.biasInitializer, INITIALIZER_NAMES, index, "dense", "biasInitializer");
+    return [spec.units];
+  },
+
+  weights(spec, inputShape) {
+    const inputs = flatSize(inputShape);
+    const kernel = { name: "kernel", shape: [inputs, spec.units], trainable: true, initializer: spec.kernelInitializer ?? "glorotUniform", fanIn: inputs, fanOut: spec.units };
+    if (spec.useBias === false) return [kernel];
+    return [kernel, { name: "bias", shape: [spec.units], trainable: true, initializer: spec.biasInitializer ?? "zeros", fanIn: inputs, fanOut: spec.units }];
+  },
+
+  apply(spec, x, weights, _context, withoutFinalActivation) {
+    const kernel = withoutFinalActivation ? linearKernel : activationKernels[spec.activation ?? "linear"];
+    return dense(x, weights[0], weights[1] ?? null, kernel);
+  },
+};

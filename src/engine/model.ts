@@ -1,0 +1,126 @@
+import type { ForwardContext } from "./context.js";
+import { initializeWeights } from "./initializers.js";
+import { flatSize } from "./layers/layer.js";
+import { layerKindOf } from "./layers/layerKinds.js";
+import { Prng } from "./random.js";
+import { outputActivation, summarizeModel } from "./spec.js";
+import { Graph, Tensor } from "./tensor.js";
+import type { ActivationName, Model, ModelSpec } from "./types.js";
+
+/** A weight with the name it is saved under, e.g. "layer0/dense/kernel". */
+export interface NamedWeight {
+  name: string;
+  tensor: Tensor;
+  trainable: boolean;
+}
+
+// PRNG streams: one seed, independent sequences for initialization and training.
+export const INIT_STREAM = 0;
+export const TRAINING_STREAM = 1;
+
+// predict() runs in chunks of this many rows, over graphs cached by chunk size.
+const PREDICT_CHUNK = 256;
+const MAX_CACHED_PREDICT_GRAPHS = 4;
+
+interface ForwardGraph {
+  input: Tensor;
+  output: Tensor;
+  graph: Graph;
+}
+
+/** The engine's model: the spec, its weights, and the graphs built over them. */
+export class NeuralNetwork implements Model {
+  readonly spec: ModelSpec;
+  readonly parameterCount: number;
+  readonly inputSize: number;
+  readonly outputSize: number;
+  /** Activation of the output (a loss may fuse it: softmax, sigmoid). */
+  readonly outputActivation: ActivationName;
+  /** Every weight, in layer order; this order is the order of the saved buffer. */
+  readonly weights: NamedWeight[] = [];
+  readonly context: ForwardContext;
+  private readonly layerWeights: Tensor[][] = [];
+  private readonly predictGraphs = new Map<number, ForwardGraph>();
+
+  constructor(spec: ModelSpec, seed: number) {
+    const summaries = summarizeModel(spec);
+    this.spec = structuredClone(spec);
+    this.inputSize = flatSize(spec.inputShape);
+    this.outputSize = flatSize(summaries[summaries.length - 1].outputShape);
+    this.parameterCount = summaries.reduce((sum, s) => sum + s.parameterCount, 0);
+    this.outputActivation = outputActivation(spec);
+    const rng = new Prng(seed, INIT_STREAM);
+    this.context = { training: false, rng: new Prng(seed, TRAINING_STREAM) };
+
+    let shape = [...spec.inputShape];
+    spec.layers.forEach((layer, index) => {
+      const tensors: Tensor[] = [];
+      for (const definition of layerKindOf(layer).weights(layer, shape)) {
+        const tensor = Tensor.zeros(definition.shape, definition.trainable);
+        initializeWeights(tensor.data, definition.initializer, definition.fanIn, definition.fanOut, rng);
+        tensors.push(tensor);
+        this.weights.push({ name: `layer${index}/${layer.type}/${definition.name}`, tensor, trainable: definition.trainable });
+      }
+      this.layerWeights.push(tensors);
+      shape = summaries[index].outputShape;
+    });
+  }
+
+  get trainableWeights(): Tensor[] {
+    return this.weights.filter((w) => w.trainable).map((w) => w.tensor);
+  }
+
+  /** Adds every layer's ops on `input`; the last layer leaves out its activation when a loss fuses it. */
+  buildForward(input: Tensor, withoutFinalActivation: boolean): Tensor {
+    // Ops run their forward once while being built; in evaluation mode that
+    // draws no dropout mask and leaves batchNorm's running statistics alone.
+    const training = this.context.training;
+    this.context.training = false;
+    let x = input;
+    const last = this.spec.layers.length - 1;
+    this.spec.layers.forEach((layer, index) => {
+      x = layerKindOf(layer).apply(layer, x, this.layerWeights[index], this.context, withoutFinalActivation && index === last);
+    });
+    this.context.training = training;
+    return x;
+  }
+
+  predict(x: Float32Array, numSamples: number): Float32Array {
+    if (x.length !== numSamples * this.inputSize) {
+      throw new Error(`predict: expected ${numSamples} x ${this.inputSize} = ${numSamples * this.inputSize} values, got ${x.length}`);
+    }
+    this.context.training = false;
+    const result = new Float32Array(numSamples * this.outputSize);
+    for (let start = 0; start < numSamples; start += PREDICT_CHUNK) {
+      const rows = Math.min(PREDICT_CHUNK, numSamples - start);
+      const forward = this.predictGraph(rows);
+      forward.input.data.set(x.subarray(start * this.inputSize, (start + rows) * this.inputSize));
+      forward.graph.forward();
+      result.set(forward.output.data, start * this.outputSize);
+    }
+    return result;
+  }
+
+  private predictGraph(rows: number): ForwardGraph {
+    let forward = this.predictGraphs.get(rows);
+    if (forward === undefined) {
+      if (this.predictGraphs.size >= MAX_CACHED_PREDICT_GRAPHS) this.predictGraphs.delete(this.predictGraphs.keys().next().value!);
+      const input = Tensor.zeros([rows, this.inputSize]);
+      const output = this.buildForward(input, false);
+      forward = { input, output, graph: new Graph([output]) };
+      this.predictGraphs.set(rows, forward);
+    }
+    return forward;
+  }
+}
+
+/** Builds a model from its spec (throws SpecError) with weights initialized from `seed`. */
+export function createModel(spec: ModelSpec, seed: number): Model {
+  return new NeuralNetwork(spec, seed);
+}
+
+/** The engine's own model behind the public Model interface. */
+export function asNetwork(model: Model): NeuralNetwork {
+  if (!(model instanceof NeuralNetwork)) throw new Error("expected a model made by createModel()");
+  return model;
+}

@@ -1,0 +1,58 @@
+import { gemm } from "../kernels/gemm.js";
+import { makeNode, type Tensor } from "../tensor.js";
+import type { ActivationKernel } from "./activationKernel.js";
+import { linearKernel } from "./linear.js";
+
+/**
+ * The fused dense layer: y = f(x . kernel + bias), one graph node.
+ * Fusing saves the intermediate nodes and passes over memory of the unfused
+ * chain matmul -> addBias -> activation (which exists too, for composition).
+ *
+ * x: rows x inputs (any trailing shape is flattened), kernel: inputs x units, bias: units or null.
+ */
+export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationKernel = linearKernel): Tensor {
+  const rows = x.shape[0];
+  const inputs = rows === 0 ? 0 : x.size / rows;
+  const [kernelRows, units] = kernel.shape;
+  if (kernel.shape.length !== 2 || kernelRows !== inputs) {
+    throw new Error(`dense: kernel [${kernel.shape.join(", ")}] does not fit input [${x.shape.join(", ")}]`);
+  }
+  if (bias !== null && bias.size !== units) throw new Error(`dense: bias of size ${bias.size} does not fit ${units} units`);
+  const isLinear = activation === linearKernel;
+  let preactivation: Float32Array | null = null; // z = x . kernel + bias; the output itself when linear
+  let dPreactivation: Float32Array | null = null;
+
+  return makeNode(
+    "dense",
+    [rows, units],
+    bias ? [x, kernel, bias] : [x, kernel],
+    (out) => {
+      const z = (preactivation ??= isLinear ? out.data : new Float32Array(out.size));
+      gemm(false, false, rows, units, inputs, x.data, kernel.data, z, false);
+      if (bias !== null) {
+        const b = bias.data;
+        for (let r = 0; r < rows; r++) {
+          const start = r * units;
+          for (let j = 0; j < units; j++) z[start + j] += b[j];
+        }
+      }
+      if (!isLinear) activation.forward(z, out.data, rows, units);
+    },
+    (out) => {
+      let dz = out.grad!;
+      if (!isLinear) {
+        dz = dPreactivation ??= new Float32Array(out.size);
+        activation.backward(preactivation!, out.data, out.grad!, dz, rows, units);
+      }
+      if (bias?.grad) {
+        const db = bias.grad;
+        for (let r = 0; r < rows; r++) {
+          const start = r * units;
+          for (let j = 0; j < units; j++) db[j] += dz[start + j];
+        }
+      }
+      if (kernel.grad) gemm(true, false, inputs, units, rows, x.data, dz, kernel.grad, true);
+      if (x.grad) gemm(false, true, rows, inputs, units, dz, kernel.data, x.grad, true);
+    },
+  );
+}

@@ -1,0 +1,84 @@
+import type { Tensor } from "../tensor.js";
+import { clipByGlobalNorm, clipByValue } from "./clipping.js";
+
+export interface OptimizerOptions {
+  /** L2 penalty added to the gradient (adamw applies it decoupled instead). */
+  weightDecay: number;
+  clipNorm?: number;
+  clipValue?: number;
+}
+
+/** What a checkpoint keeps of an optimizer: its step count and per-weight slots (momentum, moments...). */
+export interface OptimizerState {
+  iterations: number;
+  slots: { name: string; values: Float32Array }[];
+}
+
+/**
+ * The shared base, as in tinygrad's optim.py: step() prepares the gradients
+ * (weight decay, clipping), lets the subclass update each weight, then clears
+ * the gradients. Subclasses only say how one weight moves.
+ */
+export abstract class Optimizer {
+  /** Completed steps; Adam's bias correction counts from it. */
+  iterations = 0;
+  private readonly slots = new Map<string, Float32Array[]>();
+
+  constructor(
+    readonly weights: readonly Tensor[],
+    readonly options: OptimizerOptions,
+  ) {}
+
+  step(learningRate: number): void {
+    const { weightDecay, clipNorm, clipValue } = this.options;
+    if (weightDecay > 0 && this.usesL2WeightDecay()) {
+      for (const w of this.weights) addScaled(w.grad!, w.data, weightDecay);
+    }
+    if (clipValue !== undefined) for (const w of this.weights) clipByValue(w.grad!, clipValue);
+    if (clipNorm !== undefined) clipByGlobalNorm(this.weights.map((w) => w.grad!), clipNorm);
+    this.iterations++;
+    for (let i = 0; i < this.weights.length; i++) {
+      this.update(i, this.weights[i].data, this.weights[i].grad!, learningRate);
+      this.weights[i].grad!.fill(0);
+    }
+  }
+
+  /** Moves weight `index` (values `w`, gradient `g`). */
+  protected abstract update(index: number, w: Float32Array, g: Float32Array, learningRate: number): void;
+
+  /** False for optimizers that decay weights their own way (adamw). */
+  protected usesL2WeightDecay(): boolean {
+    return true;
+  }
+
+  /** A per-weight buffer (e.g. "momentum"), zero at first, kept across steps. */
+  protected slot(name: string, index: number, initialValue = 0): Float32Array {
+    let buffers = this.slots.get(name);
+    if (buffers === undefined) {
+      buffers = this.weights.map((w) => new Float32Array(w.size).fill(initialValue));
+      this.slots.set(name, buffers);
+    }
+    return buffers[index];
+  }
+
+  getState(): OptimizerState {
+    const slots: OptimizerState["slots"] = [];
+    for (const [name, buffers] of this.slots) buffers.forEach((values, i) => slots.push({ name: `${name}/${i}`, values: values.slice() }));
+    return { iterations: this.iterations, slots };
+  }
+
+  setState(state: OptimizerState): void {
+    this.iterations = state.iterations;
+    for (const { name, values } of state.slots) {
+      const cut = name.lastIndexOf("/");
+      const index = Number(name.slice(cut + 1));
+      const target = this.slot(name.slice(0, cut), index);
+      if (target.length !== values.length) throw new Error(`optimizer state: slot ${name} has ${values.length} values, the weight has ${target.length}`);
+      target.set(values);
+    }
+  }
+}
+
+function addScaled(target: Float32Array, source: Float32Array, scale: number): void {
+  for (let i = 0; i < target.length; i++) target[i] += scale * source[i];
+}

@@ -1,0 +1,64 @@
+import type { NeuralNetwork } from "../model.js";
+import { Graph, Tensor } from "../tensor.js";
+import type { LossName } from "../types.js";
+import { buildLoss, lossFusesFinalActivation } from "./lossFunctions.js";
+import type { EncodedTargets } from "./targets.js";
+
+/** The graph of one batch size: copy a batch into `input` and `target`, run forward (and backward). */
+export interface BatchGraph {
+  rows: number;
+  input: Tensor;
+  target: Tensor;
+  /** Model output; logits when the loss fuses the final activation. */
+  output: Tensor;
+  loss: Tensor;
+  graph: Graph;
+  /** Class index per row, gathered with the batch (accuracy). */
+  labels: Int32Array;
+}
+
+/**
+ * Graphs keyed by batch size, built once over persistent buffers: an epoch
+ * uses at most two (full batches and the last, shorter one), so training
+ * allocates nothing per batch once they exist.
+ */
+export class BatchGraphs {
+  private readonly graphs = new Map<number, BatchGraph>();
+  readonly outputIsLogits: boolean;
+
+  constructor(
+    private readonly network: NeuralNetwork,
+    private readonly lossName: LossName,
+    private readonly targets: EncodedTargets,
+  ) {
+    this.outputIsLogits = lossFusesFinalActivation(lossName);
+  }
+
+  get(rows: number): BatchGraph {
+    let batch = this.graphs.get(rows);
+    if (batch === undefined) {
+      const input = Tensor.zeros([rows, this.network.inputSize]);
+      const target = Tensor.zeros([rows, this.targets.width]);
+      const output = this.network.buildForward(input, this.outputIsLogits);
+      const loss = buildLoss(this.lossName, output, target, this.targets.sparse);
+      batch = { rows, input, target, output, loss, graph: new Graph([output], loss), labels: new Int32Array(rows) };
+      this.graphs.set(rows, batch);
+    }
+    return batch;
+  }
+
+  /** Copies the samples order[start .. start + rows) into the batch's input, target and labels buffers. */
+  load(batch: BatchGraph, x: Float32Array, order: Int32Array, start: number): void {
+    const inputSize = this.network.inputSize;
+    const width = this.targets.width;
+    const values = this.targets.values;
+    const labels = this.targets.labels;
+    for (let r = 0; r < batch.rows; r++) {
+      const sample = order[start + r];
+      batch.input.data.set(x.subarray(sample * inputSize, (sample + 1) * inputSize), r * inputSize);
+      if (width === 1) batch.target.data[r] = values[sample];
+      else batch.target.data.set(values.subarray(sample * width, (sample + 1) * width), r * width);
+      if (labels !== null) batch.labels[r] = labels[sample];
+    }
+  }
+}

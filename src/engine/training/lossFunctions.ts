@@ -1,0 +1,27 @@
+import { meanAbsoluteError } from "../losses/meanAbsoluteError.js";
+import { meanSquaredError } from "../losses/meanSquaredError.js";
+import { sigmoidBinaryCrossentropy } from "../losses/sigmoidBinaryCrossentropy.js";
+import { softmaxCrossentropy } from "../losses/softmaxCrossentropy.js";
+import { sparseSoftmaxCrossentropy } from "../losses/sparseSoftmaxCrossentropy.js";
+import type { Tensor } from "../tensor.js";
+import type { LossName } from "../types.js";
+
+/** The cross-entropies take logits: the model's final softmax or sigmoid is fused into them. */
+export function lossFusesFinalActivation(loss: LossName): boolean {
+  return loss === "categoricalCrossentropy" || loss === "sparseCategoricalCrossentropy" || loss === "binaryCrossentropy";
+}
+
+/** Builds the loss node; `output` is logits when lossFusesFinalActivation(loss). */
+export function buildLoss(loss: LossName, output: Tensor, target: Tensor, sparseTargets: boolean): Tensor {
+  switch (loss) {
+    case "categoricalCrossentropy":
+    case "sparseCategoricalCrossentropy":
+      return sparseTargets ? sparseSoftmaxCrossentropy(output, target) : softmaxCrossentropy(output, target);
+    case "binaryCrossentropy":
+      return sigmoidBinaryCrossentropy(output, target);
+    case "meanSquaredError":
+      return meanSquaredError(output, target);
+    case "meanAbsoluteError":
+      return meanAbsoluteError(output, target);
+  }
+}

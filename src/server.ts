@@ -1,0 +1,46 @@
+// Entry of the API process.
+
+import { buildApp } from "./api/app.js";
+import { loadConfig } from "./config.js";
+import { createDatabase } from "./db/client.js";
+import { checkBackingServices } from "./preflight.js";
+import { exitWithConfigProblem } from "./process-exit.js";
+import { createRedisConnection, untilReady } from "./queue/connection.js";
+import { createTrainingQueue } from "./queue/training-queue.js";
+
+const config = exitWithConfigProblem(loadConfig);
+const problems = await checkBackingServices(config);
+if (problems.length > 0) {
+  for (const line of problems) console.error(`descent api: ${line}`);
+  process.exit(1);
+}
+
+const db = createDatabase(config.databaseUrl);
+const redis = createRedisConnection(config.redisUrl, "producer");
+redis.on("error", () => undefined); // reported by /health/ready and as 503s, not as log floods
+await untilReady(redis);
+const queue = createTrainingQueue(redis, config.queuePrefix);
+const app = await buildApp({ config, db, queue, redis });
+
+try {
+  await app.listen({ port: config.port, host: config.host });
+} catch (error) {
+  const code = (error as { code?: string }).code;
+  console.error(`descent api: cannot listen on ${config.host}:${config.port} (${code ?? String(error)}): set PORT to a free port`);
+  process.exit(1);
+}
+
+let closing = false;
+async function shutdown(signal: string) {
+  if (closing) return;
+  closing = true;
+  app.log.info({ signal }, "api shutting down");
+  setTimeout(() => process.exit(1), 10_000).unref();
+  await app.close(); // finishes in-flight requests
+  await queue.close();
+  redis.disconnect();
+  await db.$disconnect();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { DescentError, type FieldError } from "../errors.js";
+import type { DatasetInput } from "../spec/dataset.js";
+
+/** A validated dataset in the engine's layout: row-major float32. */
+export interface EncodedDataset {
+  name: string;
+  numSamples: number;
+  numFeatures: number;
+  inputShape: number[];
+  task: "classification" | "regression";
+  classNames: string[];
+  classCounts: number[];
+  featureNames: string[];
+  features: Float32Array;
+  labels: Float32Array;
+  checksum: string;
+}
+
+const MAX_REPORTED_ERRORS = 20;
+
+/**
+ * Checks a JSON dataset upload beyond what its schema can say (ragged rows,
+ * label counts, class indices) and converts it to float32. Throws a 400 that
+ * names every bad path (up to 20) and stores nothing.
+ */
+export function encodeDataset(input: DatasetInput): EncodedDataset {
+  const errors: FieldError[] = [];
+  const report = (path: string, message: string) => {
+    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ path, message });
+  };
+
+  const numSamples = input.features.length;
+  const numFeatures = input.features[0].length;
+  input.features.forEach((row, i) => {
+    if (row.length !== numFeatures) report(`/features/${i}`, `row ${i} has ${row.length} values; row 0 has ${numFeatures}`);
+    row.forEach((value, j) => {
+      if (!Number.isFinite(Math.fround(value))) report(`/features/${i}/${j}`, `${value} does not fit in float32`);
+    });
+  });
+  if (input.labels.length !== numSamples) {
+    report("/labels", `${input.labels.length} labels for ${numSamples} feature rows; they must be equal`);
+  }
+
+  const inputShape = input.inputShape ?? [numFeatures];
+  const shapeSize = inputShape.reduce((a, b) => a * b, 1);
+  if (shapeSize !== numFeatures) {
+    report("/inputShape", `inputShape [${inputShape.join(", ")}] holds ${shapeSize} values; each row has ${numFeatures}`);
+  }
+  if (input.featureNames && input.featureNames.length !== numFeatures) {
+    report("/featureNames", `${input.featureNames.length} feature names for ${numFeatures} features`);
+  }
+
+  const labels = encodeLabels(input, report);
+  if (errors.length > 0) throw new DescentError("VALIDATION_FAILED", summarize(errors), errors);
+
+  const features = new Float32Array(numSamples * numFeatures);
+  input.features.forEach((row, i) => features.set(row, i * numFeatures));
+
+  return {
+    name: input.name ?? "dataset",
+    numSamples,
+    numFeatures,
+    inputShape,
+    task: labels.task,
+    classNames: labels.classNames,
+    classCounts: countClasses(labels.values, labels.classNames.length),
+    featureNames: input.featureNames ?? Array.from({ length: numFeatures }, (_, i) => `x${i}`),
+    features,
+    labels: labels.values,
+    checksum: checksum(inputShape, features, labels.values),
+  };
+}
+
+interface EncodedLabels {
+  task: "classification" | "regression";
+  classNames: string[];
+  values: Float32Array;
+}
+
+function encodeLabels(input: DatasetInput, report: (path: string, message: string) => void): EncodedLabels {
+  const { labels } = input;
+  const values = new Float32Array(labels.length);
+  const strings = labels.some((label) => typeof label === "string");
+  const numbers = labels.some((label) => typeof label === "number");
+  if (strings && numbers) {
+    const first = labels.findIndex((label) => typeof label !== typeof labels[0]);
+    report(`/labels/${first}`, "labels mix class names (strings) and numbers; use one kind");
+    return { task: "classification", classNames: [], values };
+  }
+
+  if (strings) {
+    if (input.task === "regression") report("/task", "regression needs numeric labels");
+    // Known names keep their order; otherwise classes are sorted so the same
+    // data always gives the same class indices.
+    const classNames = input.classNames ?? [...new Set(labels as string[])].sort();
+    const index = new Map(classNames.map((name, i) => [name, i]));
+    labels.forEach((label, i) => {
+      const classIndex = index.get(label as string);
+      if (classIndex === undefined) report(`/labels/${i}`, `label ${JSON.stringify(label)} is not one of classNames`);
+      else values[i] = classIndex;
+    });
+    return { task: "classification", classNames, values };
+  }
+
+  const numeric = labels as number[];
+  const looksLikeClasses = numeric.every((label) => Number.isInteger(label) && label >= 0);
+  const task = input.task ?? (input.classNames || looksLikeClasses ? "classification" : "regression");
+  if (task === "regression") {
+    if (input.classNames) report("/classNames", "a regression dataset has no classes");
+    values.set(numeric);
+    return { task, classNames: [], values };
+  }
+
+  const numClasses = input.classNames?.length ?? Math.max(...numeric) + 1;
+  numeric.forEach((label, i) => {
+    if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
+      report(`/labels/${i}`, `label ${label} is not a class index in [0, ${numClasses - 1}]`);
+    } else values[i] = label;
+  });
+  const classNames = input.classNames ?? Array.from({ length: numClasses }, (_, i) => String(i));
+  return { task, classNames, values };
+}
+
+function countClasses(labels: Float32Array, numClasses: number): number[] {
+  const counts = new Array<number>(numClasses).fill(0);
+  for (const label of labels) if (numClasses > 0) counts[label]++;
+  return counts;
+}
+
+function checksum(inputShape: number[], features: Float32Array, labels: Float32Array): string {
+  return createHash("sha256")
+    .update(JSON.stringify(inputShape))
+    .update(new Uint8Array(features.buffer, features.byteOffset, features.byteLength))
+    .update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength))
+    .digest("hex");
+}
+
+function summarize(errors: FieldError[]): string {
+  const first = errors[0];
+  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
+  return `${first.path}: ${first.message}${more}`;
+}

@@ -1,0 +1,35 @@
+import { checkSpecFitsData, SpecError } from "../engine/index.js";
+import { DescentError } from "../errors.js";
+import type { ModelSpec } from "../spec/model-spec.js";
+import type { TrainingConfig } from "../spec/training-config.js";
+
+/** The training config as stored and trained: every optional field filled in. */
+export type ResolvedTrainingConfig = TrainingConfig & Required<Pick<TrainingConfig, "seed" | "validationSplit" | "shuffle">>;
+
+export function withTrainingDefaults(training: TrainingConfig): ResolvedTrainingConfig {
+  return { ...training, seed: training.seed ?? 0, validationSplit: training.validationSplit ?? 0, shuffle: training.shuffle ?? true };
+}
+
+/**
+ * Runs the engine's shape inference against the dataset before anything is
+ * queued, so a spec that cannot train is a 400 naming the layer, not a failed job.
+ */
+export function checkJobFitsDataset(
+  model: ModelSpec,
+  training: ResolvedTrainingConfig,
+  dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
+): void {
+  const inputSize = model.inputShape.reduce((a, b) => a * b, 1);
+  if (inputSize !== dataset.numFeatures) {
+    const message = `model inputShape [${model.inputShape.join(", ")}] holds ${inputSize} values; the dataset's samples have ${dataset.numFeatures} (inputShape [${dataset.inputShape.join(", ")}])`;
+    throw new DescentError("INVALID_SPEC", message, [{ path: "/model/inputShape", message }]);
+  }
+  try {
+    checkSpecFitsData(model, training, dataset);
+  } catch (error) {
+    if (error instanceof SpecError) {
+      throw new DescentError("INVALID_SPEC", error.message, [{ path: error.path, message: error.message }]);
+    }
+    throw error;
+  }
+}

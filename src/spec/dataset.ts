@@ -1,0 +1,48 @@
+import { Type, type Static } from "typebox";
+
+export const DatasetInput = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    features: Type.Array(Type.Array(Type.Number(), { minItems: 1 }), {
+      minItems: 1,
+      description: "One row of numbers per sample.",
+    }),
+    labels: Type.Array(Type.Union([Type.Number(), Type.String({ minLength: 1, maxLength: 200 })]), {
+      minItems: 1,
+      description: "One label per row: a class index into classNames, a class name, or a regression target.",
+    }),
+    classNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10_000 })),
+    featureNames: Type.Optional(Type.Array(Type.String({ maxLength: 200 }))),
+    inputShape: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 3 })),
+    task: Type.Optional(
+      Type.Enum(["classification", "regression"], {
+        description: "Default: classification for string labels or non-negative integer labels, regression otherwise.",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: "DatasetInput",
+    examples: [{ name: "xor", features: [[0, 0], [0, 1], [1, 0], [1, 1]], labels: ["no", "yes", "yes", "no"] }],
+  },
+);
+export type DatasetInput = Static<typeof DatasetInput>;
+
+export const Dataset = Type.Object(
+  {
+    id: Type.String({ examples: ["ds_01jf3k2m9q8r7s6t5v4w"] }),
+    name: Type.String(),
+    numSamples: Type.Integer(),
+    numFeatures: Type.Integer(),
+    inputShape: Type.Array(Type.Integer()),
+    task: Type.Enum(["classification", "regression"]),
+    numClasses: Type.Integer({ description: "0 for regression." }),
+    classNames: Type.Array(Type.String()),
+    classCounts: Type.Array(Type.Integer(), { description: "Samples per class, in classNames order." }),
+    featureNames: Type.Array(Type.String()),
+    checksum: Type.String({ description: "sha256 of the stored features and labels." }),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "Dataset" },
+);
+export type DatasetView = Static<typeof Dataset>;

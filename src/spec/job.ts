@@ -1,0 +1,71 @@
+import { Type, type Static } from "typebox";
+import { ModelSpec } from "./model-spec.js";
+import { TrainingConfig } from "./training-config.js";
+
+export const jobStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const JobStatus = Type.Enum(jobStatuses);
+
+export const JobInput = Type.Object(
+  {
+    datasetId: Type.String({ minLength: 1, maxLength: 64 }),
+    model: ModelSpec,
+    training: TrainingConfig,
+  },
+  { additionalProperties: false, title: "JobInput" },
+);
+export type JobInput = Static<typeof JobInput>;
+
+const Metrics = Type.Object(
+  {
+    loss: Type.Number(),
+    accuracy: Type.Optional(Type.Number()),
+    valLoss: Type.Optional(Type.Number()),
+    valAccuracy: Type.Optional(Type.Number()),
+  },
+  { title: "Metrics" },
+);
+
+export const JobError = Type.Object(
+  {
+    code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "INTERNAL"] }),
+    message: Type.String(),
+    epoch: Type.Optional(Type.Integer()),
+    batch: Type.Optional(Type.Integer()),
+  },
+  { title: "JobError" },
+);
+
+export const Job = Type.Object(
+  {
+    id: Type.String(),
+    status: JobStatus,
+    datasetId: Type.String(),
+    model: ModelSpec,
+    training: TrainingConfig,
+    epoch: Type.Integer({ description: "Epochs completed so far." }),
+    totalEpochs: Type.Integer(),
+    attempt: Type.Integer({ description: "How many times a worker has started this job." }),
+    bestMetrics: Type.Union([Metrics, Type.Null()]),
+    error: Type.Union([JobError, Type.Null()]),
+    resultModelId: Type.Union([Type.String(), Type.Null()]),
+    createdAt: Type.String({ format: "date-time" }),
+    startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+    finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { title: "Job" },
+);
+export type JobView = Static<typeof Job>;
+
+export const EpochMetric = Type.Object(
+  {
+    epoch: Type.Integer({ description: "Counts from 1." }),
+    loss: Type.Number(),
+    accuracy: Type.Union([Type.Number(), Type.Null()]),
+    valLoss: Type.Union([Type.Number(), Type.Null()]),
+    valAccuracy: Type.Union([Type.Number(), Type.Null()]),
+    learningRate: Type.Number(),
+    durationMs: Type.Number({ description: "Training time of the epoch, without validation." }),
+  },
+  { title: "EpochMetric" },
+);
+export type EpochMetricView = Static<typeof EpochMetric>;

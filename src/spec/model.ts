@@ -1,0 +1,55 @@
+import { Type, type Static } from "typebox";
+import { ModelSpec } from "./model-spec.js";
+
+export const LayerSummary = Type.Object(
+  {
+    index: Type.Integer(),
+    type: Type.String(),
+    outputShape: Type.Array(Type.Integer()),
+    parameterCount: Type.Integer(),
+  },
+  { title: "LayerSummary" },
+);
+
+export const TrainedModel = Type.Object(
+  {
+    id: Type.String(),
+    sourceJobId: Type.String(),
+    datasetId: Type.String(),
+    spec: ModelSpec,
+    layers: Type.Array(LayerSummary),
+    parameterCount: Type.Integer(),
+    inputShape: Type.Array(Type.Integer()),
+    outputSize: Type.Integer(),
+    classNames: Type.Array(Type.String()),
+    metrics: Type.Record(Type.String(), Type.Unknown(), { description: "Final metrics of training." }),
+    weightManifest: Type.Array(
+      Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), offset: Type.Integer({ description: "In float32 elements." }) }),
+      { description: "Where each tensor sits in GET /v1/models/{id}/weights." },
+    ),
+    createdAt: Type.String({ format: "date-time" }),
+  },
+  { title: "Model" },
+);
+export type TrainedModelView = Static<typeof TrainedModel>;
+
+export const PredictInput = Type.Object(
+  {
+    inputs: Type.Array(Type.Unknown(), {
+      minItems: 1,
+      maxItems: 10_000,
+      description: "One entry per sample: a flat array of numbers, or nested arrays shaped as the model's inputShape.",
+    }),
+  },
+  { additionalProperties: false, title: "PredictInput", examples: [{ inputs: [[5.1, 3.5, 1.4, 0.2]] }] },
+);
+export type PredictInput = Static<typeof PredictInput>;
+
+export const Prediction = Type.Object(
+  {
+    outputs: Type.Array(Type.Array(Type.Number())),
+    classes: Type.Optional(Type.Array(Type.Integer(), { description: "Index of the highest output, for classifiers." })),
+    classNames: Type.Optional(Type.Array(Type.String(), { description: "Name of the predicted class, when the dataset named them." })),
+  },
+  { title: "Prediction" },
+);

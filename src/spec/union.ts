@@ -1,0 +1,20 @@
+import { Type, type TSchema, type Static, type TUnsafe } from "typebox";
+
+/**
+ * A union tagged by its `type` property, as JSON Schema `oneOf` with an
+ * OpenAPI `discriminator`. Ajv (with `discriminator: true`) then reports the
+ * errors of the matching branch only, and "unknown type" with the list of
+ * known ones, instead of one error per branch.
+ */
+export function TaggedUnion<T extends TSchema[]>(
+  variants: [...T],
+  options: { description?: string; title?: string } = {},
+): TUnsafe<Static<T[number]>> {
+  return Type.Unsafe<Static<T[number]>>({
+    ...options,
+    type: "object",
+    required: ["type"],
+    oneOf: variants,
+    discriminator: { propertyName: "type" },
+  } as unknown as TSchema);
+}

@@ -1,0 +1,62 @@
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { Redis } from "ioredis";
+import { buildApp } from "../../src/api/app.js";
+import { createDatabase, type Database } from "../../src/db/client.js";
+import { createRedisConnection, untilReady } from "../../src/queue/connection.js";
+import { createTrainingQueue, type TrainingQueue } from "../../src/queue/training-queue.js";
+import { createTestDatabase } from "./postgres.js";
+
+export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+export interface TestContext {
+  app: FastifyInstance;
+  db: Database;
+  queue: TrainingQueue;
+  databaseUrl: string;
+  /** The BullMQ key prefix of this file, so files never share queues. */
+  queuePrefix: string;
+  close(): Promise<void>;
+}
+
+/** The API on a database and a Redis key prefix of its own, with real Postgres and Redis. */
+export async function createTestContext(): Promise<TestContext> {
+  const database = await createTestDatabase();
+  const queuePrefix = `descent-test-${randomBytes(4).toString("hex")}`;
+  const db = createDatabase(database.url);
+  const redis = createRedisConnection(redisUrl, "producer");
+  await untilReady(redis);
+  const queue = createTrainingQueue(redis, queuePrefix);
+  const app = await buildApp({
+    config: { bodyLimit: 1024 * 1024, datasetBodyLimit: 64 * 1024 * 1024, predictBodyLimit: 4 * 1024 * 1024, logLevel: "silent" },
+    db,
+    queue,
+    redis,
+    logging: false,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    queue,
+    databaseUrl: database.url,
+    queuePrefix,
+    async close() {
+      await app.close();
+      await queue.close();
+      await deleteKeys(redis, `${queuePrefix}:*`);
+      redis.disconnect();
+      await db.$disconnect();
+      await database.drop();
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", pattern, "COUNT", 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
