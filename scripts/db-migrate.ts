@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       const status = await migrationStatus(databaseUrl);
       console.log(`${target.database}: ${status.applied.length} applied, ${status.pending.length} pending`);
       for (const name of status.pending) console.log(`pending ${name}`);
-      for (const name of status.failed) console.log(`failed ${name} (fix it, then mark it rolled back)`);
+      for (const name of status.failed) console.log(`failed ${name}: it stopped part-way; repair the database by hand (see _prisma_migrations)`);
       for (const name of status.edited) console.log(`edited after it was applied: ${name}`);
       for (const name of status.unknown) console.log(`applied but missing from prisma/migrations: ${name}`);
       return status.failed.length + status.edited.length + status.unknown.length > 0 ? 1 : 0;
@@ -52,7 +52,11 @@ async function main(argv: string[]): Promise<number> {
         return 2;
       }
       const dir = await createMigration(databaseUrl, name);
-      console.log(dir ? `created ${relative(process.cwd(), dir)}/migration.sql` : "no changes: schema.prisma matches the migrations");
+      console.log(
+        dir
+          ? `created ${relative(process.cwd(), dir)}/migration.sql (apply it with \`npm run db:migrate\`)`
+          : "no changes: schema.prisma matches the migrations",
+      );
       return 0;
     }
     case "check": {

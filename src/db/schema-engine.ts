@@ -4,10 +4,11 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-utils";
+// A dependency of @prisma/adapter-pg (same version), not listed in package.json.
+import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from "@prisma/driver-adapter-utils";
 import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { SchemaEngine } from "@prisma/schema-engine-wasm/schema_engine_bg";
 
@@ -25,7 +26,7 @@ const RELABEL_AS_TEXT = new Map<number, number>([
 
 /** A pg Client whose result columns never carry the internal types above. */
 class TextualClient extends pg.Client {
-  // pg's query() has many overloads; only the promise form is used by the adapter.
+  // pg-pool calls query() with a callback; adapter transactions use the promise.
   override query(...args: unknown[]): any {
     const last = args[args.length - 1];
     if (typeof last === "function") {
@@ -48,7 +49,7 @@ function relabel<T>(res: T): T {
 }
 
 export function createPool(connectionString: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, max: 4, connectionTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({ connectionString, Client: TextualClient, max: 4, connectionTimeoutMillis: 10_000 });
   // pool.end() resolves before its sockets are closed, so the DROP DATABASE ...
   // WITH (FORCE) that follows can kill a closing client. pg-pool discards such
   // clients itself; without a listener the 'error' event would crash the process.
@@ -82,11 +83,7 @@ export async function createEmptyDatabase(databaseUrl: string, database: string)
   await withAdmin(databaseUrl, (admin) => admin.query(`CREATE DATABASE ${quoteIdent(database)}`));
 }
 
-/**
- * Drops a database even if something still holds connections to it.
- * End your own pools on it first: FORCE terminates other sessions, but a pool
- * of ours would then log errors from its killed idle clients.
- */
+/** Drops a database even if something still holds connections to it (end your own pools first). */
 export async function dropDatabase(databaseUrl: string, database: string): Promise<void> {
   await withAdmin(databaseUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(database)} WITH (FORCE)`));
 }
@@ -113,6 +110,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
 
 /** Runs `fn` with the URL of a new, empty database on the same server, dropped afterwards. */
 export async function withTemporaryDatabase<T>(databaseUrl: string, fn: (url: string) => Promise<T>): Promise<T> {
+  await dropStaleTemporaryDatabases(databaseUrl);
   const name = temporaryName("descent_tmp");
   await createEmptyDatabase(databaseUrl, name);
   try {
@@ -122,8 +120,24 @@ export async function withTemporaryDatabase<T>(databaseUrl: string, fn: (url: st
   }
 }
 
-function temporaryName(prefix: string): string {
-  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
+// Temporary names carry their creation time, so that databases left behind
+// by a killed process can be recognised as stale and dropped later.
+const TEMPORARY_NAME = /^descent_(tmp|shadow)_(\d+)_[0-9a-f]+$/;
+const STALE_AFTER_SECONDS = 3600;
+
+function temporaryName(prefix: "descent_tmp" | "descent_shadow"): string {
+  return `${prefix}_${Math.floor(Date.now() / 1000)}_${randomBytes(8).toString("hex")}`;
+}
+
+async function dropStaleTemporaryDatabases(databaseUrl: string): Promise<void> {
+  const { rows } = await withAdmin(databaseUrl, (admin) =>
+    admin.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'descent\\_%'"),
+  );
+  const cutoff = Date.now() / 1000 - STALE_AFTER_SECONDS;
+  for (const { datname } of rows) {
+    const match = TEMPORARY_NAME.exec(datname);
+    if (match && Number(match[2]) < cutoff) await dropDatabase(databaseUrl, datname).catch(() => {});
+  }
 }
 
 export function databaseName(databaseUrl: string): string {
@@ -173,16 +187,16 @@ function withUnrefTimers(module: typeof bindings): Record<string, unknown> {
 
 export interface EngineSession {
   engine: SchemaEngine;
-  /** Frees the engine, ends every pool and drops any shadow database. */
+  /** Frees the engine, ends every pool and drops the shadow databases. */
   close(): Promise<void>;
 }
 
 /**
- * Opens an engine on `databaseUrl`. Shadow databases (used by diffs against
- * the migrations and by createMigration) are created on the same server with
- * a unique name and dropped on close.
+ * Opens an engine on `databaseUrl`. Shadow databases (which replay the
+ * migrations for diff and devDiagnostic) are created on the same server under
+ * a temporary name and dropped on close.
  */
-export async function openEngine(databaseUrl: string, datamodels: [string, string][] = []): Promise<EngineSession> {
+export async function openEngine(databaseUrl: string): Promise<EngineSession> {
   const { SchemaEngine } = await loadBindings();
   const pools: pg.Pool[] = [];
   const shadows: string[] = [];
@@ -191,8 +205,8 @@ export async function openEngine(databaseUrl: string, datamodels: [string, strin
     pools.push(pool);
     return new PrismaPg(pool).connect();
   };
-  const factory = {
-    provider: "postgres" as const,
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
+    provider: "postgres",
     adapterName: "@prisma/adapter-pg",
     connect: () => open(databaseUrl),
     async connectToShadowDb() {
@@ -202,12 +216,19 @@ export async function openEngine(databaseUrl: string, datamodels: [string, strin
       return open(withDatabase(databaseUrl, name));
     },
   };
+  const release = async () => {
+    // Pools first: a shadow database cannot be dropped while we hold it.
+    await Promise.allSettled(pools.map((p) => p.end()));
+    for (const name of shadows) await dropDatabase(databaseUrl, name);
+  };
   const log = process.env.DEBUG_SCHEMA_ENGINE ? (line: string) => console.error(line) : () => {};
-  const engine = await SchemaEngine.new(
-    { datamodels: datamodels.length > 0 ? datamodels : undefined },
-    log,
-    bindMigrationAwareSqlAdapterFactory(factory as any),
-  );
+  let engine: SchemaEngine;
+  try {
+    engine = await SchemaEngine.new({ datamodels: undefined }, log, bindMigrationAwareSqlAdapterFactory(factory));
+  } catch (error) {
+    await release();
+    throw error;
+  }
   let closed = false;
   return {
     engine,
@@ -215,9 +236,7 @@ export async function openEngine(databaseUrl: string, datamodels: [string, strin
       if (closed) return;
       closed = true;
       engine.free();
-      // Shadow pools must be gone before the DROP (see dropDatabase).
-      await Promise.allSettled(pools.map((p) => p.end()));
-      for (const name of shadows) await dropDatabase(databaseUrl, name);
+      await release();
     },
   };
 }

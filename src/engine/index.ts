@@ -4,17 +4,23 @@
 export type {
   ActivationName,
   BatchInfo,
+  ClassMetrics,
+  EarlyStoppingConfig,
   EpochMetrics,
   FinalMetrics,
   FitCallbacks,
+  FitOptions,
   FitResult,
   InitializerName,
   LayerSpec,
   LayerSummary,
+  LearningRateSchedule,
   LossName,
   Model,
   ModelSpec,
+  MonitoredMetric,
   OptimizerConfig,
+  TrainingCheckpoint,
   TrainingConfig,
   TrainingData,
   WeightEntry,
@@ -24,4 +30,5 @@ export { summarizeModel, checkSpecFitsData } from "./spec.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
 export { exportWeights, importWeights } from "./weights.js";
+export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";

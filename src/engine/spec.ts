@@ -1,7 +1,7 @@
 import { SpecError } from "./errors.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf, layerKinds } from "./layers/layerKinds.js";
-import type { ActivationName, LayerSummary, ModelSpec, TrainingConfig } from "./types.js";
+import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, TrainingConfig } from "./types.js";
 
 /**
  * Shape inference: every layer's output shape and parameter count, in order.
@@ -128,9 +128,54 @@ export function checkTrainingConfig(training: TrainingConfig): void {
   positive("epsilon");
   positive("clipNorm");
   positive("clipValue");
+  if (optimizer.nesterov !== undefined && typeof optimizer.nesterov !== "boolean") throw new SpecError("nesterov must be a boolean", "/training/optimizer/nesterov");
+  for (const flag of ["shuffle", "stratify"] as const) {
+    if (training[flag] !== undefined && typeof training[flag] !== "boolean") throw new SpecError(`${flag} must be a boolean`, `/training/${flag}`);
+  }
+  if (training.learningRateSchedule !== undefined) checkSchedule(training.learningRateSchedule);
+  if (training.earlyStopping !== undefined) checkEarlyStopping(training.earlyStopping);
   const decay: unknown = optimizer.weightDecay;
   if (decay !== undefined && !(typeof decay === "number" && decay >= 0 && Number.isFinite(decay))) {
     throw new SpecError(`weightDecay must be a non-negative number, got ${JSON.stringify(decay)}`, "/training/optimizer/weightDecay");
   }
 }
 
+
+const MONITORS = ["loss", "valLoss", "accuracy", "valAccuracy"];
+
+function checkSchedule(schedule: LearningRateSchedule): void {
+  const base = "/training/learningRateSchedule";
+  if (schedule === null || typeof schedule !== "object") throw new SpecError("learningRateSchedule must be an object", base);
+  const types = ["constant", "step", "exponential", "cosine", "reduceOnPlateau"];
+  if (!types.includes(schedule.type)) throw new SpecError(`learningRateSchedule.type must be one of ${types.join(", ")}, got ${JSON.stringify(schedule.type)}`, `${base}/type`);
+  const fields = schedule as unknown as Record<string, unknown>;
+  const check = (field: string, ok: (v: number) => boolean, what: string, required = false): void => {
+    const v = fields[field];
+    if (v === undefined && !required) return;
+    if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) throw new SpecError(`${field} must be ${what}, got ${JSON.stringify(v)}`, `${base}/${field}`);
+  };
+  check("warmupEpochs", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
+  if (schedule.type === "step") {
+    check("stepSize", (v) => Number.isInteger(v) && v >= 1, "a positive integer", true);
+    check("gamma", (v) => v > 0 && v <= 1, "a number in (0, 1]", true);
+  }
+  if (schedule.type === "exponential") check("gamma", (v) => v > 0 && v <= 1, "a number in (0, 1]", true);
+  if (schedule.type === "cosine" || schedule.type === "reduceOnPlateau") check("minLearningRate", (v) => v >= 0, "a non-negative number");
+  if (schedule.type === "reduceOnPlateau") {
+    check("factor", (v) => v > 0 && v < 1, "a number in (0, 1)");
+    check("patience", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
+    check("cooldown", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
+    check("minDelta", (v) => v >= 0, "a non-negative number");
+    if (schedule.monitor !== undefined && !MONITORS.includes(schedule.monitor)) throw new SpecError(`monitor must be one of ${MONITORS.join(", ")}`, `${base}/monitor`);
+  }
+}
+
+function checkEarlyStopping(config: EarlyStoppingConfig): void {
+  const base = "/training/earlyStopping";
+  if (config === null || typeof config !== "object") throw new SpecError("earlyStopping must be an object", base);
+  if (config.monitor !== undefined && !MONITORS.includes(config.monitor)) throw new SpecError(`monitor must be one of ${MONITORS.join(", ")}, got ${JSON.stringify(config.monitor)}`, `${base}/monitor`);
+  if (config.mode !== undefined && !["min", "max", "auto"].includes(config.mode)) throw new SpecError(`mode must be min, max or auto, got ${JSON.stringify(config.mode)}`, `${base}/mode`);
+  if (config.patience !== undefined && !(Number.isInteger(config.patience) && config.patience >= 0)) throw new SpecError(`patience must be a non-negative integer, got ${JSON.stringify(config.patience)}`, `${base}/patience`);
+  if (config.minDelta !== undefined && !(typeof config.minDelta === "number" && config.minDelta >= 0)) throw new SpecError(`minDelta must be a non-negative number, got ${JSON.stringify(config.minDelta)}`, `${base}/minDelta`);
+  if (config.restoreBestWeights !== undefined && typeof config.restoreBestWeights !== "boolean") throw new SpecError("restoreBestWeights must be a boolean", `${base}/restoreBestWeights`);
+}

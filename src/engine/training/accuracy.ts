@@ -2,21 +2,39 @@ import type { AccuracyKind } from "./targets.js";
 import { argmax } from "./targets.js";
 
 /**
- * Counts correct predictions in one batch. `output` holds rows x cols model
- * outputs; with `logits` a fused sigmoid was left out, so the threshold is 0
- * instead of 0.5 (argmax is the same for logits and probabilities).
+ * Counts correct predictions batch by batch (no allocation per batch).
+ * With `logits` a fused sigmoid was left out of the output, so the threshold
+ * is 0 instead of 0.5; argmax is the same for logits and probabilities.
  */
-export function countCorrect(kind: AccuracyKind, output: Float32Array, rows: number, cols: number, labels: Int32Array | null, targets: Float32Array, logits: boolean): { correct: number; total: number } {
-  if (kind === "categorical" && cols > 1) {
-    let correct = 0;
-    for (let r = 0; r < rows; r++) if (argmax(output, r * cols, cols) === labels![r]) correct++;
-    return { correct, total: rows };
+export class AccuracyCounter {
+  private correct = 0;
+  private total = 0;
+
+  constructor(
+    private readonly kind: AccuracyKind,
+    private readonly cols: number,
+    private readonly logits: boolean,
+  ) {}
+
+  add(output: Float32Array, rows: number, labels: Int32Array, targets: Float32Array): void {
+    const cols = this.cols;
+    if (this.kind === null) return;
+    if (this.kind === "categorical" && cols > 1) {
+      for (let r = 0; r < rows; r++) if (argmax(output, r * cols, cols) === labels[r]) this.correct++;
+      this.total += rows;
+      return;
+    }
+    const threshold = this.logits ? 0 : 0.5;
+    for (let i = 0; i < rows * cols; i++) if (output[i] > threshold === targets[i] >= 0.5) this.correct++;
+    this.total += rows * cols;
   }
-  if (kind === "binary" || kind === "categorical") {
-    const threshold = logits ? 0 : 0.5;
-    let correct = 0;
-    for (let i = 0; i < rows * cols; i++) if (output[i] > threshold === targets[i] >= 0.5) correct++;
-    return { correct, total: rows * cols };
+
+  get value(): number {
+    return this.total === 0 ? 0 : this.correct / this.total;
   }
-  return { correct: 0, total: 0 };
+
+  reset(): void {
+    this.correct = 0;
+    this.total = 0;
+  }
 }

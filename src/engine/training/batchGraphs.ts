@@ -4,6 +4,12 @@ import type { LossName } from "../types.js";
 import { buildLoss, lossFusesFinalActivation } from "./lossFunctions.js";
 import type { EncodedTargets } from "./targets.js";
 
+/** Inputs with their targets already in the loss' form. */
+export interface EncodedDataset {
+  x: Float32Array;
+  targets: EncodedTargets;
+}
+
 /** The graph of one batch size: copy a batch into `input` and `target`, run forward (and backward). */
 export interface BatchGraph {
   rows: number;
@@ -47,12 +53,13 @@ export class BatchGraphs {
     return batch;
   }
 
-  /** Copies the samples order[start .. start + rows) into the batch's input, target and labels buffers. */
-  load(batch: BatchGraph, x: Float32Array, order: Int32Array, start: number): void {
+  /** Copies the samples order[start .. start + rows) of a dataset into the batch's input, target and labels buffers. */
+  load(batch: BatchGraph, dataset: EncodedDataset, order: Int32Array, start: number): void {
     const inputSize = this.network.inputSize;
-    const width = this.targets.width;
-    const values = this.targets.values;
-    const labels = this.targets.labels;
+    const { x, targets } = dataset;
+    const width = targets.width;
+    const values = targets.values;
+    const labels = targets.labels;
     for (let r = 0; r < batch.rows; r++) {
       const sample = order[start + r];
       batch.input.data.set(x.subarray(sample * inputSize, (sample + 1) * inputSize), r * inputSize);

@@ -1,17 +1,20 @@
-import { TrainingError } from "../errors.js";
-import { asNetwork, type NeuralNetwork } from "../model.js";
+import { SpecError, TrainingError } from "../errors.js";
+import { asNetwork, TRAINING_STREAM, type NeuralNetwork } from "../model.js";
 import { createOptimizer } from "../optimizers/createOptimizer.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { Prng } from "../random.js";
 import { checkTrainingConfig } from "../spec.js";
-import type { EpochMetrics, FitCallbacks, FitResult, FinalMetrics, Model, TrainingConfig, TrainingData } from "../types.js";
-import { countCorrect } from "./accuracy.js";
-import { BatchGraphs } from "./batchGraphs.js";
+import type { EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
+import { exportWeights, importWeights } from "../weights.js";
+import { AccuracyCounter } from "./accuracy.js";
+import { BatchGraphs, type EncodedDataset } from "./batchGraphs.js";
+import { classMetricsOf } from "./classMetrics.js";
 import { now, yieldToEventLoop } from "./clock.js";
+import { EarlyStopping } from "./earlyStopping.js";
 import { evaluate } from "./evaluate.js";
+import { LearningRateScheduler } from "./schedules.js";
 import { splitSamples } from "./split.js";
-import { encodeTargets, type EncodedTargets } from "./targets.js";
-import { TRAINING_STREAM } from "../model.js";
+import { encodeTargets } from "./targets.js";
 
 // The event loop gets a turn at least this often (ms of training), so that
 // the worker's I/O and lock renewals are not starved.
@@ -22,120 +25,218 @@ interface Session {
   network: NeuralNetwork;
   config: TrainingConfig;
   callbacks: FitCallbacks;
-  data: TrainingData;
-  targets: EncodedTargets;
+  training: EncodedDataset;
+  /** The training samples (ascending) and this epoch's order of them. */
+  trainSamples: Int32Array;
+  order: Int32Array;
+  validation: EncodedDataset | null;
+  validationSamples: Int32Array;
   graphs: BatchGraphs;
   optimizer: Optimizer;
+  scheduler: LearningRateScheduler;
+  earlyStopping: EarlyStopping | null;
+  /** The best epoch's weights, kept when earlyStopping.restoreBestWeights. */
+  bestWeights: Uint8Array | null;
   rng: Prng;
-  train: Int32Array;
-  validation: Int32Array;
+  batchesPerEpoch: number;
+  history: EpochMetrics[];
+  firstEpoch: number;
   lastYield: number;
 }
 
 /**
  * Trains the model in place: mini-batches over a seeded shuffle, an optimizer
- * step per batch, validation and metrics per epoch. Awaits the callbacks, and
- * gives the event loop a turn between batches. Throws TrainingError on a
- * non-finite loss, naming the epoch and batch.
+ * step per batch, validation, metrics, learning-rate schedule and early
+ * stopping per epoch. Awaits the callbacks and gives the event loop a turn
+ * between batches. Throws TrainingError on a non-finite loss, naming the
+ * epoch and batch.
  */
-export async function fit(model: Model, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks = {}): Promise<FitResult> {
-  const session = startSession(asNetwork(model), data, config, callbacks);
-  const epochs: EpochMetrics[] = [];
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
-    const outcome = await runEpoch(session, epoch);
+export async function fit(model: Model, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks = {}, options: FitOptions = {}): Promise<FitResult> {
+  const session = startSession(asNetwork(model), data, config, callbacks, options);
+  let stopped: FitResult["stopped"] = "completed";
+  let partialLoss = NaN;
+  for (let epoch = session.firstEpoch; epoch <= config.epochs; epoch++) {
+    const outcome = await trainEpoch(session, epoch);
     if (outcome.cancelled) {
-      return { epochs, stopped: "cancelled", finalMetrics: epochs.length > 0 ? finalOf(epochs[epochs.length - 1]) : { loss: outcome.loss } };
+      stopped = "cancelled";
+      partialLoss = outcome.loss;
+      break;
     }
-    const metrics: EpochMetrics = { epoch, loss: outcome.loss, learningRate: config.optimizer.learningRate, durationMs: outcome.durationMs };
-    if (outcome.accuracy !== undefined) metrics.accuracy = outcome.accuracy;
-    if (session.validation.length > 0) {
-      const validation = evaluate(session.network, session.graphs, session.targets, data.x, session.validation, config.batchSize);
-      metrics.valLoss = validation.loss;
-      if (validation.accuracy !== undefined) metrics.valAccuracy = validation.accuracy;
-    }
-    epochs.push(metrics);
+    const metrics = epochMetrics(session, epoch, outcome);
+    session.history.push(metrics);
+    session.scheduler.endEpoch(metrics);
+    const stopEarly = session.earlyStopping !== null && trackBest(session, metrics);
     await callbacks.onEpochEnd?.(metrics);
+    if (callbacks.onCheckpoint) await callbacks.onCheckpoint(makeCheckpoint(session, epoch));
+    if (stopEarly) {
+      stopped = "earlyStopping";
+      break;
+    }
   }
-  return { epochs, stopped: "completed", finalMetrics: finalOf(epochs[epochs.length - 1]) };
+  return finish(session, stopped, partialLoss);
 }
 
-function startSession(network: NeuralNetwork, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks): Session {
+function startSession(network: NeuralNetwork, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks, options: FitOptions): Session {
   checkTrainingConfig(config);
-  if (!Number.isInteger(data.numSamples) || data.numSamples < 1) throw new TrainingError("INVALID_DATA", `numSamples must be a positive integer, got ${data.numSamples}`, 0, 0);
-  if (data.x.length !== data.numSamples * network.inputSize) {
-    throw new TrainingError("INVALID_DATA", `x has ${data.x.length} values; ${data.numSamples} samples of ${network.inputSize} features need ${data.numSamples * network.inputSize}`, 0, 0);
-  }
+  checkData(network, data, "data");
   const targets = encodeTargets(data.y, data.numSamples, config.loss, network.outputSize);
   const rng = new Prng(config.seed, TRAINING_STREAM);
   network.context.rng = rng;
-  const { train, validation } = splitSamples(data.numSamples, config.validationSplit ?? 0, rng, targets.labels, false);
-  if (train.length === 0) throw new TrainingError("INVALID_DATA", "the validation split leaves no training sample", 0, 0);
-  return {
+
+  let validation: EncodedDataset | null = null;
+  let trainSamples: Int32Array;
+  let validationSamples: Int32Array = new Int32Array(0);
+  if (options.validationData) {
+    checkData(network, options.validationData, "validationData");
+    const valTargets = encodeTargets(options.validationData.y, options.validationData.numSamples, config.loss, network.outputSize);
+    validation = { x: options.validationData.x, targets: valTargets };
+    validationSamples = Int32Array.from({ length: options.validationData.numSamples }, (_, i) => i);
+    trainSamples = Int32Array.from({ length: data.numSamples }, (_, i) => i);
+  } else {
+    const split = splitSamples(data.numSamples, config.validationSplit ?? 0, rng, targets.labels, config.stratify ?? false);
+    trainSamples = split.train;
+    validationSamples = split.validation;
+    if (validationSamples.length > 0) validation = { x: data.x, targets };
+  }
+  if (trainSamples.length === 0) throw new TrainingError("INVALID_DATA", "the validation split leaves no training sample", 0, 0);
+
+  const earlyStopping = config.earlyStopping ? new EarlyStopping(config.earlyStopping, validation !== null) : null;
+  if (earlyStopping && earlyStopping.monitor.startsWith("val") && validation === null) {
+    throw new SpecError(`earlyStopping monitors ${earlyStopping.monitor}, but there is no validation data`, "/training/earlyStopping/monitor");
+  }
+  const batchesPerEpoch = Math.ceil(trainSamples.length / config.batchSize);
+  const session: Session = {
     network,
     config,
     callbacks,
-    data,
-    targets,
+    training: { x: data.x, targets },
+    trainSamples,
+    order: trainSamples.slice(),
+    validation,
+    validationSamples,
     graphs: new BatchGraphs(network, config.loss, targets),
     optimizer: createOptimizer(config.optimizer, network.trainableWeights),
+    scheduler: new LearningRateScheduler(config.optimizer.learningRate, config.learningRateSchedule ?? { type: "constant" }, config.epochs, batchesPerEpoch),
+    earlyStopping,
+    bestWeights: null,
     rng,
-    train,
-    validation,
+    batchesPerEpoch,
+    history: [],
+    firstEpoch: 1,
     lastYield: now(),
   };
+  if (options.resumeFrom) resume(session, options.resumeFrom);
+  return session;
+}
+
+function checkData(network: NeuralNetwork, data: TrainingData, name: string): void {
+  if (!Number.isInteger(data.numSamples) || data.numSamples < 1) throw new TrainingError("INVALID_DATA", `${name}: numSamples must be a positive integer, got ${data.numSamples}`, 0, 0);
+  if (data.x.length !== data.numSamples * network.inputSize) {
+    throw new TrainingError("INVALID_DATA", `${name}: x has ${data.x.length} values; ${data.numSamples} samples of ${network.inputSize} features need ${data.numSamples * network.inputSize}`, 0, 0);
+  }
+  for (let i = 0; i < data.x.length; i++) {
+    if (!Number.isFinite(data.x[i])) throw new TrainingError("INVALID_DATA", `${name}: x[${i}] (sample ${Math.floor(i / network.inputSize)}) is not a finite number`, 0, 0);
+  }
 }
 
 interface EpochOutcome {
   cancelled: boolean;
   loss: number;
   accuracy?: number;
+  learningRate: number;
   durationMs: number;
 }
 
-async function runEpoch(session: Session, epoch: number): Promise<EpochOutcome> {
-  const { network, config, callbacks, graphs, targets, train } = session;
-  if (config.shuffle ?? true) session.rng.shuffle(train);
-  const batches = Math.ceil(train.length / config.batchSize);
+async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome> {
+  const { network, config, callbacks, graphs, order } = session;
+  // Each epoch shuffles the sorted sample list afresh: the order then depends
+  // only on the PRNG state, which is what a checkpoint saves.
+  order.set(session.trainSamples);
+  if (config.shuffle ?? true) session.rng.shuffle(order);
+  const batches = session.batchesPerEpoch;
+  const accuracy = new AccuracyCounter(session.training.targets.accuracy, network.outputSize, graphs.outputIsLogits);
   let lossSum = 0;
   let seen = 0;
-  let correct = 0;
-  let counted = 0;
   let durationMs = 0;
+  let learningRate = session.scheduler.rateAt(epoch, 1);
 
-  for (let b = 0; b < batches; b++) {
-    if (callbacks.shouldStop?.()) return { cancelled: true, loss: seen > 0 ? lossSum / seen : NaN, durationMs };
+  for (let b = 1; b <= batches; b++) {
+    if (callbacks.shouldStop?.()) return { cancelled: true, loss: seen > 0 ? lossSum / seen : NaN, learningRate, durationMs };
     const started = now();
-    const start = b * config.batchSize;
-    const batch = graphs.get(Math.min(config.batchSize, train.length - start));
-    graphs.load(batch, session.data.x, train, start);
+    const start = (b - 1) * config.batchSize;
+    const batch = graphs.get(Math.min(config.batchSize, order.length - start));
+    graphs.load(batch, session.training, order, start);
     network.context.training = true;
     batch.graph.forward();
     const loss = batch.loss.data[0];
     if (!Number.isFinite(loss)) {
-      throw new TrainingError("NON_FINITE_LOSS", `the loss became ${loss} at epoch ${epoch}, batch ${b + 1}: training diverged (try a lower learning rate)`, epoch, b + 1);
+      network.context.training = false;
+      throw new TrainingError("NON_FINITE_LOSS", `the loss became ${loss} at epoch ${epoch}, batch ${b}: training diverged (try a lower learning rate)`, epoch, b);
     }
     batch.graph.backward();
-    session.optimizer.step(config.optimizer.learningRate);
+    learningRate = session.scheduler.rateAt(epoch, b);
+    session.optimizer.step(learningRate);
 
     lossSum += loss * batch.rows;
     seen += batch.rows;
-    const hits = countCorrect(targets.accuracy, batch.output.data, batch.rows, network.outputSize, batch.labels, batch.target.data, graphs.outputIsLogits);
-    correct += hits.correct;
-    counted += hits.total;
+    accuracy.add(batch.output.data, batch.rows, batch.labels, batch.target.data);
     const finished = now();
     durationMs += finished - started;
 
-    const pending = callbacks.onBatchEnd?.({ epoch, batch: b + 1, batches, loss });
-    if (pending) await pending;
+    if (callbacks.onBatchEnd) {
+      const pending = callbacks.onBatchEnd({ epoch, batch: b, batches, loss });
+      if (pending) await pending;
+    }
     if (finished - session.lastYield >= YIELD_INTERVAL_MS) {
       await yieldToEventLoop();
       session.lastYield = now();
     }
   }
   network.context.training = false;
-  const outcome: EpochOutcome = { cancelled: false, loss: lossSum / seen, durationMs };
-  if (targets.accuracy !== null) outcome.accuracy = correct / counted;
+  const outcome: EpochOutcome = { cancelled: false, loss: lossSum / seen, learningRate, durationMs };
+  if (session.training.targets.accuracy !== null) outcome.accuracy = accuracy.value;
   return outcome;
+}
+
+function epochMetrics(session: Session, epoch: number, outcome: EpochOutcome): EpochMetrics {
+  const metrics: EpochMetrics = { epoch, loss: outcome.loss, learningRate: outcome.learningRate, durationMs: outcome.durationMs };
+  if (outcome.accuracy !== undefined) metrics.accuracy = outcome.accuracy;
+  if (session.validation !== null) {
+    const result = evaluate(session.network, session.graphs, session.validation, session.validationSamples, session.config.batchSize);
+    metrics.valLoss = result.loss;
+    if (result.accuracy !== undefined) metrics.valAccuracy = result.accuracy;
+  }
+  return metrics;
+}
+
+/** Updates early stopping with an epoch; keeps the best weights if they are to be restored. Returns whether to stop. */
+function trackBest(session: Session, metrics: EpochMetrics): boolean {
+  const early = session.earlyStopping!;
+  const improved = early.update(metrics);
+  if (improved && session.config.earlyStopping?.restoreBestWeights) session.bestWeights = exportWeights(session.network).data;
+  return early.shouldStop;
+}
+
+function finish(session: Session, stopped: FitResult["stopped"], partialLoss: number): FitResult {
+  const { history, network } = session;
+  let keptEpoch = history.length > 0 ? history[history.length - 1].epoch : 0;
+  if (session.bestWeights !== null && session.earlyStopping !== null) {
+    importWeights(network, exportWeights(network).manifest, session.bestWeights);
+    keptEpoch = session.earlyStopping.bestEpoch;
+  }
+  const kept = history.find((m) => m.epoch === keptEpoch);
+  const result: FitResult = { epochs: history, stopped, finalMetrics: kept ? finalOf(kept) : { loss: partialLoss }, keptEpoch };
+  const labels = (session.validation ?? session.training).targets.labels;
+  if (stopped !== "cancelled" && labels !== null) {
+    const on = session.validation !== null ? "validation" : "training";
+    const dataset = session.validation ?? session.training;
+    const samples = session.validation !== null ? session.validationSamples : session.trainSamples;
+    const predicted = new Int32Array(samples.length);
+    evaluate(network, session.graphs, dataset, samples, session.config.batchSize, predicted);
+    const truth = Int32Array.from(samples, (s) => labels[s]);
+    result.classMetrics = classMetricsOf(truth, predicted, Math.max(2, network.outputSize), on);
+  }
+  return result;
 }
 
 function finalOf(metrics: EpochMetrics): FinalMetrics {
@@ -144,4 +245,33 @@ function finalOf(metrics: EpochMetrics): FinalMetrics {
   if (metrics.valLoss !== undefined) final.valLoss = metrics.valLoss;
   if (metrics.valAccuracy !== undefined) final.valAccuracy = metrics.valAccuracy;
   return final;
+}
+
+function makeCheckpoint(session: Session, epoch: number): TrainingCheckpoint {
+  const early = session.earlyStopping;
+  return {
+    epoch,
+    weights: exportWeights(session.network),
+    optimizer: session.optimizer.getState(),
+    rng: session.rng.getState(),
+    schedule: { ...session.scheduler.state },
+    earlyStopping: early ? { bestValue: early.bestValue, bestEpoch: early.bestEpoch, wait: early.wait, bestWeights: session.bestWeights?.slice() ?? null } : null,
+    history: session.history.map((m) => ({ ...m })),
+  };
+}
+
+function resume(session: Session, checkpoint: TrainingCheckpoint): void {
+  importWeights(session.network, checkpoint.weights.manifest, checkpoint.weights.data);
+  session.optimizer.setState(checkpoint.optimizer);
+  session.rng.setState(checkpoint.rng);
+  session.scheduler.state = { ...checkpoint.schedule };
+  const early = session.earlyStopping;
+  if (early && checkpoint.earlyStopping) {
+    early.bestValue = checkpoint.earlyStopping.bestValue;
+    early.bestEpoch = checkpoint.earlyStopping.bestEpoch;
+    early.wait = checkpoint.earlyStopping.wait;
+    session.bestWeights = checkpoint.earlyStopping.bestWeights?.slice() ?? null;
+  }
+  session.history = checkpoint.history.map((m) => ({ ...m }));
+  session.firstEpoch = checkpoint.epoch + 1;
 }

@@ -1,0 +1,45 @@
+import type { EarlyStoppingConfig, EpochMetrics, MonitoredMetric } from "../types.js";
+
+/**
+ * Early stopping as Keras does it: stop after `patience` epochs in which the
+ * monitored metric did not improve on the best by more than `minDelta`.
+ * The caller keeps a copy of the best epoch's weights when asked to restore them.
+ */
+export class EarlyStopping {
+  readonly monitor: MonitoredMetric;
+  readonly maximize: boolean;
+  bestValue: number;
+  bestEpoch = 0;
+  /** Epochs since the best one. */
+  wait = 0;
+
+  constructor(
+    private readonly config: EarlyStoppingConfig,
+    hasValidation: boolean,
+  ) {
+    this.monitor = config.monitor ?? (hasValidation ? "valLoss" : "loss");
+    const mode = config.mode ?? "auto";
+    this.maximize = mode === "max" || (mode === "auto" && (this.monitor === "accuracy" || this.monitor === "valAccuracy"));
+    this.bestValue = this.maximize ? -Infinity : Infinity;
+  }
+
+  /** Records an epoch; returns whether it is the new best. */
+  update(metrics: EpochMetrics): boolean {
+    const value = metrics[this.monitor];
+    if (value === undefined) throw new Error(`earlyStopping: monitored metric ${this.monitor} is not computed (no validation data or no accuracy)`);
+    const minDelta = Math.abs(this.config.minDelta ?? 0);
+    const improved = this.maximize ? value > this.bestValue + minDelta : value < this.bestValue - minDelta;
+    if (improved) {
+      this.bestValue = value;
+      this.bestEpoch = metrics.epoch;
+      this.wait = 0;
+    } else {
+      this.wait++;
+    }
+    return improved;
+  }
+
+  get shouldStop(): boolean {
+    return this.wait > 0 && this.wait >= (this.config.patience ?? 0);
+  }
+}

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FencedOut, JobFailure, createTrainingRunner } from "../../src/services/training-runner.js";
+import { createTestContext, type TestContext } from "../helpers/context.js";
+import { waitFor } from "../helpers/processes.js";
+
+let ctx: TestContext;
+let datasetId: string;
+beforeAll(async () => {
+  ctx = await createTestContext();
+  const res = await ctx.app.inject({
+    method: "POST",
+    url: "/v1/datasets",
+    payload: { features: [[0, 0], [0, 1], [1, 0], [1, 1]], labels: ["no", "yes", "yes", "no"] },
+  });
+  datasetId = res.json().id;
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const model = { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] };
+
+async function submit(training: Record<string, unknown>, job: Record<string, unknown> = { datasetId, model }) {
+  const res = await ctx.app.inject({
+    method: "POST",
+    url: "/v1/jobs",
+    payload: { ...job, training: { batchSize: 4, seed: 1, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.5 }, ...training } },
+  });
+  expect(res.statusCode).toBe(202);
+  return res.json().id as string;
+}
+
+describe("the training runner", () => {
+  it("writes nothing once another attempt owns the job", async () => {
+    const jobId = await submit({ epochs: 10_000 });
+    const runner = createTrainingRunner({ db: ctx.db });
+    const running = runner.run(jobId, { lastDelivery: false });
+    const outcome = running.then(
+      () => "finished",
+      (error) => error,
+    );
+
+    // Another worker takes the job over (as after a stalled lock), mid-training.
+    await waitFor(async () => ((await ctx.db.epochMetric.count({ where: { jobId } })) >= 3 ? true : undefined), { what: "three epochs" });
+    await ctx.db.trainingJob.update({ where: { id: jobId }, data: { attempt: { increment: 1 } } });
+    const rowsAtTakeover = await ctx.db.epochMetric.count({ where: { jobId } });
+
+    expect(await outcome).toBeInstanceOf(FencedOut);
+    // At most the epoch whose write was already in flight landed.
+    expect(await ctx.db.epochMetric.count({ where: { jobId } })).toBeLessThanOrEqual(rowsAtTakeover + 1);
+    expect(await ctx.db.model.count({ where: { sourceJobId: jobId } })).toBe(0);
+    expect((await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: jobId } })).status).toBe("running");
+  });
+
+  it("marks a diverging job failed with NON_FINITE_LOSS, the epoch and the batch", async () => {
+    const regression = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/datasets",
+      payload: { features: [[100], [200], [300]], labels: [1000.5, 2000.5, 3000.5] },
+    });
+    // Large inputs, a linear unit and a learning rate of 5: each step overshoots more, until float32 overflows.
+    const jobId = await submit(
+      { epochs: 50, batchSize: 1, optimizer: { type: "sgd", learningRate: 5 }, loss: "meanSquaredError" },
+      { datasetId: regression.json().id, model: { inputShape: [1], layers: [{ type: "dense", units: 1 }] } },
+    );
+    const error = await createTrainingRunner({ db: ctx.db })
+      .run(jobId, { lastDelivery: false })
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(JobFailure);
+    const job = (await ctx.app.inject({ url: `/v1/jobs/${jobId}` })).json();
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatchObject({ code: "NON_FINITE_LOSS", epoch: expect.any(Number), batch: expect.any(Number) });
+    expect(job.error.message).toMatch(/epoch \d+/);
+  });
+
+  it("marks a job failed with DATASET_MISSING when its dataset is gone", async () => {
+    const jobId = await submit({ epochs: 1 });
+    // The API will refuse to delete a dataset in use; simulate a row removed behind its back.
+    await ctx.db.$executeRawUnsafe(`ALTER TABLE "TrainingJob" DROP CONSTRAINT "TrainingJob_datasetId_fkey"`);
+    try {
+      await ctx.db.trainingJob.update({ where: { id: jobId }, data: { datasetId: "ds_gone" } });
+      const error = await createTrainingRunner({ db: ctx.db })
+        .run(jobId, { lastDelivery: false })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(JobFailure);
+      expect((await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: jobId } })).error).toMatchObject({ code: "DATASET_MISSING" });
+    } finally {
+      await ctx.db.trainingJob.update({ where: { id: jobId }, data: { datasetId } });
+      await ctx.db.$executeRawUnsafe(
+        `ALTER TABLE "TrainingJob" ADD CONSTRAINT "TrainingJob_datasetId_fkey" FOREIGN KEY ("datasetId") REFERENCES "Dataset"("id") ON DELETE RESTRICT ON UPDATE CASCADE`,
+      );
+    }
+  });
+});
