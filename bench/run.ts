@@ -1,0 +1,98 @@
+/**
+ * descent's engine against TensorFlow.js (cpu and wasm/SIMD backends), in the
+ * same process, on the same data, model, batches and initial weights.
+ * Run with `npm run bench`; prints tables, asserts nothing.
+ */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { PerformanceObserver } from "node:perf_hooks";
+import { createModel, type OptimizerConfig } from "../src/engine/index.js";
+import { mnistTrainingSet } from "./data.js";
+import { MLP, gemmGflops, initialWeights, trainDescent } from "./descent.js";
+import { printTable } from "./table.js";
+import { tfjsGemmGflops, trainTfjs, useBackend, type TfBackend } from "./tfjs.js";
+
+const TRAIN_SAMPLES = 8000;
+const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 2);
+const quick = process.env.BENCH_QUICK === "1";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+async function main(): Promise<void> {
+  const data = mnistTrainingSet(TRAIN_SAMPLES);
+  console.log(`MLP 784-128-64-10 on ${TRAIN_SAMPLES} MNIST digits, ${EPOCHS} timed epoch(s) after a warm-up epoch; node ${process.version}`);
+
+  const configs: { name: string; optimizer: OptimizerConfig; batchSize: number }[] = [];
+  for (const [name, optimizer] of [["SGD lr 0.1", { type: "sgd", learningRate: 0.1 }], ["Adam lr 1e-3", { type: "adam", learningRate: 1e-3 }]] as const) {
+    for (const batchSize of [32, 256]) configs.push({ name: `${name}, batch ${batchSize}`, optimizer, batchSize });
+  }
+  const rows: (string | number)[][] = [];
+  for (const config of configs) {
+    const { model, weights } = initialWeights(7);
+    const lossAfterFirstEpoch = (await trainDescent(model, data, config.optimizer, config.batchSize, 1)).loss; // also the warm-up
+    const ours = await trainDescent(model, data, config.optimizer, config.batchSize, EPOCHS);
+    const tfjs: Record<TfBackend, { samplesPerSecond: number; loss: number }> = {} as never;
+    for (const backend of ["wasm", "cpu"] as const) {
+      await useBackend(backend);
+      const epochs = backend === "cpu" && quick ? 1 : EPOCHS;
+      const type = config.optimizer.type === "sgd" ? "sgd" : "adam";
+      tfjs[backend] = await trainTfjs(weights, data, type, config.optimizer.learningRate, config.batchSize, epochs);
+    }
+    const best = Math.max(tfjs.wasm.samplesPerSecond, tfjs.cpu.samplesPerSecond);
+    rows.push([
+      config.name,
+      ours.samplesPerSecond.toFixed(0),
+      tfjs.wasm.samplesPerSecond.toFixed(0),
+      tfjs.cpu.samplesPerSecond.toFixed(0),
+      (ours.samplesPerSecond / best).toFixed(2) + "x",
+      `${lossAfterFirstEpoch.toFixed(4)} / ${tfjs.wasm.loss.toFixed(4)}`,
+    ]);
+  }
+  printTable("Training throughput (samples/s)", ["configuration", "descent", "tfjs-wasm", "tfjs-cpu", "descent / best tfjs", "epoch-1 loss descent / tfjs"], rows);
+
+  const gemmRows: (string | number)[][] = [];
+  const sizes: [number, number, number][] = [[64, 128, 784], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
+  for (const [m, n, k] of sizes) {
+    for (const [label, transA, transB] of [["A.B", false, false], ["A^T.B", true, false], ["A.B^T", false, true]] as const) {
+      const ours = gemmGflops(m, n, k, transA, transB);
+      await useBackend("wasm");
+      const wasm = tfjsGemmGflops(m, n, k, transA, transB);
+      await useBackend("cpu");
+      const cpu = m >= 1024 && quick ? NaN : tfjsGemmGflops(m, n, k, transA, transB, 200);
+      gemmRows.push([`${m}x${k}x${n} ${label}`, ours.toFixed(2), wasm.toFixed(2), cpu.toFixed(2)]);
+    }
+  }
+  printTable("GEMM (GFLOP/s, single thread; m x k x n)", ["product", "descent", "tfjs-wasm", "tfjs-cpu"], gemmRows);
+
+  await heapAcrossEpochs(data);
+}
+
+/** Heap before and after 3 epochs, and how many garbage collections ran meanwhile (steady state should allocate ~nothing). */
+async function heapAcrossEpochs(data: ReturnType<typeof mnistTrainingSet>): Promise<void> {
+  const rows: (string | number)[][] = [];
+  for (const batchSize of [32, 256]) {
+    const model = createModel(MLP, 3);
+    await trainDescent(model, data, { type: "adam", learningRate: 1e-3 }, batchSize, 1); // builds the graphs
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    let collections = 0;
+    const observer = new PerformanceObserver((list) => (collections += list.getEntries().length));
+    observer.observe({ entryTypes: ["gc"] });
+    await trainDescent(model, data, { type: "adam", learningRate: 1e-3 }, batchSize, 3);
+    const afterNoGc = process.memoryUsage().heapUsed;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    observer.disconnect();
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    const batches = 3 * Math.ceil(data.numSamples / batchSize);
+    rows.push([`Adam, batch ${batchSize}, 3 epochs (${batches} batches)`, mb(before), mb(afterNoGc), mb(after), collections]);
+  }
+  printTable("Heap (MB) around 3 epochs", ["run", "before", "after (no GC)", "after GC", "GCs during"], rows);
+}
+
+function mb(bytes: number): string {
+  return (bytes / 1048576).toFixed(2);
+}
+
+await main();
