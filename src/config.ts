@@ -24,6 +24,16 @@ export interface Config {
   predictBodyLimit: number;
   /** How many jobs one worker process trains at once. @defaultValue 1 */
   workerConcurrency: number;
+  /** BullMQ lock duration of a training job, in ms; a dead worker's job is taken over after about this plus the stalled interval. @defaultValue 15000 */
+  workerLockDurationMs: number;
+  /** How often workers look for stalled jobs, in ms. @defaultValue 5000 */
+  workerStalledIntervalMs: number;
+  /** Stalls a job survives before it fails with STALLED_TOO_OFTEN. @defaultValue 2 */
+  workerMaxStalledCount: number;
+  /** How often workers look for jobs the queue lost, in ms. @defaultValue 60000 */
+  reconcileIntervalMs: number;
+  /** How long a process may take to stop after SIGTERM, in ms. @defaultValue 10000 */
+  shutdownDeadlineMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +58,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     datasetBodyLimit: integer(env, "DATASET_BODY_LIMIT", 64 * 1024 * 1024, 1024, 2 ** 31),
     predictBodyLimit: integer(env, "PREDICT_BODY_LIMIT", 4 * 1024 * 1024, 1024, 2 ** 31),
     workerConcurrency: integer(env, "WORKER_CONCURRENCY", 1, 1, 64),
+    workerLockDurationMs: integer(env, "WORKER_LOCK_DURATION_MS", 15_000, 100, 3_600_000),
+    workerStalledIntervalMs: integer(env, "WORKER_STALLED_INTERVAL_MS", 5_000, 100, 3_600_000),
+    workerMaxStalledCount: integer(env, "WORKER_MAX_STALLED_COUNT", 2, 0, 100),
+    reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 60_000, 100, 3_600_000),
+    shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1_000, 600_000),
   };
 }
 

@@ -19,8 +19,10 @@ const db = createDatabase(config.databaseUrl);
 const redis = createRedisConnection(config.redisUrl, "producer");
 redis.on("error", () => undefined); // reported by /health/ready and as 503s, not as log floods
 await untilReady(redis);
+const subscriber = createRedisConnection(config.redisUrl, "worker");
+subscriber.on("error", () => undefined);
 const queue = createTrainingQueue(redis, config.queuePrefix);
-const app = await buildApp({ config, db, queue, redis });
+const app = await buildApp({ config, db, queue, redis, subscriber });
 
 try {
   await app.listen({ port: config.port, host: config.host });
@@ -35,10 +37,11 @@ async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "api shutting down");
-  setTimeout(() => process.exit(1), 10_000).unref();
-  await app.close(); // finishes in-flight requests
+  setTimeout(() => process.exit(1), config.shutdownDeadlineMs).unref();
+  await app.close(); // ends event streams, finishes in-flight requests
   await queue.close();
   redis.disconnect();
+  subscriber.disconnect();
   await db.$disconnect();
   process.exit(0);
 }

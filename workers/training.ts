@@ -1,14 +1,17 @@
 // Entry of a training worker process: wires the queue, the database and the
-// engine. Start more of them to train more jobs at once (npm run worker).
+// training threads. Start more of them to train more jobs at once (npm run worker).
 
 import { loadConfig } from "../src/config.js";
 import { createDatabase } from "../src/db/client.js";
 import { createLogger } from "../src/logger.js";
 import { checkBackingServices } from "../src/preflight.js";
-import { createRedisConnection } from "../src/queue/connection.js";
-import { startTrainingWorker } from "../src/queue/training-worker.js";
-import { createTrainingRunner } from "../src/services/training-runner.js";
 import { exitWithConfigProblem } from "../src/process-exit.js";
+import { createRedisConnection } from "../src/queue/connection.js";
+import { redisEventSink } from "../src/queue/job-event-channel.js";
+import { startReconciler } from "../src/queue/reconciler.js";
+import { createTrainingQueue } from "../src/queue/training-queue.js";
+import { startTrainingWorker } from "../src/queue/training-worker.js";
+import { createJobRecovery } from "../src/services/job-recovery.js";
 
 const config = exitWithConfigProblem(loadConfig);
 const log = createLogger(config.logLevel, "worker");
@@ -19,40 +22,47 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, { poolSize: 3 });
 const connection = createRedisConnection(config.redisUrl, "worker");
-const worker = startTrainingWorker({
+const publisher = createRedisConnection(config.redisUrl, "worker");
+const subscriber = createRedisConnection(config.redisUrl, "worker");
+for (const redis of [connection, publisher, subscriber]) redis.on("error", (error) => log.warn({ err: error }, "redis connection error"));
+
+const recovery = createJobRecovery({ db });
+const training = startTrainingWorker({
   connection,
+  publisher,
+  subscriber,
   prefix: config.queuePrefix,
-  runner: createTrainingRunner({ db }),
+  databaseUrl: config.databaseUrl,
+  recovery,
   log,
   concurrency: config.workerConcurrency,
-  lockDuration: optionalInteger(process.env.WORKER_LOCK_DURATION_MS),
-  stalledInterval: optionalInteger(process.env.WORKER_STALLED_INTERVAL_MS),
+  lockDuration: config.workerLockDurationMs,
+  stalledInterval: config.workerStalledIntervalMs,
+  maxStalledCount: config.workerMaxStalledCount,
 });
-worker.on("error", (error) => log.error({ err: error }, "worker error"));
-await worker.waitUntilReady();
-log.info({ queue: worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, "worker ready");
+training.worker.on("error", (error) => log.error({ err: error }, "worker error"));
+const reconciler = startReconciler({
+  queue: createTrainingQueue(connection, config.queuePrefix),
+  recovery,
+  events: redisEventSink(publisher, config.queuePrefix),
+  log,
+  intervalMs: config.reconcileIntervalMs,
+});
+await training.worker.waitUntilReady();
+log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, "worker ready");
 
 let closing = false;
 async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
-  log.info({ signal }, "worker shutting down");
-  // worker.close() waits for the running job with no deadline of its own.
-  const deadline = setTimeout(() => {
-    log.warn("shutdown deadline passed; exiting with the job unfinished (another worker will take it)");
-    process.exit(1);
-  }, 10_000);
-  deadline.unref();
-  await worker.close();
-  connection.disconnect();
+  log.info({ signal }, "worker shutting down: releasing running jobs at their next batch");
+  reconciler.stop();
+  await training.shutdown(config.shutdownDeadlineMs - 1_000);
+  for (const redis of [connection, publisher, subscriber]) redis.disconnect();
   await db.$disconnect();
   process.exit(0);
 }
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 process.on("SIGINT", () => void shutdown("SIGINT"));
-
-function optionalInteger(value: string | undefined): number | undefined {
-  return value ? Number.parseInt(value, 10) : undefined;
-}

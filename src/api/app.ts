@@ -1,11 +1,15 @@
 import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import { fastifySSE } from "@fastify/sse";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { loggerOptions } from "../logger.js";
 import type { TrainingQueue } from "../queue/training-queue.js";
+import { cancelChannel, redisEventSink } from "../queue/job-event-channel.js";
+import { createJobEventHub } from "../queue/job-event-hub.js";
+import { createJobEventStream } from "../services/job-event-stream.js";
 import { createDatasetService } from "../services/datasets.js";
 import { createJobService } from "../services/jobs.js";
 import { createModelService } from "../services/models.js";
@@ -15,22 +19,25 @@ import { installValidators } from "./plugins/validation.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
 
 export interface AppDependencies {
-  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel">;
+  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix">;
   db: Database;
   /** The producer side of the training queue. */
   queue: TrainingQueue;
-  /** A Redis connection for readiness checks. */
+  /** A Redis connection for readiness checks and publishing (the queue's). */
   redis: Redis;
+  /** A Redis connection in subscriber mode, for following jobs' events. */
+  subscriber: Redis;
   /** false silences request logs (tests). @defaultValue true */
   logging?: boolean;
 }
 
 /** Builds the API without listening, so tests can inject requests or listen on a port of their choosing. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, db, queue, redis } = deps;
+  const { config, db, queue, redis, subscriber } = deps;
   const app = Fastify({
     logger: deps.logging === false ? false : loggerOptions(config.logLevel, "api"),
     bodyLimit: config.bodyLimit,
@@ -48,9 +55,18 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.header("x-request-id", request.id);
   });
   await registerOpenApi(app);
+  await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
   const datasets = createDatasetService({ db });
-  const jobs = createJobService({ db, queue });
+  const jobs = createJobService({
+    db,
+    queue,
+    signals: {
+      requestCancel: async (jobId) => void (await redis.publish(cancelChannel(config.queuePrefix), jobId)),
+      events: redisEventSink(redis, config.queuePrefix),
+    },
+  });
+  const stream = createJobEventStream({ db, hub: createJobEventHub(subscriber, config.queuePrefix) });
   const models = createModelService({ db });
 
   await app.register(healthRoutes, {
@@ -61,6 +77,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   });
   await app.register(datasetRoutes, { datasets, bodyLimit: config.datasetBodyLimit });
   await app.register(jobRoutes, { jobs });
+  await app.register(jobEventRoutes, { stream });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
   return app;
 }

@@ -8,10 +8,10 @@ const omitBlobs = {
   model: { weights: true },
 } as const;
 
-export function createDatabase(databaseUrl: string) {
+export function createDatabase(databaseUrl: string, { poolSize = 10 }: { poolSize?: number } = {}) {
   const adapter = new PrismaPg({
     connectionString: databaseUrl,
-    max: 10,
+    max: poolSize,
     // pg's default (0) waits forever for a pooled connection; fail instead.
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,

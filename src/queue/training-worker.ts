@@ -1,57 +1,114 @@
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { FencedOut, JobFailure, type TrainingRunner } from "../services/training-runner.js";
+import type { JobRecovery } from "../services/job-recovery.js";
+import { FencedOut, JobFailure, Released } from "../services/training-runner.js";
+import { cancelChannel, redisEventSink } from "./job-event-channel.js";
+import { Control, startTrainingThread, type TrainingThread } from "./training-thread.js";
 import { TRAINING_QUEUE, type TrainingMessage } from "./training-queue.js";
 
 export interface TrainingWorkerOptions {
+  /** BullMQ's connection (blocking commands); `maxRetriesPerRequest: null`. */
   connection: Redis;
+  /** For publishing job events. */
+  publisher: Redis;
+  /** A connection in subscriber mode, for cancel requests. */
+  subscriber: Redis;
   prefix: string;
-  runner: TrainingRunner;
+  databaseUrl: string;
+  recovery: JobRecovery;
   log: Logger;
   /** Jobs trained at once by this process. @defaultValue 1 */
   concurrency?: number;
-  /** How long a job's lock lasts without renewal, in ms. @defaultValue 30000 */
+  /**
+   * How long a job's lock lasts without renewal, in ms. Training runs on a
+   * thread, so the event loop renews it every lockDuration / 2 however long
+   * an epoch is. @defaultValue 15000
+   */
   lockDuration?: number;
-  /** How often stalled jobs are looked for, in ms. @defaultValue 30000 */
+  /** How often stalled jobs (a dead worker's) are looked for, in ms. @defaultValue 5000 */
   stalledInterval?: number;
+  /** How many times a stalled job goes back to waiting before it fails with STALLED_TOO_OFTEN. @defaultValue 2 */
+  maxStalledCount?: number;
+}
+
+export interface TrainingWorker {
+  worker: Worker<TrainingMessage>;
+  /** Takes no new job, releases the running ones at their next batch for another worker to resume, and resolves within `deadlineMs`. */
+  shutdown(deadlineMs: number): Promise<void>;
 }
 
 /**
- * Consumes the training queue. Failures that retrying cannot fix are marked on
- * the job and raised as UnrecoverableError so BullMQ does not retry them; other
- * errors are retried with backoff, and the last attempt marks the job failed.
+ * Consumes the training queue, training each job on a thread of its own.
+ * Failures that retrying cannot fix are marked on the job and raised as
+ * UnrecoverableError so BullMQ does not retry them; other errors are retried
+ * with backoff, and the last attempt marks the job failed.
  */
-export function startTrainingWorker(options: TrainingWorkerOptions): Worker<TrainingMessage> {
-  const { runner, log } = options;
+export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWorker {
+  const { log, recovery } = options;
+  const events = redisEventSink(options.publisher, options.prefix);
+  const running = new Map<string, TrainingThread>();
 
-  async function process(job: Job<TrainingMessage>) {
+  async function process(job: Job<TrainingMessage>, token?: string) {
     const { jobId } = job.data;
+    const lastDelivery = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     log.info({ jobId, attemptsMade: job.attemptsMade }, "training job started");
+    const thread = startTrainingThread({ jobId, lastDelivery, databaseUrl: options.databaseUrl }, (id, event) => events.publish(id, event));
+    running.set(jobId, thread);
     try {
-      const lastDelivery = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      const outcome = await runner.run(jobId, { lastDelivery });
+      const outcome = await thread.outcome;
       log.info({ jobId, ...outcome }, "training job finished");
       return outcome;
     } catch (error) {
-      if (error instanceof JobFailure) {
-        log.warn({ jobId, code: error.code, message: error.message }, "training job failed");
-        throw new UnrecoverableError(error.message);
+      if (error instanceof Released) {
+        log.info({ jobId }, error.message);
+        await job.moveToWait(token);
+        throw new WaitingError();
       }
-      if (error instanceof FencedOut) {
-        log.warn({ jobId }, error.message);
+      if (error instanceof JobFailure || error instanceof FencedOut) {
+        log.warn({ jobId, err: error }, "training job ended without success");
         throw new UnrecoverableError(error.message);
       }
       log.error({ jobId, err: error }, "training job errored; the queue retries it unless this was its last delivery");
       throw error;
+    } finally {
+      running.delete(jobId);
     }
   }
 
-  return new Worker<TrainingMessage>(TRAINING_QUEUE, process, {
+  const worker = new Worker<TrainingMessage>(TRAINING_QUEUE, process, {
     connection: options.connection,
     prefix: options.prefix,
     concurrency: options.concurrency ?? 1,
-    lockDuration: options.lockDuration ?? 30_000,
-    stalledInterval: options.stalledInterval ?? 30_000,
+    lockDuration: options.lockDuration ?? 15_000,
+    stalledInterval: options.stalledInterval ?? 5_000,
+    maxStalledCount: options.maxStalledCount ?? 2,
   });
+
+  // BullMQ fails a job that stalled too often without running our code: say so on the job.
+  worker.on("failed", (job, error) => {
+    if (job && /stalled more than allowable limit/i.test(error.message)) {
+      recovery.failStalled(job.data.jobId, events).catch((e) => log.error({ err: e, jobId: job.data.jobId }, "could not mark a stalled job failed"));
+    }
+  });
+
+  // Cancel requests reach every worker; the one running the job stops it at the next batch.
+  const channel = cancelChannel(options.prefix);
+  options.subscriber.subscribe(channel).catch((error) => log.error({ err: error }, "cannot subscribe to cancel requests"));
+  options.subscriber.on("message", (from, jobId) => {
+    if (from !== channel) return;
+    running.get(jobId)?.signal(Control.cancel);
+  });
+
+  async function shutdown(deadlineMs: number): Promise<void> {
+    const closing = worker.close();
+    for (const thread of running.values()) thread.signal(Control.shutdown);
+    const deadline = new Promise<"late">((resolve) => setTimeout(() => resolve("late"), deadlineMs).unref());
+    if ((await Promise.race([closing, deadline])) === "late") {
+      log.warn({ jobs: [...running.keys()] }, "shutdown deadline passed: ending training threads; their jobs resume elsewhere after their locks expire");
+      await Promise.all([...running.values()].map((thread) => thread.terminate()));
+    }
+  }
+
+  return { worker, shutdown };
 }

@@ -6,11 +6,19 @@ import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { checkJobFitsDataset, withTrainingDefaults } from "./job-validation.js";
+import { insertJobEvent, statusChange, type JobEventSink, type StatusChange } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 type JobStatus = JobView["status"];
 
-export function createJobService({ db, queue }: { db: Database; queue: TrainingQueue }) {
+/** How the API reaches workers and event followers (Redis pub/sub in production). */
+export interface JobSignals {
+  /** Tells the workers to stop a running job at its next batch. */
+  requestCancel(jobId: string): Promise<void>;
+  events: JobEventSink;
+}
+
+export function createJobService({ db, queue, signals }: { db: Database; queue: TrainingQueue; signals: JobSignals }) {
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(input: JobInput): Promise<JobView> {
@@ -30,8 +38,9 @@ export function createJobService({ db, queue }: { db: Database; queue: TrainingQ
           spec: input.model as Prisma.InputJsonValue,
           training: training as Prisma.InputJsonValue,
           totalEpochs: training.epochs,
+          events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
         },
-        include: { resultModel: { select: { id: true } } },
+        include: jobInclude,
       });
       try {
         await enqueueTraining(queue, job.id);
@@ -46,8 +55,49 @@ export function createJobService({ db, queue }: { db: Database; queue: TrainingQ
       return toJobView(job);
     },
 
+    /**
+     * A queued job is cancelled at once and leaves the queue; a running one is
+     * flagged and its worker stops at the next batch boundary. One statement
+     * decides which, so concurrent cancels, and a cancel racing the worker's
+     * claim or completion, leave exactly one terminal state. An ended job is a 409.
+     */
+    async cancel(id: string): Promise<JobView> {
+      const outcome = await db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ status: JobStatus }[]>`
+          UPDATE "TrainingJob" SET
+            "status" = CASE WHEN "status" = 'queued' THEN 'cancelled'::"JobStatus" ELSE "status" END,
+            "finishedAt" = CASE WHEN "status" = 'queued' THEN now() ELSE "finishedAt" END,
+            "cancelRequested" = true,
+            "updatedAt" = now()
+          WHERE "id" = ${id} AND "status" IN ('queued', 'running')
+          RETURNING "status"`;
+        if (rows.length === 0) return null;
+        if (rows[0].status !== "cancelled") return { status: rows[0].status, events: [] };
+        const events = [
+          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", "cancelled before it started") }),
+          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch: 0 }),
+        ];
+        return { status: rows[0].status, events };
+      });
+
+      if (outcome === null) {
+        const job = await db.trainingJob.findUnique({ where: { id }, select: { status: true } });
+        if (!job) throw notFound("job", id);
+        throw new DescentError("CONFLICT", `job ${id} has already ended: its status is ${job.status}`, [{ path: "/status", message: job.status }]);
+      }
+      for (const event of outcome.events) signals.events.publish(id, event);
+      if (outcome.status === "cancelled") {
+        // A worker that took it meanwhile finds it cancelled and skips it.
+        await queue.remove(id).catch(() => undefined);
+      } else {
+        // The flag in Postgres reaches the worker at its next epoch end even if this message is lost.
+        await signals.requestCancel(id).catch(() => undefined);
+      }
+      return this.get(id);
+    },
+
     async get(id: string): Promise<JobView> {
-      const job = await db.trainingJob.findUnique({ where: { id }, include: { resultModel: { select: { id: true } } } });
+      const job = await db.trainingJob.findUnique({ where: { id }, include: jobInclude });
       if (!job) throw notFound("job", id);
       return toJobView(job);
     },
@@ -57,7 +107,7 @@ export function createJobService({ db, queue }: { db: Database; queue: TrainingQ
         where: { ...(page.status ? { status: page.status } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
-        include: { resultModel: { select: { id: true } } },
+        include: jobInclude,
       });
       return pageOf(rows.map(toJobView), page.limit);
     },
@@ -81,7 +131,15 @@ export function createJobService({ db, queue }: { db: Database; queue: TrainingQ
 
 export type JobService = ReturnType<typeof createJobService>;
 
-export function toJobView(job: TrainingJob & { resultModel: { id: string } | null }): JobView {
+/** What a job's view needs besides its row: the model's id and the status history. */
+export const jobInclude = {
+  resultModel: { select: { id: true } },
+  events: { where: { type: "status" }, orderBy: { id: "asc" }, select: { data: true } },
+} as const satisfies Prisma.TrainingJobInclude;
+
+type JobWithRelations = TrainingJob & { resultModel: { id: string } | null; events: { data: Prisma.JsonValue }[] };
+
+export function toJobView(job: JobWithRelations): JobView {
   return {
     id: job.id,
     status: job.status,
@@ -94,6 +152,8 @@ export function toJobView(job: TrainingJob & { resultModel: { id: string } | nul
     bestMetrics: (job.bestMetrics ?? null) as JobView["bestMetrics"],
     error: (job.error ?? null) as JobView["error"],
     resultModelId: job.resultModel?.id ?? null,
+    cancelRequested: job.cancelRequested,
+    history: job.events.map((event) => event.data as unknown as StatusChange),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

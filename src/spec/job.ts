@@ -25,6 +25,15 @@ const Metrics = Type.Object(
   { title: "Metrics" },
 );
 
+export const StatusChange = Type.Object(
+  {
+    status: JobStatus,
+    at: Type.String({ format: "date-time" }),
+    message: Type.String(),
+  },
+  { title: "StatusChange" },
+);
+
 export const JobError = Type.Object(
   {
     code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "INTERNAL"] }),
@@ -48,6 +57,8 @@ export const Job = Type.Object(
     bestMetrics: Type.Union([Metrics, Type.Null()]),
     error: Type.Union([JobError, Type.Null()]),
     resultModelId: Type.Union([Type.String(), Type.Null()]),
+    cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),
+    history: Type.Array(StatusChange, { description: "Every status the job has had, oldest first." }),
     createdAt: Type.String({ format: "date-time" }),
     startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
     finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),

@@ -26,12 +26,14 @@ export async function createTestContext(): Promise<TestContext> {
   const db = createDatabase(database.url);
   const redis = createRedisConnection(redisUrl, "producer");
   await untilReady(redis);
+  const subscriber = createRedisConnection(redisUrl, "worker");
   const queue = createTrainingQueue(redis, queuePrefix);
   const app = await buildApp({
-    config: { bodyLimit: 1024 * 1024, datasetBodyLimit: 64 * 1024 * 1024, predictBodyLimit: 4 * 1024 * 1024, logLevel: "silent" },
+    config: { bodyLimit: 1024 * 1024, datasetBodyLimit: 64 * 1024 * 1024, predictBodyLimit: 4 * 1024 * 1024, logLevel: "silent", queuePrefix },
     db,
     queue,
     redis,
+    subscriber,
     logging: false,
   });
   await app.ready();
@@ -46,6 +48,7 @@ export async function createTestContext(): Promise<TestContext> {
       await queue.close();
       await deleteKeys(redis, `${queuePrefix}:*`);
       redis.disconnect();
+      subscriber.disconnect();
       await db.$disconnect();
       await database.drop();
     },

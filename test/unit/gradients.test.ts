@@ -14,7 +14,8 @@ import { sparseSoftmaxCrossentropy } from "../../src/engine/losses/sparseSoftmax
 import { activation } from "../../src/engine/ops/activations.js";
 import { Prng } from "../../src/engine/random.js";
 import { backward, makeNode, Tensor } from "../../src/engine/tensor.js";
-import type { ActivationName } from "../../src/engine/types.js";
+import type { ActivationName, ModelSpec } from "../../src/engine/types.js";
+import { createModel, type NeuralNetwork } from "../../src/engine/model.js";
 import { awayFrom, checkGradients, randomShape, randomTensor } from "./helpers/gradientCheck.js";
 
 const ACTIVATIONS = Object.keys(activationKernels) as ActivationName[];
@@ -123,6 +124,30 @@ describe("gradient check (central differences in float64)", () => {
         checkGradients(`batchNorm ${training ? "training" : "evaluation"}`, ([x, g, b]) => batchNorm(x, g, b, state, context), inputs, { step: 5e-3 });
       }
     }
+  });
+
+  it("a whole model: every layer type in one graph, in training mode with a fixed dropout mask", () => {
+    const spec: ModelSpec = {
+      inputShape: [5],
+      layers: [
+        { type: "dense", units: 6, activation: "tanh" },
+        { type: "batchNorm", momentum: 0.9 },
+        { type: "dropout", rate: 0.3 },
+        { type: "dense", units: 4, activation: "gelu", useBias: false },
+        { type: "activation", activation: "sigmoid" },
+        { type: "dense", units: 3, activation: "softmax" },
+      ],
+    };
+    const network = createModel(spec, 3) as NeuralNetwork;
+    const rng = new Prng(22);
+    const x = randomTensor(rng, [4, 5]);
+    const saved = network.context.rng.getState();
+    const beforeForward = () => {
+      network.context.training = true;
+      network.context.rng.setState(saved);
+    };
+    const weights = network.weights.filter((w) => w.trainable).map((w) => w.tensor);
+    checkGradients("model", () => network.buildForward(x, false), [x, ...weights], { beforeForward, maxElementsPerInput: 15 });
   });
 
   it("meanSquaredError and meanAbsoluteError", () => {

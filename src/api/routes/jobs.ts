@@ -53,6 +53,23 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
     async (request) => jobs.get(request.params.id),
   );
 
+  app.post(
+    "/v1/jobs/:id/cancel",
+    {
+      schema: {
+        tags: ["jobs"],
+        summary: "Cancel a job",
+        description:
+          "A queued job is cancelled at once. A running job is stopped by its worker at the next batch boundary " +
+          "(within about a second), keeps the metrics of its completed epochs, and ends `cancelled` without retry. " +
+          "Cancelling again is harmless; cancelling a job that has ended is a 409 naming its status.",
+        params: IdParams,
+        response: { 202: json(Job, "The job, cancelled or being cancelled."), ...problems(404, 409) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await jobs.cancel(request.params.id)),
+  );
+
   app.get(
     "/v1/jobs/:id/metrics",
     {

@@ -23,23 +23,30 @@ export abstract class Optimizer {
   /** Completed steps; Adam's bias correction counts from it. */
   iterations = 0;
   private readonly slots = new Map<string, Float32Array[]>();
+  private readonly grads: Float32Array[];
 
   constructor(
     readonly weights: readonly Tensor[],
     readonly options: OptimizerOptions,
-  ) {}
+  ) {
+    this.grads = weights.map((w) => {
+      if (w.grad === null) throw new Error("optimizer: every weight it updates needs a gradient");
+      return w.grad;
+    });
+  }
 
   step(learningRate: number): void {
     const { weightDecay, clipNorm, clipValue } = this.options;
+    const grads = this.grads;
     if (weightDecay > 0 && this.usesL2WeightDecay()) {
-      for (const w of this.weights) addScaled(w.grad!, w.data, weightDecay);
+      for (let i = 0; i < grads.length; i++) addScaled(grads[i], this.weights[i].data, weightDecay);
     }
-    if (clipValue !== undefined) for (const w of this.weights) clipByValue(w.grad!, clipValue);
-    if (clipNorm !== undefined) clipByGlobalNorm(this.weights.map((w) => w.grad!), clipNorm);
+    if (clipValue !== undefined) for (let i = 0; i < grads.length; i++) clipByValue(grads[i], clipValue);
+    if (clipNorm !== undefined) clipByGlobalNorm(grads, clipNorm);
     this.iterations++;
-    for (let i = 0; i < this.weights.length; i++) {
-      this.update(i, this.weights[i].data, this.weights[i].grad!, learningRate);
-      this.weights[i].grad!.fill(0);
+    for (let i = 0; i < grads.length; i++) {
+      this.update(i, this.weights[i].data, grads[i], learningRate);
+      grads[i].fill(0);
     }
   }
 

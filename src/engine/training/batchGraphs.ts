@@ -60,11 +60,15 @@ export class BatchGraphs {
     const width = targets.width;
     const values = targets.values;
     const labels = targets.labels;
+    const input = batch.input.data;
+    const target = batch.target.data;
+    // Plain loops rather than set(subarray()): a subarray is a new object per row.
     for (let r = 0; r < batch.rows; r++) {
       const sample = order[start + r];
-      batch.input.data.set(x.subarray(sample * inputSize, (sample + 1) * inputSize), r * inputSize);
-      if (width === 1) batch.target.data[r] = values[sample];
-      else batch.target.data.set(values.subarray(sample * width, (sample + 1) * width), r * width);
+      const from = sample * inputSize;
+      const to = r * inputSize;
+      for (let j = 0; j < inputSize; j++) input[to + j] = x[from + j];
+      for (let j = 0; j < width; j++) target[r * width + j] = values[sample * width + j];
       if (labels !== null) batch.labels[r] = labels[sample];
     }
   }

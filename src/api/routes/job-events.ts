@@ -1,0 +1,53 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { JobEventStream } from "../../services/job-event-stream.js";
+import { IdParams } from "../../spec/common.js";
+import { problems } from "../schemas.js";
+
+const description = `Server-Sent Events. Replays the job's history from the start (or after the \`Last-Event-ID\` header),
+then follows it live, and closes after the \`done\` event. Events:
+- \`status\` (id): \`{status, at, message}\`, on every status change;
+- \`progress\` (no id, not replayed): \`{epoch, batch, batches, loss}\`, a few times a second while training;
+- \`epoch\` (id): the epoch's metrics row, as in GET /v1/jobs/{id}/metrics;
+- \`done\` (id): \`{status, resultModelId?, metrics?, error?}\`, last.
+Comment lines are sent as heartbeats.`;
+
+/** One SSE route; open streams end when the server closes. */
+export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream }> = async (app, { stream }) => {
+  const open = new Set<AbortController>();
+  app.addHook("preClose", async () => {
+    for (const controller of open) controller.abort();
+  });
+
+  app.get(
+    "/v1/jobs/:id/events",
+    {
+      sse: { kind: "only", heartbeat: true },
+      schema: {
+        tags: ["jobs"],
+        summary: "Follow a job live (Server-Sent Events)",
+        description,
+        params: IdParams,
+        headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 32 })) }),
+        response: {
+          200: { description: "An event stream.", content: { "text/event-stream": { schema: { type: "string" } } } },
+          ...problems(404),
+        },
+      },
+    },
+    async (request, reply) => {
+      await stream.assertExists(request.params.id);
+      const controller = new AbortController();
+      open.add(controller);
+      reply.sse.onClose(() => controller.abort());
+      try {
+        const events = stream.follow(request.params.id, reply.sse.lastEventId, controller.signal);
+        for await (const event of events) {
+          await reply.sse.send({ ...(event.id ? { id: event.id } : {}), event: event.type, data: event.data });
+        }
+      } finally {
+        open.delete(controller);
+      }
+    },
+  );
+};

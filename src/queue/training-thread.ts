@@ -1,0 +1,88 @@
+// Runs one training job on a worker thread, so that the process's event loop
+// stays free for BullMQ's lock renewals, cancel messages and events however
+// long an epoch computes. The thread has its own database client; it talks to
+// this side through messages and one shared control word.
+
+import { Worker } from "node:worker_threads";
+import { FencedOut, JobFailure, Released, type FailureCode, type RunOutcome } from "../services/training-runner.js";
+import type { JobEvent } from "../services/job-events.js";
+
+/** Values of the shared control word the thread checks between batches. */
+export const Control = { run: 0, cancel: 1, shutdown: 2 } as const;
+
+export interface ThreadInput {
+  jobId: string;
+  lastDelivery: boolean;
+  databaseUrl: string;
+  control: SharedArrayBuffer;
+}
+
+export type ThreadMessage =
+  | { kind: "event"; jobId: string; event: JobEvent }
+  | { kind: "outcome"; outcome: RunOutcome }
+  | { kind: "error"; name: string; message: string; code?: FailureCode; epoch?: number; batch?: number };
+
+export interface TrainingThread {
+  outcome: Promise<RunOutcome>;
+  /** Asks the thread to stop at the next batch boundary. */
+  signal(value: (typeof Control)["cancel" | "shutdown"]): void;
+  /** Ends the thread at once (shutdown deadline passed). */
+  terminate(): Promise<number>;
+}
+
+// Under tsx the sources are .ts; compiled, they are .js beside each other.
+const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+const threadEntry = new URL(`../../workers/training-thread${extension}`, import.meta.url);
+
+export function startTrainingThread(
+  input: Omit<ThreadInput, "control">,
+  onEvent: (jobId: string, event: JobEvent) => void,
+): TrainingThread {
+  const control = new SharedArrayBuffer(4);
+  const word = new Int32Array(control);
+  const thread = spawnThread({ ...input, control } satisfies ThreadInput);
+
+  const outcome = new Promise<RunOutcome>((resolve, reject) => {
+    let settled = false;
+    thread.on("message", (message: ThreadMessage) => {
+      if (message.kind === "event") return onEvent(message.jobId, message.event);
+      settled = true;
+      if (message.kind === "outcome") resolve(message.outcome);
+      else reject(reviveError(message));
+    });
+    thread.on("error", (error) => {
+      settled = true;
+      reject(error);
+    });
+    thread.on("exit", (code) => {
+      if (!settled) reject(new Error(`training thread exited with code ${code} before reporting`));
+    });
+  });
+
+  return {
+    outcome,
+    signal: (value) => Atomics.store(word, 0, value),
+    terminate: () => thread.terminate(),
+  };
+}
+
+/**
+ * Compiled, the entry is plain JavaScript. From sources (npm start uses tsx)
+ * the thread must register tsx's loader itself: Node 20 does not carry the
+ * parent's --import hooks into worker threads.
+ */
+function spawnThread(workerData: ThreadInput): Worker {
+  if (extension === ".js") return new Worker(threadEntry, { workerData });
+  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(threadEntry.href)}); })`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Errors cross the thread boundary as plain data; give them back their classes. */
+function reviveError(message: Extract<ThreadMessage, { kind: "error" }>): Error {
+  if (message.name === "JobFailure") return new JobFailure(message.code ?? "INTERNAL", message.message, message.epoch, message.batch);
+  if (message.name === "FencedOut") return new FencedOut(message.message);
+  if (message.name === "Released") return new Released(message.message);
+  const error = new Error(message.message);
+  error.name = message.name;
+  return error;
+}

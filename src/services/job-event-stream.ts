@@ -1,0 +1,82 @@
+// GET /v1/jobs/:id/events as a sequence: the durable events after the
+// client's Last-Event-ID from Postgres, then live ones from the hub, without
+// duplicates or gaps, until the job's `done` event.
+
+import type { Database } from "../db/client.js";
+import { notFound } from "../errors.js";
+import type { JobEventHub } from "../queue/job-event-hub.js";
+import type { JobEvent } from "./job-events.js";
+
+/**
+ * Live events normally arrive through the hub; Postgres is read again this
+ * often in case a publish was lost (a worker that died between its commit and
+ * its publish, a Redis blip), so a follower never waits forever.
+ */
+const RECHECK_INTERVAL_MS = 5_000;
+
+export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTERVAL_MS }: { db: Database; hub: JobEventHub; recheckIntervalMs?: number }) {
+  async function storedEvents(jobId: string, afterId: bigint): Promise<JobEvent[]> {
+    const rows = await db.jobEvent.findMany({ where: { jobId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: 10_000 });
+    return rows.map((row) => ({ id: row.id.toString(), type: row.type as JobEvent["type"], data: row.data as Record<string, unknown> }));
+  }
+
+  /** Throws NOT_FOUND before anything is streamed. */
+  async function assertExists(jobId: string): Promise<void> {
+    const job = await db.trainingJob.findUnique({ where: { id: jobId }, select: { id: true } });
+    if (!job) throw notFound("job", jobId);
+  }
+
+  async function* follow(jobId: string, lastEventId: string | null, signal: AbortSignal): AsyncGenerator<JobEvent> {
+    let lastSent = parseEventId(lastEventId);
+    const live: JobEvent[] = [];
+    let wake: (() => void) | null = null;
+    const onAbort = () => wake?.();
+    signal.addEventListener("abort", onAbort);
+    // Subscribe before reading Postgres: an event committed in between is
+    // then seen twice (and skipped by id), never missed.
+    const unsubscribe = await hub.subscribe(jobId, (event) => {
+      live.push(event);
+      wake?.();
+    });
+    try {
+      let pending = await storedEvents(jobId, lastSent);
+      let lastCheck = Date.now();
+      while (!signal.aborted) {
+        for (const event of pending) {
+          if (event.id !== undefined) {
+            if (BigInt(event.id) <= lastSent) continue;
+            lastSent = BigInt(event.id);
+          }
+          yield event;
+          if (event.type === "done") return;
+        }
+        pending = live.splice(0);
+        if (pending.length > 0) continue;
+
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, Math.max(0, recheckIntervalMs - (Date.now() - lastCheck))).unref();
+        });
+        wake = null;
+        pending = live.splice(0);
+        if (pending.length === 0 && Date.now() - lastCheck >= recheckIntervalMs) {
+          pending = await storedEvents(jobId, lastSent);
+          lastCheck = Date.now();
+        }
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+      unsubscribe();
+    }
+  }
+
+  return { assertExists, follow };
+}
+
+export type JobEventStream = ReturnType<typeof createJobEventStream>;
+
+function parseEventId(value: string | null): bigint {
+  if (value && /^\d{1,19}$/.test(value)) return BigInt(value);
+  return 0n;
+}
+

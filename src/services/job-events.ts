@@ -1,0 +1,48 @@
+// The events of a job, as clients see them on GET /v1/jobs/:id/events.
+// Durable events (status, epoch, done) are rows of JobEvent, written in the
+// same statement or transaction as the state they describe; their row id is
+// the SSE event id. Progress events are fleeting: published, never stored.
+
+import type { Prisma } from "../db/client.js";
+
+export type JobEventType = "status" | "progress" | "epoch" | "done";
+
+export interface JobEvent {
+  /** Set on durable events only: the JobEvent row id, as a decimal string. */
+  id?: string;
+  type: JobEventType;
+  data: Record<string, unknown>;
+}
+
+/** Where events go after their row has committed (Redis pub/sub in production). */
+export interface JobEventSink {
+  publish(jobId: string, event: JobEvent): void;
+}
+
+export const silentSink: JobEventSink = { publish: () => undefined };
+
+export interface StatusChange {
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  at: string;
+  message: string;
+}
+
+/** Inserts a durable event and returns it with its id. */
+export async function insertJobEvent(
+  tx: Prisma.TransactionClient,
+  jobId: string,
+  type: Exclude<JobEventType, "progress">,
+  data: Record<string, unknown>,
+): Promise<JobEvent> {
+  const row = await tx.jobEvent.create({ data: { jobId, type, data: data as Prisma.InputJsonValue }, select: { id: true } });
+  return { id: row.id.toString(), type, data };
+}
+
+export function statusChange(status: StatusChange["status"], message: string, at = new Date()): StatusChange {
+  return { status, at: at.toISOString(), message };
+}
+
+export const terminalStatuses = ["succeeded", "failed", "cancelled"] as const;
+export function isTerminal(status: string): boolean {
+  return (terminalStatuses as readonly string[]).includes(status);
+}

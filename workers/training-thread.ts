@@ -1,0 +1,36 @@
+// Entry of a training thread (see src/queue/training-thread.ts): trains one
+// job with its own database client, then exits.
+
+import { parentPort, workerData } from "node:worker_threads";
+import { createDatabase } from "../src/db/client.js";
+import { Control, type ThreadInput, type ThreadMessage } from "../src/queue/training-thread.js";
+import { JobFailure, createTrainingRunner } from "../src/services/training-runner.js";
+
+const input = workerData as ThreadInput;
+const word = new Int32Array(input.control);
+const post = (message: ThreadMessage) => parentPort!.postMessage(message);
+const db = createDatabase(input.databaseUrl, { poolSize: 2 });
+
+try {
+  const outcome = await createTrainingRunner({ db }).run(input.jobId, {
+    lastDelivery: input.lastDelivery,
+    control: {
+      stopReason: () => {
+        const value = Atomics.load(word, 0);
+        return value === Control.cancel ? "cancel" : value === Control.shutdown ? "shutdown" : null;
+      },
+      events: { publish: (jobId, event) => post({ kind: "event", jobId, event }) },
+    },
+  });
+  post({ kind: "outcome", outcome });
+} catch (error) {
+  const err = error as Error;
+  post({
+    kind: "error",
+    name: err.name ?? "Error",
+    message: err.message ?? String(error),
+    ...(error instanceof JobFailure ? { code: error.code, epoch: error.epoch, batch: error.batch } : {}),
+  });
+} finally {
+  await db.$disconnect();
+}
