@@ -11,6 +11,17 @@ import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 type JobStatus = JobView["status"];
 
+/** A submission waits no longer than this for Redis before answering 503. */
+const ENQUEUE_TIMEOUT_MS = 800;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** How the API reaches workers and event followers (Redis pub/sub in production). */
 export interface JobSignals {
   /** Tells the workers to stop a running job at its next batch. */
@@ -43,7 +54,7 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
         include: jobInclude,
       });
       try {
-        await enqueueTraining(queue, job.id);
+        await withTimeout(enqueueTraining(queue, job.id), ENQUEUE_TIMEOUT_MS);
       } catch (error) {
         // Without a queue entry the job would wait forever: take it back and
         // tell the client to retry, rather than keep half a job.
