@@ -16,10 +16,12 @@ export function createTrainingQueue(connection: Redis, prefix: string): Training
     connection,
     prefix,
     defaultJobOptions: {
-      // Transient failures (a database blip) are retried with backoff; the
-      // worker marks deterministic failures unrecoverable so they are not.
-      attempts: 3,
-      backoff: { type: "exponential", delay: 1_000 },
+      // Transient failures (Postgres or Redis briefly down) are retried after
+      // 2, 4, 8 and 16 s, each resuming from the last checkpoint; the worker
+      // marks deterministic failures (invalid spec, divergence, cancel)
+      // unrecoverable so they are not retried.
+      attempts: 5,
+      backoff: { type: "exponential", delay: 2_000 },
       removeOnComplete: { age: 24 * 3600, count: 1000 },
       removeOnFail: { age: 7 * 24 * 3600 },
     },
