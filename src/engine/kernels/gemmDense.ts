@@ -91,34 +91,50 @@ function macroKernel(c: Float32Array, n: number, i0: number, mb: number, j0: num
       }
       const rows = Math.min(MR, mb - ir);
       const cols = Math.min(NR, nb - jr);
-      const at = (i0 + ir) * n + j0 + jr;
+      const r0 = (i0 + ir) * n + j0 + jr;
+      const r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      // Stores are written out rather than put in a helper: passing the 16
+      // doubles to a function that is not inlined would box each one.
       if (rows === MR && cols === NR) {
-        storeRow(c, at, c00, c01, c02, c03, add);
-        storeRow(c, at + n, c10, c11, c12, c13, add);
-        storeRow(c, at + 2 * n, c20, c21, c22, c23, add);
-        storeRow(c, at + 3 * n, c30, c31, c32, c33, add);
-      } else {
-        // Edge tile: only part of it lies inside C.
-        storePartialRow(c, at, cols, c00, c01, c02, c03, add);
-        if (rows > 1) storePartialRow(c, at + n, cols, c10, c11, c12, c13, add);
-        if (rows > 2) storePartialRow(c, at + 2 * n, cols, c20, c21, c22, c23, add);
-        if (rows > 3) storePartialRow(c, at + 3 * n, cols, c30, c31, c32, c33, add);
+        if (add) {
+          c[r0] += c00; c[r0 + 1] += c01; c[r0 + 2] += c02; c[r0 + 3] += c03;
+          c[r1] += c10; c[r1 + 1] += c11; c[r1 + 2] += c12; c[r1 + 3] += c13;
+          c[r2] += c20; c[r2 + 1] += c21; c[r2 + 2] += c22; c[r2 + 3] += c23;
+          c[r3] += c30; c[r3 + 1] += c31; c[r3 + 2] += c32; c[r3 + 3] += c33;
+        } else {
+          c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
+          c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
+          c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
+          c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+        }
+        continue;
+      }
+      // Edge tile: only rows x cols of it lie inside C. Unset ones are zero padding.
+      if (!add) {
+        for (let r = 0; r < rows; r++) c.fill(0, r0 + r * n, r0 + r * n + cols);
+      }
+      c[r0] += c00;
+      if (cols > 1) c[r0 + 1] += c01;
+      if (cols > 2) c[r0 + 2] += c02;
+      if (cols > 3) c[r0 + 3] += c03;
+      if (rows > 1) {
+        c[r1] += c10;
+        if (cols > 1) c[r1 + 1] += c11;
+        if (cols > 2) c[r1 + 2] += c12;
+        if (cols > 3) c[r1 + 3] += c13;
+      }
+      if (rows > 2) {
+        c[r2] += c20;
+        if (cols > 1) c[r2 + 1] += c21;
+        if (cols > 2) c[r2 + 2] += c22;
+        if (cols > 3) c[r2 + 3] += c23;
+      }
+      if (rows > 3) {
+        c[r3] += c30;
+        if (cols > 1) c[r3 + 1] += c31;
+        if (cols > 2) c[r3 + 2] += c32;
+        if (cols > 3) c[r3 + 3] += c33;
       }
     }
   }
-}
-
-function storeRow(c: Float32Array, at: number, v0: number, v1: number, v2: number, v3: number, add: boolean): void {
-  if (add) {
-    c[at] += v0; c[at + 1] += v1; c[at + 2] += v2; c[at + 3] += v3;
-  } else {
-    c[at] = v0; c[at + 1] = v1; c[at + 2] = v2; c[at + 3] = v3;
-  }
-}
-
-function storePartialRow(c: Float32Array, at: number, cols: number, v0: number, v1: number, v2: number, v3: number, add: boolean): void {
-  c[at] = add ? c[at] + v0 : v0;
-  if (cols > 1) c[at + 1] = add ? c[at + 1] + v1 : v1;
-  if (cols > 2) c[at + 2] = add ? c[at + 2] + v2 : v2;
-  if (cols > 3) c[at + 3] = add ? c[at + 3] + v3 : v3;
 }

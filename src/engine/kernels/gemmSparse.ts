@@ -56,8 +56,9 @@ export function gemmSparse(transA: boolean, transB: boolean, m: number, n: numbe
 function compressRows(transA: boolean, m: number, k: number, a: Float32Array, nonZeros: number): void {
   if (rowStart.length < m + 1) rowStart = new Int32Array(m + 1);
   if (columnOf.length < nonZeros) {
-    columnOf = new Int32Array(nonZeros);
-    valueOf = new Float64Array(nonZeros);
+    // Room for a fully dense op(A), so that later batches with more nonzeros do not reallocate.
+    columnOf = new Int32Array(m * k);
+    valueOf = new Float64Array(m * k);
   }
   if (!transA) {
     let t = 0;

@@ -148,54 +148,62 @@ interface EpochOutcome {
 }
 
 async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome> {
-  const { network, config, callbacks, graphs, order } = session;
+  const { network, config, callbacks } = session;
   // Each epoch shuffles the sorted sample list afresh: the order then depends
   // only on the PRNG state, which is what a checkpoint saves.
-  order.set(session.trainSamples);
-  if (config.shuffle ?? true) session.rng.shuffle(order);
+  session.order.set(session.trainSamples);
+  if (config.shuffle ?? true) session.rng.shuffle(session.order);
   const batches = session.batchesPerEpoch;
-  const accuracy = new AccuracyCounter(session.training.targets.accuracy, network.outputSize, graphs.outputIsLogits);
-  let lossSum = 0;
-  let seen = 0;
-  let durationMs = 0;
-  let learningRate = session.scheduler.rateAt(epoch, 1);
+  const accuracy = new AccuracyCounter(session.training.targets.accuracy, network.outputSize, session.graphs.outputIsLogits);
+  const totals = { loss: 0, seen: 0, durationMs: 0, learningRate: session.scheduler.rateAt(epoch, 1) };
 
   for (let b = 1; b <= batches; b++) {
-    if (callbacks.shouldStop?.()) return { cancelled: true, loss: seen > 0 ? lossSum / seen : NaN, learningRate, durationMs };
-    const started = now();
-    const start = (b - 1) * config.batchSize;
-    const batch = graphs.get(Math.min(config.batchSize, order.length - start));
-    graphs.load(batch, session.training, order, start);
-    network.context.training = true;
-    batch.graph.forward();
-    const loss = batch.loss.data[0];
-    if (!Number.isFinite(loss)) {
+    if (callbacks.shouldStop?.()) {
       network.context.training = false;
-      throw new TrainingError("NON_FINITE_LOSS", `the loss became ${loss} at epoch ${epoch}, batch ${b}: training diverged (try a lower learning rate)`, epoch, b);
+      return { cancelled: true, loss: totals.seen > 0 ? totals.loss / totals.seen : NaN, learningRate: totals.learningRate, durationMs: totals.durationMs };
     }
-    batch.graph.backward();
-    learningRate = session.scheduler.rateAt(epoch, b);
-    session.optimizer.step(learningRate);
-
-    lossSum += loss * batch.rows;
-    seen += batch.rows;
-    accuracy.add(batch.output.data, batch.rows, batch.labels, batch.target.data);
-    const finished = now();
-    durationMs += finished - started;
-
+    const loss = trainBatch(session, epoch, b, accuracy, totals);
     if (callbacks.onBatchEnd) {
       const pending = callbacks.onBatchEnd({ epoch, batch: b, batches, loss });
       if (pending) await pending;
     }
-    if (finished - session.lastYield >= YIELD_INTERVAL_MS) {
+    if (now() - session.lastYield >= YIELD_INTERVAL_MS) {
       await yieldToEventLoop();
       session.lastYield = now();
     }
   }
   network.context.training = false;
-  const outcome: EpochOutcome = { cancelled: false, loss: lossSum / seen, learningRate, durationMs };
+  const outcome: EpochOutcome = { cancelled: false, loss: totals.loss / totals.seen, learningRate: totals.learningRate, durationMs: totals.durationMs };
   if (session.training.targets.accuracy !== null) outcome.accuracy = accuracy.value;
   return outcome;
+}
+
+/**
+ * One optimizer step on batch `b` of the epoch's order; returns its loss.
+ * Synchronous on purpose: numbers kept across an `await` live on the heap.
+ */
+function trainBatch(session: Session, epoch: number, b: number, accuracy: AccuracyCounter, totals: { loss: number; seen: number; durationMs: number; learningRate: number }): number {
+  const { network, config, graphs, order } = session;
+  const started = now();
+  const start = (b - 1) * config.batchSize;
+  const batch = graphs.get(Math.min(config.batchSize, order.length - start));
+  graphs.load(batch, session.training, order, start);
+  network.context.training = true;
+  batch.graph.forward();
+  const loss = batch.loss.data[0];
+  if (!Number.isFinite(loss)) {
+    network.context.training = false;
+    throw new TrainingError("NON_FINITE_LOSS", `the loss became ${loss} at epoch ${epoch}, batch ${b}: training diverged (try a lower learning rate)`, epoch, b);
+  }
+  batch.graph.backward();
+  const learningRate = session.scheduler.rateAt(epoch, b);
+  session.optimizer.step(learningRate);
+  accuracy.add(batch.output.data, batch.rows, batch.labels, batch.target.data);
+  totals.loss += loss * batch.rows;
+  totals.seen += batch.rows;
+  totals.learningRate = learningRate;
+  totals.durationMs += now() - started;
+  return loss;
 }
 
 function epochMetrics(session: Session, epoch: number, outcome: EpochOutcome): EpochMetrics {
