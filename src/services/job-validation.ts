@@ -24,6 +24,7 @@ export function checkJobFitsDataset(
     const message = `model inputShape [${model.inputShape.join(", ")}] holds ${inputSize} values; the dataset's samples have ${dataset.numFeatures} (inputShape [${dataset.inputShape.join(", ")}])`;
     throw new DescentError("INVALID_SPEC", message, [{ path: "/model/inputShape", message }]);
   }
+  checkMonitorsHaveValidation(training);
   try {
     checkSpecFitsData(model, training, dataset);
   } catch (error) {
@@ -31,5 +32,20 @@ export function checkJobFitsDataset(
       throw new DescentError("INVALID_SPEC", error.message, [{ path: error.path, message: error.message }]);
     }
     throw error;
+  }
+}
+
+/** A metric on validation data needs validation data: say so before queuing, not as a failed job. */
+function checkMonitorsHaveValidation(training: ResolvedTrainingConfig): void {
+  if (training.validationSplit > 0) return;
+  const monitors: [string, string | undefined][] = [
+    ["/training/earlyStopping/monitor", training.earlyStopping?.monitor],
+    ["/training/learningRateSchedule/monitor", training.learningRateSchedule?.type === "reduceOnPlateau" ? training.learningRateSchedule.monitor : undefined],
+  ];
+  for (const [path, monitor] of monitors) {
+    if (monitor?.startsWith("val")) {
+      const message = `${monitor} needs validation data: set validationSplit above 0, or monitor ${monitor === "valLoss" ? "loss" : "accuracy"}`;
+      throw new DescentError("INVALID_SPEC", message, [{ path, message }]);
+    }
   }
 }

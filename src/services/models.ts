@@ -87,7 +87,7 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
     inputShape: row.inputShape,
     outputSize: row.outputSize,
     classNames: row.classNames,
-    metrics: row.metrics as Record<string, unknown>,
+    metrics: row.metrics as unknown as TrainedModelView["metrics"],
     weightManifest: row.weightManifest as unknown as TrainedModelView["weightManifest"],
     createdAt: row.createdAt.toISOString(),
   };

@@ -11,6 +11,27 @@ export const LayerSummary = Type.Object(
   { title: "LayerSummary" },
 );
 
+export const ModelMetrics = Type.Object(
+  {
+    loss: Type.Number({ description: "Training loss of the kept epoch." }),
+    accuracy: Type.Optional(Type.Number()),
+    valLoss: Type.Optional(Type.Number()),
+    valAccuracy: Type.Optional(Type.Number()),
+    epochs: Type.Integer({ description: "Epochs trained." }),
+    keptEpoch: Type.Integer({ description: "The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best)." }),
+    stopped: Type.Enum(["completed", "earlyStopping", "cancelled"]),
+    classMetrics: Type.Optional(
+      Type.Object({
+        on: Type.Enum(["validation", "training"], { description: "Computed on the validation data when there is some." }),
+        confusionMatrix: Type.Array(Type.Array(Type.Integer()), { description: "confusionMatrix[trueClass][predictedClass] = count" }),
+        precision: Type.Array(Type.Number()),
+        recall: Type.Array(Type.Number()),
+      }),
+    ),
+  },
+  { title: "ModelMetrics", additionalProperties: true },
+);
+
 export const TrainedModel = Type.Object(
   {
     id: Type.String(),
@@ -22,7 +43,7 @@ export const TrainedModel = Type.Object(
     inputShape: Type.Array(Type.Integer()),
     outputSize: Type.Integer(),
     classNames: Type.Array(Type.String()),
-    metrics: Type.Record(Type.String(), Type.Unknown(), { description: "Final metrics of training." }),
+    metrics: ModelMetrics,
     weightManifest: Type.Array(
       Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), offset: Type.Integer({ description: "In float32 elements." }) }),
       { description: "Where each tensor sits in GET /v1/models/{id}/weights." },

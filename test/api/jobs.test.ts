@@ -62,6 +62,9 @@ describe("POST /v1/jobs", () => {
     ["an unknown optimizer", { datasetId, model, training: { ...training, optimizer: { type: "lbfgs", learningRate: 1 } } }, "/training/optimizer/type"],
     ["a negative learning rate", { datasetId, model, training: { ...training, optimizer: { type: "sgd", learningRate: -1 } } }, "/training/optimizer/learningRate"],
     ["zero epochs", { datasetId, model, training: { ...training, epochs: 0 } }, "/training/epochs"],
+    ["an unknown schedule", { datasetId, model, training: { ...training, learningRateSchedule: { type: "cyclic" } } }, "/training/learningRateSchedule/type"],
+    ["a step schedule without its step", { datasetId, model, training: { ...training, learningRateSchedule: { type: "step", gamma: 0.5 } } }, "/training/learningRateSchedule/stepSize"],
+    ["an unknown early-stopping metric", { datasetId, model, training: { ...training, earlyStopping: { monitor: "f1" } } }, "/training/earlyStopping/monitor"],
   ])("rejects %s with a 400 at its path, before queuing", async (_name, body, path) => {
     const before = await ctx.db.trainingJob.count();
     const res = await submit(body);
@@ -69,6 +72,28 @@ describe("POST /v1/jobs", () => {
     expect(res.headers["content-type"]).toMatch(/problem\+json/);
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
     expect(await ctx.db.trainingJob.count()).toBe(before);
+  });
+
+  it("rejects early stopping on validation loss when there is no validation split", async () => {
+    const res = await submit({ datasetId, model, training: { ...training, earlyStopping: { monitor: "valLoss" } } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0].path).toBe("/training/earlyStopping/monitor");
+  });
+
+  it("accepts every training option of the engine and stores them", async () => {
+    const full = {
+      ...training,
+      seed: 9,
+      validationSplit: 0.5,
+      stratify: true,
+      shuffle: false,
+      learningRateSchedule: { type: "reduceOnPlateau", monitor: "valLoss", factor: 0.5, patience: 2, warmupEpochs: 1 },
+      earlyStopping: { monitor: "valAccuracy", mode: "max", patience: 3, minDelta: 0.01, restoreBestWeights: true },
+      optimizer: { type: "sgd", learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.001, clipNorm: 5 },
+    };
+    const res = await submit({ datasetId, model, training: full });
+    expect(res.statusCode).toBe(202);
+    expect(res.json().training).toEqual(full);
   });
 
   it("rejects an unknown dataset at /datasetId", async () => {
