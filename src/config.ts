@@ -1,6 +1,8 @@
 // Environment -> typed configuration, validated once at start so a bad value
 // fails loudly before anything listens or connects.
 
+import { resolve } from "node:path";
+
 export interface Config {
   /** @defaultValue "development" */
   nodeEnv: string;
@@ -34,9 +36,34 @@ export interface Config {
   reconcileIntervalMs: number;
   /** How long a process may take to stop after SIGTERM, in ms. @defaultValue 10000 */
   shutdownDeadlineMs: number;
+  /** "on" (default): every /v1 request needs an API key. "off": local development only, all in the default project. */
+  auth: "on" | "off";
+  /** Bearer key of the admin routes (POST /v1/projects); unset: no admin routes. */
+  adminKey: string | undefined;
+  limits: Limits;
+  /** Which Postgres and Redis: "auto", "external" or "embedded" (see src/embedded/store.ts). @defaultValue "auto" */
+  store: "auto" | "external" | "embedded";
+  /** Where the embedded store keeps its data. @defaultValue ".descent" */
+  dataDir: string;
 }
 
 export class ConfigError extends Error {}
+
+/** Limits on what one request or project may ask for (issue: inputs that cannot hurt). */
+export interface Limits {
+  /** @defaultValue 64 */
+  maxLayers: number;
+  /** @defaultValue 10,000,000 */
+  maxParameters: number;
+  /** epochs x training samples of one job. @defaultValue 100,000,000 */
+  maxSampleEpochs: number;
+  /** Queued plus running jobs of one project. @defaultValue 20 */
+  maxActiveJobsPerProject: number;
+  /** Requests per second per API key. @defaultValue 50 */
+  rateLimitPerSecond: number;
+  /** Rows of one dataset. @defaultValue 2,000,000 */
+  maxDatasetRows: number;
+}
 
 const defaults = {
   DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/descent",
@@ -63,7 +90,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerMaxStalledCount: integer(env, "WORKER_MAX_STALLED_COUNT", 2, 0, 100),
     reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 60_000, 100, 3_600_000),
     shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1_000, 600_000),
+    auth: authMode(env),
+    adminKey: adminKey(env),
+    limits: {
+      maxLayers: integer(env, "MAX_LAYERS", 64, 1, 64),
+      maxParameters: integer(env, "MAX_PARAMETERS", 10_000_000, 1, 2 ** 31),
+      maxSampleEpochs: integer(env, "MAX_SAMPLE_EPOCHS", 100_000_000, 1, 2 ** 50),
+      maxActiveJobsPerProject: integer(env, "MAX_ACTIVE_JOBS_PER_PROJECT", 20, 1, 100_000),
+      rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
+      maxDatasetRows: integer(env, "MAX_DATASET_ROWS", 2_000_000, 1, 2 ** 31),
+    },
+    store: storeMode(env),
+    dataDir: resolve(env.DESCENT_DATA_DIR || ".descent"),
   };
+}
+
+function authMode(env: NodeJS.ProcessEnv): Config["auth"] {
+  const auth = oneOf(env, "DESCENT_AUTH", "on", ["on", "off"]) as Config["auth"];
+  if (auth === "off" && env.NODE_ENV === "production") {
+    throw new ConfigError("DESCENT_AUTH=off is for local development only; NODE_ENV=production needs API keys");
+  }
+  return auth;
+}
+
+function adminKey(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.DESCENT_ADMIN_KEY;
+  if (key === undefined || key === "") return undefined;
+  if (key.length < 16) throw new ConfigError("DESCENT_ADMIN_KEY must be at least 16 characters");
+  return key;
+}
+
+function storeMode(env: NodeJS.ProcessEnv): Config["store"] {
+  const store = oneOf(env, "DESCENT_STORE", "auto", ["auto", "external", "embedded"]) as Config["store"];
+  if (store === "embedded" && env.NODE_ENV === "production") {
+    throw new ConfigError("DESCENT_STORE=embedded is not for production (NODE_ENV=production): run real Postgres and Redis and set DATABASE_URL and REDIS_URL");
+  }
+  return store;
 }
 
 function url(env: NodeJS.ProcessEnv, name: string, fallback: string, protocols: string[]): string {

@@ -5,10 +5,13 @@
 export const errorRegistry = {
   VALIDATION_FAILED: { status: 400, title: "The request is not valid" },
   INVALID_SPEC: { status: 400, title: "The model spec does not fit the dataset" },
+  UNAUTHORIZED: { status: 401, title: "Missing or invalid API key" },
+  FORBIDDEN: { status: 403, title: "This key may not do that" },
   NOT_FOUND: { status: 404, title: "Not found" },
   CONFLICT: { status: 409, title: "Conflict" },
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
+  LIMIT_EXCEEDED: { status: 422, title: "The request exceeds a limit of this service" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL: { status: 500, title: "Internal error" },
   UNAVAILABLE: { status: 503, title: "A backing service is unavailable" },

@@ -19,11 +19,14 @@ import { installValidators } from "./plugins/validation.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
+import { projectRoutes } from "./routes/projects.js";
+import { installAuth } from "./plugins/auth.js";
+import { createProjectService } from "../services/projects.js";
 import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
 
 export interface AppDependencies {
-  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix">;
+  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits">;
   db: Database;
   /** The producer side of the training queue. */
   queue: TrainingQueue;
@@ -51,6 +54,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   installValidators(app);
   installProblemHandler(app);
+  const projects = createProjectService({ db });
+  if (config.auth === "off") await projects.ensureDefaultProject();
+  installAuth(app, { mode: config.auth, adminKey: config.adminKey, projects });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
@@ -76,6 +82,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   });
   await app.register(datasetRoutes, { datasets, bodyLimit: config.datasetBodyLimit });
+  await app.register(projectRoutes, { projects });
   await app.register(jobRoutes, { jobs });
   await app.register(jobEventRoutes, { stream });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });

@@ -14,11 +14,12 @@ export interface DatasetArrays {
 
 export function createDatasetService({ db }: { db: Database }) {
   return {
-    async create(input: DatasetInput): Promise<DatasetView> {
+    async create(projectId: string, input: DatasetInput): Promise<DatasetView> {
       const encoded = encodeDataset(input);
       const row = await db.dataset.create({
         data: {
           id: newId("ds"),
+          projectId,
           name: encoded.name,
           numSamples: encoded.numSamples,
           numFeatures: encoded.numFeatures,
@@ -35,15 +36,15 @@ export function createDatasetService({ db }: { db: Database }) {
       return toView(row);
     },
 
-    async get(id: string): Promise<DatasetView> {
-      const row = await db.dataset.findUnique({ where: { id } });
+    async get(projectId: string, id: string): Promise<DatasetView> {
+      const row = await db.dataset.findFirst({ where: { id, projectId, deletedAt: null } });
       if (!row) throw notFound("dataset", id);
       return toView(row);
     },
 
-    async list(page: PageRequest): Promise<Page<DatasetView>> {
+    async list(projectId: string, page: PageRequest): Promise<Page<DatasetView>> {
       const rows = await db.dataset.findMany({
-        where: page.cursor ? { id: { lt: page.cursor } } : {},
+        where: { projectId, deletedAt: null, ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
       });
@@ -57,7 +58,7 @@ export type DatasetService = ReturnType<typeof createDatasetService>;
 /** Loads a dataset with its arrays; null when it does not exist. */
 export async function loadDatasetArrays(db: Database, id: string) {
   const row = await db.dataset.findUnique({ where: { id }, omit: { features: false, labels: false } });
-  if (!row) return null;
+  if (!row || row.deletedAt) return null;
   const arrays: DatasetArrays = { features: bytesToFloat32(row.features), labels: bytesToFloat32(row.labels) };
   return { ...row, ...arrays };
 }

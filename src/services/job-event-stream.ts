@@ -21,8 +21,8 @@ export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTE
   }
 
   /** Throws NOT_FOUND before anything is streamed. */
-  async function assertExists(jobId: string): Promise<void> {
-    const job = await db.trainingJob.findUnique({ where: { id: jobId }, select: { id: true } });
+  async function assertExists(projectId: string, jobId: string): Promise<void> {
+    const job = await db.trainingJob.findFirst({ where: { id: jobId, projectId }, select: { id: true } });
     if (!job) throw notFound("job", jobId);
   }
 

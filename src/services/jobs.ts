@@ -32,8 +32,8 @@ export interface JobSignals {
 export function createJobService({ db, queue, signals }: { db: Database; queue: TrainingQueue; signals: JobSignals }) {
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
-    async submit(input: JobInput): Promise<JobView> {
-      const dataset = await db.dataset.findUnique({ where: { id: input.datasetId } });
+    async submit(projectId: string, input: JobInput): Promise<JobView> {
+      const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null } });
       if (!dataset) {
         throw new DescentError("VALIDATION_FAILED", `dataset ${input.datasetId} does not exist`, [
           { path: "/datasetId", message: `dataset ${input.datasetId} does not exist` },
@@ -45,6 +45,7 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
       const job = await db.trainingJob.create({
         data: {
           id: newId("job"),
+          projectId,
           datasetId: dataset.id,
           spec: input.model as Prisma.InputJsonValue,
           training: training as Prisma.InputJsonValue,
@@ -72,7 +73,7 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
      * decides which, so concurrent cancels, and a cancel racing the worker's
      * claim or completion, leave exactly one terminal state. An ended job is a 409.
      */
-    async cancel(id: string): Promise<JobView> {
+    async cancel(projectId: string, id: string): Promise<JobView> {
       const outcome = await db.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<{ status: JobStatus }[]>`
           UPDATE "TrainingJob" SET
@@ -80,7 +81,7 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
             "finishedAt" = CASE WHEN "status" = 'queued' THEN now() ELSE "finishedAt" END,
             "cancelRequested" = true,
             "updatedAt" = now()
-          WHERE "id" = ${id} AND "status" IN ('queued', 'running')
+          WHERE "id" = ${id} AND "projectId" = ${projectId} AND "status" IN ('queued', 'running')
           RETURNING "status"`;
         if (rows.length === 0) return null;
         if (rows[0].status !== "cancelled") return { status: rows[0].status, events: [] };
@@ -92,7 +93,7 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
       });
 
       if (outcome === null) {
-        const job = await db.trainingJob.findUnique({ where: { id }, select: { status: true } });
+        const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { status: true } });
         if (!job) throw notFound("job", id);
         throw new DescentError("CONFLICT", `job ${id} has already ended: its status is ${job.status}`, [{ path: "/status", message: job.status }]);
       }
@@ -104,18 +105,18 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
         // The flag in Postgres reaches the worker at its next epoch end even if this message is lost.
         await signals.requestCancel(id).catch(() => undefined);
       }
-      return this.get(id);
+      return this.get(projectId, id);
     },
 
-    async get(id: string): Promise<JobView> {
-      const job = await db.trainingJob.findUnique({ where: { id }, include: jobInclude });
+    async get(projectId: string, id: string): Promise<JobView> {
+      const job = await db.trainingJob.findFirst({ where: { id, projectId }, include: jobInclude });
       if (!job) throw notFound("job", id);
       return toJobView(job);
     },
 
-    async list(page: PageRequest & { status?: JobStatus }): Promise<Page<JobView>> {
+    async list(projectId: string, page: PageRequest & { status?: JobStatus }): Promise<Page<JobView>> {
       const rows = await db.trainingJob.findMany({
-        where: { ...(page.status ? { status: page.status } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, ...(page.status ? { status: page.status } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
         include: jobInclude,
@@ -123,8 +124,8 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
       return pageOf(rows.map(toJobView), page.limit);
     },
 
-    async metrics(id: string): Promise<EpochMetricView[]> {
-      const job = await db.trainingJob.findUnique({ where: { id }, select: { id: true } });
+    async metrics(projectId: string, id: string): Promise<EpochMetricView[]> {
+      const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { id: true } });
       if (!job) throw notFound("job", id);
       const rows = await db.epochMetric.findMany({ where: { jobId: id }, orderBy: { epoch: "asc" } });
       return rows.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({

@@ -18,14 +18,14 @@ const CACHE_SIZE = 8;
 export function createModelService({ db }: { db: Database }) {
   const cache = new Map<string, { engineModel: EngineModel; row: Omit<ModelRow, "weights"> }>();
 
-  async function loadForPrediction(id: string) {
+  async function loadForPrediction(projectId: string, id: string) {
     const cached = cache.get(id);
-    if (cached) {
+    if (cached && cached.row.projectId === projectId) {
       cache.delete(id);
       cache.set(id, cached);
       return cached;
     }
-    const row = await db.model.findUnique({ where: { id }, omit: { weights: false } });
+    const row = await db.model.findFirst({ where: { id, projectId }, omit: { weights: false } });
     if (!row) throw notFound("model", id);
     const engineModel = createModel(row.spec as unknown as ModelSpec, 0);
     importWeights(engineModel, row.weightManifest as unknown as WeightEntry[], row.weights);
@@ -37,21 +37,21 @@ export function createModelService({ db }: { db: Database }) {
   }
 
   return {
-    async get(id: string): Promise<TrainedModelView> {
-      const row = await db.model.findUnique({ where: { id } });
+    async get(projectId: string, id: string): Promise<TrainedModelView> {
+      const row = await db.model.findFirst({ where: { id, projectId } });
       if (!row) throw notFound("model", id);
       return toModelView(row);
     },
 
     /** The weights as stored: little-endian float32, laid out by weightManifest. */
-    async weights(id: string): Promise<Uint8Array> {
-      const row = await db.model.findUnique({ where: { id }, select: { weights: true } });
+    async weights(projectId: string, id: string): Promise<Uint8Array> {
+      const row = await db.model.findFirst({ where: { id, projectId }, select: { weights: true } });
       if (!row) throw notFound("model", id);
       return row.weights;
     },
 
-    async predict(id: string, inputs: unknown[]): Promise<Prediction> {
-      const { engineModel, row } = await loadForPrediction(id);
+    async predict(projectId: string, id: string, inputs: unknown[]): Promise<Prediction> {
+      const { engineModel, row } = await loadForPrediction(projectId, id);
       const x = flattenInputs(inputs, row.inputShape);
       const y = engineModel.predict(x, inputs.length);
       const width = engineModel.outputSize;

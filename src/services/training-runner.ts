@@ -251,11 +251,12 @@ export function createTrainingRunner({ db }: { db: Database }) {
       await finish(jobId, attempt, "cancelled", `cancelled after ${epoch} epochs`, { epoch }, {}, control.events);
       return { status: "cancelled", epoch };
     }
-    return { status: "succeeded", modelId: await storeModel(jobId, attempt, spec, dataset, model, result, control.events) };
+    return { status: "succeeded", modelId: await storeModel(jobId, job.projectId, attempt, spec, dataset, model, result, control.events) };
   }
 
   async function storeModel(
     jobId: string,
+    projectId: string,
     attempt: number,
     spec: ModelSpec,
     dataset: { id: string; classNames: string[] },
@@ -277,6 +278,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
       tx.model.create({
         data: {
           id: modelId,
+          projectId,
           sourceJobId: jobId,
           datasetId: dataset.id,
           spec: spec as Prisma.InputJsonValue,

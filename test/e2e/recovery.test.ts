@@ -134,12 +134,20 @@ describe("recovery", () => {
     events.on("stalled", ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
     try {
-      await worker({ WORKER_LOCK_DURATION_MS: "300", WORKER_STALLED_INTERVAL_MS: "150" });
-      const wide = { ...spec, layers: [{ type: "dense", units: 1024, activation: "relu" }, { type: "dense", units: 4, activation: "softmax" }] };
-      const jobId = await submit(2, { batchSize: 4000, validationSplit: 0 }, wide);
+      const lockMs = 1000;
+      await worker({ WORKER_LOCK_DURATION_MS: String(lockMs), WORKER_STALLED_INTERVAL_MS: "500" });
+      const wide = {
+        ...spec,
+        layers: [
+          { type: "dense", units: 768, activation: "relu" },
+          { type: "dense", units: 768, activation: "relu" },
+          { type: "dense", units: 4, activation: "softmax" },
+        ],
+      };
+      const jobId = await submit(1, { batchSize: 4000, validationSplit: 0 }, wide);
       const job = await waitForJob(cluster, jobId, (j) => j.status === "succeeded", "the long-epoch job");
       const rows = await cluster.db.epochMetric.findMany({ where: { jobId } });
-      expect(Math.min(...rows.map((r) => r.durationMs))).toBeGreaterThan(3 * 300);
+      expect(Math.min(...rows.map((r) => r.durationMs))).toBeGreaterThan(3 * lockMs);
       expect(job.attempt).toBe(1);
       expect(stalled).toEqual([]);
     } finally {

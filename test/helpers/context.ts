@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { Redis } from "ioredis";
 import { buildApp } from "../../src/api/app.js";
+import { loadConfig } from "../../src/config.js";
 import { createDatabase, type Database } from "../../src/db/client.js";
 import { createRedisConnection, untilReady } from "../../src/queue/connection.js";
 import { createTrainingQueue, type TrainingQueue } from "../../src/queue/training-queue.js";
@@ -20,7 +21,14 @@ export interface TestContext {
 }
 
 /** The API on a database and a Redis key prefix of its own, with real Postgres and Redis. */
-export async function createTestContext(): Promise<TestContext> {
+export const testAdminKey = "test-admin-key-0123456789";
+
+/**
+ * `auth: "off"` (the default here) puts every request in the default project,
+ * so tests of other features need no keys; the auth tests turn it on.
+ */
+export async function createTestContext({ auth = "off", configEnv = {} }: { auth?: "on" | "off"; configEnv?: Record<string, string> } = {}): Promise<TestContext> {
+  const adminKey = testAdminKey;
   const database = await createTestDatabase();
   const queuePrefix = `descent-test-${randomBytes(4).toString("hex")}`;
   const db = createDatabase(database.url);
@@ -29,7 +37,11 @@ export async function createTestContext(): Promise<TestContext> {
   const subscriber = createRedisConnection(redisUrl, "worker");
   const queue = createTrainingQueue(redis, queuePrefix);
   const app = await buildApp({
-    config: { bodyLimit: 1024 * 1024, datasetBodyLimit: 64 * 1024 * 1024, predictBodyLimit: 4 * 1024 * 1024, logLevel: "silent", queuePrefix },
+    config: {
+      ...loadConfig({ DESCENT_AUTH: auth, DESCENT_ADMIN_KEY: adminKey, ...configEnv }),
+      logLevel: "silent",
+      queuePrefix,
+    },
     db,
     queue,
     redis,

@@ -11,7 +11,8 @@ export interface ServiceProcess {
 /** Starts a TypeScript entry (src/server.ts, workers/training.ts) as a real Node process. */
 export function startProcess(entry: string, env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", ...env },
+    // Keys are tested in test/api/auth.test.ts; elsewhere requests act in the default project.
+    env: { ...process.env, NODE_ENV: "test", LOG_LEVEL: "warn", DESCENT_AUTH: "off", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

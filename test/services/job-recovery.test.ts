@@ -16,7 +16,7 @@ afterAll(async () => {
 
 async function jobRow(id: string, status: "queued" | "running", ageMs: number) {
   await ctx.db.trainingJob.create({
-    data: { id, datasetId, status, spec: {}, training: {}, totalEpochs: 1, createdAt: new Date(Date.now() - ageMs) },
+    data: { id, projectId: "prj_default", datasetId, status, spec: {}, training: {}, totalEpochs: 1, createdAt: new Date(Date.now() - ageMs) },
   });
 }
 

@@ -14,10 +14,15 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
           "Training as a service: upload a dataset, submit a model spec, follow the job, fetch or query the trained model. " +
           "Errors are application/problem+json (RFC 9457); validation errors list `errors: [{path, message}]` with JSON Pointer paths.",
       },
+      components: {
+        securitySchemes: { apiKey: { type: "http", scheme: "bearer", description: "A project's API key (dsk_...), or DESCENT_ADMIN_KEY on admin routes." } },
+      },
+      security: [{ apiKey: [] }],
       tags: [
         { name: "datasets", description: "Training data, stored as float32." },
         { name: "jobs", description: "Training jobs and their per-epoch metrics." },
         { name: "models", description: "Trained models: weights and predictions." },
+        { name: "projects", description: "Tenants and their API keys." },
         { name: "health", description: "Liveness and readiness." },
       ],
     },

@@ -21,7 +21,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
       },
     },
     async (request, reply) => {
-      const dataset = await datasets.create(request.body);
+      const dataset = await datasets.create(request.projectId, request.body);
       return reply.code(201).header("location", `/v1/datasets/${dataset.id}`).send(dataset);
     },
   );
@@ -37,7 +37,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
         response: { 200: json(Page(Dataset, "DatasetPage"), "A page of datasets."), ...problems(400) },
       },
     },
-    async (request) => datasets.list({ limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+    async (request) => datasets.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
   );
 
   app.get(
@@ -51,6 +51,6 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
         response: { 200: json(Dataset, "The dataset."), ...problems(404) },
       },
     },
-    async (request) => datasets.get(request.params.id),
+    async (request) => datasets.get(request.projectId, request.params.id),
   );
 };

@@ -36,7 +36,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
       },
     },
     async (request, reply) => {
-      await stream.assertExists(request.params.id);
+      await stream.assertExists(request.projectId, request.params.id);
       const controller = new AbortController();
       open.add(controller);
       reply.sse.onClose(() => controller.abort());

@@ -20,7 +20,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
       },
     },
     async (request, reply) => {
-      const job = await jobs.submit(request.body);
+      const job = await jobs.submit(request.projectId, request.body);
       return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(job);
     },
   );
@@ -36,7 +36,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         response: { 200: json(Page(Job, "JobPage"), "A page of jobs."), ...problems(400) },
       },
     },
-    async (request) => jobs.list({ limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status }),
+    async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status }),
   );
 
   app.get(
@@ -50,7 +50,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         response: { 200: json(Job, "The job."), ...problems(404) },
       },
     },
-    async (request) => jobs.get(request.params.id),
+    async (request) => jobs.get(request.projectId, request.params.id),
   );
 
   app.post(
@@ -67,7 +67,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         response: { 202: json(Job, "The job, cancelled or being cancelled."), ...problems(404, 409) },
       },
     },
-    async (request, reply) => reply.code(202).send(await jobs.cancel(request.params.id)),
+    async (request, reply) => reply.code(202).send(await jobs.cancel(request.projectId, request.params.id)),
   );
 
   app.get(
@@ -81,6 +81,6 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
         response: { 200: json(Type.Object({ data: Type.Array(EpochMetric) }), "The job's epochs so far."), ...problems(404) },
       },
     },
-    async (request) => ({ data: await jobs.metrics(request.params.id) }),
+    async (request) => ({ data: await jobs.metrics(request.projectId, request.params.id) }),
   );
 };

@@ -19,7 +19,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         response: { 200: json(TrainedModel, "The model."), ...problems(404) },
       },
     },
-    async (request) => models.get(request.params.id),
+    async (request) => models.get(request.projectId, request.params.id),
   );
 
   app.get(
@@ -37,7 +37,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       },
     },
     async (request, reply) => {
-      const weights = await models.weights(request.params.id);
+      const weights = await models.weights(request.projectId, request.params.id);
       return reply
         .type("application/octet-stream")
         .header("content-disposition", `attachment; filename="${request.params.id}.weights.bin"`)
@@ -61,6 +61,6 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         response: { 200: json(Prediction, "One output per input."), ...problems(400, 404, 413) },
       },
     },
-    async (request) => models.predict(request.params.id, request.body.inputs),
+    async (request) => models.predict(request.projectId, request.params.id, request.body.inputs),
   );
 };

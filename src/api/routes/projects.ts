@@ -1,0 +1,84 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import type { ProjectService } from "../../services/projects.js";
+import { IdParams } from "../../spec/common.js";
+import { json, problems } from "../schemas.js";
+
+const ApiKey = Type.Object(
+  {
+    id: Type.String(),
+    name: Type.String(),
+    prefix: Type.String({ description: "The key's first characters, to recognise it." }),
+    createdAt: Type.String({ format: "date-time" }),
+    revokedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
+  },
+  { title: "ApiKey" },
+);
+const secret = Type.String({ description: "The key itself. It is shown only in this response; descent keeps only its hash." });
+
+export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService }> = async (app, { projects }) => {
+  app.post(
+    "/v1/projects",
+    {
+      config: { admin: true },
+      schema: {
+        tags: ["projects"],
+        summary: "Create a project (admin)",
+        description: "Needs the admin key (DESCENT_ADMIN_KEY) as Bearer token. Returns the project and its first API key, shown once.",
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "fraud-models" }] }),
+        response: {
+          201: json(Type.Object({ project: Type.Object({ id: Type.String(), name: Type.String() }), apiKey: secret }), "The project and its first key."),
+          ...problems(400, 401, 403),
+        },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await projects.createProject(request.body.name)),
+  );
+
+  app.post(
+    "/v1/api-keys",
+    {
+      schema: {
+        tags: ["projects"],
+        summary: "Create another API key for the calling project",
+        description: "The new key is shown once, in this response.",
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "ci" }] }),
+        response: { 201: json(Type.Object({ ...ApiKey.properties, apiKey: secret }), "The key's record and the key."), ...problems(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const { key, apiKey } = await projects.issueKey(request.projectId, request.body.name);
+      return reply.code(201).send({ ...key, apiKey });
+    },
+  );
+
+  app.get(
+    "/v1/api-keys",
+    {
+      schema: {
+        tags: ["projects"],
+        summary: "List the calling project's API keys",
+        description: "Without the keys themselves.",
+        response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }), "The keys."), ...problems(401) },
+      },
+    },
+    async (request) => ({ data: await projects.listKeys(request.projectId) }),
+  );
+
+  app.delete(
+    "/v1/api-keys/:id",
+    {
+      schema: {
+        tags: ["projects"],
+        summary: "Revoke an API key",
+        description: "The key stops working at once (401).",
+        params: IdParams,
+        response: { 204: { description: "Revoked.", type: "null" }, ...problems(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      await projects.revokeKey(request.projectId, request.params.id);
+      return reply.code(204).send(null);
+    },
+  );
+};

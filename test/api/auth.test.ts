@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTrainingRunner } from "../../src/services/training-runner.js";
+import { createTestContext, testAdminKey, type TestContext } from "../helpers/context.js";
+
+// Tenancy: every /v1 route needs a key; a project sees only its own
+// resources, and another project's ids look exactly like ids that do not
+// exist. The route list comes from /openapi.json, so a new route is covered
+// the day it is added.
+
+let ctx: TestContext;
+let paths: Record<string, Record<string, unknown>>;
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+interface Tenant {
+  key: string;
+  ids: Record<"datasets" | "jobs" | "models" | "api-keys", string>;
+}
+let a: Tenant;
+let b: Tenant;
+
+async function createTenant(name: string): Promise<Tenant> {
+  const created = await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: bearer(testAdminKey), payload: { name } });
+  expect(created.statusCode).toBe(201);
+  const key = created.json().apiKey as string;
+  const headers = bearer(key);
+  const dataset = (await ctx.app.inject({ method: "POST", url: "/v1/datasets", headers, payload: { features: [[0], [1]], labels: ["x", "y"] } })).json();
+  const job = (
+    await ctx.app.inject({
+      method: "POST",
+      url: "/v1/jobs",
+      headers,
+      payload: {
+        datasetId: dataset.id,
+        model: { inputShape: [1], layers: [{ type: "dense", units: 2, activation: "softmax" }] },
+        training: { epochs: 1, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } },
+      },
+    })
+  ).json();
+  const outcome = await createTrainingRunner({ db: ctx.db }).run(job.id, { lastDelivery: true });
+  if (outcome.status !== "succeeded") throw new Error("training failed");
+  const apiKey = (await ctx.app.inject({ method: "POST", url: "/v1/api-keys", headers, payload: { name: "spare" } })).json();
+  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id } };
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext({ auth: "on" });
+  paths = (await ctx.app.inject({ url: "/openapi.json" })).json().paths;
+  a = await createTenant("a");
+  b = await createTenant("b");
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+/** Every operation under /v1, with a body that passes validation where one is needed. */
+function operations() {
+  const bodies: Record<string, unknown> = {
+    "POST /v1/datasets": { features: [[1]], labels: [0] },
+    "POST /v1/models/{id}/predict": { inputs: [[0.5]] },
+    "POST /v1/api-keys": { name: "k" },
+    "POST /v1/projects": { name: "p" },
+  };
+  return Object.entries(paths)
+    .filter(([path]) => path.startsWith("/v1/"))
+    .flatMap(([path, ops]) => Object.keys(ops).map((method) => ({ method: method.toUpperCase(), path, body: bodies[`${method.toUpperCase()} ${path}`] })));
+}
+
+function urlFor(path: string, ids: Tenant["ids"]): string {
+  const kind = path.split("/")[2] as keyof Tenant["ids"];
+  return path.replace("{id}", ids[kind]);
+}
+
+describe("authentication", () => {
+  it("answers 401 problem+json on every /v1 route without a key, or with a wrong one", async () => {
+    for (const op of operations()) {
+      for (const headers of [{}, bearer("dsk_not-a-real-key"), { authorization: "Basic abc" }]) {
+        const res = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, a.ids), headers, payload: op.body as object });
+        expect(res.statusCode, `${op.method} ${op.path} ${JSON.stringify(headers)}`).toBe(401);
+        expect(res.headers["content-type"]).toMatch(/problem\+json/);
+      }
+    }
+  });
+
+  it("keeps the public routes public", async () => {
+    for (const url of ["/health/live", "/health/ready", "/openapi.json", "/docs/"]) {
+      expect((await ctx.app.inject({ url })).statusCode, url).toBe(200);
+    }
+  });
+
+  it("allows the admin key on admin routes only, and project keys everywhere but there", async () => {
+    expect((await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: bearer(a.key), payload: { name: "x" } })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ url: "/v1/datasets", headers: bearer(testAdminKey) })).statusCode).toBe(403);
+  });
+
+  it("stops accepting a key once it is revoked", async () => {
+    const spare = (await ctx.app.inject({ method: "POST", url: "/v1/api-keys", headers: bearer(a.key), payload: { name: "temp" } })).json();
+    expect((await ctx.app.inject({ url: "/v1/datasets", headers: bearer(spare.apiKey) })).statusCode).toBe(200);
+    const revoked = await ctx.app.inject({ method: "DELETE", url: `/v1/api-keys/${spare.id}`, headers: bearer(a.key) });
+    expect(revoked.statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: "/v1/datasets", headers: bearer(spare.apiKey) })).statusCode).toBe(401);
+    const listed = (await ctx.app.inject({ url: "/v1/api-keys", headers: bearer(a.key) })).json().data;
+    expect(listed.find((k: { id: string }) => k.id === spare.id).revokedAt).not.toBeNull();
+    expect(JSON.stringify(listed)).not.toContain(spare.apiKey);
+  });
+
+  it("stores keys hashed", async () => {
+    const rows = await ctx.db.apiKey.findMany();
+    for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain(a.key);
+  });
+});
+
+describe("tenancy", () => {
+  it("answers another project's id on every route exactly as an id that does not exist", async () => {
+    const withId = operations().filter((op) => op.path.includes("{id}"));
+    expect(withId.length).toBeGreaterThanOrEqual(7);
+    for (const op of withId) {
+      const foreign = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, b.ids), headers: bearer(a.key), payload: op.body as object });
+      const missing = await ctx.app.inject({
+        method: op.method as "GET",
+        url: op.path.replace("{id}", "xx_doesnotexist"),
+        headers: bearer(a.key),
+        payload: op.body as object,
+      });
+      expect(foreign.statusCode, `${op.method} ${op.path}`).toBe(404);
+      expect(missing.statusCode).toBe(404);
+      expect(foreign.json().title).toBe(missing.json().title);
+    }
+    // B's own key still reaches all of them (the DELETE above did not revoke B's key).
+    for (const op of withId.filter((o) => o.method === "GET")) {
+      const own = await ctx.app.inject({ method: "GET", url: urlFor(op.path, b.ids), headers: bearer(b.key), payload: op.body as object });
+      expect(own.statusCode, `${op.method} ${op.path}`).toBe(200);
+    }
+  });
+
+  it("lists only the calling project's resources, and refuses to train on another project's dataset", async () => {
+    const listed = (await ctx.app.inject({ url: "/v1/datasets", headers: bearer(a.key) })).json().data.map((d: { id: string }) => d.id);
+    expect(listed).toContain(a.ids.datasets);
+    expect(listed).not.toContain(b.ids.datasets);
+    const jobs = (await ctx.app.inject({ url: "/v1/jobs", headers: bearer(a.key) })).json().data.map((j: { id: string }) => j.id);
+    expect(jobs).toEqual([a.ids.jobs]);
+
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/jobs",
+      headers: bearer(a.key),
+      payload: {
+        datasetId: b.ids.datasets,
+        model: { inputShape: [1], layers: [{ type: "dense", units: 2, activation: "softmax" }] },
+        training: { epochs: 1, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } },
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toMatchObject({ path: "/datasetId", message: expect.stringContaining("does not exist") });
+  });
+});
