@@ -21,6 +21,7 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { projectRoutes } from "./routes/projects.js";
 import { installAuth } from "./plugins/auth.js";
+import { registerProtection } from "./plugins/protection.js";
 import { createProjectService } from "../services/projects.js";
 import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
@@ -54,6 +55,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   installValidators(app);
   installProblemHandler(app);
+  await registerProtection(app, { redis, perSecond: config.limits.rateLimitPerSecond, prefix: config.queuePrefix });
   const projects = createProjectService({ db });
   if (config.auth === "off") await projects.ensureDefaultProject();
   installAuth(app, { mode: config.auth, adminKey: config.adminKey, projects });
@@ -67,6 +69,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const jobs = createJobService({
     db,
     queue,
+    limits: config.limits,
     signals: {
       requestCancel: async (jobId) => void (await redis.publish(cancelChannel(config.queuePrefix), jobId)),
       events: redisEventSink(redis, config.queuePrefix),

@@ -6,6 +6,8 @@ import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { checkJobFitsDataset, withTrainingDefaults } from "./job-validation.js";
+import { checkJobLimits } from "./job-limits.js";
+import type { Limits } from "../config.js";
 import { insertJobEvent, statusChange, type JobEventSink, type StatusChange } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
@@ -29,7 +31,7 @@ export interface JobSignals {
   events: JobEventSink;
 }
 
-export function createJobService({ db, queue, signals }: { db: Database; queue: TrainingQueue; signals: JobSignals }) {
+export function createJobService({ db, queue, signals, limits }: { db: Database; queue: TrainingQueue; signals: JobSignals; limits: Limits }) {
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput): Promise<JobView> {
@@ -41,18 +43,30 @@ export function createJobService({ db, queue, signals }: { db: Database; queue: 
       }
       const training = withTrainingDefaults(input.training);
       checkJobFitsDataset(input.model, training, dataset);
+      checkJobLimits(input.model, training, dataset, limits);
 
-      const job = await db.trainingJob.create({
-        data: {
-          id: newId("job"),
-          projectId,
-          datasetId: dataset.id,
-          spec: input.model as Prisma.InputJsonValue,
-          training: training as Prisma.InputJsonValue,
-          totalEpochs: training.epochs,
-          events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
-        },
-        include: jobInclude,
+      const job = await db.$transaction(async (tx) => {
+        // One submission of a project at a time past this point, so the count below stays true until the insert.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
+        const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
+        if (active >= limits.maxActiveJobsPerProject) {
+          throw new DescentError(
+            "RATE_LIMITED",
+            `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`,
+          );
+        }
+        return tx.trainingJob.create({
+          data: {
+            id: newId("job"),
+            projectId,
+            datasetId: dataset.id,
+            spec: input.model as Prisma.InputJsonValue,
+            training: training as Prisma.InputJsonValue,
+            totalEpochs: training.epochs,
+            events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
+          },
+          include: jobInclude,
+        });
       });
       try {
         await withTimeout(enqueueTraining(queue, job.id), ENQUEUE_TIMEOUT_MS);

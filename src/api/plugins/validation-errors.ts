@@ -22,7 +22,8 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
     }
     if (error.keyword === "discriminator" && params.tagValue !== undefined) {
       path += `/${pointerSegment(String(params.tag))}`;
-      message = `unknown value ${JSON.stringify(params.tagValue)}`;
+      const known = knownTags(error.parentSchema, String(params.tag));
+      message = `unknown value ${JSON.stringify(params.tagValue)}${known.length > 0 ? `; known: ${known.join(", ")}` : ""}`;
     }
     if (error.keyword === "enum" || error.keyword === "const") {
       const allowed = (params.allowedValues as unknown[] | undefined) ?? [params.allowedValue];
@@ -36,4 +37,10 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
     if (out.length >= MAX_ERRORS) break;
   }
   return out;
+}
+
+/** The values a tagged union accepts for its tag, read from the union's schema. */
+function knownTags(schema: unknown, tag: string): string[] {
+  const variants = (schema as { oneOf?: { properties?: Record<string, { const?: unknown }> }[] } | undefined)?.oneOf ?? [];
+  return variants.map((variant) => variant.properties?.[tag]?.const).filter((value): value is string => typeof value === "string");
 }

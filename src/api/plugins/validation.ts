@@ -16,7 +16,8 @@ const shared: Options = {
  * Query strings and params are text, so they are coerced ("20" -> 20).
  */
 export function installValidators(app: FastifyInstance): void {
-  const bodyAjv = new Ajv({ ...shared, coerceTypes: false, removeAdditional: false });
+  // verbose: errors carry their schema, so an unknown layer type can list the known ones.
+  const bodyAjv = new Ajv({ ...shared, coerceTypes: false, removeAdditional: false, verbose: true });
   const textAjv = new Ajv({ ...shared, coerceTypes: "array", removeAdditional: false });
   for (const ajv of [bodyAjv, textAjv]) ajv.addFormat("date-time", true).addFormat("binary", true);
 
