@@ -23,6 +23,7 @@ import { projectRoutes } from "./routes/projects.js";
 import { installAuth } from "./plugins/auth.js";
 import { registerProtection } from "./plugins/protection.js";
 import { createProjectService } from "../services/projects.js";
+import { createIdempotency } from "../services/idempotency.js";
 import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
 
@@ -84,9 +85,10 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
       redis: async () => void (await redis.ping()),
     },
   });
-  await app.register(datasetRoutes, { datasets, bodyLimit: config.datasetBodyLimit });
+  const idempotency = createIdempotency({ db });
+  await app.register(datasetRoutes, { datasets, idempotency, bodyLimit: config.datasetBodyLimit });
   await app.register(projectRoutes, { projects });
-  await app.register(jobRoutes, { jobs });
+  await app.register(jobRoutes, { jobs, idempotency });
   await app.register(jobEventRoutes, { stream });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
   return app;

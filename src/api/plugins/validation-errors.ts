@@ -22,7 +22,7 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
     }
     if (error.keyword === "discriminator" && params.tagValue !== undefined) {
       path += `/${pointerSegment(String(params.tag))}`;
-      const known = knownTags(error.parentSchema, String(params.tag));
+      const known = knownTags((error as { parentSchema?: unknown }).parentSchema, String(params.tag));
       message = `unknown value ${JSON.stringify(params.tagValue)}${known.length > 0 ? `; known: ${known.join(", ")}` : ""}`;
     }
     if (error.keyword === "enum" || error.keyword === "const") {

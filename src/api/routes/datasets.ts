@@ -4,8 +4,13 @@ import type { DatasetService } from "../../services/datasets.js";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
 import { Dataset, DatasetInput } from "../../spec/dataset.js";
 import { json, problems } from "../schemas.js";
+import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
+import type { Idempotency } from "../../services/idempotency.js";
 
-export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService; bodyLimit: number }> = async (app, { datasets, bodyLimit }) => {
+export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService; idempotency: Idempotency; bodyLimit: number }> = async (
+  app,
+  { datasets, idempotency, bodyLimit },
+) => {
   app.post(
     "/v1/datasets",
     {
@@ -17,13 +22,18 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
           "JSON body with one row of features per sample and one label per row. String labels become classes (sorted by name unless classNames gives the order); " +
           "non-negative integer labels are class indices; other numbers are regression targets. Stored as float32 with a sha256 checksum.",
         body: DatasetInput,
-        response: { 201: json(Dataset, "The stored dataset."), ...problems(400, 413, 415) },
+        headers: IdempotencyHeaders,
+        response: { 201: json(Dataset, "The stored dataset."), ...problems(400, 401, 409, 413, 415) },
       },
     },
-    async (request, reply) => {
-      const dataset = await datasets.create(request.projectId, request.body);
-      return reply.code(201).header("location", `/v1/datasets/${dataset.id}`).send(dataset);
-    },
+    async (request, reply) =>
+      sendIdempotent(
+        idempotency,
+        request,
+        reply,
+        async () => ({ statusCode: 201, body: await datasets.create(request.projectId, request.body) }),
+        (id) => `/v1/datasets/${id}`,
+      ),
   );
 
   app.get(

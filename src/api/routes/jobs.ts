@@ -4,8 +4,10 @@ import type { JobService } from "../../services/jobs.js";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
 import { EpochMetric, Job, JobInput, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
+import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
+import type { Idempotency } from "../../services/idempotency.js";
 
-export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async (app, { jobs }) => {
+export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotency: Idempotency }> = async (app, { jobs, idempotency }) => {
   app.post(
     "/v1/jobs",
     {
@@ -16,13 +18,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService }> = async 
           "Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. " +
           "A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued.",
         body: JobInput,
-        response: { 202: json(Job, "The queued job; Location points at it."), ...problems(400, 413, 415, 503) },
+        headers: IdempotencyHeaders,
+        response: { 202: json(Job, "The queued job; Location points at it."), ...problems(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
-    async (request, reply) => {
-      const job = await jobs.submit(request.projectId, request.body);
-      return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(job);
-    },
+    async (request, reply) =>
+      sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 202, body: await jobs.submit(request.projectId, request.body) }), (id) => `/v1/jobs/${id}`),
   );
 
   app.get(
