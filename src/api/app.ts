@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await registerOpenApi(app);
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
-  const datasets = createDatasetService({ db });
+  const datasets = createDatasetService({ db, maxRows: config.limits.maxDatasetRows });
   const jobs = createJobService({
     db,
     queue,

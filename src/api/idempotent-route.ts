@@ -22,11 +22,13 @@ export async function sendIdempotent(
   reply: FastifyReply,
   perform: () => Promise<{ statusCode: number; body: { id: string } }>,
   location: (id: string) => string,
+  /** What identifies the request for its key; the body, unless it was a stream. */
+  identity: unknown = request.body,
 ) {
   const key = request.headers["idempotency-key"];
   const answer =
     typeof key === "string"
-      ? await idempotency.run(request.projectId, request.routeOptions.url ?? request.url, key, request.body, perform)
+      ? await idempotency.run(request.projectId, request.routeOptions.url ?? request.url, key, identity, perform)
       : { ...(await perform()), replayed: false };
   const body = answer.body as { id: string };
   if (answer.replayed) reply.header("idempotency-replayed", "true");

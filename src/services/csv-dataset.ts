@@ -1,8 +1,7 @@
-import { createHash } from "node:crypto";
 import { finished } from "node:stream/promises";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { DescentError, type FieldError } from "../errors.js";
-import type { EncodedDataset } from "./dataset-encoding.js";
+import { checksum, summarize, type EncodedDataset } from "./dataset-encoding.js";
 import { GrowableFloat32, LabelColumn, MAX_NAME_LENGTH, isDecimal, parseNumber, quote, type Task } from "./column-types.js";
 
 export interface CsvDatasetOptions {
@@ -30,6 +29,9 @@ const MAX_RECORD_CHARS = 16 * 1024 * 1024;
  * missing value, which is an error (training cannot use it), reported once per
  * column with the column's count of missing cells. Throws a 400 naming every
  * bad `row N, column NAME` (up to 20, then it stops parsing).
+ *
+ * `features` and `labels` are views (subarray) of their grown buffers, not
+ * copies: read them through byteOffset/byteLength, never `.buffer` alone.
  *
  * The source is always read to its end, the rest discarded after an error, so
  * that an HTTP client still sending its body receives the 400 rather than a
@@ -245,17 +247,3 @@ class CsvDatasetReader {
   }
 }
 
-// As in dataset-encoding.ts (not exported there): sha256 over the input shape, features, labels.
-function checksum(inputShape: number[], features: Float32Array, labels: Float32Array): string {
-  return createHash("sha256")
-    .update(JSON.stringify(inputShape))
-    .update(new Uint8Array(features.buffer, features.byteOffset, features.byteLength))
-    .update(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength))
-    .digest("hex");
-}
-
-function summarize(errors: FieldError[]): string {
-  const first = errors[0];
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
-  return `${first.path}: ${first.message}${more}`;
-}

@@ -1,9 +1,11 @@
-import type { Database, Dataset } from "../db/client.js";
+import type { Database, Dataset, Prisma } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
-import { notFound } from "../errors.js";
-import type { DatasetInput, DatasetView } from "../spec/dataset.js";
-import { encodeDataset } from "./dataset-encoding.js";
+import { DescentError, notFound } from "../errors.js";
+import type { DatasetInput, DatasetRowsInput, DatasetView } from "../spec/dataset.js";
+import { parseCsvDataset, type CsvDatasetOptions } from "./csv-dataset.js";
+import { encodeDataset, rowsToColumns, type EncodedDataset } from "./dataset-encoding.js";
+import { datasetStatistics } from "./dataset-statistics.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 /** A dataset's arrays, as the engine wants them. */
@@ -12,11 +14,16 @@ export interface DatasetArrays {
   labels: Float32Array;
 }
 
-export function createDatasetService({ db }: { db: Database }) {
-  return {
-    async create(projectId: string, input: DatasetInput): Promise<DatasetView> {
-      const encoded = encodeDataset(input);
-      const row = await db.dataset.create({
+export function createDatasetService({ db, maxRows }: { db: Database; maxRows: number }) {
+  /** Stores a validated dataset and its statistics in one insert: all of it or nothing. */
+  async function store(projectId: string, encoded: EncodedDataset): Promise<DatasetView> {
+    if (encoded.numSamples > maxRows) {
+      throw new DescentError("LIMIT_EXCEEDED", `${encoded.numSamples} rows; this service takes at most ${maxRows} per dataset`, [
+        { path: "/features", message: `at most ${maxRows} rows` },
+      ]);
+    }
+    const statistics = datasetStatistics(encoded);
+    const row = await db.dataset.create({
         data: {
           id: newId("ds"),
           projectId,
@@ -31,9 +38,43 @@ export function createDatasetService({ db }: { db: Database }) {
           features: float32ToBytes(encoded.features),
           labels: float32ToBytes(encoded.labels),
           checksum: encoded.checksum,
+          statistics: statistics as unknown as Prisma.InputJsonValue,
         },
       });
       return toView(row);
+  }
+
+  return {
+    /** A JSON upload: columns (features + labels) or rows of objects (rows + label). */
+    async create(projectId: string, input: DatasetInput | DatasetRowsInput): Promise<DatasetView> {
+      return store(projectId, encodeDataset("rows" in input ? rowsToColumns(input) : input));
+    },
+
+    /** Parses a text/csv upload as it streams in; `store` then keeps it. */
+    parseCsv(body: NodeJS.ReadableStream, options: Omit<CsvDatasetOptions, "maxRows">): Promise<EncodedDataset> {
+      return parseCsvDataset(body, { ...options, maxRows });
+    },
+
+    store,
+
+    /**
+     * Deletes a dataset no queued or running job uses (409 otherwise). The
+     * row stays, emptied, for the finished jobs and models that name it.
+     */
+    async delete(projectId: string, id: string): Promise<void> {
+      const outcome = await db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ id: string }[]>`
+          SELECT "id" FROM "Dataset" WHERE "id" = ${id} AND "projectId" = ${projectId} AND "deletedAt" IS NULL FOR UPDATE`;
+        if (rows.length === 0) return "missing";
+        const active = await tx.trainingJob.count({ where: { datasetId: id, status: { in: ["queued", "running"] } } });
+        if (active > 0) return active;
+        await tx.dataset.update({ where: { id }, data: { deletedAt: new Date(), features: new Uint8Array(0), labels: new Uint8Array(0) } });
+        return "deleted";
+      });
+      if (outcome === "missing") throw notFound("dataset", id);
+      if (typeof outcome === "number") {
+        throw new DescentError("CONFLICT", `dataset ${id} is used by ${outcome} queued or running job${outcome > 1 ? "s" : ""}; cancel them or wait for them to end`);
+      }
     },
 
     async get(projectId: string, id: string): Promise<DatasetView> {
@@ -42,9 +83,9 @@ export function createDatasetService({ db }: { db: Database }) {
       return toView(row);
     },
 
-    async list(projectId: string, page: PageRequest): Promise<Page<DatasetView>> {
+    async list(projectId: string, page: PageRequest & { checksum?: string }): Promise<Page<DatasetView>> {
       const rows = await db.dataset.findMany({
-        where: { projectId, deletedAt: null, ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, deletedAt: null, ...(page.checksum ? { checksum: page.checksum } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
       });
@@ -76,6 +117,7 @@ export function toView(row: Omit<Dataset, "features" | "labels">): DatasetView {
     classCounts: row.classCounts,
     featureNames: row.featureNames,
     checksum: row.checksum,
+    statistics: row.statistics as unknown as DatasetView["statistics"],
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { Type, type Static } from "typebox";
+import { Type, type Static, type TSchema } from "typebox";
 
 export const DatasetInput = Type.Object(
   {
@@ -28,6 +28,58 @@ export const DatasetInput = Type.Object(
 );
 export type DatasetInput = Static<typeof DatasetInput>;
 
+export const DatasetRowsInput = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    label: Type.String({ minLength: 1, maxLength: 200, description: "The property of each row that holds its label; the others are features." }),
+    rows: Type.Array(Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 })])), {
+      minItems: 1,
+      description: "One object per sample, all with the same properties; features must be numbers.",
+    }),
+    classNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10_000 })),
+    task: Type.Optional(Type.Enum(["classification", "regression"])),
+  },
+  {
+    additionalProperties: false,
+    title: "DatasetRowsInput",
+    examples: [{ name: "iris-sample", label: "species", rows: [{ sepalLength: 5.1, sepalWidth: 3.5, species: "setosa" }] }],
+  },
+);
+export type DatasetRowsInput = Static<typeof DatasetRowsInput>;
+
+/**
+ * A JSON upload is either columns (features + labels) or rows of objects
+ * (rows + label). if/then/else rather than oneOf, so that validation errors
+ * come from the form the client meant, not from both.
+ */
+export const DatasetUpload = Type.Unsafe<DatasetInput | DatasetRowsInput>({
+  title: "DatasetUpload",
+  if: { type: "object", required: ["rows"] },
+  then: DatasetRowsInput,
+  else: DatasetInput,
+} as unknown as TSchema);
+
+export const CsvQuery = Type.Object(
+  {
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv uploads: the header of the label column (required for CSV)." })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv uploads: the dataset's name." })),
+    task: Type.Optional(Type.Enum(["classification", "regression"])),
+  },
+  { additionalProperties: false },
+);
+
+export const FeatureStatistics = Type.Object(
+  {
+    name: Type.String(),
+    min: Type.Number(),
+    max: Type.Number(),
+    mean: Type.Number(),
+    std: Type.Number(),
+    missing: Type.Integer({ description: "Always 0 for stored data: missing values are refused at upload." }),
+  },
+  { title: "FeatureStatistics" },
+);
+
 export const Dataset = Type.Object(
   {
     id: Type.String({ examples: ["ds_01jf3k2m9q8r7s6t5v4w"] }),
@@ -40,7 +92,8 @@ export const Dataset = Type.Object(
     classNames: Type.Array(Type.String()),
     classCounts: Type.Array(Type.Integer(), { description: "Samples per class, in classNames order." }),
     featureNames: Type.Array(Type.String()),
-    checksum: Type.String({ description: "sha256 of the stored features and labels." }),
+    checksum: Type.String({ description: "sha256 of the stored features and labels: identical uploads have identical checksums." }),
+    statistics: Type.Object({ features: Type.Array(FeatureStatistics) }),
     createdAt: Type.String({ format: "date-time" }),
   },
   { title: "Dataset" },

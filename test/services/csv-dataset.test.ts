@@ -151,6 +151,21 @@ describe("parseCsvDataset", () => {
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
 
+  it("keeps regression targets of more than MAX_CLASSES distinct values", async () => {
+    const rows = Array.from({ length: MAX_CLASSES + 5 }, (_, i) => `${i},${i / 8}`);
+    const dataset = await parseCsvDataset(bytes(["x,y", ...rows].join("\n")), { label: "y" });
+    expect(dataset.task).toBe("regression");
+    expect(dataset.labels[MAX_CLASSES + 4]).toBe((MAX_CLASSES + 4) / 8);
+  });
+
+  it("passes on an error of the source itself (an aborted upload), not as a 400", async () => {
+    async function* aborted() {
+      yield Buffer.from("a,label\n1,0\n");
+      throw new Error("aborted");
+    }
+    await expect(parseCsvDataset(aborted(), { label: "label" })).rejects.toThrow(/^aborted$/);
+  });
+
   it("reads the whole source even after an error, so an HTTP client still sending gets the 400", async () => {
     let chunks = 0;
     async function* counted() {
@@ -247,6 +262,12 @@ describe("parseCsvDataset errors", () => {
     expect(error.errors).toHaveLength(20);
     expect(error.errors![19].path).toBe("row 20");
     expect(error.message).toMatch(/^row 1: .* \(and 19 more\)$/);
+  });
+
+  it(`rejects a label that is not a number after more than ${MAX_CLASSES} distinct numbers`, async () => {
+    const rows = Array.from({ length: MAX_CLASSES + 1 }, (_, i) => `${i},${i / 8}`);
+    const errors = await errorsOf(["x,label", ...rows, "1,cat"].join("\n"));
+    expect(errors).toEqual([{ path: `row ${MAX_CLASSES + 2}, column label`, message: expect.stringContaining('"cat" is not a number') }]);
   });
 
   it(`rejects more than ${MAX_CLASSES} class names`, async () => {

@@ -12,6 +12,8 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
   const out: FieldError[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
+    // "must match then/else schema" only repeats the branch's own errors.
+    if (error.keyword === "if") continue;
     const params = error.params as Record<string, unknown>;
     let path = error.instancePath;
     let message = error.message ?? "is not valid";

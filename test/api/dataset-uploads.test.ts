@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestContext, type TestContext } from "../helpers/context.js";
+
+// The other ways in: CSV and rows of objects; statistics; deleting.
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext({ configEnv: { DATASET_BODY_LIMIT: String(64 * 1024), RATE_LIMIT_PER_SECOND: "1000" } });
+});
+afterAll(async () => {
+  await ctx?.close();
+});
+
+const csv = "sepal_length,sepal_width,species\n5.1,3.5,setosa\n4.9,3.0,setosa\n6.3,3.3,virginica\n";
+const postCsv = (body: string, query = "?label=species&name=iris-csv", headers: Record<string, string> = {}) =>
+  ctx.app.inject({ method: "POST", url: `/v1/datasets${query}`, headers: { "content-type": "text/csv", ...headers }, payload: body });
+
+describe("CSV uploads", () => {
+  it("stores a CSV with a categorical label, with statistics, and matches the same data as JSON", async () => {
+    const res = await postCsv(csv);
+    expect(res.statusCode).toBe(201);
+    const dataset = res.json();
+    expect(dataset).toMatchObject({ name: "iris-csv", numSamples: 3, numFeatures: 2, classNames: ["setosa", "virginica"], classCounts: [2, 1], featureNames: ["sepal_length", "sepal_width"] });
+    const [length] = dataset.statistics.features;
+    expect(length).toMatchObject({ name: "sepal_length", min: expect.closeTo(4.9, 5), max: expect.closeTo(6.3, 5), missing: 0 });
+    expect(length.mean).toBeCloseTo((5.1 + 4.9 + 6.3) / 3, 5);
+
+    const json = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/datasets",
+      payload: { features: [[5.1, 3.5], [4.9, 3.0], [6.3, 3.3]], labels: ["setosa", "setosa", "virginica"] },
+    });
+    expect(json.json().checksum).toBe(dataset.checksum);
+    const same = (await ctx.app.inject({ url: `/v1/datasets?checksum=${dataset.checksum}` })).json().data;
+    expect(same.map((d: { id: string }) => d.id).sort()).toEqual([dataset.id, json.json().id].sort());
+  });
+
+  it("names the row and column of a bad cell, and stores nothing", async () => {
+    const before = await ctx.db.dataset.count();
+    const res = await postCsv("a,b,species\n1,2,x\n3,oops,y\n");
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors[0]).toMatchObject({ path: "row 2, column b", message: expect.stringContaining("oops") });
+    expect(await ctx.db.dataset.count()).toBe(before);
+  });
+
+  it("asks for the label column, and names the columns when it is not one of them", async () => {
+    expect((await postCsv(csv, "")).json().errors[0].path).toBe("querystring/label");
+    const wrong = await postCsv(csv, "?label=kind");
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().detail).toContain("sepal_length");
+  });
+
+  it("refuses a CSV over the upload limit with a 413, declared or not", async () => {
+    const big = "a,label\n" + "1.5,x\n".repeat(20_000);
+    const declared = await postCsv(big);
+    expect(declared.statusCode).toBe(413);
+    // Chunked: no Content-Length to refuse up front; the stream is cut at the limit.
+    const { Readable } = await import("node:stream");
+    const chunked = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/datasets?label=label",
+      headers: { "content-type": "text/csv", "transfer-encoding": "chunked" },
+      payload: Readable.from([big]),
+    });
+    expect(chunked.statusCode).toBe(413);
+  });
+
+  it("honours Idempotency-Key for CSV uploads by their content", async () => {
+    const first = await postCsv(csv, "?label=species", { "idempotency-key": "csv-1" });
+    const again = await postCsv(csv, "?label=species", { "idempotency-key": "csv-1" });
+    expect(again.json().id).toBe(first.json().id);
+    const other = await postCsv(csv.replace("5.1", "5.2"), "?label=species", { "idempotency-key": "csv-1" });
+    expect(other.statusCode).toBe(409);
+  });
+});
+
+describe("rows of objects", () => {
+  it("takes one object per sample with a label property", async () => {
+    const res = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/datasets",
+      payload: { label: "kind", rows: [{ w: 1, h: 2, kind: "a" }, { w: 3, h: 4, kind: "b" }] },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ featureNames: ["w", "h"], classNames: ["a", "b"], numSamples: 2 });
+  });
+
+  it.each([
+    ["a missing feature", [{ w: 1, h: 2, kind: "a" }, { w: 3, kind: "b" }], "/rows/1"],
+    ["a string feature", [{ w: 1, h: 2, kind: "a" }, { w: 3, h: "4", kind: "b" }], "/rows/1/h"],
+  ])("rejects %s at its path", async (_name, rows, path) => {
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { label: "kind", rows } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
+  });
+
+  it("reports errors of the form the client used, not of both", async () => {
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { label: "kind", rows: [{ w: 1, kind: "a" }], features: [] } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual([expect.objectContaining({ path: "/features", message: "is not a known property" })]);
+  });
+});
+
+describe("DELETE /v1/datasets/:id", () => {
+  it("deletes an unused dataset, refuses one a queued job uses with 409, and 404s unknown ones", async () => {
+    const unused = (await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { features: [[1], [2]], labels: ["a", "b"] } })).json();
+    expect((await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${unused.id}` })).statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: `/v1/datasets/${unused.id}` })).statusCode).toBe(404);
+    expect((await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${unused.id}` })).statusCode).toBe(404);
+
+    const used = (await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { features: [[1], [2]], labels: ["a", "b"] } })).json();
+    const job = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/jobs",
+      payload: {
+        datasetId: used.id,
+        model: { inputShape: [1], layers: [{ type: "dense", units: 2, activation: "softmax" }] },
+        training: { epochs: 1, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } },
+      },
+    });
+    const refused = await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${used.id}` });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toContain("1 queued or running job");
+    await ctx.app.inject({ method: "POST", url: `/v1/jobs/${job.json().id}/cancel` });
+    expect((await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${used.id}` })).statusCode).toBe(204);
+    // The cancelled job still names its dataset.
+    expect((await ctx.app.inject({ url: `/v1/jobs/${job.json().id}` })).json().datasetId).toBe(used.id);
+  });
+});
