@@ -42,7 +42,7 @@ async function submit(epochs: number, hidden = 128) {
 
 const cancel = (jobId: string) => call(cluster.base, "POST", `/v1/jobs/${jobId}/cancel`);
 
-describe("cancel", () => {
+describe("cancel", { timeout: 120_000 }, () => {
   it("cancels a queued job at once and takes it off the queue; a worker never runs it", async () => {
     const jobId = await submit(5);
     const res = await cancel(jobId);
@@ -117,7 +117,7 @@ describe("cancel", () => {
   });
 });
 
-describe("live events", () => {
+describe("live events", { timeout: 120_000 }, () => {
   const durable = (events: ReceivedEvent[]) => events.filter((e) => e.id !== undefined);
 
   it("gives a client that connects mid-job the history, then live events in order, and closes after done", async () => {

@@ -58,7 +58,7 @@ function shuffledIndices(n: number, seed: number): number[] {
   return order;
 }
 
-describe("iris end to end", () => {
+describe("iris end to end", { timeout: 180_000 }, () => {
   it("uploads, trains to >= 90% held-out accuracy, records one metrics row per epoch, and predicts", async () => {
     const features = getNumbers();
     const labels = getClasses();
@@ -97,7 +97,7 @@ describe("iris end to end", () => {
         if (res.body.status === "failed") throw new Error(`job failed: ${JSON.stringify(res.body.error)}`);
         return res.body.status === "succeeded" ? res.body : undefined;
       },
-      { timeoutMs: 60_000, intervalMs: 200, what: "the job to succeed" },
+      { timeoutMs: 120_000, intervalMs: 200, what: "the job to succeed" },
     ).catch((error) => {
       throw new Error(`${error.message}\n--- worker output ---\n${worker.output()}`);
     });

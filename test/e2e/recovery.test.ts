@@ -79,7 +79,8 @@ async function reference(): Promise<Buffer> {
   return uninterrupted.weights;
 }
 
-describe("recovery", () => {
+// Generous: these tests train for real, and a loaded machine can be several times slower.
+describe("recovery", { timeout: 180_000 }, () => {
   it("resumes from the last checkpoint after kill -9, with one row per epoch and bit-identical weights", async () => {
     const expected = await reference();
     const doomed = testWorkers[0] ?? (await worker());

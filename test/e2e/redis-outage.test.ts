@@ -27,7 +27,7 @@ const job = (epochs: number) => ({
   training: { epochs, batchSize: 32, seed: 3, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 } },
 });
 
-describe("a Redis restart", () => {
+describe("a Redis restart", { timeout: 120_000 }, () => {
   it("is survived by a running job; meanwhile POST /v1/jobs is a fast 503 that creates nothing, and reads work", async () => {
     const running = (await call(cluster.base, "POST", "/v1/jobs", job(30))).body.id;
     await waitFor(async () => ((await cluster.db.epochMetric.count({ where: { jobId: running } })) >= 2 ? true : undefined), { what: "epoch 2" });

@@ -77,7 +77,7 @@ export async function call(base: string, method: string, path: string, body?: un
 }
 
 /** Polls the job until `predicate` holds for it. */
-export async function waitForJob(cluster: Cluster, jobId: string, predicate: (job: any) => boolean, what: string, timeoutMs = 60_000) {
+export async function waitForJob(cluster: Cluster, jobId: string, predicate: (job: any) => boolean, what: string, timeoutMs = 150_000) {
   return waitFor(
     async () => {
       const { body } = await call(cluster.base, "GET", `/v1/jobs/${jobId}`);
