@@ -6,17 +6,18 @@
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { PerformanceObserver } from "node:perf_hooks";
-import { createModel, fit, type OptimizerConfig } from "../src/engine/index.js";
+import { createModel, exportWeights, fit, type ModelSpec, type OptimizerConfig } from "../src/engine/index.js";
 import { mnistTrainingSet } from "./data.js";
 import { MLP, gemmGflops, initialWeights, trainDescent } from "./descent.js";
 import { setZeroSkipping } from "../src/engine/kernels/gemm.js";
 import { printTable } from "./table.js";
 import { tfjsGemmGflops, trainTfjs, useBackend, type TfBackend } from "./tfjs.js";
+import { trainTfjsCnn } from "./tfjsCnn.js";
 
 const TRAIN_SAMPLES = 8000;
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 2);
 const quick = process.env.BENCH_QUICK === "1"; // one tfjs-cpu epoch, no tfjs-cpu 1024^3
-const only = process.env.BENCH_ONLY; // "training", "gemm" or "heap": run one section
+const only = process.env.BENCH_ONLY; // "training", "cnn", "gemm" or "heap": run one section
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   console.log(`MLP 784-128-64-10 on ${TRAIN_SAMPLES} MNIST digits, ${EPOCHS} timed epoch(s) after a warm-up epoch; node ${process.version}`);
 
   if (!only || only === "training") await trainingThroughput(data);
+  if (!only || only === "cnn") await cnnThroughput(data);
   if (!only || only === "gemm") await gemmThroughput();
   if (!only || only === "heap") await heapAcrossEpochs(data);
 }
@@ -67,6 +69,36 @@ async function trainingThroughput(data: ReturnType<typeof mnistTrainingSet>): Pr
   }
   printTable("Training throughput (samples/s)", ["configuration", "descent", "descent, dense kernels only", "tfjs-wasm", "tfjs-cpu", "descent / best tfjs", "dense only / best tfjs", "epoch-1 loss descent / tfjs"], rows);
 
+}
+
+const CNN: ModelSpec = {
+  inputShape: [28, 28, 1],
+  layers: [{ type: "conv2d", filters: 8, kernelSize: 3, activation: "relu" }, { type: "maxPool2d", poolSize: 2 }, { type: "flatten" }, { type: "dense", units: 10, activation: "softmax" }],
+};
+
+/**
+ * The CNN conv 3x3x8 valid -> relu -> maxPool 2 -> dense 10, SGD lr 0.05,
+ * batch 32, from the same initial weights, on the same batches (no shuffle).
+ * descent: one warm-up epoch, then EPOCHS timed; tfjs-wasm: one warm-up
+ * epoch, one timed; tfjs-cpu (slow): 320 warm-up samples, 640 timed.
+ */
+async function cnnThroughput(data: ReturnType<typeof mnistTrainingSet>): Promise<void> {
+  const optimizer: OptimizerConfig = { type: "sgd", learningRate: 0.05 };
+  const model = createModel(CNN, 7);
+  const { manifest, data: bytes } = exportWeights(model);
+  const all = new Float32Array(bytes.buffer.slice(0));
+  const weights = manifest.map((entry) => all.slice(entry.offset, entry.offset + entry.shape.reduce((a, b) => a * b, 1)));
+  const warmup = await trainDescent(model, data, optimizer, 32, 1);
+  const ours = await trainDescent(model, data, optimizer, 32, EPOCHS);
+  await useBackend("wasm");
+  const wasm = await trainTfjsCnn("wasm", weights, data, { warmup: data.numSamples, timed: data.numSamples }, 0.05, 32);
+  await useBackend("cpu");
+  const cpu = await trainTfjsCnn("cpu", weights, data, { warmup: 320, timed: quick ? 320 : 640 }, 0.05, 32);
+  printTable(
+    "CNN training throughput (samples/s): conv 3x3x8 valid -> relu -> maxPool 2 -> dense 10, SGD, batch 32",
+    ["descent", "tfjs-wasm (conv3d, depth 1)", "tfjs-cpu (conv2d)", "descent / tfjs-wasm", "epoch-1 loss descent / tfjs-wasm"],
+    [[ours.samplesPerSecond.toFixed(0), wasm.samplesPerSecond.toFixed(0), cpu.samplesPerSecond.toFixed(0), (ours.samplesPerSecond / wasm.samplesPerSecond).toFixed(2) + "x", `${warmup.loss.toFixed(4)} / ${wasm.warmupLoss.toFixed(4)}`]],
+  );
 }
 
 async function gemmThroughput(): Promise<void> {

@@ -5,6 +5,7 @@ import { createDatabase } from "../src/db/client.js";
 import { deployMigrations, ensureDatabase } from "../src/db/migrations.js";
 import { exitWithConfigProblem } from "../src/process-exit.js";
 import { checkBackingServices } from "../src/preflight.js";
+import { joinEmbeddedStore } from "../src/embedded/store.js";
 import { createProjectService } from "../src/services/projects.js";
 
 const name = process.argv.slice(2).join(" ").trim();
@@ -12,7 +13,8 @@ if (!name) {
   console.error("usage: npm run project:create -- <project name>");
   process.exit(2);
 }
-const config = exitWithConfigProblem(loadConfig);
+// With the embedded store of a running `npm start`, the project goes there.
+const config = exitWithConfigProblem(() => joinEmbeddedStore(loadConfig()));
 // Only Postgres is needed here; a missing database is created below.
 const problems = (await checkBackingServices(config)).filter((line) => line.includes("Postgres") && !line.includes("has no database"));
 if (problems.length > 0) {
@@ -29,3 +31,4 @@ try {
 } finally {
   await db.$disconnect();
 }
+process.exit(0); // joining an embedded store watches its host; nothing else is left to do

@@ -3,12 +3,14 @@
 import { buildApp } from "./api/app.js";
 import { loadConfig } from "./config.js";
 import { createDatabase } from "./db/client.js";
+import { joinEmbeddedStore } from "./embedded/store.js";
 import { checkBackingServices } from "./preflight.js";
 import { exitWithConfigProblem } from "./process-exit.js";
 import { createRedisConnection, untilReady } from "./queue/connection.js";
 import { createTrainingQueue } from "./queue/training-queue.js";
 
-const config = exitWithConfigProblem(loadConfig);
+// `npm run api` / `npm run worker` join the embedded store of a running `npm start`.
+const config = exitWithConfigProblem(() => joinEmbeddedStore(loadConfig()));
 const problems = await checkBackingServices(config);
 if (problems.length > 0) {
   for (const line of problems) console.error(`descent api: ${line}`);

@@ -3,6 +3,7 @@
 
 import { loadConfig } from "../src/config.js";
 import { createDatabase } from "../src/db/client.js";
+import { joinEmbeddedStore } from "../src/embedded/store.js";
 import { createLogger } from "../src/logger.js";
 import { checkBackingServices } from "../src/preflight.js";
 import { exitWithConfigProblem } from "../src/process-exit.js";
@@ -13,7 +14,8 @@ import { createTrainingQueue } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
 import { createJobRecovery } from "../src/services/job-recovery.js";
 
-const config = exitWithConfigProblem(loadConfig);
+// `npm run api` / `npm run worker` join the embedded store of a running `npm start`.
+const config = exitWithConfigProblem(() => joinEmbeddedStore(loadConfig()));
 const log = createLogger(config.logLevel, "worker");
 
 const problems = await checkBackingServices(config);

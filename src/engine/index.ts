@@ -3,9 +3,12 @@
  */
 export type {
   ActivationName,
+  AugmentationConfig,
+  AugmentationName,
   BatchInfo,
   ClassMetrics,
   EarlyStoppingConfig,
+  EpochInProgress,
   EpochMetrics,
   FinalMetrics,
   FitCallbacks,
@@ -20,6 +23,8 @@ export type {
   ModelSpec,
   MonitoredMetric,
   OptimizerConfig,
+  Padding,
+  Size2d,
   TrainingCheckpoint,
   TrainingConfig,
   TrainingData,
@@ -32,3 +37,5 @@ export { fit } from "./training/fit.js";
 export { exportWeights, importWeights } from "./weights.js";
 export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";
+export { transferSpec, checkTransferFitsData, createTransferModel, type TransferOptions, type TransferLineage, type StoredModel } from "./transfer.js";
+export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./exportTfjs.js";

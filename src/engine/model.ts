@@ -11,7 +11,10 @@ import type { ActivationName, Model, ModelSpec } from "./types.js";
 export interface NamedWeight {
   name: string;
   tensor: Tensor;
+  /** Updated by the optimizer: false for batchNorm's running statistics and for every weight of a frozen layer. */
   trainable: boolean;
+  /** Index of the layer that owns it. */
+  layer: number;
 }
 
 // PRNG streams: one seed, independent sequences for initialization and training.
@@ -34,6 +37,8 @@ export class NeuralNetwork implements Model {
   readonly parameterCount: number;
   readonly inputSize: number;
   readonly outputSize: number;
+  /** Layers before this index are frozen (spec.frozenLayers). */
+  readonly frozenLayers: number;
   /** Activation of the output (a loss may fuse it: softmax, sigmoid). */
   readonly outputActivation: ActivationName;
   /** Every weight, in layer order; this order is the order of the saved buffer. */
@@ -46,6 +51,7 @@ export class NeuralNetwork implements Model {
     const summaries = summarizeModel(spec);
     this.spec = structuredClone(spec);
     this.inputSize = flatSize(spec.inputShape);
+    this.frozenLayers = spec.frozenLayers ?? 0;
     this.outputSize = flatSize(summaries[summaries.length - 1].outputShape);
     this.parameterCount = summaries.reduce((sum, s) => sum + s.parameterCount, 0);
     this.outputActivation = outputActivation(spec);
@@ -56,10 +62,12 @@ export class NeuralNetwork implements Model {
     spec.layers.forEach((layer, index) => {
       const tensors: Tensor[] = [];
       for (const definition of layerKindOf(layer).weights(layer, shape)) {
-        const tensor = Tensor.zeros(definition.shape, definition.trainable);
+        // A frozen weight needs no gradient, so backward stops where only frozen layers lie upstream.
+        const trainable = definition.trainable && index >= this.frozenLayers;
+        const tensor = Tensor.zeros(definition.shape, trainable);
         initializeWeights(tensor.data, definition.initializer, definition.fanIn, definition.fanOut, rng);
         tensors.push(tensor);
-        this.weights.push({ name: `layer${index}/${layer.type}/${definition.name}`, tensor, trainable: definition.trainable });
+        this.weights.push({ name: `layer${index}/${layer.type}/${definition.name}`, tensor, trainable, layer: index });
       }
       this.layerWeights.push(tensors);
       shape = summaries[index].outputShape;
@@ -79,10 +87,15 @@ export class NeuralNetwork implements Model {
     let x = input;
     const last = this.spec.layers.length - 1;
     this.spec.layers.forEach((layer, index) => {
-      x = layerKindOf(layer).apply(layer, x, this.layerWeights[index], this.context, withoutFinalActivation && index === last);
+      x = layerKindOf(layer).apply(layer, x, this.layerWeights[index], this.context, withoutFinalActivation && index === last, index < this.frozenLayers);
     });
     this.context.training = training;
     return x;
+  }
+
+  /** A batch of `rows` inputs: [rows, ...inputShape]. */
+  inputTensor(rows: number): Tensor {
+    return Tensor.zeros([rows, ...this.spec.inputShape]);
   }
 
   predict(x: Float32Array, numSamples: number): Float32Array {
@@ -105,7 +118,7 @@ export class NeuralNetwork implements Model {
     let forward = this.predictGraphs.get(rows);
     if (forward === undefined) {
       if (this.predictGraphs.size >= MAX_CACHED_PREDICT_GRAPHS) this.predictGraphs.delete(this.predictGraphs.keys().next().value!);
-      const input = Tensor.zeros([rows, this.inputSize]);
+      const input = this.inputTensor(rows);
       const output = this.buildForward(input, false);
       forward = { input, output, graph: new Graph([output]) };
       this.predictGraphs.set(rows, forward);

@@ -1,3 +1,4 @@
+import { checkAugmentation } from "./augmentation/augmenter.js";
 import { SpecError } from "./errors.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf, layerKinds } from "./layers/layerKinds.js";
@@ -23,6 +24,10 @@ export function summarizeModel(spec: ModelSpec): LayerSummary[] {
     summaries.push({ index, type: layer.type, outputShape, parameterCount });
     shape = outputShape;
   });
+  const frozen: unknown = spec.frozenLayers;
+  if (frozen !== undefined && !(Number.isInteger(frozen) && (frozen as number) >= 0 && (frozen as number) <= spec.layers.length)) {
+    throw new SpecError(`frozenLayers must be an integer from 0 to the number of layers (${spec.layers.length}), got ${JSON.stringify(frozen)}`, "/model/frozenLayers");
+  }
   return summaries;
 }
 
@@ -50,6 +55,7 @@ export function outputActivation(spec: ModelSpec): ActivationName {
 export function checkSpecFitsData(spec: ModelSpec, training: TrainingConfig, data: { numFeatures: number; numClasses: number; numSamples: number }): LayerSummary[] {
   const summaries = summarizeModel(spec);
   checkTrainingConfig(training);
+  checkAugmentation(training.augmentation, spec.inputShape);
 
   const inputSize = flatSize(spec.inputShape);
   if (inputSize !== data.numFeatures) {
@@ -134,6 +140,7 @@ export function checkTrainingConfig(training: TrainingConfig): void {
   }
   if (training.learningRateSchedule !== undefined) checkSchedule(training.learningRateSchedule);
   if (training.earlyStopping !== undefined) checkEarlyStopping(training.earlyStopping);
+  checkAugmentation(training.augmentation);
   const decay: unknown = optimizer.weightDecay;
   if (decay !== undefined && !(typeof decay === "number" && decay >= 0 && Number.isFinite(decay))) {
     throw new SpecError(`weightDecay must be a non-negative number, got ${JSON.stringify(decay)}`, "/training/optimizer/weightDecay");

@@ -6,15 +6,42 @@
 export type ActivationName = "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
 export type InitializerName = "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
 
+/** A size per spatial axis: one number for both, or [height, width]. */
+export type Size2d = number | [number, number];
+export type Padding = "valid" | "same";
+
+/**
+ * Image layers work on inputs of shape [height, width, channels] (channels last,
+ * as TensorFlow.js). `padding: "same"` pads so that the output is ceil(input / stride),
+ * the extra row or column going at the bottom / right (TensorFlow's rule).
+ */
 export type LayerSpec =
   | { type: "dense"; units: number; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
   | { type: "dropout"; rate: number }
   | { type: "batchNorm"; momentum?: number; epsilon?: number }
-  | { type: "activation"; activation: ActivationName };
+  | { type: "activation"; activation: ActivationName }
+  /** Kernel [kh, kw, inChannels, filters]; strides default 1, padding default valid, activation default linear. */
+  | { type: "conv2d"; filters: number; kernelSize: Size2d; strides?: Size2d; padding?: Padding; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
+  /** strides default poolSize, padding default valid. */
+  | { type: "maxPool2d"; poolSize: Size2d; strides?: Size2d; padding?: Padding }
+  /** Averages over the window's values inside the image (padding is not counted), as TensorFlow does. */
+  | { type: "avgPool2d"; poolSize: Size2d; strides?: Size2d; padding?: Padding }
+  /** [height, width, channels] -> [height * width * channels], row-major (channels vary fastest). */
+  | { type: "flatten" }
+  /** [height, width, channels] -> [channels]: the mean of each channel. */
+  | { type: "globalAveragePooling2d" };
 
 export interface ModelSpec {
+  /** [features] for tabular data, [height, width, channels] for images. */
   inputShape: number[];
   layers: LayerSpec[];
+  /**
+   * Transfer learning: the first `frozenLayers` layers are frozen (default 0).
+   * Their weights get no gradient and no update (weight decay included), and a
+   * frozen batchNorm normalises with its running statistics and leaves them as
+   * they are; a frozen dropout still drops in training.
+   */
+  frozenLayers?: number;
 }
 
 export type LossName = "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
@@ -47,7 +74,28 @@ export interface TrainingConfig {
   /** Default constant. */
   learningRateSchedule?: LearningRateSchedule;
   earlyStopping?: EarlyStoppingConfig;
+  /** Random transforms of each training batch (never of validation data), drawn from the seeded PRNG. */
+  augmentation?: AugmentationConfig;
 }
+
+/**
+ * Data augmentation, applied on the fly to every training batch in this order:
+ * horizontalFlip, rotation, shift (images: inputShape [height, width, channels]), then noise (any data).
+ * Pixels that come from outside the image are 0.
+ */
+export interface AugmentationConfig {
+  /** Move each image by whole pixels, dy and dx each drawn uniformly from [-shift, shift]. */
+  shift?: number;
+  /** Mirror each image left-right with probability 1/2. */
+  horizontalFlip?: boolean;
+  /** Rotate each image about its centre by an angle drawn uniformly from [-rotation, rotation] degrees (bilinear). */
+  rotation?: number;
+  /** Add gaussian noise of this standard deviation to every input value (images and tabular data). */
+  noise?: number;
+}
+
+/** An augmentation transform's name, as FitResult.augmentation lists them. */
+export type AugmentationName = keyof AugmentationConfig;
 
 /**
  * How the learning rate moves from epoch to epoch (epochs counted from 0 here:
@@ -139,12 +187,33 @@ export interface ClassMetrics {
 export interface TrainingCheckpoint {
   /** Epochs completed. */
   epoch: number;
+  /** Set when the checkpoint was taken between two batches (fit stopped by shouldStop): the epoch it interrupted. */
+  inProgress?: EpochInProgress;
   weights: { manifest: WeightEntry[]; data: Uint8Array };
   optimizer: { iterations: number; slots: { name: string; values: Float32Array }[] };
   rng: [number, number, number, number];
   schedule: { plateauRate: number; plateauBest: number; plateauWait: number; plateauCooldown: number };
   earlyStopping: { bestValue: number; bestEpoch: number; wait: number; bestWeights: Uint8Array | null } | null;
   history: EpochMetrics[];
+}
+
+/** How far an interrupted epoch got: resuming continues with the next batch, as if never stopped. */
+export interface EpochInProgress {
+  /** The epoch interrupted (counts from 1; the checkpoint's `epoch` + 1). */
+  epoch: number;
+  /** Batches of it completed (0: stopped before its first). */
+  batch: number;
+  /** The epoch's order of the training samples (already drawn). */
+  order: Int32Array;
+  /** Running sums so far: loss x rows, rows, correct predictions and predictions counted (accuracy). */
+  lossSum: number;
+  seen: number;
+  correct: number;
+  counted: number;
+  /** Learning rate of the last batch run. */
+  learningRate: number;
+  /** Training time of the epoch so far. */
+  durationMs: number;
 }
 
 export interface FinalMetrics {
@@ -163,6 +232,10 @@ export interface FitResult {
   keptEpoch: number;
   /** Classification only, computed with the kept weights. */
   classMetrics?: ClassMetrics;
+  /** The augmentation transforms applied to the training batches, in the order applied ([] for none). */
+  augmentation: AugmentationName[];
+  /** When cancelled (shouldStop): a checkpoint at the batch boundary where training stopped; resumeFrom continues from there. */
+  checkpoint?: TrainingCheckpoint;
 }
 
 export interface LayerSummary {

@@ -1,6 +1,6 @@
-import { checkSpecFitsData, SpecError } from "../engine/index.js";
+import { checkSpecFitsData, checkTransferFitsData, SpecError, transferSpec } from "../engine/index.js";
 import { DescentError } from "../errors.js";
-import type { ModelSpec } from "../spec/model-spec.js";
+import type { ModelSpec, TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 
 /** The training config as stored and trained: every optional field filled in. */
@@ -25,8 +25,31 @@ export function checkJobFitsDataset(
     throw new DescentError("INVALID_SPEC", message, [{ path: "/model/inputShape", message }]);
   }
   checkMonitorsHaveValidation(training);
+  asInvalidSpec(() => checkSpecFitsData(model, training, dataset));
+}
+
+/**
+ * A transfer-learning job: the base model's kept layers plus the new ones
+ * must fit the dataset, checked before queuing. Returns the new model's spec.
+ */
+export function checkTransferFitsDataset(
+  base: ModelSpec,
+  transfer: TransferSpec,
+  training: ResolvedTrainingConfig,
+  dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
+): ModelSpec {
+  checkMonitorsHaveValidation(training);
+  const options = { dropLayers: transfer.dropLayers, addLayers: transfer.addLayers, freeze: transfer.freeze };
+  return asInvalidSpec(() => {
+    checkTransferFitsData(base, options, training, dataset);
+    return transferSpec(base, options).spec;
+  });
+}
+
+/** The engine's SpecError as a 400 naming its path. */
+function asInvalidSpec<T>(check: () => T): T {
   try {
-    checkSpecFitsData(model, training, dataset);
+    return check();
   } catch (error) {
     if (error instanceof SpecError) {
       throw new DescentError("INVALID_SPEC", error.message, [{ path: error.path, message: error.message }]);

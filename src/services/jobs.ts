@@ -3,9 +3,9 @@ import { newId } from "../db/ids.js";
 import { DescentError, notFound } from "../errors.js";
 import { enqueueTraining, type TrainingQueue } from "../queue/training-queue.js";
 import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
-import type { ModelSpec } from "../spec/model-spec.js";
+import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
-import { checkJobFitsDataset, withTrainingDefaults } from "./job-validation.js";
+import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
 import type { Limits } from "../config.js";
 import { insertJobEvent, statusChange, type JobEventSink, type StatusChange } from "./job-events.js";
@@ -32,6 +32,25 @@ export interface JobSignals {
 }
 
 export function createJobService({ db, queue, signals, limits }: { db: Database; queue: TrainingQueue; signals: JobSignals; limits: Limits }) {
+  /** The spec the job will train: the submitted one, or the one transfer learning makes from a stored model. */
+  async function resolveSpec(
+    projectId: string,
+    model: ModelSpec | TransferSpec,
+    training: ResolvedTrainingConfig,
+    dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
+  ): Promise<ModelSpec> {
+    if (!isTransferSpec(model)) {
+      checkJobFitsDataset(model, training, dataset);
+      return model;
+    }
+    const base = await db.model.findFirst({ where: { id: model.baseModelId, projectId }, select: { spec: true } });
+    if (!base) {
+      const message = `model ${model.baseModelId} does not exist`;
+      throw new DescentError("VALIDATION_FAILED", message, [{ path: "/model/baseModelId", message }]);
+    }
+    return checkTransferFitsDataset(base.spec as unknown as ModelSpec, model, training, dataset);
+  }
+
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput): Promise<JobView> {
@@ -42,8 +61,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         ]);
       }
       const training = withTrainingDefaults(input.training);
-      checkJobFitsDataset(input.model, training, dataset);
-      checkJobLimits(input.model, training, dataset, limits);
+      const spec = await resolveSpec(projectId, input.model, training, dataset);
+      checkJobLimits(spec, training, dataset, limits);
 
       const job = await db.$transaction(async (tx) => {
         // One submission of a project at a time past this point, so the count below stays true until the insert.

@@ -1,5 +1,5 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, importWeights, summarizeModel, type Model as EngineModel, type WeightEntry } from "../engine/index.js";
+import { createModel, exportTfjs, importWeights, summarizeModel, type Model as EngineModel, type WeightEntry } from "../engine/index.js";
 import { notFound } from "../errors.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { TrainedModelView } from "../spec/model.js";
@@ -50,6 +50,12 @@ export function createModelService({ db }: { db: Database }) {
       return row.weights;
     },
 
+    /** The TensorFlow.js layers format: model.json (weights manifest path "weights.bin", beside it) and weights.bin. */
+    async tfjs(projectId: string, id: string) {
+      const { engineModel } = await loadForPrediction(projectId, id);
+      return exportTfjs(engineModel);
+    },
+
     async predict(projectId: string, id: string, inputs: unknown[]): Promise<Prediction> {
       const { engineModel, row } = await loadForPrediction(projectId, id);
       const x = flattenInputs(inputs, row.inputShape);
@@ -82,13 +88,14 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
     sourceJobId: row.sourceJobId,
     datasetId: row.datasetId,
     spec,
-    layers: summarizeModel(spec),
+    layers: summarizeModel(spec).map((layer) => ({ ...layer, frozen: layer.index < (spec.frozenLayers ?? 0) })),
     parameterCount: row.parameterCount,
     inputShape: row.inputShape,
     outputSize: row.outputSize,
     classNames: row.classNames,
     metrics: row.metrics as unknown as TrainedModelView["metrics"],
     weightManifest: row.weightManifest as unknown as TrainedModelView["weightManifest"],
+    lineage: row.baseModelId ? { baseModelId: row.baseModelId, ...(row.lineage as { keptLayers: number; droppedLayers: number; addedLayers: number; frozenLayers: number }) } : null,
     createdAt: row.createdAt.toISOString(),
   };
 }

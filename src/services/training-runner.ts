@@ -9,6 +9,7 @@ import { Prisma } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import {
   createModel,
+  createTransferModel,
   decodeCheckpoint,
   encodeCheckpoint,
   exportWeights,
@@ -19,8 +20,10 @@ import {
   type FitResult,
   type TrainingCheckpoint,
   type TrainingConfig as EngineTrainingConfig,
+  type TransferLineage,
+  type WeightEntry,
 } from "../engine/index.js";
-import type { ModelSpec } from "../spec/model-spec.js";
+import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { loadDatasetArrays } from "./datasets.js";
 import type { ResolvedTrainingConfig } from "./job-validation.js";
 import { insertJobEvent, silentSink, statusChange, type JobEvent, type JobEventSink } from "./job-events.js";
@@ -51,8 +54,8 @@ export class FencedOut extends Error {
 /** Thrown when the worker is shutting down: the job stays running and resumes elsewhere from its checkpoint. */
 export class Released extends Error {
   override name = "Released";
-  static of(jobId: string, epoch: number): Released {
-    return new Released(`job ${jobId} released after epoch ${epoch} for another worker to resume`);
+  static of(jobId: string, where: string): Released {
+    return new Released(`job ${jobId} released at ${where} for another worker to resume`);
   }
 }
 
@@ -200,9 +203,8 @@ export function createTrainingRunner({ db }: { db: Database }) {
     const dataset = await loadDatasetArrays(db, job.datasetId);
     if (!dataset) throw new JobFailure("DATASET_MISSING", `dataset ${job.datasetId} no longer exists`);
 
-    const spec = job.spec as unknown as ModelSpec;
     const training = job.training as unknown as ResolvedTrainingConfig;
-    const model = createModel(spec, training.seed);
+    const { spec, model, origin } = await buildModel(job.spec as unknown as ModelSpec | TransferSpec, training.seed);
     if (job.cancelRequested) {
       // Cancelled while its previous worker was gone: end it where its checkpoint left it.
       const epoch = job.checkpoint?.epoch ?? 0;
@@ -247,11 +249,37 @@ export function createTrainingRunner({ db }: { db: Database }) {
 
     const epoch = result.epochs.length;
     if (result.stopped === "cancelled") {
-      if (stopReason === "shutdown") throw Released.of(jobId, epoch);
+      if (stopReason === "shutdown") {
+        // Keep the work of the epoch in progress: the next attempt resumes at this very batch.
+        if (result.checkpoint) await saveCheckpoint(jobId, attempt, result.checkpoint);
+        throw Released.of(jobId, result.checkpoint?.inProgress ? `epoch ${result.checkpoint.inProgress.epoch}, batch ${result.checkpoint.inProgress.batch}` : `epoch ${epoch}`);
+      }
       await finish(jobId, attempt, "cancelled", `cancelled after ${epoch} epochs`, { epoch }, {}, control.events);
       return { status: "cancelled", epoch };
     }
-    return { status: "succeeded", modelId: await storeModel(jobId, job.projectId, attempt, spec, dataset, model, result, control.events) };
+    return { status: "succeeded", modelId: await storeModel(jobId, job.projectId, attempt, spec, origin, dataset, model, result, control.events) };
+  }
+
+  /** A model from scratch, or from a stored one (transfer learning): kept layers carry its weights. */
+  async function buildModel(requested: ModelSpec | TransferSpec, seed: number) {
+    if (!isTransferSpec(requested)) return { spec: requested, model: createModel(requested, seed), origin: null };
+    const base = await db.model.findUnique({ where: { id: requested.baseModelId }, omit: { weights: false } });
+    if (!base) throw new JobFailure("INVALID_SPEC", `base model ${requested.baseModelId} no longer exists`);
+    const options = { dropLayers: requested.dropLayers, addLayers: requested.addLayers, freeze: requested.freeze };
+    const stored = { spec: base.spec as unknown as ModelSpec, manifest: base.weightManifest as unknown as WeightEntry[], data: base.weights };
+    const { spec, model, lineage } = createTransferModel(stored, options, seed);
+    return { spec, model, origin: { baseModelId: base.id, lineage } };
+  }
+
+  /** A mid-epoch checkpoint, written only while this attempt owns the job. */
+  async function saveCheckpoint(jobId: string, attempt: number, checkpoint: TrainingCheckpoint): Promise<void> {
+    const data = encodeCheckpoint(checkpoint);
+    const written = await db.$executeRaw`
+      WITH fence AS (SELECT "id" FROM "TrainingJob" WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running' FOR UPDATE)
+      INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
+      SELECT "id", ${checkpoint.epoch}::int, ${attempt}::int, ${Buffer.from(data.buffer, data.byteOffset, data.byteLength)}::bytea, now() FROM fence
+      ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()`;
+    if (written === 0) throw FencedOut.of(jobId, attempt);
   }
 
   async function storeModel(
@@ -259,6 +287,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
     projectId: string,
     attempt: number,
     spec: ModelSpec,
+    origin: { baseModelId: string; lineage: TransferLineage } | null,
     dataset: { id: string; classNames: string[] },
     model: ReturnType<typeof createModel>,
     result: FitResult,
@@ -271,6 +300,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
       epochs: result.epochs.length,
       keptEpoch: result.keptEpoch,
       stopped: result.stopped,
+      augmentation: result.augmentation,
       ...(result.classMetrics ? { classMetrics: result.classMetrics } : {}),
     };
     const message = result.stopped === "earlyStopping" ? `stopped early after ${result.epochs.length} epochs, kept epoch ${result.keptEpoch}` : `trained ${result.epochs.length} epochs`;
@@ -289,6 +319,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
           outputSize: model.outputSize,
           classNames: dataset.classNames,
           metrics: metrics as unknown as Prisma.InputJsonValue,
+          ...(origin ? { baseModelId: origin.baseModelId, lineage: origin.lineage as unknown as Prisma.InputJsonValue } : {}),
         },
       }),
     );

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { ModelSpec } from "./model-spec.js";
+import { JobModel } from "./model-spec.js";
 import { TrainingConfig } from "./training-config.js";
 
 export const jobStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -8,7 +8,7 @@ export const JobStatus = Type.Enum(jobStatuses);
 export const JobInput = Type.Object(
   {
     datasetId: Type.String({ minLength: 1, maxLength: 64 }),
-    model: ModelSpec,
+    model: JobModel,
     training: TrainingConfig,
   },
   { additionalProperties: false, title: "JobInput" },
@@ -49,7 +49,7 @@ export const Job = Type.Object(
     id: Type.String(),
     status: JobStatus,
     datasetId: Type.String(),
-    model: ModelSpec,
+    model: JobModel,
     training: TrainingConfig,
     epoch: Type.Integer({ description: "Epochs completed so far." }),
     totalEpochs: Type.Integer(),
@@ -77,6 +77,9 @@ export const EpochMetric = Type.Object(
     learningRate: Type.Number(),
     durationMs: Type.Number({ description: "Training time of the epoch, without validation." }),
   },
-  { title: "EpochMetric" },
+  {
+    title: "EpochMetric",
+    examples: [{ epoch: 4, loss: 0.29, accuracy: 0.91, valLoss: 0.33, valAccuracy: 0.9, learningRate: 0.001, durationMs: 412 }],
+  },
 );
 export type EpochMetricView = Static<typeof EpochMetric>;

@@ -1,4 +1,4 @@
-import { Type, type Static } from "typebox";
+import { Type, type Static, type TSchema } from "typebox";
 import { TaggedUnion } from "./union.js";
 
 // The model spec of POST /v1/jobs: one source for API validation, the OpenAPI
@@ -46,9 +46,48 @@ export const ActivationLayer = Type.Object(
   { additionalProperties: false, title: "ActivationLayer", description: "A standalone activation." },
 );
 
-export const LayerSpec = TaggedUnion([DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer], {
-  description: "One layer; `type` selects which.",
+const Size2d = Type.Union([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Tuple([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Integer({ minimum: 1, maximum: 1024 })])], {
+  description: "One size for both axes, or [height, width].",
 });
+const Padding = Type.Enum(["valid", "same"], { description: "valid (default): no padding; same: output size = ceil(input / stride)." });
+
+export const Conv2dLayer = Type.Object(
+  {
+    type: Type.Literal("conv2d"),
+    filters: Type.Integer({ minimum: 1, maximum: 4096 }),
+    kernelSize: Size2d,
+    strides: Type.Optional(Size2d),
+    padding: Type.Optional(Padding),
+    activation: Type.Optional(Activation),
+    useBias: Type.Optional(Type.Boolean()),
+    kernelInitializer: Type.Optional(Initializer),
+    biasInitializer: Type.Optional(Initializer),
+  },
+  { additionalProperties: false, title: "Conv2dLayer", description: "2-D convolution over [height, width, channels] inputs (channels last)." },
+);
+
+const pooling = (type: "maxPool2d" | "avgPool2d", title: string, description: string) =>
+  Type.Object(
+    {
+      type: Type.Literal(type),
+      poolSize: Size2d,
+      strides: Type.Optional(Type.Union([Size2d], { description: "Default: poolSize." })),
+      padding: Type.Optional(Padding),
+    },
+    { additionalProperties: false, title, description },
+  );
+export const MaxPool2dLayer = pooling("maxPool2d", "MaxPool2dLayer", "The largest value of each window.");
+export const AvgPool2dLayer = pooling("avgPool2d", "AvgPool2dLayer", "The mean of each window (padding not counted).");
+export const FlattenLayer = Type.Object({ type: Type.Literal("flatten") }, { additionalProperties: false, title: "FlattenLayer", description: "[h, w, c] -> [h * w * c]." });
+export const GlobalAveragePooling2dLayer = Type.Object(
+  { type: Type.Literal("globalAveragePooling2d") },
+  { additionalProperties: false, title: "GlobalAveragePooling2dLayer", description: "[h, w, c] -> [c]: each channel's mean." },
+);
+
+export const LayerSpec = TaggedUnion(
+  [DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer],
+  { description: "One layer; `type` selects which." },
+);
 
 export const ModelSpec = Type.Object(
   {
@@ -58,6 +97,9 @@ export const ModelSpec = Type.Object(
       description: "Shape of one input sample, e.g. [4] for four features.",
     }),
     layers: Type.Array(LayerSpec, { minItems: 1, maxItems: 64 }),
+    frozenLayers: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 64, description: "The first N layers get no updates (set by transfer learning; 0 by default)." }),
+    ),
   },
   {
     additionalProperties: false,
@@ -75,3 +117,35 @@ export const ModelSpec = Type.Object(
 );
 
 export type ModelSpec = Static<typeof ModelSpec>;
+
+export const TransferSpec = Type.Object(
+  {
+    baseModelId: Type.String({ minLength: 1, maxLength: 64, description: "A trained model of this project to start from." }),
+    dropLayers: Type.Optional(Type.Integer({ minimum: 0, maximum: 63, description: "Layers removed from the end of the base model. Default 0." })),
+    addLayers: Type.Optional(Type.Array(LayerSpec, { maxItems: 64, description: "New layers after the kept ones, with fresh weights." })),
+    freeze: Type.Optional(
+      Type.Union([Type.Literal("base"), Type.Integer({ minimum: 0, maximum: 64 })], {
+        description: '"base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything).',
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: "TransferSpec",
+    description: "Transfer learning: start from a stored model. The kept layers come first in the new model.",
+    examples: [{ baseModelId: "mdl_01m8hvj91e23emr1d39n", dropLayers: 1, addLayers: [{ type: "dense", units: 5, activation: "softmax" }], freeze: "base" }],
+  },
+);
+export type TransferSpec = Static<typeof TransferSpec>;
+
+/** A job's model: a spec from scratch, or a stored model to start from (if/then/else keeps errors to the form used). */
+export const JobModel = Type.Unsafe<ModelSpec | TransferSpec>({
+  title: "JobModel",
+  if: { type: "object", required: ["baseModelId"] },
+  then: TransferSpec,
+  else: ModelSpec,
+} as unknown as TSchema);
+
+export function isTransferSpec(model: ModelSpec | TransferSpec): model is TransferSpec {
+  return "baseModelId" in model;
+}

@@ -7,6 +7,7 @@ export const LayerSummary = Type.Object(
     type: Type.String(),
     outputShape: Type.Array(Type.Integer()),
     parameterCount: Type.Integer(),
+    frozen: Type.Boolean({ description: "Gets no updates in training (transfer learning)." }),
   },
   { title: "LayerSummary" },
 );
@@ -20,6 +21,7 @@ export const ModelMetrics = Type.Object(
     epochs: Type.Integer({ description: "Epochs trained." }),
     keptEpoch: Type.Integer({ description: "The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best)." }),
     stopped: Type.Enum(["completed", "earlyStopping", "cancelled"]),
+    augmentation: Type.Optional(Type.Array(Type.String(), { description: "The augmentation transforms that ran on training batches." })),
     classMetrics: Type.Optional(
       Type.Object({
         on: Type.Enum(["validation", "training"], { description: "Computed on the validation data when there is some." }),
@@ -44,6 +46,22 @@ export const TrainedModel = Type.Object(
     outputSize: Type.Integer(),
     classNames: Type.Array(Type.String()),
     metrics: ModelMetrics,
+    lineage: Type.Union(
+      [
+        Type.Object(
+          {
+            baseModelId: Type.String(),
+            keptLayers: Type.Integer(),
+            droppedLayers: Type.Integer(),
+            addedLayers: Type.Integer(),
+            frozenLayers: Type.Integer(),
+          },
+          { title: "Lineage" },
+        ),
+        Type.Null(),
+      ],
+      { description: "Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise." },
+    ),
     weightManifest: Type.Array(
       Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), offset: Type.Integer({ description: "In float32 elements." }) }),
       { description: "Where each tensor sits in GET /v1/models/{id}/weights." },
@@ -72,5 +90,5 @@ export const Prediction = Type.Object(
     classes: Type.Optional(Type.Array(Type.Integer(), { description: "Index of the highest output, for classifiers." })),
     classNames: Type.Optional(Type.Array(Type.String(), { description: "Name of the predicted class, when the dataset named them." })),
   },
-  { title: "Prediction" },
+  { title: "Prediction", examples: [{ outputs: [[0.97, 0.02, 0.01]], classes: [0], classNames: ["setosa"] }] },
 );

@@ -80,6 +80,20 @@ export const EarlyStopping = Type.Object(
   },
 );
 
+export const Augmentation = Type.Object(
+  {
+    shift: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, description: "Images: move by up to this many pixels in each direction." })),
+    horizontalFlip: Type.Optional(Type.Boolean({ description: "Images: mirror left-right with probability 1/2." })),
+    rotation: Type.Optional(Type.Number({ minimum: 0, maximum: 180, description: "Images: rotate by up to this many degrees." })),
+    noise: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: "Any data: add gaussian noise of this standard deviation." })),
+  },
+  {
+    additionalProperties: false,
+    title: "Augmentation",
+    description: "Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.",
+  },
+);
+
 export const TrainingConfig = Type.Object(
   {
     epochs: Type.Integer({ minimum: 1, maximum: 10_000 }),
@@ -92,6 +106,7 @@ export const TrainingConfig = Type.Object(
     stratify: Type.Optional(Type.Boolean({ description: "Draw the validation split class by class, so each class keeps its share. Default false." })),
     learningRateSchedule: Type.Optional(LearningRateSchedule),
     earlyStopping: Type.Optional(EarlyStopping),
+    augmentation: Type.Optional(Augmentation),
   },
   {
     additionalProperties: false,

@@ -166,7 +166,7 @@ describe("recovery", { timeout: 180_000 }, () => {
     leaving.process.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(Number(cluster.env.SHUTDOWN_DEADLINE_MS));
-    expect(leaving.output()).toMatch(/released after epoch \d/);
+    expect(leaving.output()).toMatch(/released at epoch \d+, batch \d+/);
 
     await worker();
     const job = await waitForJob(cluster, jobId, (j) => j.status === "succeeded", "the released job to succeed elsewhere");

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkSpecFitsData, createModel, SpecError, summarizeModel, type ModelSpec, type TrainingConfig } from "../../src/engine/index.js";
 
 const mlp: ModelSpec = {
-  inputShape: [28, 28, 1],
+  inputShape: [784],
   layers: [
     { type: "dense", units: 128, activation: "relu" },
     { type: "dropout", rate: 0.2 },

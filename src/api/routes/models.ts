@@ -46,6 +46,46 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     },
   );
 
+  app.get(
+    "/v1/models/:id/tfjs/model.json",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "Export to TensorFlow.js: model.json",
+        description:
+          "The Keras layers format. `tf.loadLayersModel('<base>/v1/models/{id}/tfjs/model.json', {requestInit: {headers: {authorization: 'Bearer <key>'}}})` " +
+          "loads the model as is: its weights manifest points at weights.bin beside it. Predictions match POST /v1/models/{id}/predict within 1e-5.",
+        params: IdParams,
+        response: {
+          200: json({ type: "object", additionalProperties: true, description: "modelTopology, format, generatedBy, weightsManifest" }, "The model.json."),
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request) => (await models.tfjs(request.projectId, request.params.id)).modelJson,
+  );
+
+  app.get(
+    "/v1/models/:id/tfjs/weights.bin",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "Export to TensorFlow.js: weights.bin",
+        description: "The weights that model.json's manifest names, little-endian float32.",
+        params: IdParams,
+        response: {
+          200: { description: "The weights.", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
+          ...problems(401, 404),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { weightsBin } = await models.tfjs(request.projectId, request.params.id);
+      // A Buffer is sent as is; the string type comes from the binary schema above.
+      return reply.type("application/octet-stream").send(Buffer.from(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength) as unknown as string);
+    },
+  );
+
   app.post(
     "/v1/models/:id/predict",
     {

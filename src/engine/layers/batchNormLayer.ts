@@ -9,7 +9,11 @@ type BatchNormSpec = Extract<LayerSpec, { type: "batchNorm" }>;
 const DEFAULT_MOMENTUM = 0.99;
 const DEFAULT_EPSILON = 1e-3;
 
-/** Normalises each feature over the batch; gamma and beta are learned, the running statistics are saved. */
+/**
+ * Normalises each feature over the batch; gamma and beta are learned, the
+ * running statistics are saved. On an image the features are the channels
+ * (statistics over batch, height and width), as Keras' axis -1.
+ */
 export const batchNormLayer: LayerKind<BatchNormSpec> = {
   outputShape(spec, inputShape, index) {
     checkKnownFields(spec, index, ["momentum", "epsilon"]);
@@ -22,7 +26,7 @@ export const batchNormLayer: LayerKind<BatchNormSpec> = {
   },
 
   weights(_spec, inputShape) {
-    const features = flatSize(inputShape);
+    const features = inputShape.length === 3 ? inputShape[2] : flatSize(inputShape);
     const shape = [features];
     const common = { shape, fanIn: features, fanOut: features };
     return [
@@ -33,9 +37,9 @@ export const batchNormLayer: LayerKind<BatchNormSpec> = {
     ];
   },
 
-  apply(spec, x, weights, context) {
+  apply(spec, x, weights, context, _withoutFinalActivation, frozen) {
     const [gamma, beta, movingMean, movingVariance] = weights;
-    const state = { movingMean: movingMean.data, movingVariance: movingVariance.data, momentum: spec.momentum ?? DEFAULT_MOMENTUM, epsilon: spec.epsilon ?? DEFAULT_EPSILON };
+    const state = { movingMean: movingMean.data, movingVariance: movingVariance.data, momentum: spec.momentum ?? DEFAULT_MOMENTUM, epsilon: spec.epsilon ?? DEFAULT_EPSILON, frozen };
     return batchNorm(x, gamma, beta, state, context);
   },
 };

@@ -7,10 +7,18 @@ import { flatSize, type LayerKind } from "./layer.js";
 
 type DenseSpec = Extract<LayerSpec, { type: "dense" }>;
 
-/** Fully connected: y = activation(x . kernel + bias). A multi-axis input is flattened. */
+/**
+ * Fully connected: y = activation(x . kernel + bias). A rank-2 input is
+ * flattened; an image ([height, width, channels]) is refused: Keras would
+ * apply the layer to the channels of each pixel, which is rarely what was
+ * meant, so the spec has to say flatten (or globalAveragePooling2d).
+ */
 export const denseLayer: LayerKind<DenseSpec> = {
-  outputShape(spec, _inputShape, index) {
+  outputShape(spec, inputShape, index) {
     checkKnownFields(spec, index, ["units", "activation", "useBias", "kernelInitializer", "biasInitializer"]);
+    if (inputShape.length === 3) {
+      throw layerError(index, "dense", null, `input has shape [${inputShape.join(", ")}] (an image); add a {"type": "flatten"} (or globalAveragePooling2d) layer before this dense layer`);
+    }
     if (!Number.isInteger(spec.units) || spec.units < 1) throw layerError(index, "dense", "units", `units must be a positive integer, got ${JSON.stringify(spec.units)}`);
     if (spec.activation !== undefined) checkOneOf(spec.activation, ACTIVATION_NAMES, index, "dense", "activation");
     if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw layerError(index, "dense", "useBias", "useBias must be a boolean");

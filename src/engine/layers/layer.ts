@@ -26,9 +26,10 @@ export interface LayerKind<S extends LayerSpec> {
   weights(spec: S, inputShape: number[]): WeightDefinition[];
   /**
    * `weights` come in the order of weights(). With `withoutFinalActivation` the
-   * layer leaves out its activation (the loss applies it, fused).
+   * layer leaves out its activation (the loss applies it, fused). `frozen`
+   * layers (transfer learning) get no weight update; batchNorm also keeps its statistics.
    */
-  apply(spec: S, x: Tensor, weights: Tensor[], context: ForwardContext, withoutFinalActivation: boolean): Tensor;
+  apply(spec: S, x: Tensor, weights: Tensor[], context: ForwardContext, withoutFinalActivation: boolean, frozen: boolean): Tensor;
 }
 
 export function flatSize(shape: readonly number[]): number {

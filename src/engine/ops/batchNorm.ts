@@ -7,19 +7,24 @@ export interface BatchNormState {
   movingVariance: Float32Array;
   momentum: number;
   epsilon: number;
+  /** Frozen (transfer learning): always the running statistics, never updated, as in Keras. */
+  frozen?: boolean;
 }
 
 /**
- * Batch normalisation over the rows of x (rows x features):
+ * Batch normalisation of each feature (the last axis, gamma.size values) over all the other axes:
  *   y = gamma * (x - mean) / sqrt(variance + epsilon) + beta
  * In training mean and variance are the batch's (and the running statistics
  * move towards them: running = momentum * running + (1 - momentum) * batch);
  * at evaluation they are the running ones.
  */
 export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNormState, context: ForwardContext): Tensor {
-  const rows = x.shape[0];
-  const cols = rows === 0 ? 0 : x.size / rows;
-  if (gamma.size !== cols || beta.size !== cols) throw new Error(`batchNorm: gamma/beta of size ${gamma.size} do not fit input [${x.shape.join(", ")}]`);
+  const cols = gamma.size;
+  const rows = x.size / cols;
+  const fits = x.shape[x.shape.length - 1] === cols || x.size / x.shape[0] === cols; // per channel, or per feature of a flat sample
+  if (!fits || beta.size !== cols) {
+    throw new Error(`batchNorm: gamma/beta of size ${gamma.size} do not fit input [${x.shape.join(", ")}]`);
+  }
   const normalized = new Float32Array(x.size); // x-hat, kept for backward
   const invStd = new Float32Array(cols);
   const sumDy = new Float64Array(cols);
@@ -31,7 +36,7 @@ export function batchNorm(x: Tensor, gamma: Tensor, beta: Tensor, state: BatchNo
     x.shape,
     [x, gamma, beta],
     (out) => {
-      usedBatchStatistics = context.training;
+      usedBatchStatistics = context.training && !state.frozen;
       const xs = x.data;
       for (let j = 0; j < cols; j++) {
         let mean: number;

@@ -1,25 +1,37 @@
 import type { Tensor } from "../tensor.js";
 import { activationOp, type ActivationKernel } from "./activationKernel.js";
 
-// GELU in its tanh approximation (GPT-2, PyTorch's approximate="tanh"): JavaScript has no erf.
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-const CUBIC = 0.044715;
+// The exact GELU, z * Phi(z) with Phi the standard normal CDF, as Keras'
+// default (approximate=False), PyTorch's default and tfjs-layers' "gelu":
+// an exported model then computes the same function. JavaScript has no erf;
+// erfc below (Numerical Recipes' Chebyshev fit) has a fractional error under 1.2e-7.
+const INV_SQRT_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
-/** f(z) = z/2 * (1 + tanh(sqrt(2/pi) * (z + 0.044715 z^3))) */
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(-z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+  return x >= 0 ? r : 2 - r;
+}
+
+/** Standard normal CDF. */
+function phi(v: number): number {
+  return 0.5 * erfc(-v * INV_SQRT_2);
+}
+
+/** f(z) = z * Phi(z); f'(z) = Phi(z) + z * exp(-z^2 / 2) / sqrt(2 pi). */
 export const geluKernel: ActivationKernel = {
   name: "gelu",
   forward(z, y, rows, cols) {
-    for (let i = 0, n = rows * cols; i < n; i++) {
-      const v = z[i];
-      y[i] = 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + CUBIC * v * v * v)));
-    }
+    for (let i = 0, n = rows * cols; i < n; i++) y[i] = z[i] * phi(z[i]);
   },
   backward(z, _y, dy, dz, rows, cols) {
     for (let i = 0, n = rows * cols; i < n; i++) {
       const v = z[i];
-      const t = Math.tanh(SQRT_2_OVER_PI * (v + CUBIC * v * v * v));
-      const slope = 0.5 * (1 + t) + 0.5 * v * (1 - t * t) * SQRT_2_OVER_PI * (1 + 3 * CUBIC * v * v);
-      dz[i] = dy[i] * slope;
+      dz[i] = dy[i] * (phi(v) + v * Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
     }
   },
 };

@@ -33,6 +33,16 @@ export class AccuracyCounter {
     return this.total === 0 ? 0 : this.correct / this.total;
   }
 
+  /** The counts, for a checkpoint taken mid-epoch. */
+  get state(): { correct: number; total: number } {
+    return { correct: this.correct, total: this.total };
+  }
+
+  set state(counts: { correct: number; total: number }) {
+    this.correct = counts.correct;
+    this.total = counts.total;
+  }
+
   reset(): void {
     this.correct = 0;
     this.total = 0;

@@ -43,7 +43,7 @@ export class BatchGraphs {
   get(rows: number): BatchGraph {
     let batch = this.graphs.get(rows);
     if (batch === undefined) {
-      const input = Tensor.zeros([rows, this.network.inputSize]);
+      const input = this.network.inputTensor(rows);
       const target = Tensor.zeros([rows, this.targets.width]);
       const output = this.network.buildForward(input, this.outputIsLogits);
       const loss = buildLoss(this.lossName, output, target, this.targets.sparse);

@@ -5,9 +5,12 @@ import type { TrainingCheckpoint } from "../types.js";
  *   "DSCK", format version (u32 LE), JSON length (u32 LE), the JSON header,
  *   zero padding to a multiple of 4, then the float32 blobs the header points at.
  * Non-finite numbers (a best value of Infinity before any epoch) are written as strings.
+ * Version 2 adds `inProgress` (a checkpoint taken mid-epoch, its sample order as
+ * an int32 blob); version 1 buffers (epoch ends only) still decode.
  */
 const MAGIC = [0x44, 0x53, 0x43, 0x4b]; // "DSCK"
-const VERSION = 1;
+const VERSION = 2;
+const READABLE_VERSIONS = [1, 2];
 
 interface Codec {
   encode(text: string): Uint8Array;
@@ -44,6 +47,7 @@ export function encodeCheckpoint(checkpoint: TrainingCheckpoint): Uint8Array {
             bestWeights: checkpoint.earlyStopping.bestWeights ? addBlob(checkpoint.earlyStopping.bestWeights) : null,
           },
     history: checkpoint.history,
+    inProgress: checkpoint.inProgress ? { ...checkpoint.inProgress, order: addBlob(int32Bytes(checkpoint.inProgress.order)) } : undefined,
   };
   const json = utf8.encode(JSON.stringify(header));
   const blobStart = Math.ceil((12 + json.byteLength) / 4) * 4;
@@ -65,12 +69,12 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error("decodeCheckpoint: not a descent checkpoint");
   const version = view.getUint32(4, true);
-  if (version !== VERSION) throw new Error(`decodeCheckpoint: unsupported format version ${version}`);
+  if (!READABLE_VERSIONS.includes(version)) throw new Error(`decodeCheckpoint: unsupported format version ${version}`);
   const jsonLength = view.getUint32(8, true);
   const header = JSON.parse(utf8.decode(bytes.subarray(12, 12 + jsonLength)));
   const blobStart = Math.ceil((12 + jsonLength) / 4) * 4;
   const blob = (ref: { at: number; length: number }): Uint8Array => bytes.slice(blobStart + ref.at, blobStart + ref.at + ref.length);
-  return {
+  const checkpoint: TrainingCheckpoint = {
     epoch: header.epoch,
     weights: { manifest: header.weights.manifest, data: blob(header.weights.blob) },
     optimizer: {
@@ -85,6 +89,8 @@ export function decodeCheckpoint(bytes: Uint8Array): TrainingCheckpoint {
         : { ...header.earlyStopping, bestValue: Number(header.earlyStopping.bestValue), bestWeights: header.earlyStopping.bestWeights ? blob(header.earlyStopping.bestWeights) : null },
     history: header.history,
   };
+  if (header.inProgress) checkpoint.inProgress = { ...header.inProgress, order: int32FromBytes(blob(header.inProgress.order)) };
+  return checkpoint;
 }
 
 function finiteOrString(value: number): number | string {
@@ -102,5 +108,19 @@ function float32FromBytes(bytes: Uint8Array): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(i * 4, true);
+  return out;
+}
+
+function int32Bytes(values: Int32Array): Uint8Array {
+  const out = new Uint8Array(values.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt32(i * 4, values[i], true);
+  return out;
+}
+
+function int32FromBytes(bytes: Uint8Array): Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Int32Array(bytes.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
   return out;
 }

@@ -1,10 +1,11 @@
+import { Augmenter } from "../augmentation/augmenter.js";
 import { SpecError, TrainingError } from "../errors.js";
 import { asNetwork, TRAINING_STREAM, type NeuralNetwork } from "../model.js";
 import { createOptimizer } from "../optimizers/createOptimizer.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { Prng } from "../random.js";
 import { checkTrainingConfig } from "../spec.js";
-import type { EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
+import type { EpochInProgress, EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
 import { exportWeights, importWeights } from "../weights.js";
 import { AccuracyCounter } from "./accuracy.js";
 import { BatchGraphs, type EncodedDataset } from "./batchGraphs.js";
@@ -32,6 +33,8 @@ interface Session {
   validation: EncodedDataset | null;
   validationSamples: Int32Array;
   graphs: BatchGraphs;
+  /** Transforms training batches; null without augmentation. */
+  augmenter: Augmenter | null;
   optimizer: Optimizer;
   scheduler: LearningRateScheduler;
   earlyStopping: EarlyStopping | null;
@@ -41,6 +44,8 @@ interface Session {
   batchesPerEpoch: number;
   history: EpochMetrics[];
   firstEpoch: number;
+  /** The interrupted epoch a mid-epoch checkpoint resumes, until trainEpoch picks it up. */
+  pending: EpochInProgress | null;
   lastYield: number;
 }
 
@@ -55,11 +60,14 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
   const session = startSession(asNetwork(model), data, config, callbacks, options);
   let stopped: FitResult["stopped"] = "completed";
   let partialLoss = NaN;
+  let stopCheckpoint: TrainingCheckpoint | undefined;
   for (let epoch = session.firstEpoch; epoch <= config.epochs; epoch++) {
     const outcome = await trainEpoch(session, epoch);
-    if (outcome.cancelled) {
+    if (outcome.inProgress) {
       stopped = "cancelled";
       partialLoss = outcome.loss;
+      // Taken before finish(), which may restore the best weights.
+      stopCheckpoint = { ...makeCheckpoint(session, epoch - 1), inProgress: outcome.inProgress };
       break;
     }
     const metrics = epochMetrics(session, epoch, outcome);
@@ -73,7 +81,9 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
       break;
     }
   }
-  return finish(session, stopped, partialLoss);
+  const result = finish(session, stopped, partialLoss);
+  if (stopCheckpoint) result.checkpoint = stopCheckpoint;
+  return result;
 }
 
 function startSession(network: NeuralNetwork, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks, options: FitOptions): Session {
@@ -105,6 +115,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     throw new SpecError(`earlyStopping monitors ${earlyStopping.monitor}, but there is no validation data`, "/training/earlyStopping/monitor");
   }
   const batchesPerEpoch = Math.ceil(trainSamples.length / config.batchSize);
+  const augmenter = new Augmenter(config.augmentation ?? {}, network.spec.inputShape, config.batchSize);
   const session: Session = {
     network,
     config,
@@ -115,6 +126,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     validation,
     validationSamples,
     graphs: new BatchGraphs(network, config.loss, targets),
+    augmenter: augmenter.active.length > 0 ? augmenter : null,
     optimizer: createOptimizer(config.optimizer, network.trainableWeights),
     scheduler: new LearningRateScheduler(config.optimizer.learningRate, config.learningRateSchedule ?? { type: "constant" }, config.epochs, batchesPerEpoch),
     earlyStopping,
@@ -123,6 +135,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     batchesPerEpoch,
     history: [],
     firstEpoch: 1,
+    pending: null,
     lastYield: now(),
   };
   if (options.resumeFrom) resume(session, options.resumeFrom);
@@ -140,27 +153,59 @@ function checkData(network: NeuralNetwork, data: TrainingData, name: string): vo
 }
 
 interface EpochOutcome {
-  cancelled: boolean;
+  /** Set when shouldStop() ended the epoch early. */
+  inProgress?: EpochInProgress;
   loss: number;
   accuracy?: number;
   learningRate: number;
   durationMs: number;
 }
 
+/** Running sums of an epoch: sum of loss x rows, rows seen, training time, the last batch's learning rate. */
+interface EpochTotals {
+  loss: number;
+  seen: number;
+  durationMs: number;
+  learningRate: number;
+}
+
 async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome> {
   const { network, config, callbacks } = session;
-  // Each epoch shuffles the sorted sample list afresh: the order then depends
-  // only on the PRNG state, which is what a checkpoint saves.
-  session.order.set(session.trainSamples);
-  if (config.shuffle ?? true) session.rng.shuffle(session.order);
   const batches = session.batchesPerEpoch;
   const accuracy = new AccuracyCounter(session.training.targets.accuracy, network.outputSize, session.graphs.outputIsLogits);
-  const totals = { loss: 0, seen: 0, durationMs: 0, learningRate: session.scheduler.rateAt(epoch, 1) };
+  let totals: EpochTotals = { loss: 0, seen: 0, durationMs: 0, learningRate: session.scheduler.rateAt(epoch, 1) };
+  let firstBatch = 1;
+  const pending = session.pending;
+  if (pending !== null && pending.epoch === epoch) {
+    // Resuming mid-epoch: the order and running sums come from the checkpoint, the PRNG is already where it was.
+    session.order.set(pending.order);
+    totals = { loss: pending.lossSum, seen: pending.seen, durationMs: pending.durationMs, learningRate: pending.learningRate };
+    accuracy.state = { correct: pending.correct, total: pending.counted };
+    firstBatch = pending.batch + 1;
+    session.pending = null;
+  } else {
+    // Each epoch shuffles the sorted sample list afresh: the order then depends
+    // only on the PRNG state, which is what a checkpoint saves.
+    session.order.set(session.trainSamples);
+    if (config.shuffle ?? true) session.rng.shuffle(session.order);
+  }
 
-  for (let b = 1; b <= batches; b++) {
+  for (let b = firstBatch; b <= batches; b++) {
     if (callbacks.shouldStop?.()) {
       network.context.training = false;
-      return { cancelled: true, loss: totals.seen > 0 ? totals.loss / totals.seen : NaN, learningRate: totals.learningRate, durationMs: totals.durationMs };
+      const counts = accuracy.state;
+      const inProgress: EpochInProgress = {
+        epoch,
+        batch: b - 1,
+        order: session.order.slice(),
+        lossSum: totals.loss,
+        seen: totals.seen,
+        correct: counts.correct,
+        counted: counts.total,
+        learningRate: totals.learningRate,
+        durationMs: totals.durationMs,
+      };
+      return { inProgress, loss: totals.seen > 0 ? totals.loss / totals.seen : NaN, learningRate: totals.learningRate, durationMs: totals.durationMs };
     }
     const loss = trainBatch(session, epoch, b, accuracy, totals);
     if (callbacks.onBatchEnd) {
@@ -173,7 +218,7 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
     }
   }
   network.context.training = false;
-  const outcome: EpochOutcome = { cancelled: false, loss: totals.loss / totals.seen, learningRate: totals.learningRate, durationMs: totals.durationMs };
+  const outcome: EpochOutcome = { loss: totals.loss / totals.seen, learningRate: totals.learningRate, durationMs: totals.durationMs };
   if (session.training.targets.accuracy !== null) outcome.accuracy = accuracy.value;
   return outcome;
 }
@@ -182,12 +227,13 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
  * One optimizer step on batch `b` of the epoch's order; returns its loss.
  * Synchronous on purpose: numbers kept across an `await` live on the heap.
  */
-function trainBatch(session: Session, epoch: number, b: number, accuracy: AccuracyCounter, totals: { loss: number; seen: number; durationMs: number; learningRate: number }): number {
+function trainBatch(session: Session, epoch: number, b: number, accuracy: AccuracyCounter, totals: EpochTotals): number {
   const { network, config, graphs, order } = session;
   const started = now();
   const start = (b - 1) * config.batchSize;
   const batch = graphs.get(Math.min(config.batchSize, order.length - start));
   graphs.load(batch, session.training, order, start);
+  session.augmenter?.apply(batch.input.data, batch.rows, session.rng);
   network.context.training = true;
   batch.graph.forward();
   const loss = batch.loss.data[0];
@@ -233,7 +279,7 @@ function finish(session: Session, stopped: FitResult["stopped"], partialLoss: nu
     keptEpoch = session.earlyStopping.bestEpoch;
   }
   const kept = history.find((m) => m.epoch === keptEpoch);
-  const result: FitResult = { epochs: history, stopped, finalMetrics: kept ? finalOf(kept) : { loss: partialLoss }, keptEpoch };
+  const result: FitResult = { epochs: history, stopped, finalMetrics: kept ? finalOf(kept) : { loss: partialLoss }, keptEpoch, augmentation: session.augmenter?.active ?? [] };
   const labels = (session.validation ?? session.training).targets.labels;
   if (stopped !== "cancelled" && labels !== null) {
     const on = session.validation !== null ? "validation" : "training";
@@ -282,4 +328,12 @@ function resume(session: Session, checkpoint: TrainingCheckpoint): void {
   }
   session.history = checkpoint.history.map((m) => ({ ...m }));
   session.firstEpoch = checkpoint.epoch + 1;
+  const inProgress = checkpoint.inProgress;
+  if (inProgress) {
+    if (inProgress.epoch !== checkpoint.epoch + 1 || inProgress.order.length !== session.trainSamples.length || inProgress.batch < 0 || inProgress.batch > session.batchesPerEpoch) {
+      throw new Error(`resumeFrom: the checkpoint stopped in epoch ${inProgress.epoch} after batch ${inProgress.batch} of ${inProgress.order.length} samples; this run has ${session.trainSamples.length} training samples in ${session.batchesPerEpoch} batches`);
+    }
+    session.firstEpoch = inProgress.epoch;
+    session.pending = { ...inProgress, order: inProgress.order.slice() };
+  }
 }

@@ -1,0 +1,103 @@
+import { SpecError } from "./errors.js";
+import { NeuralNetwork } from "./model.js";
+import { checkSpecFitsData, summarizeModel } from "./spec.js";
+import type { LayerSpec, LayerSummary, Model, ModelSpec, TrainingConfig, WeightEntry } from "./types.js";
+
+/**
+ * Transfer learning: a new model from a stored one. Keep the base model's
+ * layers but the last `dropLayers`, append `addLayers` with fresh weights,
+ * and freeze the first layers (`freeze: "base"` = every kept layer, or a
+ * number of layers counted from the first; default 0). Kept layers come
+ * first, so their weight names (layer<i>/...) are the base model's.
+ */
+export interface TransferOptions {
+  /** Layers removed from the end of the base model. Default 0. */
+  dropLayers?: number;
+  /** Layers appended after the kept ones; their weights are initialised from the seed. Default none. */
+  addLayers?: LayerSpec[];
+  /** "base": freeze every kept layer; n: freeze the first n layers of the new model. Default 0 (fine-tune everything). */
+  freeze?: "base" | number;
+}
+
+/** What a model built by transfer learning records about its origin (the caller adds the base model's id). */
+export interface TransferLineage {
+  keptLayers: number;
+  droppedLayers: number;
+  addedLayers: number;
+  frozenLayers: number;
+}
+
+/** The base model as stored: its spec and its weights as exportWeights gave them. */
+export interface StoredModel {
+  spec: ModelSpec;
+  manifest: WeightEntry[];
+  data: Uint8Array;
+}
+
+/**
+ * The new model's spec (kept layers, then added ones, `frozenLayers` set),
+ * checked by shape inference. Pure: the API calls it before queueing.
+ * Errors in added layers point into the request: /model/addLayers/<j>/<field>.
+ */
+export function transferSpec(base: ModelSpec, options: TransferOptions): { spec: ModelSpec; lineage: TransferLineage } {
+  const layerCount = base.layers.length;
+  const dropLayers = options.dropLayers ?? 0;
+  if (!Number.isInteger(dropLayers) || dropLayers < 0 || dropLayers >= layerCount) {
+    throw new SpecError(`dropLayers must be an integer from 0 to ${layerCount - 1} (the base model has ${layerCount} layers and at least one must stay), got ${JSON.stringify(options.dropLayers)}`, "/model/dropLayers");
+  }
+  const addLayers: unknown = options.addLayers ?? [];
+  if (!Array.isArray(addLayers)) throw new SpecError("addLayers must be a list of layers", "/model/addLayers");
+  const keptLayers = layerCount - dropLayers;
+  const total = keptLayers + addLayers.length;
+  const freeze = options.freeze ?? 0;
+  const frozenLayers = freeze === "base" ? keptLayers : freeze;
+  if (!(freeze === "base" || (Number.isInteger(freeze) && freeze >= 0 && freeze <= total))) {
+    throw new SpecError(`freeze must be "base" or an integer from 0 to ${total} (layers of the new model), got ${JSON.stringify(options.freeze)}`, "/model/freeze");
+  }
+  const spec: ModelSpec = { inputShape: [...base.inputShape], layers: [...structuredClone(base.layers.slice(0, keptLayers)), ...structuredClone(addLayers as LayerSpec[])] };
+  if (frozenLayers > 0) spec.frozenLayers = frozenLayers;
+  withTransferPaths(keptLayers, () => summarizeModel(spec));
+  return { spec, lineage: { keptLayers, droppedLayers: dropLayers, addedLayers: addLayers.length, frozenLayers } };
+}
+
+/** checkSpecFitsData for a transfer request: the same checks, errors in added layers pointing at /model/addLayers/<j>. */
+export function checkTransferFitsData(base: ModelSpec, options: TransferOptions, training: TrainingConfig, data: { numFeatures: number; numClasses: number; numSamples: number }): LayerSummary[] {
+  const { spec, lineage } = transferSpec(base, options);
+  return withTransferPaths(lineage.keptLayers, () => checkSpecFitsData(spec, training, data));
+}
+
+/**
+ * Builds the new model: the kept layers carry the base model's weights (all
+ * of them, running statistics included), the added layers are initialised
+ * from `seed`. Throws SpecError as transferSpec, Error if the stored weights
+ * do not match the base spec.
+ */
+export function createTransferModel(base: StoredModel, options: TransferOptions, seed: number): { spec: ModelSpec; model: Model; lineage: TransferLineage } {
+  const { spec, lineage } = transferSpec(base.spec, options);
+  const network = new NeuralNetwork(spec, seed);
+  const entries = new Map(base.manifest.map((entry) => [entry.name, entry]));
+  const view = new DataView(base.data.buffer, base.data.byteOffset, base.data.byteLength);
+  for (const { name, tensor, layer } of network.weights) {
+    if (layer >= lineage.keptLayers) continue;
+    const entry = entries.get(name);
+    if (entry === undefined) throw new Error(`createTransferModel: the base model's weights have no ${name}`);
+    const sameShape = entry.shape.length === tensor.shape.length && entry.shape.every((d, i) => d === tensor.shape[i]);
+    if (!sameShape) throw new Error(`createTransferModel: ${name} is [${entry.shape.join(", ")}] in the base weights, [${tensor.shape.join(", ")}] in the spec`);
+    if ((entry.offset + tensor.size) * 4 > base.data.byteLength) throw new Error(`createTransferModel: ${name} runs past the end of the base weights`);
+    for (let i = 0; i < tensor.size; i++) tensor.data[i] = view.getFloat32((entry.offset + i) * 4, true);
+  }
+  return { spec, model: network, lineage };
+}
+
+/** Runs `check`, rewriting a SpecError about layer i >= keptLayers to name addLayers[i - keptLayers]. */
+function withTransferPaths<T>(keptLayers: number, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof SpecError) || error.layerIndex === undefined || error.layerIndex < keptLayers) throw error;
+    const added = error.layerIndex - keptLayers;
+    const path = error.path.replace(/^\/model\/layers\/\d+/, `/model/addLayers/${added}`);
+    const message = error.message.replace(/^layer (\d+) \(/, `addLayers/${added} (layer $1 of the new model, `);
+    throw new SpecError(message, path, error.layerIndex);
+  }
+}
