@@ -10,7 +10,8 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workers ./workers
-RUN npm run build && npm prune --omit=dev
+COPY dashboard ./dashboard
+RUN npm run build && npm run build:dashboard && npm prune --omit=dev
 
 # Runtime: node 20 slim, no compilers, no dev dependencies, not root.
 FROM node:20-bookworm-slim AS runtime
@@ -20,6 +21,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/dashboard/dist ./dashboard/dist
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

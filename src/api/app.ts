@@ -26,6 +26,12 @@ import { createProjectService } from "../services/projects.js";
 import { createIdempotency } from "../services/idempotency.js";
 import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
+import { datasetSampleRoutes } from "./routes/dataset-samples.js";
+import { createDatasetSampleService } from "../services/dataset-samples.js";
+import { registerDashboard } from "./plugins/dashboard.js";
+import { registerBullBoard } from "./plugins/bull-board.js";
+import { registerMetrics } from "./plugins/metrics.js";
+import { documentCommonResponses } from "./plugins/common-responses.js";
 
 export interface AppDependencies {
   config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits">;
@@ -64,6 +70,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     reply.header("x-request-id", request.id);
   });
   await registerOpenApi(app);
+  documentCommonResponses(app); // 401/403/429/400 problem responses in every later route's OpenAPI entry
+  await registerMetrics(app, { db, queue }); // GET /metrics, and the latency of every route after this line
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
   const datasets = createDatasetService({ db, maxRows: config.limits.maxDatasetRows });
@@ -91,5 +99,8 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(jobRoutes, { jobs, idempotency });
   await app.register(jobEventRoutes, { stream });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
+  await app.register(datasetSampleRoutes, { samples: createDatasetSampleService({ db }) });
+  await registerDashboard(app);
+  await registerBullBoard(app, { queues: [queue], adminKey: config.adminKey });
   return app;
 }

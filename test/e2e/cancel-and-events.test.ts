@@ -140,7 +140,8 @@ describe("live events", { timeout: 120_000 }, () => {
 
   it("resumes from Last-Event-ID with no duplicate and no gap, and serves several followers at once", async () => {
     await worker();
-    const jobId = await submit(8);
+    // Wide enough that the epochs after the third take a few seconds: progress events must arrive live meanwhile.
+    const jobId = await submit(12, 2048);
     const url = `${cluster.base}/v1/jobs/${jobId}/events`;
     // A first connection drops after epoch 3's event.
     const first = await readEvents(url, { stopWhen: (e) => e.event === "epoch" && e.data.epoch === 3 });

@@ -14,7 +14,8 @@ export async function registerProtection(
   app: FastifyInstance,
   { redis, perSecond, prefix }: { redis: Redis; perSecond: number; prefix: string },
 ): Promise<void> {
-  await app.register(helmet, { global: true });
+  // No upgrade-insecure-requests: on plain http (a LAN host, docker compose) it would break the dashboard's and Swagger UI's assets.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } });
   await app.register(rateLimit, {
     global: true,
     max: perSecond,

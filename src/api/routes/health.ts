@@ -8,10 +8,18 @@ export interface ReadinessProbe {
 }
 
 const Check = Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]);
-const Readiness = Type.Object({
-  status: Check,
-  checks: Type.Object({ postgres: Check, redis: Check }),
-});
+const Readiness = Type.Object(
+  {
+    status: Check,
+    checks: Type.Object({ postgres: Check, redis: Check }),
+  },
+  {
+    examples: [
+      { status: "ok", checks: { postgres: "ok", redis: "ok" } },
+      { status: "unavailable", checks: { postgres: "ok", redis: "unavailable" } },
+    ],
+  },
+);
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> = async (app, { probe }) => {
   app.get(
@@ -21,7 +29,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> 
         tags: ["health"],
         summary: "Liveness",
         description: "200 while the process serves requests.",
-        response: { 200: json(Type.Object({ status: Type.Literal("ok") }), "Alive.") },
+        response: { 200: json(Type.Object({ status: Type.Literal("ok") }, { examples: [{ status: "ok" }] }), "Alive.") },
       },
     },
     async () => ({ status: "ok" as const }),

@@ -12,6 +12,13 @@ then follows it live, and closes after the \`done\` event. Events:
 - \`done\` (id): \`{status, resultModelId?, metrics?, error?}\`, last.
 Comment lines are sent as heartbeats.`;
 
+const eventsExample = [
+  'id: 12\nevent: status\ndata: {"status":"running","at":"2025-01-01T12:00:00.000Z","message":"attempt 1","attempt":1}\n',
+  'event: progress\ndata: {"epoch":4,"batch":17,"batches":40,"loss":0.31}\n',
+  'id: 13\nevent: epoch\ndata: {"epoch":4,"loss":0.29,"accuracy":0.91,"valLoss":0.33,"valAccuracy":0.9,"learningRate":0.001,"durationMs":412}\n',
+  'id: 14\nevent: done\ndata: {"status":"succeeded","resultModelId":"mdl_01jf3k2m9q8r7s6t5v4w"}\n\n',
+].join("\n");
+
 /** One SSE route; open streams end when the server closes. */
 export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream }> = async (app, { stream }) => {
   const open = new Set<AbortController>();
@@ -30,7 +37,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
         params: IdParams,
         headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 32 })) }),
         response: {
-          200: { description: "An event stream.", content: { "text/event-stream": { schema: { type: "string" } } } },
+          200: { description: "An event stream.", content: { "text/event-stream": { schema: { type: "string" }, example: eventsExample } } },
           ...problems(404),
         },
       },

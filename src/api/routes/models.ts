@@ -57,7 +57,22 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
           "loads the model as is: its weights manifest points at weights.bin beside it. Predictions match POST /v1/models/{id}/predict within 1e-5.",
         params: IdParams,
         response: {
-          200: json({ type: "object", additionalProperties: true, description: "modelTopology, format, generatedBy, weightsManifest" }, "The model.json."),
+          200: json(
+            {
+              type: "object",
+              additionalProperties: true,
+              description: "modelTopology, format, generatedBy, weightsManifest",
+              examples: [
+                {
+                  format: "layers-model",
+                  generatedBy: "descent",
+                  modelTopology: { class_name: "Sequential", config: { name: "sequential", layers: [] } },
+                  weightsManifest: [{ paths: ["weights.bin"], weights: [{ name: "dense_1/kernel", shape: [4, 16], dtype: "float32" }] }],
+                },
+              ],
+            },
+            "The model.json.",
+          ),
           ...problems(401, 404),
         },
       },

@@ -4,6 +4,7 @@ import type { ProjectService } from "../../services/projects.js";
 import { IdParams } from "../../spec/common.js";
 import { json, problems } from "../schemas.js";
 
+const apiKeyExample = { id: "key_01jf3k2m9q8r7s6t5v4w", name: "ci", prefix: "dsk_3fA9", createdAt: "2025-01-01T12:00:00.000Z", revokedAt: null };
 const ApiKey = Type.Object(
   {
     id: Type.String(),
@@ -12,7 +13,7 @@ const ApiKey = Type.Object(
     createdAt: Type.String({ format: "date-time" }),
     revokedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   },
-  { title: "ApiKey" },
+  { title: "ApiKey", examples: [apiKeyExample] },
 );
 const secret = Type.String({ description: "The key itself. It is shown only in this response; descent keeps only its hash." });
 
@@ -27,7 +28,13 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
         description: "Needs the admin key (DESCENT_ADMIN_KEY) as Bearer token. Returns the project and its first API key, shown once.",
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "fraud-models" }] }),
         response: {
-          201: json(Type.Object({ project: Type.Object({ id: Type.String(), name: Type.String() }), apiKey: secret }), "The project and its first key."),
+          201: json(
+            Type.Object(
+              { project: Type.Object({ id: Type.String(), name: Type.String() }), apiKey: secret },
+              { examples: [{ project: { id: "prj_01jf3k2m9q8r7s6t5v4w", name: "fraud-models" }, apiKey: "dsk_3fA9..." }] },
+            ),
+            "The project and its first key.",
+          ),
           ...problems(400, 401, 403),
         },
       },
@@ -43,7 +50,10 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
         summary: "Create another API key for the calling project",
         description: "The new key is shown once, in this response.",
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "ci" }] }),
-        response: { 201: json(Type.Object({ ...ApiKey.properties, apiKey: secret }), "The key's record and the key."), ...problems(400, 401) },
+        response: { 201: json(
+          Type.Object({ ...ApiKey.properties, apiKey: secret }, { examples: [{ ...apiKeyExample, apiKey: "dsk_3fA9..." }] }),
+          "The key's record and the key.",
+        ), ...problems(400, 401) },
       },
     },
     async (request, reply) => {
@@ -59,7 +69,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
         tags: ["projects"],
         summary: "List the calling project's API keys",
         description: "Without the keys themselves.",
-        response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }), "The keys."), ...problems(401) },
+        response: { 200: json(Type.Object({ data: Type.Array(ApiKey) }, { examples: [{ data: [apiKeyExample] }] }), "The keys."), ...problems(401) },
       },
     },
     async (request) => ({ data: await projects.listKeys(request.projectId) }),

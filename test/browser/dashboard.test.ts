@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { startCluster, type Cluster } from "../helpers/cluster.js";
+import { waitFor } from "../helpers/processes.js";
+import { apiCall, ensureDashboard, haveChromium, launchBrowser, screenshotPath, shapesDataset } from "./helpers.js";
+
+// The dashboard in a real browser (Debian's Chromium, headless) against the
+// API and a worker as processes, with API keys on: what a person sees.
+
+const adminKey = "test-admin-key-0123456789abcdef";
+let cluster: Cluster;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let key: string;
+let datasetId: string;
+let baseModelId: string;
+
+const api = (method: string, path: string, body?: unknown) => apiCall(cluster.base, key, method, path, body);
+
+function imageJob(epochs: number, extra: Record<string, unknown> = {}) {
+  return {
+    datasetId,
+    model: {
+      inputShape: [12, 12, 1],
+      layers: [
+        { type: "conv2d", filters: 6, kernelSize: 3, padding: "same", activation: "relu" },
+        { type: "maxPool2d", poolSize: 2 },
+        { type: "flatten" },
+        { type: "dense", units: 24, activation: "relu" },
+        { type: "dense", units: 3, activation: "softmax" },
+      ],
+    },
+    training: { epochs, batchSize: 16, seed: 3, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.003 }, validationSplit: 0.2, ...extra },
+  };
+}
+
+async function submit(body: unknown): Promise<string> {
+  const res = await api("POST", "/v1/jobs", body);
+  expect(res.status, JSON.stringify(res.body)).toBe(202);
+  return res.body.id;
+}
+
+async function jobStatus(id: string): Promise<string> {
+  return (await api("GET", `/v1/jobs/${id}`)).body.status;
+}
+
+describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, () => {
+  beforeAll(async () => {
+    await ensureDashboard();
+    cluster = await startCluster({ workers: 1, env: { DESCENT_AUTH: "on", DESCENT_ADMIN_KEY: adminKey } });
+    const created = await apiCall(cluster.base, adminKey, "POST", "/v1/projects", { name: "browser" });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    key = created.body.apiKey;
+    const dataset = await api("POST", "/v1/datasets", shapesDataset(1500));
+    expect(dataset.status, JSON.stringify(dataset.body)).toBe(201);
+    datasetId = dataset.body.id;
+    browser = await launchBrowser();
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 }, deviceScaleFactor: 1 });
+    page = await context.newPage();
+    page.on("pageerror", (error) => console.error(`page error: ${error.message}`));
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.close();
+  });
+
+  it("asks for an API key first, keeps it, and lists jobs live, newest first, filtered by status", async () => {
+    await page.goto(`${cluster.base}/`);
+    await page.getByRole("heading", { name: "Connect to descent" }).waitFor();
+    await page.screenshot({ path: screenshotPath("01-api-key.png") });
+
+    await page.getByLabel("API key").fill("dsk_not_a_real_key");
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.getByText("That key was refused").waitFor();
+
+    await page.getByLabel("API key").fill(key);
+    await page.getByRole("button", { name: "Connect" }).click();
+    await page.getByRole("heading", { name: "No training jobs yet" }).waitFor();
+    await page.screenshot({ path: screenshotPath("01b-no-jobs-yet.png") });
+    expect(await page.evaluate(() => (globalThis as any).localStorage.getItem("descent.apiKey"))).toBe(key);
+
+    // A job submitted through the API appears without a reload, then a newer one above it.
+    const first = await submit(imageJob(3));
+    await page.locator(`tr[data-job-id="${first}"]`).waitFor({ timeout: 10_000 });
+    const second = await submit(imageJob(3));
+    await page.locator(`tr[data-job-id="${second}"]`).waitFor({ timeout: 10_000 });
+    const order = await page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-job-id")));
+    expect(order.indexOf(second)).toBeLessThan(order.indexOf(first));
+
+    // Their status changes without a reload.
+    await page.locator(`tr[data-job-id="${second}"][data-status="succeeded"]`).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: screenshotPath("02-jobs.png") });
+
+    await page.getByRole("link", { name: "succeeded" }).click();
+    await page.waitForURL(/status=succeeded/);
+    await page.locator(`tr[data-job-id="${second}"]`).waitFor();
+    const statuses = await page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-status")));
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(["succeeded"]));
+    await page.reload();
+    await page.locator("tr[data-job-id]").first().waitFor(); // the key survived the reload
+  });
+
+  it("shows a job's curves gaining points as epochs end, then its kept epoch and model", async () => {
+    const id = await submit(imageJob(30, { earlyStopping: { monitor: "valLoss", patience: 3, restoreBestWeights: true } }));
+    await page.goto(`${cluster.base}/#/jobs/${id}`);
+    const charts = page.locator(".charts");
+    const epochsShown = async () => Number(await charts.getAttribute("data-epochs"));
+
+    await waitFor(async () => ((await epochsShown()) >= 1 ? true : undefined), { what: "a first point on the curve", timeoutMs: 60_000 });
+    const early = await epochsShown();
+    await waitFor(async () => ((await epochsShown()) > early ? true : undefined), { what: "the curve to gain points", timeoutMs: 60_000 });
+    if ((await jobStatus(id)) === "running") await page.screenshot({ path: screenshotPath("03-job-running.png") });
+
+    await page.locator('a[data-action="open-model"]').waitFor({ timeout: 90_000 });
+    const job = (await api("GET", `/v1/jobs/${id}`)).body;
+    expect(job.status).toBe("succeeded");
+    expect(await epochsShown()).toBe(job.epoch);
+    await expect.poll(() => page.locator(".summary-card").innerText()).toMatch(/Kept epoch\s*\d+/);
+    expect(await page.locator(".timeline li").count()).toBeGreaterThanOrEqual(3); // queued, running, succeeded
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await page.screenshot({ path: screenshotPath("04-job-succeeded.png"), fullPage: true });
+
+    // The model page: layers, metrics, confusion matrix, predictions.
+    await page.locator('a[data-action="open-model"]').click();
+    await page.getByRole("heading", { name: "Layers" }).waitFor();
+    expect(await page.locator(".layers-table tbody tr").count()).toBe(6); // input + 5 layers
+    expect(await page.locator(".heatmap td").count()).toBe(9);
+    await expect.poll(() => page.locator("#predict-inputs").inputValue(), { timeout: 10_000 }).toMatch(/^\[\[/);
+    await page.getByRole("button", { name: "Predict" }).click();
+    await page.locator('[data-testid="prediction"] tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid="prediction"] tbody tr').count()).toBe(3);
+    await page.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await page.screenshot({ path: screenshotPath("05-model.png"), fullPage: true });
+    baseModelId = job.resultModelId;
+  });
+
+  it("shows a fine-tuned model's lineage and its frozen layers", async () => {
+    const id = await submit({
+      datasetId,
+      model: { baseModelId, dropLayers: 1, addLayers: [{ type: "dense", units: 3, activation: "softmax" }], freeze: "base" },
+      training: { epochs: 3, batchSize: 16, seed: 4, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.003 }, validationSplit: 0.2 },
+    });
+    await page.goto(`${cluster.base}/#/jobs/${id}`);
+    await page.locator('a[data-action="open-model"]').click({ timeout: 60_000 });
+    const lineage = page.locator('[data-testid="lineage"]');
+    await lineage.waitFor();
+    expect(await lineage.innerText()).toContain(baseModelId);
+    expect(await page.locator(".layers-table .frozen-pill").count()).toBeGreaterThan(0);
+    await page.screenshot({ path: screenshotPath("05b-model-fine-tuned.png"), fullPage: true });
+    await page.goto(`${cluster.base}/#/models`);
+    await page.locator(`a[href="#/models/${baseModelId}"]`).waitFor();
+    await page.screenshot({ path: screenshotPath("05c-models.png") });
+  });
+
+  it("cancels a running job from its page", async () => {
+    const id = await submit(imageJob(400));
+    await page.goto(`${cluster.base}/#/jobs/${id}`);
+    await waitFor(async () => (Number(await page.locator(".charts").getAttribute("data-epochs")) >= 2 ? true : undefined), { what: "two epochs", timeoutMs: 60_000 });
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.locator('button[data-action="cancel"]').click();
+    await page.locator('.page-title-row .badge[data-status="cancelled"]').waitFor({ timeout: 15_000 });
+    expect(await jobStatus(id)).toBe("cancelled");
+    expect(await page.locator('button[data-action="cancel"]').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath("06-job-cancelled.png"), fullPage: true });
+  });
+
+  it("shows why a job failed, with the loss curve alone for a regression", async () => {
+    const regression = await api("POST", "/v1/datasets", { name: "diverges", features: [[100], [200], [300]], labels: [1000.5, 2000.5, 3000.5] });
+    // Large inputs, a linear unit and a learning rate of 5: each step overshoots more, until float32 overflows.
+    const id = await submit({
+      datasetId: regression.body.id,
+      model: { inputShape: [1], layers: [{ type: "dense", units: 1 }] },
+      training: { epochs: 50, batchSize: 1, seed: 1, loss: "meanSquaredError", optimizer: { type: "sgd", learningRate: 5 } },
+    });
+    await page.goto(`${cluster.base}/#/jobs/${id}`);
+    const error = page.locator('[data-testid="job-error"]');
+    await error.waitFor({ timeout: 60_000 });
+    expect(await error.innerText()).toContain("NON_FINITE_LOSS");
+    await page.locator('.page-title-row .badge[data-status="failed"]').waitFor();
+    await page.screenshot({ path: screenshotPath("07-job-failed.png"), fullPage: true });
+  });
+
+  it("shows a dataset: shape, class balance, statistics, and its images drawn from the stored pixels", async () => {
+    await page.goto(`${cluster.base}/#/datasets`);
+    await page.locator(`a[href="#/datasets/${datasetId}"]`).click();
+    await page.locator('[data-testid="sample-images"] canvas').first().waitFor();
+    expect(await page.locator('[data-testid="sample-images"] canvas').count()).toBe(32);
+    expect(await page.locator('[data-testid="class-balance"] .bar-row').count()).toBe(3);
+    expect(await page.locator('[data-testid="feature-stats"] tbody tr').count()).toBeGreaterThan(0);
+    // A canvas really holds the picture: some bright pixels of the shape on a dark background.
+    const bright = await page.locator('[data-testid="sample-images"] canvas').first().evaluate((canvas: any) => {
+      const data: Uint8ClampedArray = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i] > 170) count++;
+      return count;
+    });
+    expect(bright).toBeGreaterThan(4);
+    await page.screenshot({ path: screenshotPath("08-dataset.png"), fullPage: true });
+  });
+
+  it("serves BullMQ's queue view behind the admin key, by Bearer or by a login cookie", async () => {
+    const base = cluster.base;
+    expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);
+    expect((await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(401);
+    const asAdmin = await fetch(`${base}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${adminKey}` } });
+    expect(asAdmin.status).toBe(200);
+    expect(JSON.stringify(await asAdmin.json())).toContain("training");
+
+    const admin = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const adminPage = await admin.newPage();
+    await adminPage.goto(`${base}/admin/queues`);
+    await adminPage.waitForURL(/\/admin\/login$/);
+    await adminPage.getByLabel("Admin key").fill("wrong-key-wrong-key");
+    await adminPage.getByRole("button", { name: "Open the queue view" }).click();
+    await adminPage.getByText("That is not the admin key.").waitFor();
+    await adminPage.getByLabel("Admin key").fill(adminKey);
+    await adminPage.getByRole("button", { name: "Open the queue view" }).click();
+    await adminPage.waitForURL(/\/admin\/queues/);
+    await adminPage.getByRole("link", { name: "training" }).first().click();
+    await adminPage.getByText(/completed/i).first().waitFor({ timeout: 15_000 });
+    await adminPage.waitForLoadState("networkidle");
+    const cookie = (await admin.cookies()).find((c) => c.name === "descent_admin")!;
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: "Strict", path: "/admin" });
+    expect(cookie.value).not.toContain(adminKey);
+    await adminPage.screenshot({ path: screenshotPath("09-queues.png") });
+    await admin.close();
+  });
+
+  it("GET /v1/datasets/:id/samples returns a slice of the stored rows, within the project", async () => {
+    const original = shapesDataset(1500);
+    const res = await api("GET", `/v1/datasets/${datasetId}/samples?offset=1498&limit=5`);
+    expect(res.status).toBe(200);
+    expect(res.body.labels).toEqual([original.labels[1498], original.labels[1499]]);
+    expect(res.body.features[1]).toEqual(original.features[1499]);
+    expect((await api("GET", `/v1/datasets/${datasetId}/samples?offset=1500`)).body).toEqual({ features: [], labels: [] });
+    expect((await api("GET", `/v1/datasets/${datasetId}/samples?limit=101`)).status).toBe(400);
+    expect((await apiCall(cluster.base, null, "GET", `/v1/datasets/${datasetId}/samples`)).status).toBe(401);
+    const other = await apiCall(cluster.base, adminKey, "POST", "/v1/projects", { name: "other" });
+    expect((await apiCall(cluster.base, other.body.apiKey, "GET", `/v1/datasets/${datasetId}/samples`)).status).toBe(404);
+  });
+});
