@@ -27,7 +27,8 @@ const queue = createTrainingQueue(redis, config.queuePrefix);
 const app = await buildApp({ config, db, queue, redis, subscriber });
 
 try {
-  await app.listen({ port: config.port, host: config.host });
+  const address = await app.listen({ port: config.port, host: config.host });
+  console.log(`descent api: ${address} (dashboard ${address}/, API docs ${address}/docs)`);
 } catch (error) {
   const code = (error as { code?: string }).code;
   console.error(`descent api: cannot listen on ${config.host}:${config.port} (${code ?? String(error)}): set PORT to a free port`);

@@ -4048,6 +4048,371 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List trained models
+         * @description Newest first, with cursor pagination.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description The nextCursor of the previous page. */
+                    cursor?: string;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A page of models. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            data: {
+                                classNames: string[];
+                                /** Format: date-time */
+                                createdAt: string;
+                                datasetId: string;
+                                id: string;
+                                inputShape: number[];
+                                layers: {
+                                    /** @description Gets no updates in training (transfer learning). */
+                                    frozen: boolean;
+                                    index: number;
+                                    outputShape: number[];
+                                    parameterCount: number;
+                                    type: string;
+                                }[];
+                                /** @description Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
+                                lineage: {
+                                    addedLayers: number;
+                                    baseModelId: string;
+                                    droppedLayers: number;
+                                    frozenLayers: number;
+                                    keptLayers: number;
+                                } | null;
+                                /** ModelMetrics */
+                                metrics: {
+                                    accuracy?: number;
+                                    /** @description The augmentation transforms that ran on training batches. */
+                                    augmentation?: string[];
+                                    classMetrics?: {
+                                        /** @description confusionMatrix[trueClass][predictedClass] = count */
+                                        confusionMatrix: number[][];
+                                        /**
+                                         * @description Computed on the validation data when there is some.
+                                         * @enum {unknown}
+                                         */
+                                        on: "validation" | "training";
+                                        precision: number[];
+                                        recall: number[];
+                                    };
+                                    /** @description Epochs trained. */
+                                    epochs: number;
+                                    /** @description The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best). */
+                                    keptEpoch: number;
+                                    /** @description Training loss of the kept epoch. */
+                                    loss: number;
+                                    /** @enum {unknown} */
+                                    stopped: "completed" | "earlyStopping" | "cancelled";
+                                    valAccuracy?: number;
+                                    valLoss?: number;
+                                } & {
+                                    [key: string]: unknown;
+                                };
+                                outputSize: number;
+                                parameterCount: number;
+                                sourceJobId: string;
+                                /**
+                                 * ModelSpec
+                                 * @example {
+                                 *       "inputShape": [
+                                 *         4
+                                 *       ],
+                                 *       "layers": [
+                                 *         {
+                                 *           "type": "dense",
+                                 *           "units": 16,
+                                 *           "activation": "relu"
+                                 *         },
+                                 *         {
+                                 *           "type": "dense",
+                                 *           "units": 3,
+                                 *           "activation": "softmax"
+                                 *         }
+                                 *       ]
+                                 *     }
+                                 */
+                                spec: {
+                                    /** @description The first N layers get no updates (set by transfer learning; 0 by default). */
+                                    frozenLayers?: number;
+                                    /** @description Shape of one input sample, e.g. [4] for four features. */
+                                    inputShape: number[];
+                                    layers: ({
+                                        /**
+                                         * @description Activation applied to the layer's output.
+                                         * @enum {unknown}
+                                         */
+                                        activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
+                                        /** @enum {unknown} */
+                                        biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+                                        /** @enum {unknown} */
+                                        kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+                                        /** @enum {string} */
+                                        type: "dense";
+                                        /** @description Number of output units. */
+                                        units: number;
+                                        /** @default true */
+                                        useBias: boolean;
+                                    } | {
+                                        /** @description Fraction of inputs zeroed during training. */
+                                        rate: number;
+                                        /** @enum {string} */
+                                        type: "dropout";
+                                    } | {
+                                        /** @default 0.001 */
+                                        epsilon: number;
+                                        /** @default 0.99 */
+                                        momentum: number;
+                                        /** @enum {string} */
+                                        type: "batchNorm";
+                                    } | {
+                                        /**
+                                         * @description Activation applied to the layer's output.
+                                         * @enum {unknown}
+                                         */
+                                        activation: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
+                                        /** @enum {string} */
+                                        type: "activation";
+                                    } | {
+                                        /**
+                                         * @description Activation applied to the layer's output.
+                                         * @enum {unknown}
+                                         */
+                                        activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
+                                        /** @enum {unknown} */
+                                        biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+                                        filters: number;
+                                        /** @enum {unknown} */
+                                        kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+                                        /** @description One size for both axes, or [height, width]. */
+                                        kernelSize: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /**
+                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
+                                         * @enum {unknown}
+                                         */
+                                        padding?: "valid" | "same";
+                                        /** @description One size for both axes, or [height, width]. */
+                                        strides?: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /** @enum {string} */
+                                        type: "conv2d";
+                                        useBias?: boolean;
+                                    } | {
+                                        /**
+                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
+                                         * @enum {unknown}
+                                         */
+                                        padding?: "valid" | "same";
+                                        /** @description One size for both axes, or [height, width]. */
+                                        poolSize: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /** @description Default: poolSize. */
+                                        strides?: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /** @enum {string} */
+                                        type: "maxPool2d";
+                                    } | {
+                                        /**
+                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
+                                         * @enum {unknown}
+                                         */
+                                        padding?: "valid" | "same";
+                                        /** @description One size for both axes, or [height, width]. */
+                                        poolSize: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /** @description Default: poolSize. */
+                                        strides?: number | [
+                                            number,
+                                            number
+                                        ];
+                                        /** @enum {string} */
+                                        type: "avgPool2d";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "flatten";
+                                    } | {
+                                        /** @enum {string} */
+                                        type: "globalAveragePooling2d";
+                                    })[];
+                                };
+                                /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
+                                weightManifest: {
+                                    name: string;
+                                    /** @description In float32 elements. */
+                                    offset: number;
+                                    shape: number[];
+                                }[];
+                            }[];
+                            /** @description Pass as ?cursor= for the next page; null on the last. */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/validation-failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "/training/epochs: must be >= 1",
+                         *       "errors": [
+                         *         {
+                         *           "path": "/training/epochs",
+                         *           "message": "must be >= 1"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description No API key, or an unknown or revoked one. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/unauthorized",
+                         *       "title": "Missing or invalid API key",
+                         *       "status": 401,
+                         *       "detail": "send an API key: Authorization: Bearer <key>"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description This key may not use this route. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/forbidden",
+                         *       "title": "This key may not do that",
+                         *       "status": 403,
+                         *       "detail": "the admin key works on admin routes only; use a project's API key"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limit exceeded, retry in 1 second"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models/{id}": {
         parameters: {
             query?: never;

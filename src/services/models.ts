@@ -4,6 +4,7 @@ import { notFound } from "../errors.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
+import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 export interface Prediction {
   outputs: number[][];
@@ -37,6 +38,16 @@ export function createModelService({ db }: { db: Database }) {
   }
 
   return {
+    /** Newest first, with cursor pagination; without weights. */
+    async list(projectId: string, page: PageRequest): Promise<Page<TrainedModelView>> {
+      const rows = await db.model.findMany({
+        where: { projectId, ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        orderBy: { id: "desc" },
+        take: page.limit + 1,
+      });
+      return pageOf(rows.map(toModelView), page.limit);
+    },
+
     async get(projectId: string, id: string): Promise<TrainedModelView> {
       const row = await db.model.findFirst({ where: { id, projectId } });
       if (!row) throw notFound("model", id);

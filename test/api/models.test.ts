@@ -104,3 +104,14 @@ describe("POST /v1/models/:id/predict", () => {
     expect(res.statusCode).toBe(404);
   });
 });
+
+describe("GET /v1/models", () => {
+  it("lists the project's models newest first, without their weights", async () => {
+    const res = await ctx.app.inject({ url: "/v1/models?limit=5" });
+    expect(res.statusCode).toBe(200);
+    const page = res.json();
+    expect(page.data.map((m: { id: string }) => m.id)).toContain(modelId);
+    expect(page.data[0]).not.toHaveProperty("weights");
+    expect(page.nextCursor).toBeNull();
+  });
+});

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ModelService } from "../../services/models.js";
-import { IdParams } from "../../spec/common.js";
+import { Type } from "typebox";
+import { IdParams, Page, PageQuery } from "../../spec/common.js";
 import { Prediction, PredictInput, TrainedModel } from "../../spec/model.js";
 import { json, problems } from "../schemas.js";
 
@@ -8,6 +9,20 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
   app,
   { models, predictBodyLimit },
 ) => {
+  app.get(
+    "/v1/models",
+    {
+      schema: {
+        tags: ["models"],
+        summary: "List trained models",
+        description: "Newest first, with cursor pagination.",
+        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        response: { 200: json(Page(TrainedModel, "ModelPage"), "A page of models."), ...problems(400) },
+      },
+    },
+    async (request) => models.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+  );
+
   app.get(
     "/v1/models/:id",
     {
