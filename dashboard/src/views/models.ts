@@ -1,27 +1,16 @@
-import { ApiError, api, type Job, type Model, type Page } from "../api";
+import { api, type Model, type Page } from "../api";
 import { describeLayers, loading, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtInt, fmtNumber, fmtPercent } from "../format";
 import type { ViewContext } from "../main";
 
-/** Trained models, newest first: GET /v1/models when the API has it, else the models of succeeded jobs. */
+/** Trained models, newest first (GET /v1/models). */
 export async function modelsView({ root, signal }: ViewContext): Promise<void> {
   replace(root, pageHeader("Models", { sub: "Every model a succeeded job trained, newest first." }), loading());
-  let rows: HTMLElement[];
-  let withParameters = true;
-  try {
-    const page = await api<Page<Model>>("/v1/models?limit=100", { signal });
-    rows = page.data.map((model) =>
-      row(model.id, model.sourceJobId, describeLayers(model.spec), model.metrics.valAccuracy ?? model.metrics.accuracy, model.metrics.valLoss ?? model.metrics.loss, model.parameterCount, model.createdAt),
-    );
-  } catch (error) {
-    if (!(error instanceof ApiError) || (error.status !== 404 && error.status !== 405)) throw error;
-    const page = await api<Page<Job>>("/v1/jobs?status=succeeded&limit=100", { signal });
-    withParameters = false;
-    rows = page.data
-      .filter((job) => job.resultModelId)
-      .map((job) => row(job.resultModelId!, job.id, describeLayers(job.model), job.bestMetrics?.valAccuracy ?? job.bestMetrics?.accuracy, job.bestMetrics?.valLoss ?? job.bestMetrics?.loss, null, job.finishedAt ?? job.createdAt));
-  }
+  const page = await api<Page<Model>>("/v1/models?limit=100", { signal });
+  const rows = page.data.map((model) =>
+    row(model.id, model.sourceJobId, describeLayers(model.spec), model.metrics.valAccuracy ?? model.metrics.accuracy, model.metrics.valLoss ?? model.metrics.loss, model.parameterCount, model.createdAt),
+  );
   root.lastElementChild!.replaceWith(
     h(
       "div",
@@ -31,14 +20,14 @@ export async function modelsView({ root, signal }: ViewContext): Promise<void> {
         : h(
             "table",
             { class: "table" },
-            h("thead", null, h("tr", null, ["Model", "Layers", "Accuracy", "Loss", withParameters ? "Parameters" : null, "Source job", "Trained"].filter((c): c is string => c !== null).map((c) => h("th", { scope: "col" }, c)))),
+            h("thead", null, h("tr", null, ["Model", "Layers", "Accuracy", "Loss", "Parameters", "Source job", "Trained"].map((c) => h("th", { scope: "col" }, c)))),
             h("tbody", null, rows),
           ),
     ),
   );
 }
 
-function row(id: string, jobId: string, layers: string, accuracy: number | undefined, loss: number | undefined, parameters: number | null, at: string): HTMLElement {
+function row(id: string, jobId: string, layers: string, accuracy: number | undefined, loss: number | undefined, parameters: number, at: string): HTMLElement {
   return h(
     "tr",
     null,
@@ -46,7 +35,7 @@ function row(id: string, jobId: string, layers: string, accuracy: number | undef
     h("td", { class: "model-cell" }, layers),
     h("td", null, fmtPercent(accuracy)),
     h("td", null, fmtNumber(loss)),
-    parameters === null ? null : h("td", { class: "num" }, fmtInt(parameters)),
+    h("td", { class: "num" }, fmtInt(parameters)),
     h("td", null, h("a", { href: `#/jobs/${jobId}` }, jobId)),
     h("td", { class: "nowrap" }, fmtAgo(at)),
   );
