@@ -15,6 +15,3 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   return `${prefix}_${time}${tail}`;
 }
 
-export function isId(prefix: IdPrefix, value: string): boolean {
-  return new RegExp(`^${prefix}_[${alphabet}]{20}$`).test(value);
-}

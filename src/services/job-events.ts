@@ -41,8 +41,3 @@ export async function insertJobEvent(
 export function statusChange(status: StatusChange["status"], message: string, at = new Date()): StatusChange {
   return { status, at: at.toISOString(), message };
 }
-
-export const terminalStatuses = ["succeeded", "failed", "cancelled"] as const;
-export function isTerminal(status: string): boolean {
-  return (terminalStatuses as readonly string[]).includes(status);
-}

@@ -2,23 +2,23 @@
 // queued: 422 with the path of the field to change.
 
 import type { Limits } from "../config.js";
-import { summarizeModel } from "../engine/index.js";
+import type { LayerSummary } from "../engine/index.js";
 import { DescentError } from "../errors.js";
-import type { ModelSpec } from "../spec/model-spec.js";
 import type { ResolvedTrainingConfig } from "./job-validation.js";
 
 const classificationLosses = new Set(["binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"]);
 
+/** `layers`: the job's model as shape inference summarised it (kept and added layers for transfer learning). */
 export function checkJobLimits(
-  model: ModelSpec,
+  layers: LayerSummary[],
   training: ResolvedTrainingConfig,
   dataset: { numSamples: number; numClasses: number },
   limits: Pick<Limits, "maxLayers" | "maxParameters" | "maxSampleEpochs">,
 ): void {
-  if (model.layers.length > limits.maxLayers) {
-    exceeded("/model/layers", `${model.layers.length} layers; this service allows at most ${limits.maxLayers}`);
+  if (layers.length > limits.maxLayers) {
+    exceeded("/model/layers", `${layers.length} layers; this service allows at most ${limits.maxLayers}`);
   }
-  const parameters = summarizeModel(model).reduce((sum, layer) => sum + layer.parameterCount, 0);
+  const parameters = layers.reduce((sum, layer) => sum + layer.parameterCount, 0);
   if (parameters > limits.maxParameters) {
     exceeded("/model/layers", `the model has ${parameters.toLocaleString("en")} parameters; this service allows at most ${limits.maxParameters.toLocaleString("en")}`);
   }

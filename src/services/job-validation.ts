@@ -1,4 +1,4 @@
-import { checkSpecFitsData, checkTransferFitsData, SpecError, transferSpec } from "../engine/index.js";
+import { checkSpecFitsData, checkTransferFitsData, SpecError, type LayerSummary } from "../engine/index.js";
 import { DescentError } from "../errors.js";
 import type { ModelSpec, TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
@@ -13,37 +13,35 @@ export function withTrainingDefaults(training: TrainingConfig): ResolvedTraining
 /**
  * Runs the engine's shape inference against the dataset before anything is
  * queued, so a spec that cannot train is a 400 naming the layer, not a failed job.
+ * Returns the layers' output shapes and parameter counts.
  */
 export function checkJobFitsDataset(
   model: ModelSpec,
   training: ResolvedTrainingConfig,
   dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
-): void {
+): LayerSummary[] {
   const inputSize = model.inputShape.reduce((a, b) => a * b, 1);
   if (inputSize !== dataset.numFeatures) {
     const message = `model inputShape [${model.inputShape.join(", ")}] holds ${inputSize} values; the dataset's samples have ${dataset.numFeatures} (inputShape [${dataset.inputShape.join(", ")}])`;
     throw new DescentError("INVALID_SPEC", message, [{ path: "/model/inputShape", message }]);
   }
   checkMonitorsHaveValidation(training);
-  asInvalidSpec(() => checkSpecFitsData(model, training, dataset));
+  return asInvalidSpec(() => checkSpecFitsData(model, training, dataset));
 }
 
 /**
  * A transfer-learning job: the base model's kept layers plus the new ones
- * must fit the dataset, checked before queuing. Returns the new model's spec.
+ * must fit the dataset, checked before queuing. Returns the new model's layers.
  */
 export function checkTransferFitsDataset(
   base: ModelSpec,
   transfer: TransferSpec,
   training: ResolvedTrainingConfig,
   dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
-): ModelSpec {
+): LayerSummary[] {
   checkMonitorsHaveValidation(training);
   const options = { dropLayers: transfer.dropLayers, addLayers: transfer.addLayers, freeze: transfer.freeze };
-  return asInvalidSpec(() => {
-    checkTransferFitsData(base, options, training, dataset);
-    return transferSpec(base, options).spec;
-  });
+  return asInvalidSpec(() => checkTransferFitsData(base, options, training, dataset));
 }
 
 /** The engine's SpecError as a 400 naming its path. */

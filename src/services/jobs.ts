@@ -8,6 +8,7 @@ import type { TrainingConfig } from "../spec/training-config.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
 import type { Limits } from "../config.js";
+import type { LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink, type StatusChange } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
@@ -32,17 +33,14 @@ export interface JobSignals {
 }
 
 export function createJobService({ db, queue, signals, limits }: { db: Database; queue: TrainingQueue; signals: JobSignals; limits: Limits }) {
-  /** The spec the job will train: the submitted one, or the one transfer learning makes from a stored model. */
-  async function resolveSpec(
+  /** Shape inference of the model the job will train: the submitted one, or the one transfer learning makes from a stored model. */
+  async function inferLayers(
     projectId: string,
     model: ModelSpec | TransferSpec,
     training: ResolvedTrainingConfig,
     dataset: { numFeatures: number; numClasses: number; numSamples: number; inputShape: number[] },
-  ): Promise<ModelSpec> {
-    if (!isTransferSpec(model)) {
-      checkJobFitsDataset(model, training, dataset);
-      return model;
-    }
+  ): Promise<LayerSummary[]> {
+    if (!isTransferSpec(model)) return checkJobFitsDataset(model, training, dataset);
     const base = await db.model.findFirst({ where: { id: model.baseModelId, projectId }, select: { spec: true } });
     if (!base) {
       const message = `model ${model.baseModelId} does not exist`;
@@ -61,8 +59,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         ]);
       }
       const training = withTrainingDefaults(input.training);
-      const spec = await resolveSpec(projectId, input.model, training, dataset);
-      checkJobLimits(spec, training, dataset, limits);
+      const layers = await inferLayers(projectId, input.model, training, dataset);
+      checkJobLimits(layers, training, dataset, limits);
 
       const job = await db.$transaction(async (tx) => {
         // One submission of a project at a time past this point, so the count below stays true until the insert.

@@ -326,7 +326,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
     return modelId;
   }
 
-  return { run, claim };
+  return { run };
 }
 
 export type TrainingRunner = ReturnType<typeof createTrainingRunner>;

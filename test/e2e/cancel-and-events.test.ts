@@ -4,31 +4,23 @@ import { Redis } from "ioredis";
 import { TRAINING_QUEUE } from "../../src/queue/training-queue.js";
 import { call, startCluster, syntheticDataset, waitForJob, type Cluster } from "../helpers/cluster.js";
 import { redisUrl } from "../helpers/context.js";
-import { waitFor, type ServiceProcess } from "../helpers/processes.js";
+import { waitFor } from "../helpers/processes.js";
 import { readEvents, type ReceivedEvent } from "../helpers/sse.js";
 
 let cluster: Cluster;
 let datasetId: string;
-let testWorkers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster({ workers: 0 });
   const dataset = await call(cluster.base, "POST", "/v1/datasets", syntheticDataset(2000, 32, 3));
   datasetId = dataset.body.id;
 }, 120_000);
-afterEach(async () => {
-  await Promise.all(testWorkers.map((worker) => worker.stop("SIGKILL")));
-  testWorkers = [];
-});
+afterEach(() => cluster.stopWorkers());
 afterAll(async () => {
   await cluster?.close();
 });
 
-async function worker() {
-  const started = await cluster.startWorker();
-  testWorkers.push(started);
-  return started;
-}
+const worker = () => cluster.startWorker();
 
 async function submit(epochs: number, hidden = 128) {
   const res = await call(cluster.base, "POST", "/v1/jobs", {

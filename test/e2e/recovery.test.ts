@@ -11,7 +11,6 @@ import { waitFor, type ServiceProcess } from "../helpers/processes.js";
 
 let cluster: Cluster;
 let datasetId: string;
-let testWorkers: ServiceProcess[] = [];
 
 beforeAll(async () => {
   cluster = await startCluster({ workers: 0 });
@@ -21,20 +20,13 @@ beforeAll(async () => {
   datasetId = dataset.body.id;
 }, 120_000);
 
-afterEach(async () => {
-  await Promise.all(testWorkers.map((worker) => worker.stop("SIGKILL")));
-  testWorkers = [];
-});
+afterEach(() => cluster.stopWorkers());
 
 afterAll(async () => {
   await cluster?.close();
 });
 
-async function worker(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const started = await cluster.startWorker(env);
-  testWorkers.push(started);
-  return started;
-}
+const worker = (env: Record<string, string> = {}): Promise<ServiceProcess> => cluster.startWorker(env);
 
 const spec = {
   inputShape: [64],
@@ -83,7 +75,7 @@ async function reference(): Promise<Buffer> {
 describe("recovery", { timeout: 180_000 }, () => {
   it("resumes from the last checkpoint after kill -9, with one row per epoch and bit-identical weights", async () => {
     const expected = await reference();
-    const doomed = testWorkers[0] ?? (await worker());
+    const doomed = cluster.workers[0] ?? (await worker());
     const jobId = await submit(8);
     await waitFor(async () => ((await epochsDone(jobId)) >= 3 ? true : undefined), { what: "epoch 3", timeoutMs: 60_000 });
     await worker();
@@ -158,7 +150,7 @@ describe("recovery", { timeout: 180_000 }, () => {
 
   it("on SIGTERM releases the job at the next batch and exits within the deadline; another worker resumes it", async () => {
     const expected = await reference();
-    const leaving = testWorkers[0] ?? (await worker());
+    const leaving = cluster.workers[0] ?? (await worker());
     const jobId = await submit(8);
     await waitFor(async () => ((await epochsDone(jobId)) >= 2 ? true : undefined), { what: "epoch 2", timeoutMs: 60_000 });
     const stoppedAt = Date.now();

@@ -17,6 +17,8 @@ export interface Cluster {
   db: Database;
   env: Record<string, string>;
   startWorker(extraEnv?: Record<string, string>): Promise<ServiceProcess>;
+  /** Kills every worker started so far (between tests, so each starts with none). */
+  stopWorkers(): Promise<void>;
   /** Every process's output, for a failing test's message. */
   output(): string;
   close(): Promise<void>;
@@ -50,6 +52,9 @@ export async function startCluster({ workers = 1, env = {}, redisUrl = defaultRe
       started.push(worker);
       await waitFor(async () => (worker.output().includes("worker ready") ? true : undefined), { what: "a worker to be ready", timeoutMs: 20_000 });
       return worker;
+    },
+    async stopWorkers() {
+      await Promise.all(started.splice(0).map((worker) => worker.stop("SIGKILL")));
     },
     output: () => [`--- api ---\n${api.output()}`, ...started.map((w, i) => `--- worker ${i} ---\n${w.output()}`)].join("\n"),
     async close() {
