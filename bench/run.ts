@@ -12,7 +12,7 @@ import { MLP, gemmGflops, initialWeights, trainDescent } from "./descent.js";
 import { setZeroSkipping } from "../src/engine/kernels/gemm.js";
 import { printTable } from "./table.js";
 import { tfjsGemmGflops, trainTfjs, useBackend, type TfBackend } from "./tfjs.js";
-import { trainTfjsCnn } from "./tfjsCnn.js";
+import { trainTfjsCnn } from "./tfjs-cnn.js";
 
 const TRAIN_SAMPLES = 8000;
 const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 2);

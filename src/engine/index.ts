@@ -38,4 +38,4 @@ export { exportWeights, importWeights } from "./weights.js";
 export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";
 export { transferSpec, checkTransferFitsData, createTransferModel, type TransferOptions, type TransferLineage, type StoredModel } from "./transfer.js";
-export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./exportTfjs.js";
+export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./export-tfjs.js";

@@ -1,7 +1,7 @@
 import type { ForwardContext } from "./context.js";
 import { initializeWeights } from "./initializers.js";
 import { flatSize } from "./layers/layer.js";
-import { layerKindOf } from "./layers/layerKinds.js";
+import { layerKindOf } from "./layers/layer-kinds.js";
 import { Prng } from "./random.js";
 import { outputActivation, summarizeModel } from "./spec.js";
 import { Graph, Tensor } from "./tensor.js";

@@ -1,7 +1,7 @@
 import { checkAugmentation } from "./augmentation/augmenter.js";
 import { SpecError } from "./errors.js";
 import { flatSize } from "./layers/layer.js";
-import { layerKindOf, layerKinds } from "./layers/layerKinds.js";
+import { layerKindOf, layerKinds } from "./layers/layer-kinds.js";
 import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, TrainingConfig } from "./types.js";
 
 /**

@@ -24,7 +24,7 @@ describe("starting without the backing services", () => {
 
   it("names Redis when it is Redis that does not answer", async () => {
     const closed = await freePort();
-    const { status, stderr } = start("src/server.ts", { REDIS_URL: `redis://127.0.0.1:${closed}` });
+    const { status, stderr } = start("src/server.ts", { REDIS_URL: `redis://127.0.0.1:${closed}`, DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/postgres" });
     expect(status).toBe(1);
     expect(stderr).toContain(`cannot reach Redis at 127.0.0.1:${closed}`);
     expect(stderr).not.toContain("Postgres");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Augmenter } from "../../src/engine/augmentation/augmenter.js";
-import { rotateImage } from "../../src/engine/augmentation/imageTransforms.js";
+import { rotateImage } from "../../src/engine/augmentation/image-transforms.js";
 import { checkSpecFitsData, createModel, exportWeights, fit, SpecError, type ModelSpec, type TrainingConfig, type TrainingData } from "../../src/engine/index.js";
 import { Prng } from "../../src/engine/random.js";
 import { accuracyOf, mnistSplit } from "./helpers/datasets.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { gemm, setZeroSkipping } from "../../src/engine/kernels/gemm.js";
-import { gemmDense } from "../../src/engine/kernels/gemmDense.js";
-import { countZeros, gemmSparse } from "../../src/engine/kernels/gemmSparse.js";
+import { gemmDense } from "../../src/engine/kernels/gemm-dense.js";
+import { countZeros, gemmSparse } from "../../src/engine/kernels/gemm-sparse.js";
 import { Prng } from "../../src/engine/random.js";
 
 /** op(A) . op(B) in float64, the obvious triple loop. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createModel, fit, type ModelSpec, type OptimizerConfig, type TrainingConfig } from "../../src/engine/index.js";
 import { clipByGlobalNorm, clipByValue } from "../../src/engine/optimizers/clipping.js";
-import { createOptimizer } from "../../src/engine/optimizers/createOptimizer.js";
+import { createOptimizer } from "../../src/engine/optimizers/create-optimizer.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { irisSplit } from "./helpers/datasets.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addBias } from "../../src/engine/ops/addBias.js";
+import { addBias } from "../../src/engine/ops/add-bias.js";
 import { matmul } from "../../src/engine/ops/matmul.js";
 import { backward, Graph, Tensor, topologicalOrder } from "../../src/engine/tensor.js";
 

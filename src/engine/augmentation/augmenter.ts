@@ -1,7 +1,7 @@
 import { SpecError } from "../errors.js";
 import type { Prng } from "../random.js";
 import type { AugmentationConfig, AugmentationName } from "../types.js";
-import { flipImage, rotateImage, shiftImage } from "./imageTransforms.js";
+import { flipImage, rotateImage, shiftImage } from "./image-transforms.js";
 
 const FIELDS: readonly AugmentationName[] = ["horizontalFlip", "rotation", "shift", "noise"]; // the order they are applied in
 const IMAGE_ONLY: readonly AugmentationName[] = ["horizontalFlip", "rotation", "shift"];

@@ -1,5 +1,5 @@
-import { gemmDense } from "./gemmDense.js";
-import { countZeros, gemmSparse } from "./gemmSparse.js";
+import { gemmDense } from "./gemm-dense.js";
+import { countZeros, gemmSparse } from "./gemm-sparse.js";
 
 /**
  * General matrix multiply on row-major Float32Arrays:

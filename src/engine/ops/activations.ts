@@ -1,9 +1,9 @@
 import type { ActivationName } from "../types.js";
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 import { eluKernel } from "./elu.js";
 import { geluKernel } from "./gelu.js";
-import { leakyReluKernel } from "./leakyRelu.js";
+import { leakyReluKernel } from "./leaky-relu.js";
 import { linearKernel } from "./linear.js";
 import { reluKernel } from "./relu.js";
 import { sigmoidKernel } from "./sigmoid.js";

@@ -1,7 +1,7 @@
 import { gemm } from "../kernels/gemm.js";
-import { gemmSmallProduct, gemmTallTimesSmall } from "../kernels/gemmSkinny.js";
+import { gemmSmallProduct, gemmTallTimesSmall } from "../kernels/gemm-skinny.js";
 import { makeNode, type Tensor } from "../tensor.js";
-import type { ActivationKernel } from "./activationKernel.js";
+import type { ActivationKernel } from "./activation-kernel.js";
 import { linearKernel } from "./linear.js";
 import { reluKernel } from "./relu.js";
 import type { Window2d } from "./window2d.js";

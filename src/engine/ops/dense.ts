@@ -1,6 +1,6 @@
 import { gemm } from "../kernels/gemm.js";
 import { makeNode, type Tensor } from "../tensor.js";
-import type { ActivationKernel } from "./activationKernel.js";
+import type { ActivationKernel } from "./activation-kernel.js";
 import { linearKernel } from "./linear.js";
 
 /**

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** f(z) = z for z > 0, exp(z) - 1 otherwise (alpha = 1). f'(z) = f(z) + 1 for z <= 0. */
 export const eluKernel: ActivationKernel = {

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 // The exact GELU, z * Phi(z) with Phi the standard normal CDF, as Keras'
 // default (approximate=False), PyTorch's default and tfjs-layers' "gelu":

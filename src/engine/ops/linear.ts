@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** The identity: f(z) = z. Exists so that "linear" is an activation like the others. */
 export const linearKernel: ActivationKernel = {

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** f(z) = max(0, z). At z = 0 the gradient is taken as 0 (as TensorFlow does). */
 export const reluKernel: ActivationKernel = {

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** f(z) = 1 / (1 + exp(-z)), written so that neither branch overflows. f' = y (1 - y). */
 export function sigmoidValue(v: number): number {

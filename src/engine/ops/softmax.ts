@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** Softmax of one row, shifted by its maximum so large logits cannot overflow exp(). */
 export function softmaxRow(z: Float32Array, y: Float32Array, start: number, cols: number): void {

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** f(z) = tanh(z); f' = 1 - y^2. */
 export const tanhKernel: ActivationKernel = {

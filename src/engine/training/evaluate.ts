@@ -1,6 +1,6 @@
 import type { NeuralNetwork } from "../model.js";
 import { AccuracyCounter } from "./accuracy.js";
-import type { BatchGraphs, EncodedDataset } from "./batchGraphs.js";
+import type { BatchGraphs, EncodedDataset } from "./batch-graphs.js";
 import { argmax } from "./targets.js";
 
 export interface Evaluation {

@@ -1,7 +1,7 @@
 import type { NeuralNetwork } from "../model.js";
 import { Graph, Tensor } from "../tensor.js";
 import type { LossName } from "../types.js";
-import { buildLoss, lossFusesFinalActivation } from "./lossFunctions.js";
+import { buildLoss, lossFusesFinalActivation } from "./loss-functions.js";
 import type { EncodedTargets } from "./targets.js";
 
 /** Inputs with their targets already in the loss' form. */

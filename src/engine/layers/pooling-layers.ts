@@ -1,10 +1,10 @@
-import { avgPool2d } from "../ops/avgPool2d.js";
-import { maxPool2d } from "../ops/maxPool2d.js";
+import { avgPool2d } from "../ops/avg-pool2d.js";
+import { maxPool2d } from "../ops/max-pool2d.js";
 import type { Window2d } from "../ops/window2d.js";
 import type { Tensor } from "../tensor.js";
 import type { LayerSpec } from "../types.js";
 import { checkImageInput, checkKnownFields, checkPadding, checkSize2d } from "./checks.js";
-import { checkWindowFits, layerWindow } from "./conv2dLayer.js";
+import { checkWindowFits, layerWindow } from "./conv2d-layer.js";
 import type { LayerKind } from "./layer.js";
 
 type PoolSpec = Extract<LayerSpec, { type: "maxPool2d" | "avgPool2d" }>;

@@ -1,5 +1,5 @@
 import type { Tensor } from "../tensor.js";
-import { activationOp, type ActivationKernel } from "./activationKernel.js";
+import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
 /** Slope for negative inputs (TensorFlow.js' default). */
 export const LEAKY_RELU_ALPHA = 0.2;

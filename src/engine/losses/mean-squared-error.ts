@@ -1,5 +1,5 @@
 import { makeNode, type Tensor } from "../tensor.js";
-import { checkSameSize } from "./checkSameSize.js";
+import { checkSameSize } from "./check-same-size.js";
 
 /** mean((prediction - target)^2) over every element. */
 export function meanSquaredError(prediction: Tensor, target: Tensor): Tensor {

@@ -1,5 +1,5 @@
 import { makeNode, type Tensor } from "../tensor.js";
-import { checkSameSize } from "./checkSameSize.js";
+import { checkSameSize } from "./check-same-size.js";
 
 /** mean(|prediction - target|) over every element; the gradient at a tie is 0. */
 export function meanAbsoluteError(prediction: Tensor, target: Tensor): Tensor {

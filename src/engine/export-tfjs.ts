@@ -1,4 +1,4 @@
-import { LEAKY_RELU_ALPHA } from "./ops/leakyRelu.js";
+import { LEAKY_RELU_ALPHA } from "./ops/leaky-relu.js";
 import { asNetwork } from "./model.js";
 import { summarizeModel } from "./spec.js";
 import type { ActivationName, LayerSpec, Model, Size2d } from "./types.js";

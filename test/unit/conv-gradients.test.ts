@@ -2,17 +2,17 @@ import { describe, expect, it } from "vitest";
 import type { ForwardContext } from "../../src/engine/context.js";
 import { createModel, type NeuralNetwork } from "../../src/engine/model.js";
 import { activation, activationKernels } from "../../src/engine/ops/activations.js";
-import { avgPool2d } from "../../src/engine/ops/avgPool2d.js";
-import { batchNorm } from "../../src/engine/ops/batchNorm.js";
+import { avgPool2d } from "../../src/engine/ops/avg-pool2d.js";
+import { batchNorm } from "../../src/engine/ops/batch-norm.js";
 import { conv2d } from "../../src/engine/ops/conv2d.js";
 import { flatten } from "../../src/engine/ops/flatten.js";
-import { globalAveragePooling2d } from "../../src/engine/ops/globalAveragePooling2d.js";
-import { maxPool2d } from "../../src/engine/ops/maxPool2d.js";
+import { globalAveragePooling2d } from "../../src/engine/ops/global-average-pooling2d.js";
+import { maxPool2d } from "../../src/engine/ops/max-pool2d.js";
 import { window2d, type Window2d } from "../../src/engine/ops/window2d.js";
 import { Prng } from "../../src/engine/random.js";
 import { Graph, makeNode, Tensor } from "../../src/engine/tensor.js";
 import type { ModelSpec, Padding } from "../../src/engine/types.js";
-import { checkGradients, randomTensor } from "./helpers/gradientCheck.js";
+import { checkGradients, randomTensor } from "./helpers/gradient-check.js";
 
 const CASES: { padding: Padding; stride: number }[] = [
   { padding: "valid", stride: 1 },

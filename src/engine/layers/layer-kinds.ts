@@ -1,13 +1,13 @@
 import type { LayerSpec } from "../types.js";
-import { activationLayer } from "./activationLayer.js";
-import { batchNormLayer } from "./batchNormLayer.js";
-import { conv2dLayer } from "./conv2dLayer.js";
-import { denseLayer } from "./denseLayer.js";
-import { dropoutLayer } from "./dropoutLayer.js";
-import { flattenLayer } from "./flattenLayer.js";
-import { globalAveragePooling2dLayer } from "./globalAveragePooling2dLayer.js";
+import { activationLayer } from "./activation-layer.js";
+import { batchNormLayer } from "./batch-norm-layer.js";
+import { conv2dLayer } from "./conv2d-layer.js";
+import { denseLayer } from "./dense-layer.js";
+import { dropoutLayer } from "./dropout-layer.js";
+import { flattenLayer } from "./flatten-layer.js";
+import { globalAveragePooling2dLayer } from "./global-average-pooling2d-layer.js";
 import type { LayerKind } from "./layer.js";
-import { avgPool2dLayer, maxPool2dLayer } from "./poolingLayers.js";
+import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
 
 /** Every layer type a spec can name. */
 export const layerKinds: { [T in LayerSpec["type"]]: LayerKind<Extract<LayerSpec, { type: T }>> } = {

@@ -1,5 +1,5 @@
 import { makeNode, type Tensor } from "../tensor.js";
-import { rowLogSumExp } from "./softmaxCrossentropy.js";
+import { rowLogSumExp } from "./softmax-crossentropy.js";
 
 /**
  * Cross-entropy of softmax(logits) against class indices (one per row, stored

@@ -1,5 +1,5 @@
 import { makeNode, type Tensor } from "../tensor.js";
-import { checkSameSize } from "./checkSameSize.js";
+import { checkSameSize } from "./check-same-size.js";
 
 /**
  * Categorical cross-entropy of softmax(logits) against target distributions

@@ -1,4 +1,4 @@
-import { globalAveragePooling2d } from "../ops/globalAveragePooling2d.js";
+import { globalAveragePooling2d } from "../ops/global-average-pooling2d.js";
 import type { LayerSpec } from "../types.js";
 import { checkImageInput, checkKnownFields } from "./checks.js";
 import type { LayerKind } from "./layer.js";

@@ -1,4 +1,4 @@
-import { batchNorm } from "../ops/batchNorm.js";
+import { batchNorm } from "../ops/batch-norm.js";
 import type { LayerSpec } from "../types.js";
 import { checkKnownFields, checkNumberInRange, layerError } from "./checks.js";
 import { flatSize, type LayerKind } from "./layer.js";

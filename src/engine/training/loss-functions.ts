@@ -1,8 +1,8 @@
-import { meanAbsoluteError } from "../losses/meanAbsoluteError.js";
-import { meanSquaredError } from "../losses/meanSquaredError.js";
-import { sigmoidBinaryCrossentropy } from "../losses/sigmoidBinaryCrossentropy.js";
-import { softmaxCrossentropy } from "../losses/softmaxCrossentropy.js";
-import { sparseSoftmaxCrossentropy } from "../losses/sparseSoftmaxCrossentropy.js";
+import { meanAbsoluteError } from "../losses/mean-absolute-error.js";
+import { meanSquaredError } from "../losses/mean-squared-error.js";
+import { sigmoidBinaryCrossentropy } from "../losses/sigmoid-binary-crossentropy.js";
+import { softmaxCrossentropy } from "../losses/softmax-crossentropy.js";
+import { sparseSoftmaxCrossentropy } from "../losses/sparse-softmax-crossentropy.js";
 import type { Tensor } from "../tensor.js";
 import type { LossName } from "../types.js";
 

@@ -1,5 +1,5 @@
 import { makeNode, type Tensor } from "../tensor.js";
-import { checkImage } from "./maxPool2d.js";
+import { checkImage } from "./max-pool2d.js";
 import type { Window2d } from "./window2d.js";
 
 /**

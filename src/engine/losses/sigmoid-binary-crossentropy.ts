@@ -1,6 +1,6 @@
 import { sigmoidValue } from "../ops/sigmoid.js";
 import { makeNode, type Tensor } from "../tensor.js";
-import { checkSameSize } from "./checkSameSize.js";
+import { checkSameSize } from "./check-same-size.js";
 
 /**
  * Binary cross-entropy of sigmoid(logits) against targets in [0, 1], computed

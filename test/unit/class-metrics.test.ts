@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createModel, fit, type ModelSpec } from "../../src/engine/index.js";
 import { Prng } from "../../src/engine/random.js";
-import { classMetricsOf } from "../../src/engine/training/classMetrics.js";
+import { classMetricsOf } from "../../src/engine/training/class-metrics.js";
 import { splitSamples } from "../../src/engine/training/split.js";
 import { irisSplit } from "./helpers/datasets.js";
 
