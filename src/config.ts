@@ -24,6 +24,8 @@ export interface Config {
   datasetBodyLimit: number;
   /** Body limit of predictions, in bytes. @defaultValue 4 MiB */
   predictBodyLimit: number;
+  /** Longest a database statement of the API may run, in ms (then 503); see createDatabase. @defaultValue 15000 */
+  databaseStatementTimeoutMs: number;
   /** How many jobs one worker process trains at once. @defaultValue 1 */
   workerConcurrency: number;
   /** BullMQ lock duration of a training job, in ms; a dead worker's job is taken over after about this plus the stalled interval. @defaultValue 15000 */
@@ -84,6 +86,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: integer(env, "BODY_LIMIT", 1024 * 1024, 1024, 2 ** 31),
     datasetBodyLimit: integer(env, "DATASET_BODY_LIMIT", 64 * 1024 * 1024, 1024, 2 ** 31),
     predictBodyLimit: integer(env, "PREDICT_BODY_LIMIT", 4 * 1024 * 1024, 1024, 2 ** 31),
+    databaseStatementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 15_000, 100, 3_600_000),
     workerConcurrency: integer(env, "WORKER_CONCURRENCY", 1, 1, 64),
     workerLockDurationMs: integer(env, "WORKER_LOCK_DURATION_MS", 15_000, 100, 3_600_000),
     workerStalledIntervalMs: integer(env, "WORKER_STALLED_INTERVAL_MS", 5_000, 100, 3_600_000),

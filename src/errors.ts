@@ -25,15 +25,22 @@ export interface FieldError {
   message: string;
 }
 
+export interface DescentErrorOptions extends ErrorOptions {
+  /** Sent as Retry-After (seconds) with 429 and 503 answers. */
+  retryAfterSeconds?: number;
+}
+
 export class DescentError extends Error {
   readonly code: ErrorCode;
   readonly errors?: FieldError[];
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, detail: string, errors?: FieldError[], options?: ErrorOptions) {
+  constructor(code: ErrorCode, detail: string, errors?: FieldError[], options?: DescentErrorOptions) {
     super(detail, options);
     this.name = "DescentError";
     this.code = code;
     this.errors = errors;
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 
   get status(): number {

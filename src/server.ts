@@ -17,7 +17,7 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const db = createDatabase(config.databaseUrl);
+const db = createDatabase(config.databaseUrl, { statementTimeoutMs: config.databaseStatementTimeoutMs });
 const redis = createRedisConnection(config.redisUrl, "producer");
 redis.on("error", () => undefined); // reported by /health/ready and as 503s, not as log floods
 await untilReady(redis);

@@ -9,7 +9,8 @@ import { JobFailure, createTrainingRunner } from "../src/services/training-runne
 const input = workerData as ThreadInput;
 const word = new Int32Array(input.control);
 const post = (message: ThreadMessage) => parentPort!.postMessage(message);
-const db = createDatabase(input.databaseUrl, { poolSize: 2 });
+// A checkpoint of a large model (weights plus optimizer state) is one big write: give it time.
+const db = createDatabase(input.databaseUrl, { poolSize: 2, statementTimeoutMs: 120_000 });
 
 try {
   const outcome = await createTrainingRunner({ db }).run(input.jobId, {

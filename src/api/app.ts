@@ -21,7 +21,8 @@ import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
 import { projectRoutes } from "./routes/projects.js";
 import { installAuth } from "./plugins/auth.js";
-import { registerProtection } from "./plugins/protection.js";
+import { installKeyRateLimit, registerProtection } from "./plugins/protection.js";
+import { createAuthFailureLimiter } from "./plugins/auth-failures.js";
 import { createProjectService } from "../services/projects.js";
 import { createIdempotency } from "../services/idempotency.js";
 import { jobEventRoutes } from "./routes/job-events.js";
@@ -31,6 +32,7 @@ import { createDatasetSampleService } from "../services/dataset-samples.js";
 import { registerDashboard } from "./plugins/dashboard.js";
 import { registerBullBoard } from "./plugins/bull-board.js";
 import { registerMetrics } from "./plugins/metrics.js";
+import { createServiceMetrics } from "../services/service-metrics.js";
 import { documentCommonResponses } from "./plugins/common-responses.js";
 
 export interface AppDependencies {
@@ -62,16 +64,17 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   installValidators(app);
   installProblemHandler(app);
-  await registerProtection(app, { redis, perSecond: config.limits.rateLimitPerSecond, prefix: config.queuePrefix });
+  await registerProtection(app, { redis, prefix: config.queuePrefix });
   const projects = createProjectService({ db });
   if (config.auth === "off") await projects.ensureDefaultProject();
-  installAuth(app, { mode: config.auth, adminKey: config.adminKey, projects });
+  installAuth(app, { mode: config.auth, adminKey: config.adminKey, projects, failures: createAuthFailureLimiter(app) });
+  installKeyRateLimit(app, { perSecond: config.limits.rateLimitPerSecond });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
   await registerOpenApi(app);
   documentCommonResponses(app); // 401/403/429/400 problem responses in every later route's OpenAPI entry
-  await registerMetrics(app, { db, queue }); // GET /metrics, and the latency of every route after this line
+  await registerMetrics(app, { metrics: createServiceMetrics({ db, queue }) }); // GET /metrics, and the latency of every route after this line
   await app.register(fastifySSE, { heartbeatInterval: 15_000 });
 
   const datasets = createDatasetService({ db, maxRows: config.limits.maxDatasetRows });
@@ -101,6 +104,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
   await app.register(datasetSampleRoutes, { samples: createDatasetSampleService({ db }) });
   await registerDashboard(app);
-  await registerBullBoard(app, { queues: [queue], adminKey: config.adminKey });
+  await registerBullBoard(app, { queues: [queue], adminKey: config.adminKey, redis, prefix: config.queuePrefix });
   return app;
 }

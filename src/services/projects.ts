@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../db/client.js";
 import { newId } from "../db/ids.js";
-import { notFound } from "../errors.js";
+import { DescentError, notFound } from "../errors.js";
 
 /** The project every request acts in when DESCENT_AUTH=off (created by the tenancy migration). */
 export const DEFAULT_PROJECT_ID = "prj_default";
@@ -26,6 +26,9 @@ export function hashKey(key: string): string {
 function generateKey(): string {
   return KEY_PREFIX + randomBytes(24).toString("base64url");
 }
+
+/** What generateKey makes; anything else is unknown without a database lookup. */
+const KEY_FORMAT = /^dsk_[A-Za-z0-9_-]{32}$/;
 
 export function createProjectService({ db }: { db: Database }) {
   async function issueKey(projectId: string, name: string) {
@@ -50,19 +53,42 @@ export function createProjectService({ db }: { db: Database }) {
       return rows.map(toKeyView);
     },
 
-    async revokeKey(projectId: string, id: string): Promise<void> {
-      const { count } = await db.apiKey.updateMany({ where: { id, projectId, revokedAt: null }, data: { revokedAt: new Date() } });
-      if (count === 0) {
-        const exists = await db.apiKey.findFirst({ where: { id, projectId }, select: { id: true } });
-        if (!exists) throw notFound("api key", id);
+    /**
+     * Revokes a key. Revoking the project's last active key would lock the
+     * project out for good (only the admin could issue a new one), so it
+     * needs `force`.
+     */
+    async revokeKey(projectId: string, id: string, { force = false }: { force?: boolean } = {}): Promise<void> {
+      const outcome = await db.$transaction(async (tx) => {
+        // Serialises revocations of one project, so two of them cannot both see "another key is left".
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`api-keys:${projectId}`}))`;
+        const key = await tx.apiKey.findFirst({ where: { id, projectId }, select: { revokedAt: true } });
+        if (!key) return "missing";
+        if (key.revokedAt) return "revoked";
+        const others = await tx.apiKey.count({ where: { projectId, revokedAt: null, id: { not: id } } });
+        if (others === 0 && !force) return "last";
+        await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+        return "revoked";
+      });
+      if (outcome === "missing") throw notFound("api key", id);
+      if (outcome === "last") {
+        throw new DescentError("CONFLICT", `api key ${id} is this project's last active key: revoking it locks the project out; create another key first, or pass ?force=true`, [
+          { path: "querystring/force", message: "needed to revoke the last active key" },
+        ]);
       }
     },
 
-    /** The project a bearer key belongs to, or null for an unknown or revoked key. */
-    async projectOfKey(apiKey: string): Promise<string | null> {
-      if (!apiKey.startsWith(KEY_PREFIX)) return null;
-      const row = await db.apiKey.findUnique({ where: { hash: hashKey(apiKey) }, select: { projectId: true, revokedAt: true } });
-      return row && !row.revokedAt ? row.projectId : null;
+    /** Whether a project exists (admin routes that act on a named project). */
+    async assertProjectExists(projectId: string): Promise<void> {
+      const project = await db.project.findUnique({ where: { id: projectId }, select: { id: true } });
+      if (!project) throw notFound("project", projectId);
+    },
+
+    /** The key (its id and project) a bearer token is, or null for an unknown or revoked one. */
+    async keyOf(apiKey: string): Promise<{ id: string; projectId: string } | null> {
+      if (!KEY_FORMAT.test(apiKey)) return null;
+      const row = await db.apiKey.findUnique({ where: { hash: hashKey(apiKey) }, select: { id: true, projectId: true, revokedAt: true } });
+      return row && !row.revokedAt ? { id: row.id, projectId: row.projectId } : null;
     },
 
     async ensureDefaultProject(): Promise<void> {

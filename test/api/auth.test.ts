@@ -103,6 +103,41 @@ describe("authentication", () => {
     expect(JSON.stringify(listed)).not.toContain(spare.apiKey);
   });
 
+  it("refuses to revoke a project's last active key unless forced, and lets the admin issue a key to a project that has none", async () => {
+    const created = (await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: bearer(testAdminKey), payload: { name: "lonely" } })).json();
+    const keys = (await ctx.app.inject({ url: "/v1/api-keys", headers: bearer(created.apiKey) })).json().data;
+    expect(keys).toHaveLength(1);
+    const refused = await ctx.app.inject({ method: "DELETE", url: `/v1/api-keys/${keys[0].id}`, headers: bearer(created.apiKey) });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/last active key/);
+    expect((await ctx.app.inject({ url: "/v1/datasets", headers: bearer(created.apiKey) })).statusCode).toBe(200);
+
+    const forced = await ctx.app.inject({ method: "DELETE", url: `/v1/api-keys/${keys[0].id}?force=true`, headers: bearer(created.apiKey) });
+    expect(forced.statusCode).toBe(204);
+    expect((await ctx.app.inject({ url: "/v1/datasets", headers: bearer(created.apiKey) })).statusCode).toBe(401);
+
+    const url = `/v1/projects/${created.project.id}/api-keys`;
+    expect((await ctx.app.inject({ method: "POST", url, headers: bearer(a.key), payload: { name: "rescue" } })).statusCode).toBe(403);
+    expect((await ctx.app.inject({ method: "POST", url, payload: { name: "rescue" } })).statusCode).toBe(401);
+    expect((await ctx.app.inject({ method: "POST", url: "/v1/projects/prj_missing/api-keys", headers: bearer(testAdminKey), payload: { name: "x" } })).statusCode).toBe(404);
+    const rescued = await ctx.app.inject({ method: "POST", url, headers: bearer(testAdminKey), payload: { name: "rescue" } });
+    expect(rescued.statusCode).toBe(201);
+    const listed = await ctx.app.inject({ url: "/v1/api-keys", headers: bearer(rescued.json().apiKey) });
+    expect(listed.statusCode).toBe(200);
+    expect(listed.json().data.map((k: { name: string }) => k.name).sort()).toEqual(["first key", "rescue"]);
+  });
+
+  it("leaves one key standing when a project's last two keys are revoked at once", async () => {
+    const created = (await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: bearer(testAdminKey), payload: { name: "pair" } })).json();
+    const second = (await ctx.app.inject({ method: "POST", url: "/v1/api-keys", headers: bearer(created.apiKey), payload: { name: "second" } })).json();
+    const first = (await ctx.app.inject({ url: "/v1/api-keys", headers: bearer(created.apiKey) })).json().data.find((k: { name: string }) => k.name === "first key");
+    const answers = await Promise.all(
+      [first.id, second.id].map((id) => ctx.app.inject({ method: "DELETE", url: `/v1/api-keys/${id}`, headers: bearer(second.apiKey) })),
+    );
+    expect(answers.map((answer) => answer.statusCode).sort()).toEqual([204, 409]);
+    expect(await ctx.db.apiKey.count({ where: { projectId: created.project.id, revokedAt: null } })).toBe(1);
+  });
+
   it("stores keys hashed", async () => {
     const rows = await ctx.db.apiKey.findMany();
     for (const row of rows) expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -112,7 +147,8 @@ describe("authentication", () => {
 
 describe("tenancy", () => {
   it("answers another project's id on every route exactly as an id that does not exist", async () => {
-    const withId = operations().filter((op) => op.path.includes("{id}"));
+    // Admin routes (a project's key gets 403 there) act on any project by design.
+    const withId = operations().filter((op) => op.path.includes("{id}") && !op.path.startsWith("/v1/projects/"));
     expect(withId.length).toBeGreaterThanOrEqual(7);
     for (const op of withId) {
       const foreign = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, b.ids), headers: bearer(a.key), payload: op.body as object });

@@ -3,21 +3,25 @@ import { createTestContext, testAdminKey, type TestContext } from "../helpers/co
 
 // GET /metrics on the API built in process, with keys required, real
 // Postgres and Redis: latency by route pattern, jobs by status and queue
-// depth read at scrape time, and the last epoch of running jobs from Postgres.
+// depth read at scrape time, and the last epoch of running jobs from Postgres;
+// the whole service for the admin key, one project's jobs for a project key.
 
 let ctx: TestContext;
 let key: string;
+let otherKey: string;
 
 beforeAll(async () => {
   ctx = await createTestContext({ auth: "on" });
-  const created = await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: { authorization: `Bearer ${testAdminKey}` }, payload: { name: "metrics" } });
-  key = created.json().apiKey;
+  const project = async (name: string) =>
+    (await ctx.app.inject({ method: "POST", url: "/v1/projects", headers: { authorization: `Bearer ${testAdminKey}` }, payload: { name } })).json().apiKey as string;
+  key = await project("metrics");
+  otherKey = await project("other");
 });
 afterAll(async () => ctx?.close());
 
 const auth = () => ({ authorization: `Bearer ${key}` });
-async function scrape() {
-  const res = await ctx.app.inject({ method: "GET", url: "/metrics", headers: auth() });
+async function scrape(bearer = testAdminKey) {
+  const res = await ctx.app.inject({ method: "GET", url: "/metrics", headers: { authorization: `Bearer ${bearer}` } });
   expect(res.statusCode).toBe(200);
   expect(res.headers["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
   return res.body;
@@ -74,6 +78,18 @@ describe("GET /metrics", () => {
     expect(sample(text, `descent_job_epoch{job_id="${first.id}"}`)).toBe(1);
     expect(sample(text, `descent_job_epoch_duration_seconds{job_id="${first.id}"}`)).toBe(0.5);
     expect(sample(text, `descent_job_samples_per_second{job_id="${first.id}"}`)).toBe(6);
+
+    // A project's key sees its own jobs, nothing of the process or the shared queue; another project's key sees none of them.
+    const own = await scrape(key);
+    expect(sample(own, `descent_job_epoch{job_id="${first.id}"}`)).toBe(1);
+    expect(sample(own, 'descent_jobs{status="queued"}')).toBe(1);
+    expect(own).not.toContain("descent_http_request_duration_seconds");
+    expect(own).not.toContain("descent_api_");
+    expect(own).not.toContain("descent_queue_jobs");
+    const foreign = await scrape(otherKey);
+    expect(foreign).not.toContain(first.id);
+    expect(sample(foreign, 'descent_jobs{status="queued"}')).toBe(0);
+    expect(sample(foreign, 'descent_jobs{status="running"}')).toBe(0);
 
     // Finished jobs leave the per-job series.
     await ctx.db.trainingJob.update({ where: { id: first.id }, data: { status: "succeeded" } });

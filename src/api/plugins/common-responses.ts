@@ -1,6 +1,7 @@
 import type { FastifyInstance, RouteOptions } from "fastify";
 import { errorRegistry, problemType, type ErrorCode } from "../../errors.js";
 import { problems } from "../schemas.js";
+import { accessOf } from "./auth.js";
 
 const codeOfStatus: Record<number, ErrorCode> = Object.fromEntries(
   Object.entries(errorRegistry)
@@ -11,8 +12,8 @@ const codeOfStatus: Record<number, ErrorCode> = Object.fromEntries(
 /**
  * Documents, on every route registered after it, the problem+json responses
  * that come from cross-cutting plugins rather than from the route itself:
- * 401/403 from auth (on /v1 and on routes with `requiresKey`), 429 from the
- * rate limit (/v1), 400 from validating path, query or header parameters.
+ * 401/403 from auth and 429 from the rate limit (on every route that is not
+ * public), 400 from validating path, query or header parameters.
  * A route's own declaration of a status wins. Every problem+json response
  * without an example gets one, so clients see the shape at a glance.
  */
@@ -20,10 +21,9 @@ export function documentCommonResponses(app: FastifyInstance): void {
   app.addHook("onRoute", (route: RouteOptions) => {
     const schema = route.schema as { response?: Record<string, any>; params?: unknown; querystring?: unknown; headers?: unknown; hide?: boolean } | undefined;
     if (!schema?.response || schema.hide) return;
-    const keyed = route.url.startsWith("/v1/") || route.config?.requiresKey === true;
+    const keyed = accessOf(route.config as { access?: "public" }) !== "public";
     const statuses = [
-      ...(keyed ? [401, 403] : []),
-      ...(route.url.startsWith("/v1/") ? [429] : []),
+      ...(keyed ? [401, 403, 429] : []),
       ...(schema.params || schema.querystring || schema.headers ? [400] : []),
     ].filter((status) => !(String(status) in schema.response!));
     schema.response = { ...schema.response, ...problems(...statuses) };

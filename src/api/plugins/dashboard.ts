@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
+import { markRoutesPublic } from "./auth.js";
 
 /**
  * The dashboard (built by Vite from dashboard/ into dashboard/dist) at `/`,
@@ -16,6 +17,7 @@ import type { FastifyInstance } from "fastify";
  */
 export async function registerDashboard(app: FastifyInstance, { dist = defaultDist() }: { dist?: string } = {}): Promise<void> {
   await app.register(async (scope) => {
+    markRoutesPublic(scope);
     await scope.register(fastifyStatic, { root: dist, serve: false });
 
     scope.get("/", { schema: { hide: true } }, async (_request, reply) => {

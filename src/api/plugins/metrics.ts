@@ -1,32 +1,30 @@
 import type { FastifyInstance } from "fastify";
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { Database } from "../../db/client.js";
-import type { TrainingQueue } from "../../queue/training-queue.js";
+import type { MetricsSnapshot, ServiceMetrics } from "../../services/service-metrics.js";
 import { problems } from "../schemas.js";
 
-const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-
 /**
- * GET /metrics in the Prometheus text format, for any valid API key.
+ * GET /metrics in the Prometheus text format.
+ * - With the admin key (operators, Prometheus): the whole service: this API
+ *   process's HTTP latency and Node.js metrics, jobs by status, the queue's
+ *   depth, and the last epoch of every running job.
+ * - With a project's key: that project's jobs by status and its running
+ *   jobs' last epochs, nothing about other projects or the process.
  *
  * Training runs in worker processes (scaled with --scale worker=N), so their
  * numbers are not read from the workers: every epoch already lands in
- * Postgres, and a scrape reads the jobs by status, the last epoch of every
- * running job (its durationMs and the samples/s it implies) and BullMQ's
- * queue counts at that moment. One scrape target, whatever the number of
- * workers, and nothing lost when a worker dies. HTTP latency is this API
- * process's own (one target per API process).
+ * Postgres, and a scrape reads it at that moment. One scrape target, whatever
+ * the number of workers, and nothing lost when a worker dies.
  */
-export async function registerMetrics(app: FastifyInstance, { db, queue }: { db: Database; queue: TrainingQueue }): Promise<void> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "descent_api_" });
-
+export async function registerMetrics(app: FastifyInstance, { metrics }: { metrics: ServiceMetrics }): Promise<void> {
+  const processRegistry = new Registry();
+  collectDefaultMetrics({ register: processRegistry, prefix: "descent_api_" });
   const httpDuration = new Histogram({
     name: "descent_http_request_duration_seconds",
     help: "HTTP request latency, by route pattern, method and status code.",
     labelNames: ["route", "method", "status_code"] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [registry],
+    registers: [processRegistry],
   });
   app.addHook("onResponse", async (request, reply) => {
     // The pattern (/v1/jobs/:id), never the URL, so ids do not become labels.
@@ -34,48 +32,17 @@ export async function registerMetrics(app: FastifyInstance, { db, queue }: { db:
     httpDuration.observe({ route, method: request.method, status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
-  const gauge = (name: string, help: string, label: string) => new Gauge({ name, help, labelNames: [label], registers: [registry] });
-  const jobs = gauge("descent_jobs", "Training jobs by status, all projects (Postgres, at scrape time).", "status");
-  const queued = gauge("descent_queue_jobs", "Messages in the BullMQ training queue by state (Redis, at scrape time).", "state");
-  const epoch = gauge("descent_job_epoch", "Last completed epoch of each running job.", "job_id");
-  const epochSeconds = gauge("descent_job_epoch_duration_seconds", "Training time of the last completed epoch of each running job (without validation).", "job_id");
-  const samplesPerSecond = gauge("descent_job_samples_per_second", "Training samples per second in the last completed epoch of each running job.", "job_id");
-
-  const up = gauge("descent_metrics_source_up", "1 when the last scrape could read this source (postgres, redis), else 0.", "source");
-
-  /** Reads Postgres and the queue once per scrape and sets the gauges from that snapshot; a source that is down leaves its gauges empty. */
-  async function refresh(): Promise<void> {
-    const [byStatus, counts, running] = await Promise.allSettled([
-      db.trainingJob.groupBy({ by: ["status"], _count: { _all: true } }),
-      queue.getJobCounts("waiting", "active", "delayed", "prioritized", "failed", "completed"),
-      lastEpochsOfRunningJobs(db),
-    ]);
-    for (const g of [jobs, queued, epoch, epochSeconds, samplesPerSecond]) g.reset();
-    up.set({ source: "postgres" }, byStatus.status === "fulfilled" && running.status === "fulfilled" ? 1 : 0);
-    up.set({ source: "redis" }, counts.status === "fulfilled" ? 1 : 0);
-    if (byStatus.status === "fulfilled") {
-      for (const status of JOB_STATUSES) jobs.set({ status }, 0);
-      for (const row of byStatus.value) jobs.set({ status: row.status }, row._count._all);
-    }
-    if (counts.status === "fulfilled") for (const [state, count] of Object.entries(counts.value)) queued.set({ state }, count);
-    for (const row of running.status === "fulfilled" ? running.value : []) {
-      const labels = { job_id: row.jobId };
-      epoch.set(labels, row.epoch);
-      epochSeconds.set(labels, row.durationMs / 1000);
-      if (row.durationMs > 0) samplesPerSecond.set(labels, (row.trainSamples * 1000) / row.durationMs);
-    }
-  }
-
   app.get(
     "/metrics",
     {
-      config: { requiresKey: true },
+      config: { access: "projectOrAdmin" },
       schema: {
         tags: ["health"],
         summary: "Prometheus metrics",
         description:
-          "The Prometheus text format: HTTP latency by route pattern, method and status; jobs by status; queue depth by state; " +
-          "per running job the last epoch, its duration and samples/s. Needs any valid API key.",
+          "The Prometheus text format. With the admin key: HTTP latency by route pattern, method and status, Node.js process metrics, " +
+          "jobs by status, queue depth by state, and per running job its last epoch, that epoch's duration and samples/s, for the whole service. " +
+          "With a project's key: the same job series for that project's jobs only.",
         response: {
           200: {
             description: "Metrics in the Prometheus text exposition format (0.0.4).",
@@ -85,25 +52,38 @@ export async function registerMetrics(app: FastifyInstance, { db, queue }: { db:
         },
       },
     },
-    async (_request, reply) => {
-      await refresh();
-      const body = await registry.metrics();
+    async (request, reply) => {
+      const snapshot = await metrics.snapshot(request.isAdmin ? null : request.projectId);
+      const registry = snapshotRegistry(snapshot, request.isAdmin);
+      const body = request.isAdmin ? (await processRegistry.metrics()) + (await registry.metrics()) : await registry.metrics();
       return reply.type(registry.contentType).send(body);
     },
   );
 }
 
-async function lastEpochsOfRunningJobs(db: Database) {
-  const jobs = await db.trainingJob.findMany({
-    where: { status: "running" },
-    select: { id: true, training: true, dataset: { select: { numSamples: true } }, metrics: { orderBy: { epoch: "desc" }, take: 1, select: { epoch: true, durationMs: true } } },
-  });
-  return jobs.flatMap((job) => {
-    const last = job.metrics[0];
-    if (!last) return [];
-    const split = Number((job.training as { validationSplit?: number } | null)?.validationSplit ?? 0);
-    const trainSamples = job.dataset.numSamples - Math.round(job.dataset.numSamples * split);
-    return [{ jobId: job.id, epoch: last.epoch, durationMs: last.durationMs, trainSamples }];
-  });
-}
+/** A registry holding one scrape's job and queue series (built per scrape: each scope sees its own). */
+function snapshotRegistry(snapshot: MetricsSnapshot, wholeService: boolean): Registry {
+  const registry = new Registry();
+  const gauge = (name: string, help: string, label: string) => new Gauge({ name, help, labelNames: [label], registers: [registry] });
+  const scope = wholeService ? "all projects" : "this project";
+  const jobs = gauge("descent_jobs", `Training jobs by status, ${scope} (Postgres, at scrape time).`, "status");
+  const epoch = gauge("descent_job_epoch", "Last completed epoch of each running job.", "job_id");
+  const epochSeconds = gauge("descent_job_epoch_duration_seconds", "Training time of the last completed epoch of each running job (without validation).", "job_id");
+  const samplesPerSecond = gauge("descent_job_samples_per_second", "Training samples per second in the last completed epoch of each running job.", "job_id");
+  const up = gauge("descent_metrics_source_up", "1 when this scrape could read this source (postgres, redis), else 0.", "source");
 
+  up.set({ source: "postgres" }, snapshot.jobsByStatus && snapshot.runningJobs ? 1 : 0);
+  for (const [status, count] of Object.entries(snapshot.jobsByStatus ?? {})) jobs.set({ status }, count);
+  for (const row of snapshot.runningJobs ?? []) {
+    const labels = { job_id: row.jobId };
+    epoch.set(labels, row.epoch);
+    epochSeconds.set(labels, row.durationMs / 1000);
+    if (row.durationMs > 0) samplesPerSecond.set(labels, (row.trainSamples * 1000) / row.durationMs);
+  }
+  if (wholeService) {
+    const queued = gauge("descent_queue_jobs", "Messages in the BullMQ training queue by state (Redis, at scrape time).", "state");
+    up.set({ source: "redis" }, snapshot.queue ? 1 : 0);
+    for (const [state, count] of Object.entries(snapshot.queue ?? {})) queued.set({ state }, count);
+  }
+  return registry;
+}

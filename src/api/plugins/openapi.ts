@@ -1,6 +1,7 @@
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
+import { markRoutesPublic } from "./auth.js";
 
 /** The OpenAPI 3.1 document at /openapi.json, built from the routes' schemas, and Swagger UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
@@ -27,6 +28,9 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (scope) => {
+    markRoutesPublic(scope);
+    await scope.register(swaggerUi, { routePrefix: "/docs", staticCSP: true });
+  });
+  app.get("/openapi.json", { config: { access: "public" }, schema: { hide: true } }, async () => app.swagger());
 }

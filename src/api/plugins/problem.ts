@@ -1,8 +1,15 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DescentError, errorRegistry, problemType, type ErrorCode, type FieldError } from "../../errors.js";
+import { isPostgresUnavailable } from "../../db/unavailable.js";
+import { isRedisUnavailable } from "../../queue/unavailable.js";
 import { validationErrorsToFieldErrors } from "./validation-errors.js";
 
+/** Seconds a client is asked to wait after a 503 that names no better time. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 interface ProblemBody {
+  /** Sent as the Retry-After header, not in the body. */
+  retryAfterSeconds?: number;
   type: string;
   title: string;
   status: number;
@@ -19,7 +26,8 @@ interface ProblemBody {
 export function installProblemHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | DescentError, request, reply) => {
     const problem = toProblem(error, request);
-    if (problem.status >= 500) request.log.error({ err: error }, "request failed");
+    if (problem.status === 503) request.log.warn({ err: error }, problem.detail);
+    else if (problem.status >= 500) request.log.error({ err: error }, "request failed");
     else request.log.info({ status: problem.status, code: (error as FastifyError).code }, problem.detail);
     return sendProblem(reply, problem);
   });
@@ -34,13 +42,16 @@ export function installProblemHandler(app: FastifyInstance): void {
   );
 }
 
-export function sendProblem(reply: FastifyReply, problem: ProblemBody) {
+export function sendProblem(reply: FastifyReply, { retryAfterSeconds, ...problem }: ProblemBody) {
+  if (retryAfterSeconds !== undefined) reply.header("retry-after", String(retryAfterSeconds));
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }
 
 function toProblem(error: FastifyError | DescentError, request: FastifyRequest): ProblemBody {
   if (error instanceof DescentError) {
-    return fromCode(error.code, error.message, error.errors);
+    const problem = fromCode(error.code, error.message, error.errors);
+    const retryAfterSeconds = error.retryAfterSeconds ?? (problem.status === 503 ? UNAVAILABLE_RETRY_AFTER_SECONDS : undefined);
+    return retryAfterSeconds === undefined ? problem : { ...problem, retryAfterSeconds };
   }
   if ("validation" in error && error.validation) {
     const errors = validationErrorsToFieldErrors(error.validation, error.validationContext ?? "body");
@@ -54,6 +65,12 @@ function toProblem(error: FastifyError | DescentError, request: FastifyRequest):
   if (status >= 400 && status < 500) {
     // Fastify's own client errors (malformed JSON, empty body, __proto__ keys) carry safe messages.
     return { type: problemType("VALIDATION_FAILED"), title: "Bad request", status, detail: error.message };
+  }
+  if (isPostgresUnavailable(error)) {
+    return { ...fromCode("UNAVAILABLE", "the database (Postgres) is unavailable or too slow right now; retry shortly"), retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
+  }
+  if (isRedisUnavailable(error)) {
+    return { ...fromCode("UNAVAILABLE", "the queue (Redis) is unavailable right now; retry shortly"), retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS };
   }
   return fromCode("INTERNAL", `the server failed to handle this request; quote request id ${request.id} when reporting it`);
 }

@@ -25,6 +25,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> 
   app.get(
     "/health/live",
     {
+      config: { access: "public" },
       schema: {
         tags: ["health"],
         summary: "Liveness",
@@ -38,6 +39,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> 
   app.get(
     "/health/ready",
     {
+      config: { access: "public" },
       schema: {
         tags: ["health"],
         summary: "Readiness",

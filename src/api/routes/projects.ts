@@ -16,12 +16,14 @@ const ApiKey = Type.Object(
   { title: "ApiKey", examples: [apiKeyExample] },
 );
 const secret = Type.String({ description: "The key itself. It is shown only in this response; descent keeps only its hash." });
+const NewApiKey = Type.Object({ ...ApiKey.properties, apiKey: secret }, { examples: [{ ...apiKeyExample, apiKey: "dsk_3fA9..." }] });
+const KeyName = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "ci" }] });
 
 export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService }> = async (app, { projects }) => {
   app.post(
     "/v1/projects",
     {
-      config: { admin: true },
+      config: { access: "admin" },
       schema: {
         tags: ["projects"],
         summary: "Create a project (admin)",
@@ -43,17 +45,35 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
   );
 
   app.post(
+    "/v1/projects/:id/api-keys",
+    {
+      config: { access: "admin" },
+      schema: {
+        tags: ["projects"],
+        summary: "Create an API key for a project (admin)",
+        description:
+          "Needs the admin key. For a project that has lost or revoked its keys: the new key is shown once, in this response.",
+        params: IdParams,
+        body: KeyName,
+        response: { 201: json(NewApiKey, "The key's record and the key."), ...problems(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      await projects.assertProjectExists(request.params.id);
+      const { key, apiKey } = await projects.issueKey(request.params.id, request.body.name);
+      return reply.code(201).send({ ...key, apiKey });
+    },
+  );
+
+  app.post(
     "/v1/api-keys",
     {
       schema: {
         tags: ["projects"],
         summary: "Create another API key for the calling project",
         description: "The new key is shown once, in this response.",
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false, examples: [{ name: "ci" }] }),
-        response: { 201: json(
-          Type.Object({ ...ApiKey.properties, apiKey: secret }, { examples: [{ ...apiKeyExample, apiKey: "dsk_3fA9..." }] }),
-          "The key's record and the key.",
-        ), ...problems(400, 401) },
+        body: KeyName,
+        response: { 201: json(NewApiKey, "The key's record and the key."), ...problems(400, 401) },
       },
     },
     async (request, reply) => {
@@ -81,13 +101,16 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
       schema: {
         tags: ["projects"],
         summary: "Revoke an API key",
-        description: "The key stops working at once (401).",
+        description:
+          "The key stops working at once (401). Revoking the project's last active key is a 409 unless `?force=true`: " +
+          "without a key, only the admin can give the project a new one (POST /v1/projects/{id}/api-keys).",
         params: IdParams,
-        response: { 204: { description: "Revoked.", type: "null" }, ...problems(401, 404) },
+        querystring: Type.Object({ force: Type.Optional(Type.Boolean({ default: false, description: "Revoke even the last active key." })) }, { additionalProperties: false }),
+        response: { 204: { description: "Revoked.", type: "null" }, ...problems(401, 404, 409) },
       },
     },
     async (request, reply) => {
-      await projects.revokeKey(request.projectId, request.params.id);
+      await projects.revokeKey(request.projectId, request.params.id, { force: request.query.force ?? false });
       return reply.code(204).send(null);
     },
   );
