@@ -151,7 +151,7 @@ export interface ModelMetrics extends Metrics {
   keptEpoch: number;
   stopped: "completed" | "earlyStopping" | "cancelled";
   augmentation?: string[];
-  classMetrics?: { on: "validation" | "training"; confusionMatrix: number[][]; precision: number[]; recall: number[] };
+  classMetrics?: { on: "validation" | "training"; confusionMatrix?: number[][]; precision: number[]; recall: number[] };
 }
 
 export interface LayerSummary {

@@ -16,6 +16,7 @@ import { createModelService } from "../services/models.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { installProblemHandler } from "./plugins/problem.js";
 import { installValidators } from "./plugins/validation.js";
+import { installNulGuard } from "./plugins/nul-guard.js";
 import { datasetRoutes } from "./routes/datasets.js";
 import { healthRoutes } from "./routes/health.js";
 import { jobRoutes } from "./routes/jobs.js";
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
 
   installValidators(app);
   installProblemHandler(app);
+  installNulGuard(app);
   await registerProtection(app, { redis, prefix: config.queuePrefix });
   const projects = createProjectService({ db });
   if (config.auth === "off") await projects.ensureDefaultProject();

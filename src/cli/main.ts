@@ -31,7 +31,7 @@ datasets
       dataset = await client.uploadCsv(text, { label: options.label, name });
     }
     console.log(`dataset ${dataset.id} (${dataset.name}): ${dataset.numSamples} samples, input shape [${dataset.inputShape.join(", ")}]` +
-      (dataset.numClasses ? `, ${dataset.numClasses} classes: ${dataset.classNames.join(", ")}` : ""));
+      (dataset.numClasses ? `, ${dataset.numClasses} classes: ${(dataset.classNames ?? []).join(", ")}` : ""));
   });
 datasets
   .command("ls")

@@ -178,8 +178,8 @@ export interface FitOptions {
 /** Per-class results at the end of training, on the validation data (else the training data). */
 export interface ClassMetrics {
   on: "validation" | "training";
-  /** confusionMatrix[trueClass][predictedClass] = count */
-  confusionMatrix: number[][];
+  /** confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes (MAX_CONFUSION_MATRIX_CLASSES). */
+  confusionMatrix?: number[][];
   precision: number[];
   recall: number[];
 }

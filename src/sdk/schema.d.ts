@@ -113,7 +113,7 @@ export interface paths {
         };
         /**
          * Prometheus metrics
-         * @description The Prometheus text format: HTTP latency by route pattern, method and status; jobs by status; queue depth by state; per running job the last epoch, its duration and samples/s. Needs any valid API key.
+         * @description The Prometheus text format. With the admin key: HTTP latency by route pattern, method and status, Node.js process metrics, jobs by status, queue depth by state, and per running job its last epoch, that epoch's duration and samples/s, for the whole service. With a project's key: the same job series for that project's jobs only.
          */
         get: {
             parameters: {
@@ -178,6 +178,35 @@ export interface paths {
                          *       "title": "This key may not do that",
                          *       "status": 403,
                          *       "detail": "the admin key works on admin routes only; use a project's API key"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limit exceeded, retry in 1 second"
                          *     }
                          */
                         "application/problem+json": {
@@ -519,11 +548,14 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description The key stops working at once (401).
+         * @description The key stops working at once (401). Revoking the project's last active key is a 409 unless `?force=true`: without a key, only the admin can give the project a new one (POST /v1/projects/{id}/api-keys).
          */
         delete: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description Revoke even the last active key. */
+                    force?: boolean;
+                };
                 header?: never;
                 path: {
                     id: string;
@@ -661,6 +693,35 @@ export interface paths {
                         };
                     };
                 };
+                /** @description The request conflicts with the resource's state. */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/conflict",
+                         *       "title": "Conflict",
+                         *       "status": 409,
+                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
                 /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
                 429: {
                     headers: {
@@ -732,12 +793,14 @@ export interface paths {
                             data: {
                                 /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
                                 checksum: string;
-                                /** @description Samples per class, in classNames order. */
-                                classCounts: number[];
-                                classNames: string[];
+                                /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
+                                classCounts?: number[];
+                                /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                                classNames?: string[];
                                 /** Format: date-time */
                                 createdAt: string;
-                                featureNames: string[];
+                                /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                                featureNames?: string[];
                                 /** @example ds_01jf3k2m9q8r7s6t5v4w */
                                 id: string;
                                 inputShape: number[];
@@ -746,7 +809,8 @@ export interface paths {
                                 numClasses: number;
                                 numFeatures: number;
                                 numSamples: number;
-                                statistics: {
+                                /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
+                                statistics?: {
                                     features: {
                                         max: number;
                                         mean: number;
@@ -926,12 +990,14 @@ export interface paths {
                         "application/json": {
                             /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
                             checksum: string;
-                            /** @description Samples per class, in classNames order. */
-                            classCounts: number[];
-                            classNames: string[];
+                            /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
+                            classCounts?: number[];
+                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                            classNames?: string[];
                             /** Format: date-time */
                             createdAt: string;
-                            featureNames: string[];
+                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                            featureNames?: string[];
                             /** @example ds_01jf3k2m9q8r7s6t5v4w */
                             id: string;
                             inputShape: number[];
@@ -940,7 +1006,8 @@ export interface paths {
                             numClasses: number;
                             numFeatures: number;
                             numSamples: number;
-                            statistics: {
+                            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
+                            statistics?: {
                                 features: {
                                     max: number;
                                     mean: number;
@@ -1233,12 +1300,14 @@ export interface paths {
                         "application/json": {
                             /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
                             checksum: string;
-                            /** @description Samples per class, in classNames order. */
-                            classCounts: number[];
-                            classNames: string[];
+                            /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
+                            classCounts?: number[];
+                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                            classNames?: string[];
                             /** Format: date-time */
                             createdAt: string;
-                            featureNames: string[];
+                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+                            featureNames?: string[];
                             /** @example ds_01jf3k2m9q8r7s6t5v4w */
                             id: string;
                             inputShape: number[];
@@ -1247,7 +1316,8 @@ export interface paths {
                             numClasses: number;
                             numFeatures: number;
                             numSamples: number;
-                            statistics: {
+                            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
+                            statistics?: {
                                 features: {
                                     max: number;
                                     mean: number;
@@ -3683,6 +3753,13 @@ export interface paths {
                         "text/event-stream": string;
                     };
                 };
+                /** @description The client has already received the job's `done` event (its Last-Event-ID): nothing more will come. */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
                 /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
                 400: {
                     headers: {
@@ -4108,8 +4185,8 @@ export interface paths {
                                     /** @description The augmentation transforms that ran on training batches. */
                                     augmentation?: string[];
                                     classMetrics?: {
-                                        /** @description confusionMatrix[trueClass][predictedClass] = count */
-                                        confusionMatrix: number[][];
+                                        /** @description confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes. */
+                                        confusionMatrix?: number[][];
                                         /**
                                          * @description Computed on the validation data when there is some.
                                          * @enum {unknown}
@@ -4470,8 +4547,8 @@ export interface paths {
                                 /** @description The augmentation transforms that ran on training batches. */
                                 augmentation?: string[];
                                 classMetrics?: {
-                                    /** @description confusionMatrix[trueClass][predictedClass] = count */
-                                    confusionMatrix: number[][];
+                                    /** @description confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes. */
+                                    confusionMatrix?: number[][];
                                     /**
                                      * @description Computed on the validation data when there is some.
                                      * @enum {unknown}
@@ -5750,6 +5827,219 @@ export interface paths {
                          *       "title": "This key may not do that",
                          *       "status": 403,
                          *       "detail": "the admin key works on admin routes only; use a project's API key"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/rate-limited",
+                         *       "title": "Too many requests",
+                         *       "status": 429,
+                         *       "detail": "Rate limit exceeded, retry in 1 second"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/projects/{id}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an API key for a project (admin)
+         * @description Needs the admin key. For a project that has lost or revoked its keys: the new key is shown once, in this response.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "name": "ci"
+                     *     }
+                     */
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description The key's record and the key. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
+                            apiKey: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            id: string;
+                            name: string;
+                            /** @description The key's first characters, to recognise it. */
+                            prefix: string;
+                            revokedAt: string | null;
+                        };
+                    };
+                };
+                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/validation-failed",
+                         *       "title": "The request is not valid",
+                         *       "status": 400,
+                         *       "detail": "/training/epochs: must be >= 1",
+                         *       "errors": [
+                         *         {
+                         *           "path": "/training/epochs",
+                         *           "message": "must be >= 1"
+                         *         }
+                         *       ]
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description No API key, or an unknown or revoked one. */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/unauthorized",
+                         *       "title": "Missing or invalid API key",
+                         *       "status": 401,
+                         *       "detail": "send an API key: Authorization: Bearer <key>"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description This key may not use this route. */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/forbidden",
+                         *       "title": "This key may not do that",
+                         *       "status": 403,
+                         *       "detail": "the admin key works on admin routes only; use a project's API key"
+                         *     }
+                         */
+                        "application/problem+json": {
+                            detail?: string;
+                            errors?: {
+                                message: string;
+                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                                path: string;
+                            }[];
+                            instance?: string;
+                            status: number;
+                            title: string;
+                            /** @description A URI reference naming the kind of problem. */
+                            type: string;
+                        };
+                    };
+                };
+                /** @description No such resource. */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        /**
+                         * @example {
+                         *       "type": "https://descent.dev/problems/not-found",
+                         *       "title": "Not found",
+                         *       "status": 404,
+                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
                          *     }
                          */
                         "application/problem+json": {

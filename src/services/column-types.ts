@@ -5,6 +5,8 @@
 
 /** The largest number of classes a dataset may have (as `classNames` in the JSON upload). */
 export const MAX_CLASSES = 10_000;
+/** The most features (values per sample, columns of a CSV) a dataset may have. */
+export const MAX_FEATURES = 65_536;
 /** The longest class name (as in the JSON upload). */
 export const MAX_NAME_LENGTH = 200;
 

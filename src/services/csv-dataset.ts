@@ -2,7 +2,7 @@ import { finished } from "node:stream/promises";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { DescentError, type FieldError } from "../errors.js";
 import { checksum, summarize, type EncodedDataset } from "./dataset-encoding.js";
-import { GrowableFloat32, LabelColumn, MAX_NAME_LENGTH, isDecimal, parseNumber, quote, type Task } from "./column-types.js";
+import { GrowableFloat32, LabelColumn, MAX_FEATURES, MAX_NAME_LENGTH, isDecimal, parseNumber, quote, type Task } from "./column-types.js";
 
 export interface CsvDatasetOptions {
   /** The header name of the label column; every other column is a feature. */
@@ -136,6 +136,10 @@ class CsvDatasetReader {
       if (cell === "") {
         this.missingCell(j, row);
       } else if (j === this.labelIndex) {
+        if (cell.includes("\u0000")) {
+          this.badCell(j, row, "contains a NUL character, which no label may hold");
+          continue;
+        }
         const problem = this.labels!.add(cell, row);
         if (problem?.fatal) return this.fail(`row ${row}, column ${columns[j]}`, problem.message);
         if (problem) this.badCell(j, row, problem.message);
@@ -194,9 +198,13 @@ class CsvDatasetReader {
   }
 
   private header(names: string[]): void {
+    if (names.length > MAX_FEATURES + 1) {
+      return this.fail("header", `the header has ${names.length} columns; a dataset may have at most ${MAX_FEATURES} feature columns and its label`);
+    }
     const seen = new Map<string, number>();
     names.forEach((name, j) => {
       if (name === "") this.report("header", `column ${j + 1} has no name`);
+      else if (name.includes("\u0000")) this.report("header", `column ${j + 1}'s name contains a NUL character`);
       else if (name.length > MAX_NAME_LENGTH) this.report("header", `column ${j + 1}'s name is longer than ${MAX_NAME_LENGTH} characters`);
       else if (seen.has(name)) this.report("header", `column name ${quote(name)} appears twice (columns ${seen.get(name)! + 1} and ${j + 1})`);
       seen.set(name, j);

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DescentError, pointerSegment, type FieldError } from "../errors.js";
 import type { DatasetInput, DatasetRowsInput } from "../spec/dataset.js";
+import { MAX_CLASSES, MAX_FEATURES } from "./column-types.js";
 
 /** A validated dataset in the engine's layout: row-major float32. */
 export interface EncodedDataset {
@@ -32,6 +33,11 @@ export function encodeDataset(input: DatasetInput): EncodedDataset {
 
   const numSamples = input.features.length;
   const numFeatures = input.features[0].length;
+  if (numFeatures > MAX_FEATURES) {
+    throw new DescentError("VALIDATION_FAILED", `rows have ${numFeatures} values; a dataset may have at most ${MAX_FEATURES} features`, [
+      { path: "/features/0", message: `at most ${MAX_FEATURES} values` },
+    ]);
+  }
   input.features.forEach((row, i) => {
     if (row.length !== numFeatures) report(`/features/${i}`, `row ${i} has ${row.length} values; row 0 has ${numFeatures}`);
     row.forEach((value, j) => {
@@ -89,11 +95,20 @@ function encodeLabels(input: DatasetInput, report: (path: string, message: strin
     return { task: "classification", classNames: [], values };
   }
 
+  // JSON.parse turns 1e400 into Infinity, and 1e39 is Infinity in float32: neither can be trained on.
+  labels.forEach((label, i) => {
+    if (typeof label === "number" && !Number.isFinite(Math.fround(label))) report(`/labels/${i}`, `${label} does not fit in float32`);
+  });
+
   if (strings) {
     if (input.task === "regression") report("/task", "regression needs numeric labels");
     // Known names keep their order; otherwise classes are sorted so the same
     // data always gives the same class indices.
     const classNames = input.classNames ?? [...new Set(labels as string[])].sort();
+    if (classNames.length > MAX_CLASSES) {
+      report("/labels", `${classNames.length} distinct class names; a dataset may have at most ${MAX_CLASSES} classes`);
+      return { task: "classification", classNames: [], values };
+    }
     const index = new Map(classNames.map((name, i) => [name, i]));
     labels.forEach((label, i) => {
       const classIndex = index.get(label as string);
@@ -112,7 +127,8 @@ function encodeLabels(input: DatasetInput, report: (path: string, message: strin
     return { task, classNames: [], values };
   }
 
-  const numClasses = input.classNames?.length ?? Math.max(...numeric) + 1;
+  const numClasses = input.classNames?.length ?? largestClassIndex(numeric, report) + 1;
+  if (numClasses === 0) return { task, classNames: [], values }; // reported
   numeric.forEach((label, i) => {
     if (!Number.isInteger(label) || label < 0 || label >= numClasses) {
       report(`/labels/${i}`, `label ${label} is not a class index in [0, ${numClasses - 1}]`);
@@ -120,6 +136,24 @@ function encodeLabels(input: DatasetInput, report: (path: string, message: strin
   });
   const classNames = input.classNames ?? Array.from({ length: numClasses }, (_, i) => String(i));
   return { task, classNames, values };
+}
+
+/**
+ * The largest label, as a class index; a label past MAX_CLASSES is reported
+ * (1e9 must not allocate a billion classes). A loop, not Math.max(...labels):
+ * spreading 130,000 arguments overflows the stack.
+ */
+function largestClassIndex(labels: number[], report: (path: string, message: string) => void): number {
+  let largest = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i];
+    if (label >= MAX_CLASSES) {
+      report(`/labels/${i}`, `class index ${label} is too large: a dataset may have at most ${MAX_CLASSES} classes (for regression targets, pass "task": "regression")`);
+      return -1;
+    }
+    if (label > largest) largest = label;
+  }
+  return largest;
 }
 
 function countClasses(labels: Float32Array, numClasses: number): number[] {

@@ -88,8 +88,10 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         where: { projectId, deletedAt: null, ...(page.checksum ? { checksum: page.checksum } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
+        // A list stays small however wide its datasets are: per-feature data is on each dataset's own page.
+        omit: { statistics: true, featureNames: true, classNames: true, classCounts: true },
       });
-      return pageOf(rows.map(toView), page.limit);
+      return pageOf(rows.map((row) => toView(row)), page.limit);
     },
   };
 }
@@ -104,7 +106,10 @@ export async function loadDatasetArrays(db: Database, id: string) {
   return { ...row, ...arrays };
 }
 
-export function toView(row: Omit<Dataset, "features" | "labels">): DatasetView {
+type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts";
+
+/** The API's view of a dataset row; a list's rows come without their per-feature and per-class parts. */
+export function toView(row: Omit<Dataset, "features" | "labels" | PerDatasetSized> & Partial<Pick<Dataset, PerDatasetSized>>): DatasetView {
   return {
     id: row.id,
     name: row.name,
@@ -113,11 +118,11 @@ export function toView(row: Omit<Dataset, "features" | "labels">): DatasetView {
     inputShape: row.inputShape,
     task: row.numClasses > 0 ? "classification" : "regression",
     numClasses: row.numClasses,
-    classNames: row.classNames,
-    classCounts: row.classCounts,
-    featureNames: row.featureNames,
+    ...(row.classNames ? { classNames: row.classNames } : {}),
+    ...(row.classCounts ? { classCounts: row.classCounts } : {}),
+    ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
-    statistics: row.statistics as unknown as DatasetView["statistics"],
+    ...(row.statistics ? { statistics: row.statistics as unknown as DatasetView["statistics"] } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,7 +3,7 @@
 // duplicates or gaps, until the job's `done` event.
 
 import type { Database } from "../db/client.js";
-import { notFound } from "../errors.js";
+import { invalid, notFound } from "../errors.js";
 import type { JobEventHub } from "../queue/job-event-hub.js";
 import type { JobEvent } from "./job-events.js";
 
@@ -20,10 +20,18 @@ export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTE
     return rows.map((row) => ({ id: row.id.toString(), type: row.type as JobEvent["type"], data: row.data as Record<string, unknown> }));
   }
 
-  /** Throws NOT_FOUND before anything is streamed. */
-  async function assertExists(projectId: string, jobId: string): Promise<void> {
+  /**
+   * Throws NOT_FOUND before anything is streamed, and 400 for a Last-Event-ID
+   * that is not one of ours. Returns false when the client has already seen
+   * the job's `done` event: there is nothing left to send.
+   */
+  async function open(projectId: string, jobId: string, lastEventId: string | null): Promise<boolean> {
+    const after = parseEventId(lastEventId);
     const job = await db.trainingJob.findFirst({ where: { id: jobId, projectId }, select: { id: true } });
     if (!job) throw notFound("job", jobId);
+    if (after === 0n) return true;
+    const done = await db.jobEvent.findFirst({ where: { jobId, type: "done", id: { lte: after } }, select: { id: true } });
+    return done === null;
   }
 
   async function* follow(jobId: string, lastEventId: string | null, signal: AbortSignal): AsyncGenerator<JobEvent> {
@@ -60,7 +68,8 @@ export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTE
         wake = null;
         pending = live.splice(0);
         if (pending.length === 0 && Date.now() - lastCheck >= recheckIntervalMs) {
-          pending = await storedEvents(jobId, lastSent);
+          // Postgres down: keep following the live events, and read it again at the next check.
+          pending = await storedEvents(jobId, lastSent).catch(() => []);
           lastCheck = Date.now();
         }
       }
@@ -70,13 +79,17 @@ export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTE
     }
   }
 
-  return { assertExists, follow };
+  return { open, follow };
 }
 
 export type JobEventStream = ReturnType<typeof createJobEventStream>;
 
+const MAX_EVENT_ID = 2n ** 63n - 1n; // Postgres bigint
+
 function parseEventId(value: string | null): bigint {
-  if (value && /^\d{1,19}$/.test(value)) return BigInt(value);
-  return 0n;
+  if (value === null || value === "") return 0n;
+  const id = /^\d{1,19}$/.test(value) ? BigInt(value) : -1n;
+  if (id < 0n || id > MAX_EVENT_ID) throw invalid("headers/last-event-id", `${JSON.stringify(value.slice(0, 32))} is not an event id of this stream`);
+  return id;
 }
 

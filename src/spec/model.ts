@@ -25,7 +25,7 @@ export const ModelMetrics = Type.Object(
     classMetrics: Type.Optional(
       Type.Object({
         on: Type.Enum(["validation", "training"], { description: "Computed on the validation data when there is some." }),
-        confusionMatrix: Type.Array(Type.Array(Type.Integer()), { description: "confusionMatrix[trueClass][predictedClass] = count" }),
+        confusionMatrix: Type.Optional(Type.Array(Type.Array(Type.Integer()), { description: "confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes." })),
         precision: Type.Array(Type.Number()),
         recall: Type.Array(Type.Number()),
       }),

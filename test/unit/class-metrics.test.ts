@@ -15,14 +15,27 @@ describe("class metrics and splits", () => {
     expect(metrics.recall).toEqual([2 / 3, 1 / 2, 0]);
   });
 
+  it("keeps precision and recall but no confusion matrix above 100 classes (its size grows with their square)", () => {
+    const classes = 101;
+    const truth = Int32Array.from({ length: 303 }, (_, i) => i % classes);
+    const predicted = Int32Array.from(truth, (c, i) => (i < classes ? (c + 1) % classes : c));
+    const metrics = classMetricsOf(truth, predicted, classes, "validation");
+    expect(metrics.confusionMatrix).toBeUndefined();
+    expect(metrics.precision).toHaveLength(classes);
+    expect(metrics.recall[0]).toBeCloseTo(2 / 3, 12);
+    expect(metrics.precision[1]).toBeCloseTo(2 / 3, 12);
+    expect(classMetricsOf(truth.subarray(0, 100), predicted.subarray(0, 100), 100, "validation").confusionMatrix).toHaveLength(100);
+  });
+
   it("fit reports them at the end, on the validation split", async () => {
     const spec: ModelSpec = { inputShape: [4], layers: [{ type: "dense", units: 8, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] };
     const result = await fit(createModel(spec, 1), irisSplit(0, 1).train, { epochs: 20, batchSize: 16, seed: 1, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.02 }, validationSplit: 0.2, stratify: true });
     const metrics = result.classMetrics!;
     expect(metrics.on).toBe("validation");
-    expect(metrics.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(30);
-    expect(metrics.confusionMatrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([10, 10, 10]); // stratified
-    const correct = metrics.confusionMatrix.reduce((sum, row, i) => sum + row[i], 0);
+    const confusionMatrix = metrics.confusionMatrix!;
+    expect(confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(30);
+    expect(confusionMatrix.map((row) => row.reduce((a, b) => a + b, 0))).toEqual([10, 10, 10]); // stratified
+    const correct = confusionMatrix.reduce((sum, row, i) => sum + row[i], 0);
     expect(correct / 30).toBeCloseTo(result.epochs[19].valAccuracy!, 10);
   });
 

@@ -55,8 +55,9 @@ export async function datasetView({ root, params, signal }: ViewContext): Promis
 
 function balanceNote(counts: number[]): HTMLElement | null {
   if (counts.length < 2) return null;
-  const max = Math.max(...counts);
-  const min = Math.min(...counts);
+  // Loops, not Math.max(...counts): spreading a large array overflows the stack.
+  const max = counts.reduce((a, b) => Math.max(a, b), -Infinity);
+  const min = counts.reduce((a, b) => Math.min(a, b), Infinity);
   if (min === 0) return h("p", { class: "notice warn small" }, "Some class has no sample at all.");
   const ratio = max / min;
   return h("p", { class: `muted small${ratio >= 3 ? " notice warn" : ""}` }, ratio < 1.5 ? "Balanced classes." : `The largest class has ${ratio.toFixed(1)}× the samples of the smallest${ratio >= 3 ? ": accuracy alone may mislead; look at the per-class recall." : "."}`);
@@ -115,8 +116,8 @@ function samplesCard(d: Dataset, signal: AbortSignal): HTMLElement {
 
   // One scale for every image: the range of all stored values (0–1, 0–255 or standardized alike).
   const stats = d.statistics?.features ?? [];
-  const lo = stats.length > 0 ? Math.min(...stats.map((f) => f.min)) : 0;
-  const hi = stats.length > 0 ? Math.max(...stats.map((f) => f.max)) : 1;
+  const lo = stats.length > 0 ? stats.reduce((a, f) => Math.min(a, f.min), Infinity) : 0;
+  const hi = stats.length > 0 ? stats.reduce((a, f) => Math.max(a, f.max), -Infinity) : 1;
 
   async function load(): Promise<void> {
     replace(body, loading());

@@ -124,12 +124,18 @@ function classMetricsCard(model: Model, classNames: string[]): HTMLElement {
   const cm = model.metrics.classMetrics!;
   const name = (k: number) => classNames[k] ?? String(k);
   return card(
-    `Confusion matrix (${cm.on} set)`,
-    h("p", { class: "muted small" }, "Rows: the true class; columns: the predicted class. The diagonal (blue) is correct; shading is the share of each true class."),
+    cm.confusionMatrix ? `Confusion matrix (${cm.on} set)` : `Per-class precision and recall (${cm.on} set)`,
+    h(
+      "p",
+      { class: "muted small" },
+      cm.confusionMatrix
+        ? "Rows: the true class; columns: the predicted class. The diagonal (blue) is correct; shading is the share of each true class."
+        : "No confusion matrix above 100 classes.",
+    ),
     h(
       "div",
       { class: "confusion-layout" },
-      confusionHeatmap(cm.confusionMatrix, classNames),
+      cm.confusionMatrix ? confusionHeatmap(cm.confusionMatrix, classNames) : null,
       h(
         "table",
         { class: "table compact per-class" },

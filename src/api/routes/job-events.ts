@@ -38,12 +38,16 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
         headers: Type.Object({ "last-event-id": Type.Optional(Type.String({ maxLength: 32 })) }),
         response: {
           200: { description: "An event stream.", content: { "text/event-stream": { schema: { type: "string" }, example: eventsExample } } },
-          ...problems(404),
+          204: { description: "The client has already received the job's `done` event (its Last-Event-ID): nothing more will come.", type: "null" },
+          ...problems(400, 404),
         },
       },
     },
     async (request, reply) => {
-      await stream.assertExists(request.projectId, request.params.id);
+      if (!(await stream.open(request.projectId, request.params.id, reply.sse.lastEventId))) {
+        // The client saw the `done` event: 204 tells EventSource to stop reconnecting.
+        return reply.code(204).send(null);
+      }
       const controller = new AbortController();
       open.add(controller);
       reply.sse.onClose(() => controller.abort());
