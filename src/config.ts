@@ -26,6 +26,10 @@ export interface Config {
   predictBodyLimit: number;
   /** Longest a database statement of the API may run, in ms (then 503); see createDatabase. @defaultValue 15000 */
   databaseStatementTimeoutMs: number;
+  /** Threads of the API that run predictions. @defaultValue 1 */
+  predictThreads: number;
+  /** A prediction running longer than this is stopped (503), in ms. @defaultValue 10000 */
+  predictTimeoutMs: number;
   /** How many jobs one worker process trains at once. @defaultValue 1 */
   workerConcurrency: number;
   /** BullMQ lock duration of a training job, in ms; a dead worker's job is taken over after about this plus the stalled interval. @defaultValue 15000 */
@@ -65,6 +69,8 @@ export interface Limits {
   rateLimitPerSecond: number;
   /** Rows of one dataset. @defaultValue 2,000,000 */
   maxDatasetRows: number;
+  /** Forward FLOPs one prediction request may ask (inputs x FLOPs per input). @defaultValue 10,000,000,000 */
+  maxPredictFlops: number;
 }
 
 const defaults = {
@@ -87,6 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     datasetBodyLimit: integer(env, "DATASET_BODY_LIMIT", 64 * 1024 * 1024, 1024, 2 ** 31),
     predictBodyLimit: integer(env, "PREDICT_BODY_LIMIT", 4 * 1024 * 1024, 1024, 2 ** 31),
     databaseStatementTimeoutMs: integer(env, "DATABASE_STATEMENT_TIMEOUT_MS", 15_000, 100, 3_600_000),
+    predictThreads: integer(env, "PREDICT_THREADS", 1, 1, 64),
+    predictTimeoutMs: integer(env, "PREDICT_TIMEOUT_MS", 10_000, 100, 600_000),
     workerConcurrency: integer(env, "WORKER_CONCURRENCY", 1, 1, 64),
     workerLockDurationMs: integer(env, "WORKER_LOCK_DURATION_MS", 15_000, 100, 3_600_000),
     workerStalledIntervalMs: integer(env, "WORKER_STALLED_INTERVAL_MS", 5_000, 100, 3_600_000),
@@ -102,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxActiveJobsPerProject: integer(env, "MAX_ACTIVE_JOBS_PER_PROJECT", 20, 1, 100_000),
       rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
       maxDatasetRows: integer(env, "MAX_DATASET_ROWS", 2_000_000, 1, 2 ** 31),
+      maxPredictFlops: integer(env, "MAX_PREDICT_FLOPS", 10_000_000_000, 1, 2 ** 53),
     },
     store: storeMode(env),
     dataDir: resolve(env.DESCENT_DATA_DIR || ".descent"),

@@ -8,6 +8,8 @@ import { checkBackingServices } from "./preflight.js";
 import { exitWithConfigProblem } from "./process-exit.js";
 import { createRedisConnection, untilReady } from "./queue/connection.js";
 import { createTrainingQueue } from "./queue/training-queue.js";
+import { createPredictionPool } from "./prediction/prediction-pool.js";
+import { predictionThreadEntry } from "../workers/thread-entries.js";
 
 // `npm run api` / `npm run worker` join the embedded store of a running `npm start`.
 const config = exitWithConfigProblem(() => joinEmbeddedStore(loadConfig()));
@@ -24,7 +26,8 @@ await untilReady(redis);
 const subscriber = createRedisConnection(config.redisUrl, "worker");
 subscriber.on("error", () => undefined);
 const queue = createTrainingQueue(redis, config.queuePrefix);
-const app = await buildApp({ config, db, queue, redis, subscriber });
+const predictions = createPredictionPool({ entry: predictionThreadEntry, threads: config.predictThreads, timeoutMs: config.predictTimeoutMs });
+const app = await buildApp({ config, db, queue, redis, subscriber, predictions });
 
 try {
   const address = await app.listen({ port: config.port, host: config.host });
@@ -42,6 +45,7 @@ async function shutdown(signal: string) {
   app.log.info({ signal }, "api shutting down");
   setTimeout(() => process.exit(1), config.shutdownDeadlineMs).unref();
   await app.close(); // ends event streams, finishes in-flight requests
+  await predictions.close();
   await queue.close();
   redis.disconnect();
   subscriber.disconnect();

@@ -13,6 +13,7 @@ import { startReconciler } from "../src/queue/reconciler.js";
 import { createTrainingQueue } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
 import { createJobRecovery } from "../src/services/job-recovery.js";
+import { trainingThreadEntry } from "./thread-entries.js";
 
 // `npm run api` / `npm run worker` join the embedded store of a running `npm start`.
 const config = exitWithConfigProblem(() => joinEmbeddedStore(loadConfig()));
@@ -37,6 +38,7 @@ const training = startTrainingWorker({
   subscriber,
   prefix: config.queuePrefix,
   databaseUrl: config.databaseUrl,
+  threadEntry: trainingThreadEntry,
   recovery,
   log,
   concurrency: config.workerConcurrency,

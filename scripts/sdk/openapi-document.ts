@@ -6,6 +6,8 @@ import { buildApp } from "../../src/api/app.js";
 import { loadConfig } from "../../src/config.js";
 import { createDatabase } from "../../src/db/client.js";
 import type { TrainingQueue } from "../../src/queue/training-queue.js";
+import { createPredictionPool } from "../../src/prediction/prediction-pool.js";
+import { predictionThreadEntry } from "../../workers/thread-entries.js";
 
 export async function openApiDocument(): Promise<Record<string, unknown>> {
   // Nothing connects: Prisma and ioredis (lazyConnect) only connect on a first command,
@@ -17,13 +19,15 @@ export async function openApiDocument(): Promise<Record<string, unknown>> {
   // The queue is only used while handling requests; none is sent here but GET /openapi.json.
   const queue = {} as TrainingQueue;
   for (const connection of [redis, subscriber]) connection.on("error", () => undefined);
-  const app = await buildApp({ config, db, queue, redis, subscriber, logging: false });
+  const predictions = createPredictionPool({ entry: predictionThreadEntry }); // starts no thread until a prediction
+  const app = await buildApp({ config, db, queue, redis, subscriber, predictions, logging: false });
   try {
     const res = await app.inject({ method: "GET", url: "/openapi.json" });
     if (res.statusCode !== 200) throw new Error(`GET /openapi.json answered ${res.statusCode}: ${res.body}`);
     return res.json();
   } finally {
     await app.close();
+    await predictions.close();
     redis.disconnect();
     subscriber.disconnect();
     await db.$disconnect();

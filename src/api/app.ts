@@ -12,7 +12,7 @@ import { createJobEventHub } from "../queue/job-event-hub.js";
 import { createJobEventStream } from "../services/job-event-stream.js";
 import { createDatasetService } from "../services/datasets.js";
 import { createJobService } from "../services/jobs.js";
-import { createModelService } from "../services/models.js";
+import { createModelService, type PredictionRunner } from "../services/models.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { installProblemHandler } from "./plugins/problem.js";
 import { installValidators } from "./plugins/validation.js";
@@ -45,13 +45,15 @@ export interface AppDependencies {
   redis: Redis;
   /** A Redis connection in subscriber mode, for following jobs' events. */
   subscriber: Redis;
+  /** Where predictions run (off the event loop): src/prediction's thread pool. */
+  predictions: PredictionRunner;
   /** false silences request logs (tests). @defaultValue true */
   logging?: boolean;
 }
 
 /** Builds the API without listening, so tests can inject requests or listen on a port of their choosing. */
 export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> {
-  const { config, db, queue, redis, subscriber } = deps;
+  const { config, db, queue, redis, subscriber, predictions } = deps;
   const app = Fastify({
     logger: deps.logging === false ? false : loggerOptions(config.logLevel, "api"),
     bodyLimit: config.bodyLimit,
@@ -90,7 +92,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     },
   });
   const stream = createJobEventStream({ db, hub: createJobEventHub(subscriber, config.queuePrefix) });
-  const models = createModelService({ db });
+  const models = createModelService({ db, runner: predictions, maxPredictFlops: config.limits.maxPredictFlops });
 
   await app.register(healthRoutes, {
     probe: {

@@ -1,5 +1,6 @@
 import { checkAugmentation } from "./augmentation/augmenter.js";
 import { SpecError } from "./errors.js";
+import { forwardFlops } from "./flops.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf, layerKinds } from "./layers/layer-kinds.js";
 import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, TrainingConfig } from "./types.js";
@@ -20,8 +21,10 @@ export function summarizeModel(spec: ModelSpec): LayerSummary[] {
     }
     const kind = layerKindOf(layer);
     const outputShape = kind.outputShape(layer, shape, index);
-    const parameterCount = kind.weights(layer, shape).reduce((sum, w) => sum + flatSize(w.shape), 0);
-    summaries.push({ index, type: layer.type, outputShape, parameterCount });
+    const weights = kind.weights(layer, shape);
+    const parameterCount = weights.reduce((sum, w) => sum + flatSize(w.shape), 0);
+    const kernelSize = weights.filter((w) => w.name === "kernel").reduce((sum, w) => sum + flatSize(w.shape), 0);
+    summaries.push({ index, type: layer.type, outputShape, parameterCount, flops: forwardFlops(layer, shape, outputShape, kernelSize) });
     shape = outputShape;
   });
   const frozen: unknown = spec.frozenLayers;

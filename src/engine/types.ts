@@ -243,6 +243,8 @@ export interface LayerSummary {
   type: string;
   outputShape: number[];
   parameterCount: number;
+  /** Floating-point operations of the forward pass for one sample (an estimate; see flops.ts). */
+  flops: number;
 }
 
 export interface Model {

@@ -3,7 +3,7 @@
 // long an epoch computes. The thread has its own database client; it talks to
 // this side through messages and one shared control word.
 
-import { Worker } from "node:worker_threads";
+import { spawnModuleThread } from "../threads/spawn-module-thread.js";
 import { FencedOut, JobFailure, Released, type FailureCode, type RunOutcome } from "../services/training-runner.js";
 import type { JobEvent } from "../services/job-events.js";
 
@@ -30,17 +30,15 @@ export interface TrainingThread {
   terminate(): Promise<number>;
 }
 
-// Under tsx the sources are .ts; compiled, they are .js beside each other.
-const extension = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-const threadEntry = new URL(`../../workers/training-thread${extension}`, import.meta.url);
-
+/** `entry`: workers/thread-entries.ts's trainingThreadEntry. */
 export function startTrainingThread(
+  entry: URL,
   input: Omit<ThreadInput, "control">,
   onEvent: (jobId: string, event: JobEvent) => void,
 ): TrainingThread {
   const control = new SharedArrayBuffer(4);
   const word = new Int32Array(control);
-  const thread = spawnThread({ ...input, control } satisfies ThreadInput);
+  const thread = spawnModuleThread(entry, { workerData: { ...input, control } satisfies ThreadInput });
 
   const outcome = new Promise<RunOutcome>((resolve, reject) => {
     let settled = false;
@@ -64,17 +62,6 @@ export function startTrainingThread(
     signal: (value) => Atomics.store(word, 0, value),
     terminate: () => thread.terminate(),
   };
-}
-
-/**
- * Compiled, the entry is plain JavaScript. From sources (npm start uses tsx)
- * the thread must register tsx's loader itself: Node 20 does not carry the
- * parent's --import hooks into worker threads.
- */
-function spawnThread(workerData: ThreadInput): Worker {
-  if (extension === ".js") return new Worker(threadEntry, { workerData });
-  const bootstrap = `import("tsx/esm/api").then((tsx) => { tsx.register(); return import(${JSON.stringify(threadEntry.href)}); })`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 /** Errors cross the thread boundary as plain data; give them back their classes. */

@@ -16,6 +16,8 @@ export interface TrainingWorkerOptions {
   subscriber: Redis;
   prefix: string;
   databaseUrl: string;
+  /** The training thread's entry (workers/thread-entries.ts). */
+  threadEntry: URL;
   recovery: JobRecovery;
   log: Logger;
   /** Jobs trained at once by this process. @defaultValue 1 */
@@ -53,7 +55,7 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
     const { jobId } = job.data;
     const lastDelivery = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     log.info({ jobId, attemptsMade: job.attemptsMade }, "training job started");
-    const thread = startTrainingThread({ jobId, lastDelivery, databaseUrl: options.databaseUrl }, (id, event) => events.publish(id, event));
+    const thread = startTrainingThread(options.threadEntry, { jobId, lastDelivery, databaseUrl: options.databaseUrl }, (id, event) => events.publish(id, event));
     running.set(jobId, thread);
     try {
       const outcome = await thread.outcome;

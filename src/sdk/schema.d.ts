@@ -4164,6 +4164,8 @@ export interface paths {
                                 id: string;
                                 inputShape: number[];
                                 layers: {
+                                    /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
+                                    flops: number;
                                     /** @description Gets no updates in training (transfer learning). */
                                     frozen: boolean;
                                     index: number;
@@ -4526,6 +4528,8 @@ export interface paths {
                             id: string;
                             inputShape: number[];
                             layers: {
+                                /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
+                                flops: number;
                                 /** @description Gets no updates in training (transfer learning). */
                                 frozen: boolean;
                                 index: number;

@@ -1,6 +1,7 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, exportTfjs, importWeights, summarizeModel, type Model as EngineModel, type WeightEntry } from "../engine/index.js";
-import { notFound } from "../errors.js";
+import { createModel, exportTfjs, importWeights, summarizeModel, type WeightEntry } from "../engine/index.js";
+import { DescentError, notFound } from "../errors.js";
+import type { ModelForPrediction } from "../prediction/protocol.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
@@ -12,14 +13,32 @@ export interface Prediction {
   classNames?: string[];
 }
 
-// Building a model from its weights costs a database read and a copy; keep
-// the few most recently used ones. Weights of a stored model never change.
+/**
+ * Runs a stored model's forward pass somewhere other than the API's event
+ * loop (src/prediction's thread pool); rejects with a DescentError when it
+ * cannot (busy, too slow).
+ */
+export interface PredictionRunner {
+  /** `x` holds n inputs, row-major; resolves with n outputs, row-major. */
+  predict(model: ModelForPrediction, x: Float32Array, n: number): Promise<Float32Array>;
+}
+
+// A prediction needs the weights out of Postgres; keep the few most recently
+// used models' weights in shared memory, which the prediction threads read
+// without a copy. Weights of a stored model never change.
 const CACHE_SIZE = 8;
 
-export function createModelService({ db }: { db: Database }) {
-  const cache = new Map<string, { engineModel: EngineModel; row: Omit<ModelRow, "weights"> }>();
+interface LoadedModel {
+  row: Omit<ModelRow, "weights">;
+  forPrediction: ModelForPrediction;
+  /** Forward FLOPs of one sample, for the compute budget. */
+  flopsPerSample: number;
+}
 
-  async function loadForPrediction(projectId: string, id: string) {
+export function createModelService({ db, runner, maxPredictFlops }: { db: Database; runner: PredictionRunner; maxPredictFlops: number }) {
+  const cache = new Map<string, LoadedModel>();
+
+  async function load(projectId: string, id: string): Promise<LoadedModel> {
     const cached = cache.get(id);
     if (cached && cached.row.projectId === projectId) {
       cache.delete(id);
@@ -28,13 +47,27 @@ export function createModelService({ db }: { db: Database }) {
     }
     const row = await db.model.findFirst({ where: { id, projectId }, omit: { weights: false } });
     if (!row) throw notFound("model", id);
-    const engineModel = createModel(row.spec as unknown as ModelSpec, 0);
-    importWeights(engineModel, row.weightManifest as unknown as WeightEntry[], row.weights);
-    const { weights: _weights, ...rest } = row;
-    const entry = { engineModel, row: rest };
-    cache.set(id, entry);
+    const { weights, ...rest } = row;
+    const shared = new SharedArrayBuffer(weights.byteLength);
+    new Uint8Array(shared).set(weights);
+    const spec = row.spec as unknown as ModelSpec;
+    const loaded: LoadedModel = {
+      row: rest,
+      forPrediction: { id, spec, manifest: row.weightManifest as unknown as WeightEntry[], weights: shared },
+      flopsPerSample: summarizeModel(spec).reduce((sum, layer) => sum + layer.flops, 0),
+    };
+    cache.set(id, loaded);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
-    return entry;
+    return loaded;
+  }
+
+  /** 422 when `rows` inputs would cost more than one request may ask. */
+  function checkBudget(loaded: LoadedModel, rows: number): void {
+    const flops = loaded.flopsPerSample * rows;
+    if (flops <= maxPredictFlops) return;
+    const most = Math.max(1, Math.floor(maxPredictFlops / loaded.flopsPerSample));
+    const message = `${rows} inputs x ${formatFlops(loaded.flopsPerSample)} per input = ${formatFlops(flops)}; one request may ask ${formatFlops(maxPredictFlops)}: send at most ${most} inputs per request`;
+    throw new DescentError("LIMIT_EXCEEDED", message, [{ path: "/inputs", message }]);
   }
 
   return {
@@ -63,15 +96,19 @@ export function createModelService({ db }: { db: Database }) {
 
     /** The TensorFlow.js layers format: model.json (weights manifest path "weights.bin", beside it) and weights.bin. */
     async tfjs(projectId: string, id: string) {
-      const { engineModel } = await loadForPrediction(projectId, id);
+      const { forPrediction } = await load(projectId, id);
+      const engineModel = createModel(forPrediction.spec, 0);
+      importWeights(engineModel, forPrediction.manifest, new Uint8Array(forPrediction.weights));
       return exportTfjs(engineModel);
     },
 
     async predict(projectId: string, id: string, inputs: unknown[]): Promise<Prediction> {
-      const { engineModel, row } = await loadForPrediction(projectId, id);
+      const loaded = await load(projectId, id);
+      const { row } = loaded;
+      checkBudget(loaded, inputs.length);
       const x = flattenInputs(inputs, row.inputShape);
-      const y = engineModel.predict(x, inputs.length);
-      const width = engineModel.outputSize;
+      const y = await runner.predict(loaded.forPrediction, x, inputs.length);
+      const width = row.outputSize;
       const outputs = inputs.map((_, i) => Array.from(y.subarray(i * width, (i + 1) * width)));
       if (row.classNames.length === 0) return { outputs };
       const classes = outputs.map(argmax(width));
@@ -81,6 +118,10 @@ export function createModelService({ db }: { db: Database }) {
 }
 
 export type ModelService = ReturnType<typeof createModelService>;
+
+function formatFlops(flops: number): string {
+  return flops >= 1e9 ? `${(flops / 1e9).toPrecision(3)} GFLOP` : flops >= 1e6 ? `${(flops / 1e6).toPrecision(3)} MFLOP` : `${Math.round(flops)} FLOP`;
+}
 
 /** Index of the largest output; a single sigmoid output means class 1 above 0.5. */
 function argmax(width: number) {

@@ -7,6 +7,7 @@ export const LayerSummary = Type.Object(
     type: Type.String(),
     outputShape: Type.Array(Type.Integer()),
     parameterCount: Type.Integer(),
+    flops: Type.Number({ description: "Floating-point operations of this layer's forward pass for one sample (an estimate)." }),
     frozen: Type.Boolean({ description: "Gets no updates in training (transfer learning)." }),
   },
   { title: "LayerSummary" },

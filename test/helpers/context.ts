@@ -6,6 +6,9 @@ import { loadConfig } from "../../src/config.js";
 import { createDatabase, type Database } from "../../src/db/client.js";
 import { createRedisConnection, untilReady } from "../../src/queue/connection.js";
 import { createTrainingQueue, type TrainingQueue } from "../../src/queue/training-queue.js";
+import { createPredictionPool } from "../../src/prediction/prediction-pool.js";
+import type { PredictionRunner } from "../../src/services/models.js";
+import { predictionThreadEntry } from "../../workers/thread-entries.js";
 import { createTestDatabase } from "./postgres.js";
 
 export const redisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -14,6 +17,8 @@ export interface TestContext {
   app: FastifyInstance;
   db: Database;
   queue: TrainingQueue;
+  /** The app's prediction threads (the same object the app calls). */
+  predictions: PredictionRunner;
   databaseUrl: string;
   /** The BullMQ key prefix of this file, so files never share queues. */
   queuePrefix: string;
@@ -36,9 +41,11 @@ export async function createTestContext({ auth = "off", configEnv = {} }: { auth
   await untilReady(redis);
   const subscriber = createRedisConnection(redisUrl, "worker");
   const queue = createTrainingQueue(redis, queuePrefix);
+  const config = loadConfig({ DESCENT_AUTH: auth, DESCENT_ADMIN_KEY: adminKey, ...configEnv });
+  const predictions = createPredictionPool({ entry: predictionThreadEntry, threads: config.predictThreads, timeoutMs: config.predictTimeoutMs });
   const app = await buildApp({
     config: {
-      ...loadConfig({ DESCENT_AUTH: auth, DESCENT_ADMIN_KEY: adminKey, ...configEnv }),
+      ...config,
       logLevel: "silent",
       queuePrefix,
     },
@@ -46,6 +53,7 @@ export async function createTestContext({ auth = "off", configEnv = {} }: { auth
     queue,
     redis,
     subscriber,
+    predictions,
     logging: false,
   });
   await app.ready();
@@ -53,10 +61,12 @@ export async function createTestContext({ auth = "off", configEnv = {} }: { auth
     app,
     db,
     queue,
+    predictions,
     databaseUrl: database.url,
     queuePrefix,
     async close() {
       await app.close();
+      await predictions.close();
       await queue.close();
       await deleteKeys(redis, `${queuePrefix}:*`);
       redis.disconnect();

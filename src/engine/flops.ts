@@ -1,0 +1,34 @@
+import { flatSize } from "./layers/layer.js";
+import type { LayerSpec } from "./types.js";
+
+/**
+ * Floating-point operations of one layer's forward pass for one sample
+ * (a multiply-add counts 2), as an estimate for budgets, not a benchmark.
+ * Layers with a kernel apply it once per output position: dense once,
+ * conv2d at every pixel of its output. Pooling reads its window for each
+ * output value; the other layers touch each value a few times.
+ * Training costs about three times the forward pass (forward, and the
+ * gradients of inputs and of weights).
+ */
+export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape: number[], kernelSize: number): number {
+  const outputs = flatSize(outputShape);
+  switch (layer.type) {
+    case "dense":
+    case "conv2d": {
+      const positions = outputs / outputShape[outputShape.length - 1];
+      return 2 * kernelSize * positions + outputs; // + bias and activation
+    }
+    case "maxPool2d":
+    case "avgPool2d": {
+      const [ph, pw] = typeof layer.poolSize === "number" ? [layer.poolSize, layer.poolSize] : layer.poolSize;
+      return outputs * ph * pw;
+    }
+    case "flatten":
+      return 0;
+    default:
+      return 4 * Math.max(flatSize(inputShape), outputs);
+  }
+}
+
+/** Training FLOPs per sample from the forward FLOPs: forward + input gradients + weight gradients. */
+export const TRAINING_FLOPS_FACTOR = 3;
