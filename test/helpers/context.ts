@@ -32,21 +32,32 @@ export const testAdminKey = "test-admin-key-0123456789";
  * `auth: "off"` (the default here) puts every request in the default project,
  * so tests of other features need no keys; the auth tests turn it on.
  */
-export async function createTestContext({ auth = "off", configEnv = {} }: { auth?: "on" | "off"; configEnv?: Record<string, string> } = {}): Promise<TestContext> {
+export async function createTestContext({
+  auth = "off",
+  configEnv = {},
+  connectVia,
+}: {
+  auth?: "on" | "off";
+  configEnv?: Record<string, string>;
+  /** The app reaches Postgres through this port on 127.0.0.1 (a test's own proxy), not directly. */
+  connectVia?: number;
+} = {}): Promise<TestContext> {
   const adminKey = testAdminKey;
   const database = await createTestDatabase();
   const queuePrefix = `descent-test-${randomBytes(4).toString("hex")}`;
-  const db = createDatabase(database.url);
+  const config = loadConfig({ DESCENT_AUTH: auth, DESCENT_ADMIN_KEY: adminKey, ...configEnv });
+  const appUrl = new URL(database.url);
+  if (connectVia !== undefined) Object.assign(appUrl, { hostname: "127.0.0.1", port: String(connectVia) });
+  const db = createDatabase(appUrl.toString(), { statementTimeoutMs: config.databaseStatementTimeoutMs });
   const redis = createRedisConnection(redisUrl, "producer");
   await untilReady(redis);
   const subscriber = createRedisConnection(redisUrl, "worker");
   const queue = createTrainingQueue(redis, queuePrefix);
-  const config = loadConfig({ DESCENT_AUTH: auth, DESCENT_ADMIN_KEY: adminKey, ...configEnv });
   const predictions = createPredictionPool({ entry: predictionThreadEntry, threads: config.predictThreads, timeoutMs: config.predictTimeoutMs });
   const app = await buildApp({
     config: {
       ...config,
-      logLevel: "silent",
+      logLevel: process.env.TEST_LOGS === "1" ? "info" : "silent",
       queuePrefix,
     },
     db,
@@ -54,7 +65,7 @@ export async function createTestContext({ auth = "off", configEnv = {} }: { auth
     redis,
     subscriber,
     predictions,
-    logging: false,
+    logging: process.env.TEST_LOGS === "1",
   });
   await app.ready();
   return {

@@ -12,7 +12,12 @@ export interface ReceivedEvent {
  */
 export async function readEvents(
   url: string,
-  { lastEventId, stopWhen, timeoutMs = 60_000 }: { lastEventId?: string; stopWhen?: (event: ReceivedEvent) => boolean; timeoutMs?: number } = {},
+  {
+    lastEventId,
+    stopWhen,
+    onEvent,
+    timeoutMs = 60_000,
+  }: { lastEventId?: string; stopWhen?: (event: ReceivedEvent) => boolean; onEvent?: (event: ReceivedEvent) => void; timeoutMs?: number } = {},
 ): Promise<{ events: ReceivedEvent[]; closedByServer: boolean; status: number }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -23,6 +28,7 @@ export async function readEvents(
       if (stop) return;
       const event = { id: message.id, event: message.event, data: JSON.parse(message.data) };
       events.push(event);
+      onEvent?.(event);
       if (stopWhen?.(event)) stop = true;
     },
   });
