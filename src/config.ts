@@ -69,6 +69,10 @@ export interface Limits {
   rateLimitPerSecond: number;
   /** Rows of one dataset. @defaultValue 2,000,000 */
   maxDatasetRows: number;
+  /** Training FLOPs one job may ask: (forward x 3 x training samples + forward x validation samples) x epochs. @defaultValue 1e15 */
+  maxJobFlops: number;
+  /** Longest a job may train, in seconds (its training.timeLimitSeconds may ask for less). @defaultValue 86400 */
+  maxJobSeconds: number;
   /** Forward FLOPs one prediction request may ask (inputs x FLOPs per input). @defaultValue 10,000,000,000 */
   maxPredictFlops: number;
 }
@@ -111,6 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
       maxDatasetRows: integer(env, "MAX_DATASET_ROWS", 2_000_000, 1, 2 ** 31),
       maxPredictFlops: integer(env, "MAX_PREDICT_FLOPS", 10_000_000_000, 1, 2 ** 53),
+      maxJobFlops: integer(env, "MAX_JOB_FLOPS", 1e15, 1, 2 ** 60),
+      maxJobSeconds: integer(env, "MAX_JOB_SECONDS", 86_400, 1, 365 * 86_400),
     },
     store: storeMode(env),
     dataDir: resolve(env.DESCENT_DATA_DIR || ".descent"),

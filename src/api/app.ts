@@ -6,7 +6,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { loggerOptions } from "../logger.js";
-import type { TrainingQueue } from "../queue/training-queue.js";
+import { trainingQueuePort, type TrainingQueue } from "../queue/training-queue.js";
 import { cancelChannel, redisEventSink } from "../queue/job-event-channel.js";
 import { createJobEventHub } from "../queue/job-event-hub.js";
 import { createJobEventStream } from "../services/job-event-stream.js";
@@ -84,7 +84,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   const datasets = createDatasetService({ db, maxRows: config.limits.maxDatasetRows });
   const jobs = createJobService({
     db,
-    queue,
+    queue: trainingQueuePort(queue),
     limits: config.limits,
     signals: {
       requestCancel: async (jobId) => void (await redis.publish(cancelChannel(config.queuePrefix), jobId)),

@@ -8,7 +8,7 @@ import { Redis } from "ioredis";
 import { ConfigError } from "../config.js";
 import { createDatabase } from "../db/client.js";
 import { createRedisConnection } from "../queue/connection.js";
-import { createTrainingQueue, enqueueTraining } from "../queue/training-queue.js";
+import { createTrainingQueue, trainingQueuePort } from "../queue/training-queue.js";
 import { silentSink } from "../services/job-events.js";
 import { createJobRecovery } from "../services/job-recovery.js";
 import { startMaintenance } from "./maintenance.js";
@@ -90,7 +90,7 @@ async function requeueUnfinishedJobs(databaseUrl: string, redisUrl: string, queu
   const queue = createTrainingQueue(redis, queuePrefix);
   try {
     const recovery = createJobRecovery({ db });
-    const view = { stateOf: (jobId: string) => queue.getJobState(jobId), enqueue: (jobId: string) => enqueueTraining(queue, jobId) };
+    const view = trainingQueuePort(queue);
     const { reenqueued } = await recovery.reconcile(view, silentSink, { minAgeMs: 0 });
     return reenqueued;
   } finally {

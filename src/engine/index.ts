@@ -39,3 +39,4 @@ export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";
 export { transferSpec, checkTransferFitsData, createTransferModel, type TransferOptions, type TransferLineage, type StoredModel } from "./transfer.js";
 export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./export-tfjs.js";
+export { TRAINING_FLOPS_FACTOR } from "./flops.js";

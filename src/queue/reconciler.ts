@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { JobRecovery } from "../services/job-recovery.js";
 import type { JobEventSink } from "../services/job-events.js";
-import { enqueueTraining, type TrainingQueue } from "./training-queue.js";
+import { trainingQueuePort, type TrainingQueue } from "./training-queue.js";
 
 /**
  * Runs the job reconciler at start and then every `intervalMs`, in each
@@ -22,10 +22,7 @@ export function startReconciler({
   log: Logger;
   intervalMs: number;
 }) {
-  const view = {
-    stateOf: (jobId: string) => queue.getJobState(jobId),
-    enqueue: (jobId: string) => enqueueTraining(queue, jobId),
-  };
+  const view = trainingQueuePort(queue);
   let running = false;
   async function round() {
     if (running) return;

@@ -1,5 +1,6 @@
 import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import type { TrainingQueuePort } from "../services/training-queue-port.js";
 
 /** The BullMQ queue that carries training work. */
 export const TRAINING_QUEUE = "training";
@@ -28,7 +29,23 @@ export function createTrainingQueue(connection: Redis, prefix: string): Training
   });
 }
 
-/** Enqueue a job under its own id, so adding it twice is a no-op. */
-export async function enqueueTraining(queue: TrainingQueue, jobId: string): Promise<void> {
-  await queue.add("train", { jobId }, { jobId });
+/** BullMQ's highest priority number (priorities run from 1, first served, to this). */
+const MAX_PRIORITY = 2_097_152;
+
+/**
+ * Enqueue a job under its own id, so adding it twice is a no-op. Every job
+ * carries a priority (its rank in its project): BullMQ serves jobs without
+ * one before all prioritized ones, which would undo the fair order.
+ */
+export async function enqueueTraining(queue: TrainingQueue, jobId: string, rank: number): Promise<void> {
+  await queue.add("train", { jobId }, { jobId, priority: Math.min(MAX_PRIORITY, Math.max(1, Math.floor(rank))) });
+}
+
+/** The services' view of the training queue. */
+export function trainingQueuePort(queue: TrainingQueue): TrainingQueuePort {
+  return {
+    enqueue: (jobId, rank) => enqueueTraining(queue, jobId, rank),
+    remove: async (jobId) => void (await queue.remove(jobId)),
+    stateOf: (jobId) => queue.getJobState(jobId),
+  };
 }

@@ -1953,6 +1953,7 @@ export interface paths {
                                      * @example NON_FINITE_LOSS
                                      * @example INVALID_SPEC
                                      * @example DATASET_MISSING
+                                     * @example TIME_LIMIT_EXCEEDED
                                      * @example INTERNAL
                                      */
                                     code: string;
@@ -2120,6 +2121,8 @@ export interface paths {
                                     shuffle: boolean;
                                     /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
                                     stratify?: boolean;
+                                    /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+                                    timeLimitSeconds?: number;
                                     /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
                                     validationSplit?: number;
                                 };
@@ -2418,6 +2421,8 @@ export interface paths {
                             shuffle?: boolean;
                             /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
                             stratify?: boolean;
+                            /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+                            timeLimitSeconds?: number;
                             /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
                             validationSplit?: number;
                         };
@@ -2453,6 +2458,7 @@ export interface paths {
                                  * @example NON_FINITE_LOSS
                                  * @example INVALID_SPEC
                                  * @example DATASET_MISSING
+                                 * @example TIME_LIMIT_EXCEEDED
                                  * @example INTERNAL
                                  */
                                 code: string;
@@ -2620,6 +2626,8 @@ export interface paths {
                                 shuffle: boolean;
                                 /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
                                 stratify?: boolean;
+                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+                                timeLimitSeconds?: number;
                                 /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
                                 validationSplit?: number;
                             };
@@ -2951,6 +2959,7 @@ export interface paths {
                                  * @example NON_FINITE_LOSS
                                  * @example INVALID_SPEC
                                  * @example DATASET_MISSING
+                                 * @example TIME_LIMIT_EXCEEDED
                                  * @example INTERNAL
                                  */
                                 code: string;
@@ -3118,6 +3127,8 @@ export interface paths {
                                 shuffle: boolean;
                                 /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
                                 stratify?: boolean;
+                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+                                timeLimitSeconds?: number;
                                 /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
                                 validationSplit?: number;
                             };
@@ -3337,6 +3348,7 @@ export interface paths {
                                  * @example NON_FINITE_LOSS
                                  * @example INVALID_SPEC
                                  * @example DATASET_MISSING
+                                 * @example TIME_LIMIT_EXCEEDED
                                  * @example INTERNAL
                                  */
                                 code: string;
@@ -3504,6 +3516,8 @@ export interface paths {
                                 shuffle: boolean;
                                 /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
                                 stratify?: boolean;
+                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+                                timeLimitSeconds?: number;
                                 /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
                                 validationSplit?: number;
                             };

@@ -2,7 +2,7 @@
 // queued: 422 with the path of the field to change.
 
 import type { Limits } from "../config.js";
-import type { LayerSummary } from "../engine/index.js";
+import { TRAINING_FLOPS_FACTOR, type LayerSummary } from "../engine/index.js";
 import { DescentError } from "../errors.js";
 import type { ResolvedTrainingConfig } from "./job-validation.js";
 
@@ -13,7 +13,7 @@ export function checkJobLimits(
   layers: LayerSummary[],
   training: ResolvedTrainingConfig,
   dataset: { numSamples: number; numClasses: number },
-  limits: Pick<Limits, "maxLayers" | "maxParameters" | "maxSampleEpochs">,
+  limits: Pick<Limits, "maxLayers" | "maxParameters" | "maxSampleEpochs" | "maxJobFlops" | "maxJobSeconds">,
 ): void {
   if (layers.length > limits.maxLayers) {
     exceeded("/model/layers", `${layers.length} layers; this service allows at most ${limits.maxLayers}`);
@@ -29,6 +29,18 @@ export function checkJobLimits(
       "/training/epochs",
       `${training.epochs} epochs x ${trainingSamples.toLocaleString("en")} training samples = ${sampleEpochs.toLocaleString("en")} sample-epochs; the budget is ${limits.maxSampleEpochs.toLocaleString("en")}`,
     );
+  }
+  const forward = layers.reduce((sum, layer) => sum + layer.flops, 0);
+  const validationSamples = dataset.numSamples - trainingSamples;
+  const jobFlops = (forward * TRAINING_FLOPS_FACTOR * trainingSamples + forward * validationSamples) * training.epochs;
+  if (jobFlops > limits.maxJobFlops) {
+    exceeded(
+      "/training/epochs",
+      `about ${jobFlops.toPrecision(3)} floating-point operations (${training.epochs} epochs of ${trainingSamples.toLocaleString("en")} training samples at ${forward.toPrecision(3)} forward FLOPs each, x${TRAINING_FLOPS_FACTOR} for the backward pass); the budget is ${limits.maxJobFlops.toPrecision(3)}`,
+    );
+  }
+  if (training.timeLimitSeconds !== undefined && training.timeLimitSeconds > limits.maxJobSeconds) {
+    exceeded("/training/timeLimitSeconds", `a job may train for at most ${limits.maxJobSeconds} s on this service`);
   }
   if (training.batchSize > trainingSamples) {
     const message = `batchSize ${training.batchSize} is larger than the training set (${trainingSamples} samples after the validation split)`;

@@ -2,13 +2,10 @@
 // jobs whose queue entry was lost, and jobs the queue gave up on.
 
 import type { Database } from "../db/client.js";
+import type { TrainingQueuePort } from "./training-queue-port.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 
-export interface QueueView {
-  /** The queue's state of a job: "waiting", "active", "failed", ..., or "unknown" when it has no entry. */
-  stateOf(jobId: string): Promise<string>;
-  enqueue(jobId: string): Promise<void>;
-}
+export type QueueView = Pick<TrainingQueuePort, "stateOf" | "enqueue">;
 
 export function createJobRecovery({ db }: { db: Database }) {
   /** Fails a running job that BullMQ failed as stalled too often (its workers kept dying or hanging). */
@@ -40,7 +37,7 @@ export function createJobRecovery({ db }: { db: Database }) {
   async function reconcile(queue: QueueView, events: JobEventSink, { minAgeMs = 30_000 } = {}): Promise<{ reenqueued: string[]; failed: string[] }> {
     const jobs = await db.trainingJob.findMany({
       where: { status: { in: ["queued", "running"] }, createdAt: { lt: new Date(Date.now() - minAgeMs) } },
-      select: { id: true, status: true },
+      select: { id: true, status: true, projectId: true },
       orderBy: { id: "asc" },
       take: 1000,
     });
@@ -49,7 +46,9 @@ export function createJobRecovery({ db }: { db: Database }) {
     for (const job of jobs) {
       const state = await queue.stateOf(job.id);
       if (state === "unknown") {
-        await queue.enqueue(job.id);
+        // Its place among its project's active jobs, as at submission.
+        const ahead = await db.trainingJob.count({ where: { projectId: job.projectId, status: { in: ["queued", "running"] }, id: { lt: job.id } } });
+        await queue.enqueue(job.id, ahead + 1);
         reenqueued.push(job.id);
       } else if (state === "failed" && (await failStalled(job.id, events))) {
         failed.push(job.id);

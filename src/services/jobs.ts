@@ -1,7 +1,7 @@
 import { Prisma, type Database, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import { DescentError, notFound } from "../errors.js";
-import { enqueueTraining, type TrainingQueue } from "../queue/training-queue.js";
+import type { TrainingQueuePort } from "./training-queue-port.js";
 import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
@@ -32,7 +32,7 @@ export interface JobSignals {
   events: JobEventSink;
 }
 
-export function createJobService({ db, queue, signals, limits }: { db: Database; queue: TrainingQueue; signals: JobSignals; limits: Limits }) {
+export function createJobService({ db, queue, signals, limits }: { db: Database; queue: Pick<TrainingQueuePort, "enqueue" | "remove">; signals: JobSignals; limits: Limits }) {
   /** Shape inference of the model the job will train: the submitted one, or the one transfer learning makes from a stored model. */
   async function inferLayers(
     projectId: string,
@@ -58,7 +58,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
           { path: "/datasetId", message: `dataset ${input.datasetId} does not exist` },
         ]);
       }
-      const training = withTrainingDefaults(input.training);
+      const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
       const layers = await inferLayers(projectId, input.model, training, dataset);
       checkJobLimits(layers, training, dataset, limits);
 
@@ -72,7 +72,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
             `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`,
           );
         }
-        return tx.trainingJob.create({
+        const created = await tx.trainingJob.create({
           data: {
             id: newId("job"),
             projectId,
@@ -84,9 +84,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
           },
           include: jobInclude,
         });
+        return { ...created, rank: active + 1 };
       });
       try {
-        await withTimeout(enqueueTraining(queue, job.id), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(queue.enqueue(job.id, job.rank), ENQUEUE_TIMEOUT_MS);
       } catch (error) {
         // Without a queue entry the job would wait forever: take it back and
         // tell the client to retry, rather than keep half a job.

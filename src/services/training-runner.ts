@@ -28,7 +28,7 @@ import { loadDatasetArrays } from "./datasets.js";
 import type { ResolvedTrainingConfig } from "./job-validation.js";
 import { insertJobEvent, silentSink, statusChange, type JobEvent, type JobEventSink } from "./job-events.js";
 
-export type FailureCode = "NON_FINITE_LOSS" | "INVALID_SPEC" | "INVALID_DATA" | "DATASET_MISSING" | "STALLED_TOO_OFTEN" | "INTERNAL";
+export type FailureCode = "NON_FINITE_LOSS" | "INVALID_SPEC" | "INVALID_DATA" | "DATASET_MISSING" | "STALLED_TOO_OFTEN" | "TIME_LIMIT_EXCEEDED" | "INTERNAL";
 
 /** A failure that retrying cannot fix. */
 export class JobFailure extends Error {
@@ -59,7 +59,7 @@ export class Released extends Error {
   }
 }
 
-export type StopReason = "cancel" | "shutdown" | null;
+export type StopReason = "cancel" | "shutdown" | "timeLimit" | null;
 
 export interface RunControl {
   /** Checked between batches: a cancel request, or this worker shutting down. */
@@ -218,6 +218,9 @@ export function createTrainingRunner({ db }: { db: Database }) {
     let cancelRequested = false;
     let stopReason: StopReason = null;
     let lastProgress = 0;
+    // Training time of earlier attempts (their epochs) counts against the limit too.
+    const limitMs = training.timeLimitSeconds === undefined ? Infinity : training.timeLimitSeconds * 1000;
+    const deadline = Date.now() + limitMs - (resumeFrom?.history.reduce((sum, m) => sum + m.durationMs, 0) ?? 0);
 
     const result: FitResult = await fit(
       model,
@@ -225,7 +228,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
       training as EngineTrainingConfig,
       {
         shouldStop: () => {
-          stopReason = cancelRequested ? "cancel" : control.stopReason();
+          stopReason = cancelRequested ? "cancel" : (control.stopReason() ?? (Date.now() > deadline ? "timeLimit" : null));
           return stopReason !== null;
         },
         onBatchEnd: ({ epoch, batch, batches, loss }) => {
@@ -253,6 +256,9 @@ export function createTrainingRunner({ db }: { db: Database }) {
         // Keep the work of the epoch in progress: the next attempt resumes at this very batch.
         if (result.checkpoint) await saveCheckpoint(jobId, attempt, result.checkpoint);
         throw Released.of(jobId, result.checkpoint?.inProgress ? `epoch ${result.checkpoint.inProgress.epoch}, batch ${result.checkpoint.inProgress.batch}` : `epoch ${epoch}`);
+      }
+      if (stopReason === "timeLimit") {
+        throw new JobFailure("TIME_LIMIT_EXCEEDED", `stopped at its time limit of ${training.timeLimitSeconds} s after ${epoch} completed epochs (their metrics are kept)`, epoch + 1);
       }
       await finish(jobId, attempt, "cancelled", `cancelled after ${epoch} epochs`, { epoch }, {}, control.events);
       return { status: "cancelled", epoch };

@@ -36,7 +36,7 @@ export const StatusChange = Type.Object(
 
 export const JobError = Type.Object(
   {
-    code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "INTERNAL"] }),
+    code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "TIME_LIMIT_EXCEEDED", "INTERNAL"] }),
     message: Type.String(),
     epoch: Type.Optional(Type.Integer()),
     batch: Type.Optional(Type.Integer()),

@@ -107,6 +107,14 @@ export const TrainingConfig = Type.Object(
     learningRateSchedule: Type.Optional(LearningRateSchedule),
     earlyStopping: Type.Optional(EarlyStopping),
     augmentation: Type.Optional(Augmentation),
+    timeLimitSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          "Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. " +
+          "Default and most: the service's MAX_JOB_SECONDS (24 hours unless set).",
+      }),
+    ),
   },
   {
     additionalProperties: false,

@@ -27,7 +27,7 @@ describe("Idempotency-Key", () => {
     const [id] = ids;
     expect(await ctx.db.trainingJob.count({ where: { id } })).toBe(1);
     expect(await ctx.db.trainingJob.count()).toBe(1);
-    expect((await ctx.queue.getJobCounts("waiting")).waiting).toBe(1);
+    expect((await ctx.queue.getJobCounts("prioritized")).prioritized).toBe(1);
     expect(answers.filter((a) => a.headers["idempotency-replayed"] === "true")).toHaveLength(49);
     expect(answers[0].headers.location).toBe(`/v1/jobs/${id}`);
   });

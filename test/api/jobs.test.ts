@@ -93,7 +93,7 @@ describe("POST /v1/jobs", () => {
     };
     const res = await submit({ datasetId, model, training: full });
     expect(res.statusCode).toBe(202);
-    expect(res.json().training).toEqual(full);
+    expect(res.json().training).toEqual({ ...full, timeLimitSeconds: 86_400 }); // the service's limit when the job names none
   });
 
   it("rejects an unknown dataset at /datasetId", async () => {

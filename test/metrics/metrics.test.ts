@@ -66,7 +66,7 @@ describe("GET /metrics", () => {
     let text = await scrape();
     expect(sample(text, 'descent_jobs{status="queued"}')).toBe(2);
     expect(sample(text, 'descent_jobs{status="succeeded"}')).toBe(0);
-    expect(sample(text, 'descent_queue_jobs{state="waiting"}')).toBe(2);
+    expect(sample(text, 'descent_queue_jobs{state="prioritized"}')).toBe(2);
     expect(sample(text, 'descent_metrics_source_up{source="postgres"}')).toBe(1);
 
     // As a worker would record it: the job runs and its first epoch took 0.5 s on 3 of the 4 samples.

@@ -22,7 +22,7 @@ async function jobRow(id: string, status: "queued" | "running", ageMs: number) {
 
 const view = () => ({
   stateOf: (jobId: string) => ctx.queue.getJobState(jobId),
-  enqueue: (jobId: string) => enqueueTraining(ctx.queue, jobId),
+  enqueue: (jobId: string, rank: number) => enqueueTraining(ctx.queue, jobId, rank),
 });
 
 describe("the reconciler", () => {
@@ -31,12 +31,12 @@ describe("the reconciler", () => {
     await jobRow("job_lost_running", "running", 60_000);
     await jobRow("job_young", "queued", 0);
     await jobRow("job_present", "queued", 60_000);
-    await enqueueTraining(ctx.queue, "job_present");
+    await enqueueTraining(ctx.queue, "job_present", 1);
 
     const recovery = createJobRecovery({ db: ctx.db });
     const result = await recovery.reconcile(view(), silentSink);
     expect(result.reenqueued.sort()).toEqual(["job_lost_queued", "job_lost_running"]);
-    expect(await ctx.queue.getJobState("job_lost_queued")).toBe("waiting");
+    expect(await ctx.queue.getJobState("job_lost_queued")).toBe("prioritized");
     expect(await ctx.queue.getJobState("job_young")).toBe("unknown");
 
     // A second round finds nothing to do: re-enqueueing is idempotent.
