@@ -1,8 +1,9 @@
 // `npm start`: checks Postgres and Redis, applies migrations, then runs the
-// API and one training worker as two processes, and stops both together.
+// API and one training worker as two supervised processes (src/supervisor.ts):
+// a child that dies is restarted, and both stop together on SIGINT/SIGTERM.
 
-import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { supervise } from "./supervisor.js";
 import { loadConfig } from "./config.js";
 import { deployMigrations, ensureDatabase } from "./db/migrations.js";
 import { openStore } from "./embedded/open-store.js";
@@ -27,35 +28,21 @@ const requeued = (await host?.requeueUnfinishedJobs(config.queuePrefix)) ?? [];
 if (requeued.length > 0) console.log(`descent: re-enqueued ${requeued.length} unfinished job(s)`);
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const children: ChildProcess[] = [];
-
-function run(name: string, entry: string): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: root, stdio: "inherit", env: { ...process.env, ...childEnv } });
-  child.on("exit", (code, signal) => {
-    if (!stopping) {
-      console.error(`descent: the ${name} exited (${signal ?? `code ${code}`}); stopping`);
-      stop(code ?? 1);
-    }
-  });
-  children.push(child);
-  return child;
-}
-
-let stopping = false;
-function stop(exitCode: number) {
-  stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  let remaining = children.filter((child) => child.exitCode === null).length;
-  if (remaining === 0) void exit(exitCode);
-  for (const child of children) child.once("exit", () => --remaining === 0 && void exit(exitCode));
-}
-
-async function exit(exitCode: number) {
-  await host?.close(); // after the children: they write to it until they stop
-  process.exit(exitCode);
-}
-
-run("api", "src/server.ts");
-run("worker", "workers/training.ts");
-process.on("SIGINT", () => stop(0));
-process.on("SIGTERM", () => stop(0));
+const say = (line: string) => console.error(`descent: ${line}`);
+const supervisor = supervise(
+  [
+    { name: "api", args: ["--import", "tsx", "src/server.ts"] },
+    { name: "worker", args: ["--import", "tsx", "workers/training.ts"] },
+  ],
+  {
+    cwd: root,
+    env: { ...process.env, ...childEnv },
+    say,
+    onStopped: (exitCode) => {
+      // After the children: they write to the embedded store until they stop.
+      void (host?.close() ?? Promise.resolve()).then(() => process.exit(exitCode));
+    },
+  },
+);
+process.on("SIGINT", () => supervisor.stop(0));
+process.on("SIGTERM", () => supervisor.stop(0));
