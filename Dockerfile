@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # Build: compile TypeScript with the dev dependencies, then keep only what runs.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json .npmrc prisma.config.ts ./
 COPY prisma ./prisma
@@ -13,8 +13,8 @@ COPY workers ./workers
 COPY dashboard ./dashboard
 RUN npm run build && npm run build:dashboard && npm prune --omit=dev
 
-# Runtime: node 20 slim, no compilers, no dev dependencies, not root.
-FROM node:20-bookworm-slim AS runtime
+# Runtime: Node.js 24 (LTS) slim, no compilers, no dev dependencies, not root.
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
@@ -24,5 +24,6 @@ COPY --from=build /app/prisma ./prisma
 COPY --from=build /app/dashboard/dist ./dashboard/dist
 USER node
 EXPOSE 3000
+# The API's health; workers override it with their own (docker-compose.yml: dist/workers/healthcheck.js).
 HEALTHCHECK --interval=10s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dist/src/server.js"]

@@ -38,6 +38,8 @@ export interface Config {
   workerStalledIntervalMs: number;
   /** Stalls a job survives before it fails with STALLED_TOO_OFTEN. @defaultValue 2 */
   workerMaxStalledCount: number;
+  /** How often a worker writes its heartbeat to Redis (for health checks), in ms. @defaultValue 5000 */
+  workerHeartbeatIntervalMs: number;
   /** How often workers look for jobs the queue lost, in ms. @defaultValue 60000 */
   reconcileIntervalMs: number;
   /** How long a process may take to stop after SIGTERM, in ms. @defaultValue 10000 */
@@ -103,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerLockDurationMs: integer(env, "WORKER_LOCK_DURATION_MS", 15_000, 100, 3_600_000),
     workerStalledIntervalMs: integer(env, "WORKER_STALLED_INTERVAL_MS", 5_000, 100, 3_600_000),
     workerMaxStalledCount: integer(env, "WORKER_MAX_STALLED_COUNT", 2, 0, 100),
+    workerHeartbeatIntervalMs: integer(env, "WORKER_HEARTBEAT_INTERVAL_MS", 5_000, 50, 600_000),
     reconcileIntervalMs: integer(env, "RECONCILE_INTERVAL_MS", 60_000, 100, 3_600_000),
     shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1_000, 600_000),
     auth: authMode(env),

@@ -12,6 +12,7 @@ import { redisEventSink } from "../src/queue/job-event-channel.js";
 import { startReconciler } from "../src/queue/reconciler.js";
 import { createTrainingQueue } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
+import { startHeartbeat } from "../src/queue/worker-heartbeat.js";
 import { createJobRecovery } from "../src/services/job-recovery.js";
 import { trainingThreadEntry } from "./thread-entries.js";
 
@@ -55,6 +56,7 @@ const reconciler = startReconciler({
   intervalMs: config.reconcileIntervalMs,
 });
 await training.worker.waitUntilReady();
+const heartbeat = startHeartbeat(publisher, config.queuePrefix, config.workerHeartbeatIntervalMs);
 log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, "worker ready");
 
 let closing = false;
@@ -63,6 +65,7 @@ async function shutdown(signal: string) {
   closing = true;
   log.info({ signal }, "worker shutting down: releasing running jobs at their next batch");
   reconciler.stop();
+  await heartbeat.stop();
   await training.shutdown(config.shutdownDeadlineMs - 1_000);
   for (const redis of [connection, publisher, subscriber]) redis.disconnect();
   await db.$disconnect();

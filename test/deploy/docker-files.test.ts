@@ -44,6 +44,16 @@ describe("docker-compose.yml", () => {
     }
   });
 
+  it("publishes no port of Postgres or Redis on the host, restarts what stops, and checks workers with their own command", () => {
+    expect(compose.services.postgres.ports).toBeUndefined();
+    expect(compose.services.redis.ports).toBeUndefined();
+    for (const service of ["postgres", "redis", "api", "worker"]) expect(compose.services[service].restart, service).toBe("unless-stopped");
+    const [, node, entry] = compose.services.worker.healthcheck.test;
+    expect(node).toBe("node");
+    expect(existsSync(sourceOf(entry)), entry).toBe(true);
+    expect(readFileSync(sourceOf(entry), "utf8")).toContain("workerAliveOnThisHost");
+  });
+
   it("points the services at the compose Postgres and Redis", () => {
     for (const service of ["api", "worker", "migrate"]) {
       expect(compose.services[service].environment.DATABASE_URL).toMatch(/@postgres:5432\/descent$/);
@@ -56,9 +66,10 @@ describe("docker-compose.yml", () => {
 describe("Dockerfile", () => {
   const stages = [...dockerfile.matchAll(/^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/gim)].map((m) => ({ image: m[1], name: m[2] }));
 
-  it("has a build stage and a node 20 slim runtime", () => {
+  it("has a build stage and a Node.js 24 (LTS) slim runtime, the same major as the build", () => {
     expect(stages.map((s) => s.name)).toEqual(["build", "runtime"]);
-    expect(stages[1].image).toMatch(/^node:20[-.\w]*slim/);
+    expect(stages[1].image).toMatch(/^node:24[-.\w]*slim/);
+    expect(stages[0].image.split("-")[0]).toBe(stages[1].image.split("-")[0]);
   });
 
   it("copies from the build context only files that exist", () => {
