@@ -23,6 +23,8 @@ function modelFor(task: PredictionTask): Model {
   return model;
 }
 
+parentPort!.postMessage({ ready: true } satisfies PredictionReply);
+
 parentPort!.on("message", (task: PredictionTask) => {
   let reply: PredictionReply;
   try {

@@ -64,6 +64,8 @@ async function shutdown(signal: string) {
   if (closing) return;
   closing = true;
   log.info({ signal }, "worker shutting down: releasing running jobs at their next batch");
+  // Whatever hangs (a Redis or Postgres that is gone), the process ends by the deadline.
+  setTimeout(() => process.exit(1), config.shutdownDeadlineMs).unref();
   reconciler.stop();
   await heartbeat.stop();
   await training.shutdown(config.shutdownDeadlineMs - 1_000);

@@ -23,6 +23,8 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  /** The thread has loaded its code (starting it does not count against a prediction's time). */
+  ready: boolean;
   current: Pending | null;
   timer: NodeJS.Timeout | null;
 }
@@ -39,8 +41,12 @@ export function createPredictionPool({ entry, threads = 1, maxQueue = 32, timeou
   let closed = false;
 
   function startSlot(): Slot {
-    const slot: Slot = { worker: spawnModuleThread(entry), current: null, timer: null };
+    const slot: Slot = { worker: spawnModuleThread(entry), ready: false, current: null, timer: null };
     slot.worker.on("message", (reply: PredictionReply) => {
+      if ("ready" in reply) {
+        slot.ready = true;
+        return dispatch();
+      }
       const pending = slot.current;
       if (!pending || pending.task.taskId !== reply.taskId) return;
       finish(slot);
@@ -78,12 +84,12 @@ export function createPredictionPool({ entry, threads = 1, maxQueue = 32, timeou
 
   function dispatch(): void {
     while (queue.length > 0 && !closed) {
-      let slot = slots.find((s) => s.current === null);
-      if (!slot && slots.length < threads) {
-        slot = startSlot();
-        slots.push(slot);
+      const slot = slots.find((s) => s.ready && s.current === null);
+      if (!slot) {
+        // Start threads up to the pool's size; each takes work once it is ready.
+        if (slots.length < threads && slots.every((s) => s.ready)) slots.push(startSlot());
+        return;
       }
-      if (!slot) return;
       const pending = queue.shift()!;
       slot.current = pending;
       const busy = slot;

@@ -17,4 +17,8 @@ export interface PredictionTask {
   n: number;
 }
 
-export type PredictionReply = { taskId: number; ok: true; y: Float32Array } | { taskId: number; ok: false; message: string };
+export type PredictionReply =
+  | { taskId: number; ok: true; y: Float32Array }
+  | { taskId: number; ok: false; message: string }
+  /** Sent once when the thread has loaded the engine and takes tasks. */
+  | { ready: true };

@@ -19,9 +19,11 @@ export function startHeartbeat(redis: Redis, prefix: string, intervalMs: number)
   const timer = setInterval(beat, intervalMs);
   timer.unref();
   return {
+    /** Removes the key if Redis answers within a second; a worker connection would otherwise wait for Redis forever. */
     async stop() {
       clearInterval(timer);
-      await redis.del(key).catch(() => undefined);
+      const removed = redis.del(key).catch(() => undefined);
+      await Promise.race([removed, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
     },
   };
 }

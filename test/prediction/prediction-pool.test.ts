@@ -74,6 +74,8 @@ describe("prediction pool", () => {
     pools.push(pool);
     const { forPrediction } = stored(heavy, 6);
     const x = new Float32Array(32 * 32 * 3);
+    await pool.predict(forPrediction, x, 1); // the thread is up
+    // One runs, two wait: the fourth finds the queue full.
     const running = [pool.predict(forPrediction, x, 1), pool.predict(forPrediction, x, 1), pool.predict(forPrediction, x, 1)];
     const refused = await pool.predict(forPrediction, x, 1).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DescentError);
