@@ -8,6 +8,7 @@ import { DICTIONARY_CAP } from "./column-builder.js";
 import { formatDate, parseDate } from "./dates.js";
 import { FeatureError, quoteValue } from "./errors.js";
 import { STRING_MISSING, cellValue, isMissing, type Column, type StringColumn } from "./table.js";
+import { Vocabulary } from "./vocabulary.js";
 
 /** Numbers per row, NaN where missing. A number column's own array (not a copy): do not write to it. */
 export function readNumbers(column: Column): Float64Array {
@@ -90,6 +91,7 @@ export interface DateValues {
 export function readDates(column: Column): DateValues {
   if (column.kind === "date") return { values: column.values, hasTime: column.hasTime };
   if (column.kind !== "string") {
+    if (column.missing === column.values.length) return { values: new Float64Array(column.values.length).fill(Number.NaN), hasTime: false };
     const row = firstValueRow(column);
     return mismatch(column, row, `${quoteValue(cellValue(column, row))} is not a date (dates are text: YYYY-MM-DD, YYYY/MM/DD or ISO 8601)`);
   }
@@ -105,11 +107,15 @@ export function readDates(column: Column): DateValues {
   return { values: mapCodes(column.codes, byCode), hasTime };
 }
 
-/** Text columns are string columns; a number, boolean or date column is refused. */
+/** The column as strings: a string column as it is; numbers and booleans by their text (categoryKey), so "5" at predict time is still text. */
 export function readText(column: Column): StringColumn {
   if (column.kind === "string") return column;
-  const row = firstValueRow(column);
-  return mismatch(column, row, `${quoteValue(cellValue(column, row))} is not text; only a column of strings can be text`);
+  if (column.kind === "date" && column.missing < column.values.length) {
+    const row = firstValueRow(column);
+    return mismatch(column, row, `${quoteValue(cellValue(column, row))} is a date, not text`);
+  }
+  const { codes, values } = readCategories(column, Infinity);
+  return { kind: "string", name: column.name, missing: column.missing, codes, vocabulary: Vocabulary.of(values), deduplicated: true };
 }
 
 function mapCodes(codes: Int32Array, byCode: Float64Array): Float64Array {

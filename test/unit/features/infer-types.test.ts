@@ -111,7 +111,7 @@ describe("inferColumnTypes", () => {
 
     expect(thrown(() => inferColumnTypes(sample(), { overrides: { color: "binary" } }))).toMatchObject({ code: "TYPE_MISMATCH", column: "color", row: 2 });
     expect(thrown(() => inferColumnTypes(sample(), { overrides: { color: "date" } }))).toMatchObject({ code: "TYPE_MISMATCH", column: "color", row: 0 });
-    expect(thrown(() => inferColumnTypes(sample(), { overrides: { height: "text" } }))).toMatchObject({ code: "TYPE_MISMATCH", column: "height" });
+    expect(thrown(() => inferColumnTypes(sample(), { overrides: { visit: "text" } }))).toMatchObject({ code: "TYPE_MISMATCH", column: "visit" });
   });
 
   it("refuses unknown columns and unknown types", () => {
