@@ -75,8 +75,8 @@ export function inferColumnTypes(table: Table, options: InferenceOptions = {}): 
   return table.columns.map((column) => {
     const isLabel = column.name === options.label;
     const base: ReportBase = { name: column.name, storage: column.kind, count: table.numRows - column.missing, missing: column.missing, reason: "", ...(isLabel ? { label: true as const } : {}) };
-    if (ignore.has(column.name)) return { ...base, type: "ignore", stats: null, reason: "ignored by request" };
     const override = overrides[column.name];
+    if (ignore.has(column.name) || override === "ignore") return { ...base, type: "ignore", stats: null, reason: "ignored by request" };
     if (override !== undefined) return describe(column, override, { ...base, reason: "override" }, options);
     const [type, reason] = isLabel ? inferLabelType(column) : inferType(column, base.count, options);
     return describe(column, type, { ...base, reason: `inferred: ${reason}` }, options);
