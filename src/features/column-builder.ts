@@ -59,11 +59,13 @@ export class ColumnBuilder {
     this.length++;
   }
 
+  /** The finished column. The builder lets go of its growing store, so that finishing a table column by column never holds two copies of it. */
   finish(): Column {
-    const { name, missing } = this;
-    if (this.booleans) return { kind: "boolean", name, missing, values: this.booleans.trimmed() };
-    if (this.strings) return this.strings.finish(name, missing);
-    const values = this.numbers?.trimmed() ?? new Float64Array(this.length).fill(Number.NaN);
+    const { name, missing, booleans, strings, numbers } = this;
+    this.numbers = this.booleans = this.strings = null;
+    if (booleans) return { kind: "boolean", name, missing, values: booleans.trimmed() };
+    if (strings) return strings.finish(name, missing);
+    const values = numbers?.trimmed() ?? new Float64Array(this.length).fill(Number.NaN);
     return { kind: "number", name, missing, values };
   }
 

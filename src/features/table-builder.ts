@@ -71,14 +71,15 @@ export class TableBuilder {
     this.rows++;
   }
 
+  /** The table; the builder is spent afterwards (its columns' stores are handed over). */
   finish(): Table {
-    return {
-      numRows: this.rows,
-      columns: this.columns.map((column) => {
-        column.padTo(this.rows);
-        return column.finish();
-      }),
-    };
+    const columns = this.columns.map((column) => {
+      column.padTo(this.rows);
+      return column.finish();
+    });
+    this.columns.length = 0;
+    this.byName.clear();
+    return { numRows: this.rows, columns };
   }
 
   private nextRow(): number {
