@@ -17,7 +17,7 @@ import {
 } from "./column-statistics.js";
 import { FeatureError, quoteValue } from "./errors.js";
 import { isFeatureType, type FeatureType } from "./feature-types.js";
-import { findColumn, type Column, type ColumnKind, type StringColumn, type Table } from "./table.js";
+import { requireColumn, type Column, type ColumnKind, type StringColumn, type Table } from "./table.js";
 import { forEachWordHash } from "./text-tokens.js";
 
 export interface InferenceOptions {
@@ -64,7 +64,7 @@ export function inferColumnTypes(table: Table, options: InferenceOptions = {}): 
   const overrides = options.overrides ?? {};
   const ignore = new Set(options.ignore ?? []);
   for (const name of [...Object.keys(overrides), ...ignore, ...(options.label === undefined ? [] : [options.label])]) {
-    if (!findColumn(table, name)) throw new FeatureError("UNKNOWN_COLUMN", `there is no column ${quoteValue(name)}; the columns are ${table.columns.map((c) => c.name).join(", ")}`, { column: name });
+    requireColumn(table, name);
   }
   for (const [name, type] of Object.entries(overrides)) {
     if (!isFeatureType(type)) throw new FeatureError("BAD_OPTION", `${quoteValue(type)} is not a column type (number, category, binary, date, datetime, text, ignore)`, { column: name });

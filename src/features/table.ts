@@ -3,6 +3,7 @@
 // of every column's arrays.
 
 import { formatDate } from "./dates.js";
+import { FeatureError, quoteValue } from "./errors.js";
 import type { Vocabulary } from "./vocabulary.js";
 
 /** Booleans: 0 false, 1 true, BOOLEAN_MISSING missing. */
@@ -58,6 +59,15 @@ export interface Table {
 
 export function findColumn(table: Table, name: string): Column | undefined {
   return table.columns.find((column) => column.name === name);
+}
+
+/** The column named `name`, or UNKNOWN_COLUMN naming it and the table's columns. */
+export function requireColumn(table: Table, name: string): Column {
+  const column = findColumn(table, name);
+  if (column) return column;
+  const names = table.columns.slice(0, 20).map((c) => c.name).join(", ");
+  const more = table.columns.length > 20 ? `, and ${table.columns.length - 20} more` : "";
+  throw new FeatureError("UNKNOWN_COLUMN", `there is no column ${quoteValue(name)}; the columns are ${names}${more}`, { column: name });
 }
 
 export function isMissing(column: Column, row: number): boolean {

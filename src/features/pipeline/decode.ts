@@ -3,6 +3,7 @@
 // features, so a pipeline that decodes is one transform can run.
 
 import { FeatureError } from "../errors.js";
+import { assemblePipeline } from "./assemble.js";
 import { featureOutputs } from "./encoders/index.js";
 import { MISSING_STRATEGIES, PIPELINE_FORMAT, PIPELINE_VERSION, type FittedFeature, type FittedLabel, type FittedPipeline, type MissingHandling, type NumberScaling } from "./types.js";
 
@@ -29,24 +30,15 @@ export function decodePipeline(json: unknown): FittedPipeline {
   const training = object(root.training, "/training");
   const dropped = object(training.dropped, "/training/dropped");
   const missingValue = object(dropped.missingValue, "/training/dropped/missingValue");
-  return {
-    format: PIPELINE_FORMAT,
-    version: PIPELINE_VERSION,
-    label,
-    features,
-    width,
-    outputs: features.flatMap(featureOutputs),
-    ignored,
-    training: {
-      rows: count(training.rows, "/training/rows"),
-      kept: count(training.kept, "/training/kept"),
-      dropped: {
-        missingLabel: count(dropped.missingLabel, "/training/dropped/missingLabel"),
-        unknownLabel: count(dropped.unknownLabel, "/training/dropped/unknownLabel"),
-        missingValue: Object.fromEntries(Object.entries(missingValue).map(([column, n]) => [column, count(n, `/training/dropped/missingValue/${column}`)])),
-      },
+  return assemblePipeline(label, features, ignored, {
+    rows: count(training.rows, "/training/rows"),
+    kept: count(training.kept, "/training/kept"),
+    dropped: {
+      missingLabel: count(dropped.missingLabel, "/training/dropped/missingLabel"),
+      unknownLabel: count(dropped.unknownLabel, "/training/dropped/unknownLabel"),
+      missingValue: Object.fromEntries(Object.entries(missingValue).map(([column, n]) => [column, count(n, `/training/dropped/missingValue/${column}`)])),
     },
-  };
+  });
 }
 
 function decodeLabel(label: Json): FittedLabel {

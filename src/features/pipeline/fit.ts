@@ -1,10 +1,11 @@
-import { FeatureError, quoteValue } from "../errors.js";
+import { FeatureError } from "../errors.js";
 import { inferColumnTypes, type ColumnReport } from "../infer-types.js";
-import { findColumn, isMissing, type Column, type Table } from "../table.js";
+import { isMissing, requireColumn, type Column, type Table } from "../table.js";
 import { DEFAULTS, resolveConfig, splitFeatures, type EncodedType } from "./config.js";
-import { featureOutputs, fitFeature } from "./encoders/index.js";
+import { assemblePipeline } from "./assemble.js";
+import { fitFeature } from "./encoders/index.js";
 import { fitLabel, rowsWithLabel } from "./label.js";
-import { PIPELINE_FORMAT, PIPELINE_VERSION, type DroppedRows, type FitOptions, type FittedFeature, type FittedPipeline, type Task } from "./types.js";
+import { type DroppedRows, type FitOptions, type FittedFeature, type FittedPipeline, type Task } from "./types.js";
 
 /**
  * Fits the feature pipeline on the training rows of `table`, and on nothing
@@ -55,16 +56,8 @@ export function fitPipeline(table: Table, fit: FitOptions): FittedPipeline {
   const maxWidth = options.maxWidth ?? DEFAULTS.maxWidth;
   if (width > maxWidth) throw new FeatureError("BAD_OPTION", `the features take ${width} columns; at most ${maxWidth} (lower maxCategories or text buckets, or ignore columns)`);
 
-  return {
-    format: PIPELINE_FORMAT,
-    version: PIPELINE_VERSION,
-    label,
-    features,
-    width,
-    outputs: features.flatMap(featureOutputs),
-    ignored: reports.filter((report) => report.type === "ignore").map((report) => ({ column: report.name, reason: report.reason })),
-    training: { rows: rows.length, kept: kept.length, dropped },
-  };
+  const ignored = reports.filter((report) => report.type === "ignore").map((report) => ({ column: report.name, reason: report.reason }));
+  return assemblePipeline(label, features, ignored, { rows: rows.length, kept: kept.length, dropped });
 }
 
 function taskOf(report: ColumnReport): Task {
@@ -87,10 +80,4 @@ function trainingRows(rows: ArrayLike<number>, numRows: number): Int32Array {
 function refuseMissing(column: Column, rows: Int32Array): void {
   const row = rows.find((r) => isMissing(column, r));
   if (row !== undefined) throw new FeatureError("MISSING_VALUE", "missing value, and the column's missing strategy is none (choose one that fills it, or dropRow)", { row, column: column.name });
-}
-
-function requireColumn(table: Table, name: string): Column {
-  const column = findColumn(table, name);
-  if (!column) throw new FeatureError("UNKNOWN_COLUMN", `there is no column ${quoteValue(name)}`, { column: name });
-  return column;
 }

@@ -1,5 +1,5 @@
-import { FeatureError, quoteValue } from "../errors.js";
-import { findColumn, type Column, type Table } from "../table.js";
+import { FeatureError } from "../errors.js";
+import { requireColumn, type Table } from "../table.js";
 import { tableFromRecords } from "../table-builder.js";
 import { featureWriter } from "./encoders/index.js";
 import { labelReader } from "./label.js";
@@ -85,10 +85,3 @@ export function transformRecords(pipeline: FittedPipeline, records: readonly unk
   const table = tableFromRecords(records, { columns, unknownKeys: "ignore" });
   return transformTable(pipeline, table, Int32Array.from({ length: table.numRows }, (_, i) => i), { labels: withLabels, onMissing: options.onMissing ?? "error" });
 }
-
-function requireColumn(table: Table, name: string): Column {
-  const column = findColumn(table, name);
-  if (!column) throw new FeatureError("UNKNOWN_COLUMN", `the pipeline needs column ${quoteValue(name)}, which the table does not have`, { column: name });
-  return column;
-}
-

@@ -1,20 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { FeatureError } from "../../../src/features/errors.js";
+import { thrown } from "./thrown.js";
 import { inferColumnTypes, type ColumnReport } from "../../../src/features/infer-types.js";
 import { TableBuilder, tableFromRecords } from "../../../src/features/table-builder.js";
 
 function byName(reports: ColumnReport[]): Record<string, ColumnReport> {
   return Object.fromEntries(reports.map((report) => [report.name, report]));
-}
-
-function thrown(action: () => void): FeatureError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FeatureError) return error;
-    throw error;
-  }
-  throw new Error("expected a FeatureError");
 }
 
 /** 40 rows of every kind of column, with a few missing values. */

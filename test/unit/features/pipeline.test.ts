@@ -1,19 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { FeatureError } from "../../../src/features/errors.js";
+import { thrown } from "./thrown.js";
 import { fitPipeline } from "../../../src/features/pipeline/fit.js";
 import { transformRecords, transformTable } from "../../../src/features/pipeline/transform.js";
 import type { CategoryFeature, FittedPipeline, NumberFeature } from "../../../src/features/pipeline/types.js";
 import { tableFromRecords } from "../../../src/features/table-builder.js";
-
-function thrown(action: () => void): FeatureError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FeatureError) return error;
-    throw error;
-  }
-  throw new Error("expected a FeatureError");
-}
 
 function feature<T>(pipeline: FittedPipeline, column: string): T {
   return pipeline.features.find((f) => f.column === column) as T;
@@ -222,6 +212,13 @@ describe("transformRecords", () => {
   it("refuses a missing value the model cannot fill, naming the column", () => {
     const strict = fitPipeline(table, { label: "species", rows: all(4), features: { island: { type: "category", missing: "none" } } });
     expect(thrown(() => transformRecords(strict, [{ mass: 4000, island: "Dream" }, { mass: 4000 }]))).toMatchObject({ code: "MISSING_VALUE", row: 1, column: "island" });
+  });
+
+  it("names a column the pipeline needs that another table lacks", () => {
+    const other = tableFromRecords([{ mass: 1, sex: "MALE", species: "Adelie" }]);
+    const error = thrown(() => transformTable(pipeline, other, [0]));
+    expect(error).toMatchObject({ code: "UNKNOWN_COLUMN", column: "island" });
+    expect(error.message).toBe('column island: there is no column "island"; the columns are mass, sex, species');
   });
 
   it("reads labels too when asked (evaluation on raw rows)", () => {

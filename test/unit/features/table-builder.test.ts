@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DICTIONARY_CAP } from "../../../src/features/column-builder.js";
-import { FeatureError } from "../../../src/features/errors.js";
+import { thrown } from "./thrown.js";
 import { cellValue, type Column, type Table } from "../../../src/features/table.js";
 import { TableBuilder, tableFromRecords } from "../../../src/features/table-builder.js";
 
@@ -13,16 +13,6 @@ function column(table: Table, name: string): Column {
 function cells(table: Table, name: string): unknown[] {
   const c = column(table, name);
   return Array.from({ length: table.numRows }, (_, row) => cellValue(c, row));
-}
-
-function thrown(action: () => void): FeatureError {
-  try {
-    action();
-  } catch (error) {
-    if (error instanceof FeatureError) return error;
-    throw error;
-  }
-  throw new Error("expected a FeatureError");
 }
 
 describe("TableBuilder", () => {
@@ -123,5 +113,12 @@ describe("TableBuilder", () => {
   it("ignores unknown keys when asked to", () => {
     const table = tableFromRecords([{ a: 1, extra: "x" }], { columns: ["a"], unknownKeys: "ignore" });
     expect(table.columns.map((c) => c.name)).toEqual(["a"]);
+  });
+});
+
+describe("the thrown helper", () => {
+  it("fails when nothing is thrown, and passes other errors on", () => {
+    expect(() => thrown(() => 1)).toThrow("nothing was thrown");
+    expect(() => thrown(() => JSON.parse("{"))).toThrow(SyntaxError);
   });
 });
