@@ -37,8 +37,9 @@ export function transformTable(pipeline: FittedPipeline, table: Table, rows: Arr
   const label = withLabels ? labelReader(pipeline.label, requireColumn(table, pipeline.label.column)) : null;
 
   const dropped: DroppedRows = { missingLabel: 0, unknownLabel: 0, missingValue: {} };
-  const kept: number[] = [];
-  const targets: number[] = [];
+  const kept = new Int32Array(rows.length);
+  const targets = new Float32Array(rows.length);
+  let count = 0;
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i];
     if (!Number.isInteger(row) || row < 0 || row >= table.numRows) throw new FeatureError("BAD_OPTION", `row ${row} is not a row of the table (0 to ${table.numRows - 1})`);
@@ -60,16 +61,16 @@ export function transformTable(pipeline: FittedPipeline, table: Table, rows: Arr
       dropped.missingValue[column] = (dropped.missingValue[column] ?? 0) + 1;
       continue;
     }
-    kept.push(row);
-    targets.push(target);
+    kept[count] = row;
+    targets[count++] = target;
   }
 
   const { width } = pipeline;
-  const x = new Float32Array(kept.length * width);
-  kept.forEach((row, i) => {
-    for (const { feature, writer } of writers) writer.write(row, x, i * width + feature.offset);
-  });
-  return { x, width, numRows: kept.length, rowsKept: Int32Array.from(kept), ...(label ? { y: Float32Array.from(targets) } : {}), dropped };
+  const x = new Float32Array(count * width);
+  for (let i = 0; i < count; i++) {
+    for (const { feature, writer } of writers) writer.write(kept[i], x, i * width + feature.offset);
+  }
+  return { x, width, numRows: count, rowsKept: kept.slice(0, count), ...(label ? { y: targets.slice(0, count) } : {}), dropped };
 }
 
 /**
