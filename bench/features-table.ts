@@ -7,6 +7,7 @@
  * datetimes, free text with 10% missing and a unique code per row.
  * Each measurement runs in a fresh child process; peak RSS is the OS's
  * maxRSS of that process (exact, GC included), baseline its RSS before reading.
+ * A last child fits a pipeline on 90% of the rows and transforms them (times only).
  * Run with `npx tsx bench/features-table.ts`; FEATURES_BENCH_ROWS=850000 sets the size.
  * Prints a table, asserts nothing.
  */
@@ -16,17 +17,20 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse";
-import { encodeTable, inferColumnTypes, TableBuilder } from "../src/features/index.js";
+import { encodeTable, fitPipeline, inferColumnTypes, splitRows, TableBuilder, transformTable } from "../src/features/index.js";
 import { printTable } from "./table.js";
 
 const MB = 1024 * 1024;
-const SCENARIOS = ["parse only", "rows of strings", "features table"] as const;
+const SCENARIOS = ["parse only", "rows of strings", "features table", "table + fit + transform"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 interface Measurement {
   rows: number;
   readMs: number;
   inferMs: number;
+  fitMs: number;
+  transformMs: number;
+  width: number;
   cpuMs: number;
   baselineRss: number;
   peakRss: number;
@@ -68,6 +72,11 @@ async function main(): Promise<void> {
   );
   const types = results[2][1].types;
   if (types) console.log(`\ninferred types: ${types}`);
+  const fitted = results[3][1];
+  console.log(
+    `fit on 90% of the rows (label segment, text in 16 buckets): ${(fitted.fitMs / 1000).toFixed(2)} s; ` +
+      `transform of those rows to a ${fitted.width}-wide float32 matrix: ${(fitted.transformMs / 1000).toFixed(2)} s`,
+  );
 }
 
 function inChild(scenario: Scenario, file: string): Promise<Measurement> {
@@ -97,7 +106,7 @@ async function measure(scenario: Scenario, file: string): Promise<Measurement> {
       return null;
     }
     rows++;
-    if (scenario === "features table") builder!.addRow(record);
+    if (scenario === "features table" || scenario === "table + fit + transform") builder!.addRow(record);
     else if (scenario === "rows of strings") kept.push(record);
     return null;
   } });
@@ -106,13 +115,24 @@ async function measure(scenario: Scenario, file: string): Promise<Measurement> {
   parser.end();
   await new Promise((resolve) => parser.once("end", resolve));
   let table = null;
-  if (scenario === "features table") table = builder!.finish();
+  if (scenario === "features table" || scenario === "table + fit + transform") table = builder!.finish();
   builder = null;
   const readMs = performance.now() - start;
   let inferMs = 0;
   let types = "";
   let encodedBytes = 0;
-  if (table) {
+  let fitMs = 0;
+  let transformMs = 0;
+  let width = 0;
+  if (table && scenario === "table + fit + transform") {
+    const { train } = splitRows(table.numRows, { validation: 0.1, seed: 1 });
+    const fitStart = performance.now();
+    const pipeline = fitPipeline(table, { label: "segment", rows: train, options: { textBuckets: 16 } });
+    fitMs = performance.now() - fitStart;
+    const transformStart = performance.now();
+    width = transformTable(pipeline, table, train).width;
+    transformMs = performance.now() - transformStart;
+  } else if (table) {
     const inferStart = performance.now();
     const reports = inferColumnTypes(table);
     inferMs = performance.now() - inferStart;
@@ -126,6 +146,9 @@ async function measure(scenario: Scenario, file: string): Promise<Measurement> {
     rows,
     readMs,
     inferMs,
+    fitMs,
+    transformMs,
+    width,
     cpuMs: (cpu.user + cpu.system) / 1000,
     baselineRss,
     peakRss: process.resourceUsage().maxRSS * 1024,
