@@ -1,0 +1,29 @@
+// The cell grammar shared by uploads (CSV text, JSON values) and predict-time
+// records: what is missing, what is a number. The same grammar on both sides
+// is what makes a value at predict time mean what it meant in training.
+
+/** A decimal number: `12`, `-3.5`, `.5`, `1.`, `+6.02e23`. No hex, no `Infinity`, no `NaN`, no spaces. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Cells that mean "no value" (compared trimmed and lower-cased), as pandas and R write them. */
+export const DEFAULT_MISSING_MARKERS: readonly string[] = ["", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a", "<na>"];
+
+export function isDecimal(text: string): boolean {
+  return DECIMAL.test(text);
+}
+
+/** Recognises missing markers quickly: most cells are longer than any marker. */
+export class MissingMarkers {
+  private readonly markers: Set<string>;
+  private readonly longest: number;
+
+  constructor(markers: readonly string[] = DEFAULT_MISSING_MARKERS) {
+    this.markers = new Set(markers.map((marker) => marker.trim().toLowerCase()));
+    this.longest = Math.max(0, ...[...this.markers].map((marker) => marker.length));
+  }
+
+  /** `text` is already trimmed. */
+  has(text: string): boolean {
+    return text.length === 0 || (text.length <= this.longest && this.markers.has(text.toLowerCase()));
+  }
+}

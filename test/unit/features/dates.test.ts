@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import { formatDate, parseDate } from "../../../src/features/dates.js";
+
+describe("strict dates", () => {
+  it("reads ISO 8601 dates and date-times, and YYYY/MM/DD, as UTC instants", () => {
+    expect(parseDate("2012-01-01")).toEqual({ epochMs: Date.UTC(2012, 0, 1), hasTime: false });
+    expect(parseDate("2012/02/29")).toEqual({ epochMs: Date.UTC(2012, 1, 29), hasTime: false });
+    expect(parseDate("2012-01-01T10:30")).toEqual({ epochMs: Date.UTC(2012, 0, 1, 10, 30), hasTime: true });
+    expect(parseDate("2012-01-01 10:30:15.250")).toEqual({ epochMs: Date.UTC(2012, 0, 1, 10, 30, 15, 250), hasTime: true });
+    expect(parseDate("2012-01-01T00:00:00Z")).toEqual({ epochMs: Date.UTC(2012, 0, 1), hasTime: true });
+  });
+
+  it("applies a time zone offset", () => {
+    expect(parseDate("2012-01-01T10:00:00+02:00")?.epochMs).toBe(Date.UTC(2012, 0, 1, 8));
+    expect(parseDate("2012-01-01T10:00:00-0530")?.epochMs).toBe(Date.UTC(2012, 0, 1, 15, 30));
+  });
+
+  it("keeps years below 100 as they are written", () => {
+    expect(new Date(parseDate("0099-12-31")!.epochMs).getUTCFullYear()).toBe(99);
+  });
+
+  it("never reads free text, other orders or impossible dates as dates", () => {
+    for (const text of ["May 5 2020", "5/6/2020", "2020", "20200101", "2020-13-01", "2019-02-29", "2020-04-31", "2020-01-01T24:00", "2020-01-01 noon", "2020-01-01T10:00:00+25:00", "2020-01/01", "x2020-01-01"]) {
+      expect(parseDate(text), text).toBeUndefined();
+    }
+  });
+
+  it("formats a date back to its canonical text", () => {
+    expect(formatDate(Date.UTC(2012, 0, 5), false)).toBe("2012-01-05");
+    expect(formatDate(Date.UTC(2012, 0, 5, 7, 8, 9), true)).toBe("2012-01-05T07:08:09.000Z");
+  });
+});
