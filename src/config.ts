@@ -75,6 +75,8 @@ export interface Limits {
   maxJobFlops: number;
   /** Longest a job may train, in seconds (its training.timeLimitSeconds may ask for less). @defaultValue 86400 */
   maxJobSeconds: number;
+  /** Event streams (GET /v1/jobs/:id/events) one project may hold open on one API process. @defaultValue 100 */
+  maxEventStreamsPerProject: number;
   /** Forward FLOPs one prediction request may ask (inputs x FLOPs per input). @defaultValue 10,000,000,000 */
   maxPredictFlops: number;
 }
@@ -118,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rateLimitPerSecond: integer(env, "RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
       maxDatasetRows: integer(env, "MAX_DATASET_ROWS", 2_000_000, 1, 2 ** 31),
       maxPredictFlops: integer(env, "MAX_PREDICT_FLOPS", 10_000_000_000, 1, 2 ** 53),
+      maxEventStreamsPerProject: integer(env, "MAX_EVENT_STREAMS_PER_PROJECT", 100, 1, 100_000),
       maxJobFlops: integer(env, "MAX_JOB_FLOPS", 1e15, 1, 2 ** 60),
       maxJobSeconds: integer(env, "MAX_JOB_SECONDS", 86_400, 1, 365 * 86_400),
     },

@@ -104,7 +104,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(datasetRoutes, { datasets, idempotency, bodyLimit: config.datasetBodyLimit });
   await app.register(projectRoutes, { projects });
   await app.register(jobRoutes, { jobs, idempotency });
-  await app.register(jobEventRoutes, { stream });
+  await app.register(jobEventRoutes, { stream, maxPerProject: config.limits.maxEventStreamsPerProject });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
   await app.register(datasetSampleRoutes, { samples: createDatasetSampleService({ db }) });
   await registerDashboard(app);

@@ -10,7 +10,7 @@ import { readEvents } from "../helpers/sse.js";
 
 let ctx: TestContext;
 beforeAll(async () => {
-  ctx = await createTestContext();
+  ctx = await createTestContext({ configEnv: { MAX_EVENT_STREAMS_PER_PROJECT: "2" } });
 });
 afterAll(async () => ctx?.close());
 
@@ -135,7 +135,7 @@ describe("NUL characters (Postgres text cannot hold them)", () => {
   });
 });
 
-describe("event stream ids", () => {
+describe("event streams", () => {
   it("answers 204 to a client that has seen the done event, and 400 to an id that cannot be one", async () => {
     const dataset = (await postJson("/v1/datasets", '{"features":[[0],[1]],"labels":[0,1]}')).json();
     const job = (
@@ -165,5 +165,41 @@ describe("event stream ids", () => {
       expect(res.statusCode, id).toBe(400);
       expect(res.json().errors[0].path).toBe("headers/last-event-id");
     }
+  });
+
+  it("lets one project hold a bounded number of streams open (429 past it)", async () => {
+    const dataset = (await postJson("/v1/datasets", '{"features":[[0],[1]],"labels":[0,1]}')).json();
+    const queued = (
+      await ctx.app.inject({
+        method: "POST",
+        url: "/v1/jobs",
+        payload: {
+          datasetId: dataset.id,
+          model: { inputShape: [1], layers: [{ type: "dense", units: 2, activation: "softmax" }] },
+          training: { epochs: 2, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } },
+        },
+      })
+    ).json();
+    const url = `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}/v1/jobs/${queued.id}/events`;
+    // A queued job's stream stays open (nothing runs it here); MAX_EVENT_STREAMS_PER_PROJECT is 2 in this file.
+    const controllers = [new AbortController(), new AbortController()];
+    const held = await Promise.all(controllers.map((controller) => fetch(url, { signal: controller.signal })));
+    expect(held.map((res) => res.status)).toEqual([200, 200]);
+    const refused = await ctx.app.inject({ url: `/v1/jobs/${queued.id}/events` });
+    expect(refused.statusCode).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    controllers[0].abort();
+    await held[0].body?.cancel().catch(() => undefined);
+    // Once one closes, another may open.
+    let reopened = 429;
+    for (let tries = 0; reopened === 429 && tries < 100; tries++) {
+      const controller = new AbortController();
+      const res = await fetch(url, { signal: controller.signal });
+      reopened = res.status;
+      controller.abort();
+      if (reopened === 429) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(reopened).toBe(200);
+    controllers[1].abort();
   });
 });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobEventStream } from "../../services/job-event-stream.js";
+import { DescentError } from "../../errors.js";
 import { IdParams } from "../../spec/common.js";
 import { problems } from "../schemas.js";
 
@@ -19,9 +20,11 @@ const eventsExample = [
   'id: 14\nevent: done\ndata: {"status":"succeeded","resultModelId":"mdl_01jf3k2m9q8r7s6t5v4w"}\n\n',
 ].join("\n");
 
-/** One SSE route; open streams end when the server closes. */
-export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream }> = async (app, { stream }) => {
+/** One SSE route; open streams end when the server closes. `maxPerProject`: streams one project may hold open on this process. */
+export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream; maxPerProject: number }> = async (app, { stream, maxPerProject }) => {
   const open = new Set<AbortController>();
+  // Each open stream holds a socket, a subscription and a loop: one project must not hold them all.
+  const openByProject = new Map<string, number>();
   app.addHook("preClose", async () => {
     for (const controller of open) controller.abort();
   });
@@ -39,7 +42,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
         response: {
           200: { description: "An event stream.", content: { "text/event-stream": { schema: { type: "string" }, example: eventsExample } } },
           204: { description: "The client has already received the job's `done` event (its Last-Event-ID): nothing more will come.", type: "null" },
-          ...problems(400, 404),
+          ...problems(400, 404, 429),
         },
       },
     },
@@ -48,6 +51,11 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
         // The client saw the `done` event: 204 tells EventSource to stop reconnecting.
         return reply.code(204).send(null);
       }
+      const held = openByProject.get(request.projectId) ?? 0;
+      if (held >= maxPerProject) {
+        throw new DescentError("RATE_LIMITED", `this project already follows ${held} event streams on this server, the most it may; close one first`, undefined, { retryAfterSeconds: 5 });
+      }
+      openByProject.set(request.projectId, held + 1);
       const controller = new AbortController();
       open.add(controller);
       reply.sse.onClose(() => controller.abort());
@@ -58,6 +66,9 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream 
         }
       } finally {
         open.delete(controller);
+        const left = (openByProject.get(request.projectId) ?? 1) - 1;
+        if (left > 0) openByProject.set(request.projectId, left);
+        else openByProject.delete(request.projectId);
       }
     },
   );
