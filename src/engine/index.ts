@@ -31,7 +31,7 @@ export type {
   WeightEntry,
 } from "./types.js";
 export { SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
-export { summarizeModel, checkSpecFitsData } from "./spec.js";
+export { summarizeModel, checkSpecFitsData, checkTrainingConfig } from "./spec.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
 export { exportWeights, importWeights } from "./weights.js";
@@ -40,3 +40,19 @@ export { Prng, type PrngState } from "./random.js";
 export { transferSpec, checkTransferFitsData, createTransferModel, type TransferOptions, type TransferLineage, type StoredModel } from "./transfer.js";
 export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./export-tfjs.js";
 export { TRAINING_FLOPS_FACTOR } from "./flops.js";
+export {
+  ACTIVATIONS,
+  BOUNDS,
+  INITIALIZERS,
+  LAYER_TYPES,
+  LOSSES,
+  MONITORED_METRICS,
+  MONITOR_MODES,
+  OPTIMIZERS,
+  PADDINGS,
+  SCHEDULES,
+  describeBound,
+  withinBound,
+  type Bound,
+  type BoundName,
+} from "./contract.js";

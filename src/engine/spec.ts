@@ -3,7 +3,8 @@ import { SpecError } from "./errors.js";
 import { forwardFlops } from "./flops.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf, layerKinds } from "./layers/layer-kinds.js";
-import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, TrainingConfig } from "./types.js";
+import { BOUNDS, LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS, SCHEDULES, describeBound, withinBound, type Bound, type BoundName } from "./contract.js";
+import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, OptimizerConfig, TrainingConfig } from "./types.js";
 
 /**
  * Shape inference: every layer's output shape and parameter count, in order.
@@ -12,6 +13,7 @@ import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSch
 export function summarizeModel(spec: ModelSpec): LayerSummary[] {
   checkInputShape(spec);
   if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new SpecError("a model needs at least one layer", "/model/layers");
+  if (!withinBound(spec.layers.length, BOUNDS.layers)) throw new SpecError(`a model has ${describeBound(BOUNDS.layers)} layers, this one ${spec.layers.length}`, "/model/layers");
   const summaries: LayerSummary[] = [];
   let shape = [...spec.inputShape];
   spec.layers.forEach((layer, index) => {
@@ -28,7 +30,7 @@ export function summarizeModel(spec: ModelSpec): LayerSummary[] {
     shape = outputShape;
   });
   const frozen: unknown = spec.frozenLayers;
-  if (frozen !== undefined && !(Number.isInteger(frozen) && (frozen as number) >= 0 && (frozen as number) <= spec.layers.length)) {
+  if (frozen !== undefined && !(withinBound(frozen, BOUNDS.frozenLayers) && frozen <= spec.layers.length)) {
     throw new SpecError(`frozenLayers must be an integer from 0 to the number of layers (${spec.layers.length}), got ${JSON.stringify(frozen)}`, "/model/frozenLayers");
   }
   return summaries;
@@ -37,8 +39,11 @@ export function summarizeModel(spec: ModelSpec): LayerSummary[] {
 function checkInputShape(spec: ModelSpec): void {
   if (spec === null || typeof spec !== "object") throw new SpecError("the model spec must be an object", "/model");
   const shape: unknown = spec.inputShape;
-  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new SpecError(`inputShape must be a non-empty list of positive integers, got ${JSON.stringify(shape)}`, "/model/inputShape");
+  if (!Array.isArray(shape) || !withinBound(shape.length, BOUNDS.inputRank) || !shape.every((d) => withinBound(d, BOUNDS.inputDimension))) {
+    throw new SpecError(
+      `inputShape must be a list of ${describeBound(BOUNDS.inputRank)} dimensions, each ${describeBound(BOUNDS.inputDimension)}, got ${JSON.stringify(shape)}`,
+      "/model/inputShape",
+    );
   }
 }
 
@@ -101,91 +106,85 @@ export function checkSpecFitsData(spec: ModelSpec, training: TrainingConfig, dat
   return summaries;
 }
 
-const LOSS_NAMES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"];
-const OPTIMIZER_NAMES = ["sgd", "adam", "adamw", "rmsprop", "adagrad"];
+/** A field within its bound from contract.ts, or a SpecError at `path`. */
+function checkField(value: unknown, bound: Bound, field: string, path: string): void {
+  if (!withinBound(value, bound)) throw new SpecError(`${field} must be ${describeBound(bound)}, got ${JSON.stringify(value)}`, path);
+}
 
-/** Checks the fields of a training config; the API's schema does too, this guards direct callers. */
+function checkName(value: unknown, names: readonly string[], field: string, path: string): void {
+  if (!names.includes(value as string)) throw new SpecError(`${field} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`, path);
+}
+
+function checkObject(value: unknown, what: string, path: string): void {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SpecError(`${what} must be an object`, path);
+}
+
+/** Checks the fields of a training config against the contract's bounds (the API's schemas hold the same ones; this guards direct callers). */
 export function checkTrainingConfig(training: TrainingConfig): void {
-  if (training === null || typeof training !== "object") throw new SpecError("the training config must be an object", "/training");
-  const positiveInteger = (value: unknown, field: string): void => {
-    if (!Number.isInteger(value) || (value as number) < 1) throw new SpecError(`${field} must be a positive integer, got ${JSON.stringify(value)}`, `/training/${field}`);
-  };
-  positiveInteger(training.epochs, "epochs");
-  positiveInteger(training.batchSize, "batchSize");
-  if (!Number.isInteger(training.seed) || training.seed < 0) throw new SpecError(`seed must be a non-negative integer, got ${JSON.stringify(training.seed)}`, "/training/seed");
-  if (!LOSS_NAMES.includes(training.loss)) throw new SpecError(`loss must be one of ${LOSS_NAMES.join(", ")}, got ${JSON.stringify(training.loss)}`, "/training/loss");
-  const split: unknown = training.validationSplit;
-  if (split !== undefined && !(typeof split === "number" && split >= 0 && split < 1)) {
-    throw new SpecError(`validationSplit must be a number in [0, 1), got ${JSON.stringify(split)}`, "/training/validationSplit");
-  }
-  const optimizer = training.optimizer;
-  if (optimizer === null || typeof optimizer !== "object") throw new SpecError("optimizer must be an object", "/training/optimizer");
-  if (!OPTIMIZER_NAMES.includes(optimizer.type)) throw new SpecError(`optimizer.type must be one of ${OPTIMIZER_NAMES.join(", ")}, got ${JSON.stringify(optimizer.type)}`, "/training/optimizer/type");
-  const lr: unknown = optimizer.learningRate;
-  if (!(typeof lr === "number" && lr > 0 && Number.isFinite(lr))) throw new SpecError(`learningRate must be a positive number, got ${JSON.stringify(lr)}`, "/training/optimizer/learningRate");
-  const fraction = (field: "momentum" | "beta1" | "beta2"): void => {
-    const v: unknown = optimizer[field];
-    if (v !== undefined && !(typeof v === "number" && v >= 0 && v < 1)) throw new SpecError(`${field} must be a number in [0, 1), got ${JSON.stringify(v)}`, `/training/optimizer/${field}`);
-  };
-  fraction("momentum");
-  fraction("beta1");
-  fraction("beta2");
-  const positive = (field: "epsilon" | "clipNorm" | "clipValue"): void => {
-    const v: unknown = optimizer[field];
-    if (v !== undefined && !(typeof v === "number" && v > 0 && Number.isFinite(v))) throw new SpecError(`${field} must be a positive number, got ${JSON.stringify(v)}`, `/training/optimizer/${field}`);
-  };
-  positive("epsilon");
-  positive("clipNorm");
-  positive("clipValue");
-  if (optimizer.nesterov !== undefined && typeof optimizer.nesterov !== "boolean") throw new SpecError("nesterov must be a boolean", "/training/optimizer/nesterov");
+  checkObject(training, "the training config", "/training");
+  const base = "/training";
+  checkField(training.epochs, BOUNDS.epochs, "epochs", `${base}/epochs`);
+  checkField(training.batchSize, BOUNDS.batchSize, "batchSize", `${base}/batchSize`);
+  checkField(training.seed, BOUNDS.seed, "seed", `${base}/seed`);
+  checkName(training.loss, LOSSES, "loss", `${base}/loss`);
+  if (training.validationSplit !== undefined) checkField(training.validationSplit, BOUNDS.validationSplit, "validationSplit", `${base}/validationSplit`);
   for (const flag of ["shuffle", "stratify"] as const) {
-    if (training[flag] !== undefined && typeof training[flag] !== "boolean") throw new SpecError(`${flag} must be a boolean`, `/training/${flag}`);
+    if (training[flag] !== undefined && typeof training[flag] !== "boolean") throw new SpecError(`${flag} must be a boolean`, `${base}/${flag}`);
   }
+  checkOptimizer(training.optimizer);
   if (training.learningRateSchedule !== undefined) checkSchedule(training.learningRateSchedule);
   if (training.earlyStopping !== undefined) checkEarlyStopping(training.earlyStopping);
   checkAugmentation(training.augmentation);
-  const decay: unknown = optimizer.weightDecay;
-  if (decay !== undefined && !(typeof decay === "number" && decay >= 0 && Number.isFinite(decay))) {
-    throw new SpecError(`weightDecay must be a non-negative number, got ${JSON.stringify(decay)}`, "/training/optimizer/weightDecay");
-  }
 }
 
+const OPTIONAL_OPTIMIZER_FIELDS = ["momentum", "beta1", "beta2", "epsilon", "weightDecay", "clipNorm", "clipValue"] as const;
 
-const MONITORS = ["loss", "valLoss", "accuracy", "valAccuracy"];
+function checkOptimizer(optimizer: OptimizerConfig): void {
+  const base = "/training/optimizer";
+  checkObject(optimizer, "optimizer", base);
+  checkName(optimizer.type, OPTIMIZERS, "optimizer.type", `${base}/type`);
+  checkField(optimizer.learningRate, BOUNDS.learningRate, "learningRate", `${base}/learningRate`);
+  for (const field of OPTIONAL_OPTIMIZER_FIELDS) {
+    if (optimizer[field] !== undefined) checkField(optimizer[field], BOUNDS[field], field, `${base}/${field}`);
+  }
+  if (optimizer.nesterov !== undefined && typeof optimizer.nesterov !== "boolean") throw new SpecError("nesterov must be a boolean", `${base}/nesterov`);
+}
+
+/** The optional numeric fields of each schedule type, with their bounds; `required` ones must be there. */
+const SCHEDULE_FIELDS: Record<LearningRateSchedule["type"], { optional: BoundName[]; required: BoundName[] }> = {
+  constant: { optional: ["warmupEpochs"], required: [] },
+  step: { optional: ["warmupEpochs"], required: ["stepSize", "gamma"] },
+  exponential: { optional: ["warmupEpochs"], required: ["gamma"] },
+  cosine: { optional: ["warmupEpochs", "minLearningRate"], required: [] },
+  reduceOnPlateau: { optional: ["warmupEpochs", "minLearningRate", "patience", "cooldown", "minDelta"], required: [] },
+};
+/** Schedule fields whose name differs from their bound's. */
+const SCHEDULE_BOUND_OF: Partial<Record<string, BoundName>> = { factor: "plateauFactor" };
 
 function checkSchedule(schedule: LearningRateSchedule): void {
   const base = "/training/learningRateSchedule";
-  if (schedule === null || typeof schedule !== "object") throw new SpecError("learningRateSchedule must be an object", base);
-  const types = ["constant", "step", "exponential", "cosine", "reduceOnPlateau"];
-  if (!types.includes(schedule.type)) throw new SpecError(`learningRateSchedule.type must be one of ${types.join(", ")}, got ${JSON.stringify(schedule.type)}`, `${base}/type`);
+  checkObject(schedule, "learningRateSchedule", base);
+  checkName(schedule.type, SCHEDULES, "learningRateSchedule.type", `${base}/type`);
   const fields = schedule as unknown as Record<string, unknown>;
-  const check = (field: string, ok: (v: number) => boolean, what: string, required = false): void => {
-    const v = fields[field];
-    if (v === undefined && !required) return;
-    if (typeof v !== "number" || !Number.isFinite(v) || !ok(v)) throw new SpecError(`${field} must be ${what}, got ${JSON.stringify(v)}`, `${base}/${field}`);
-  };
-  check("warmupEpochs", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
-  if (schedule.type === "step") {
-    check("stepSize", (v) => Number.isInteger(v) && v >= 1, "a positive integer", true);
-    check("gamma", (v) => v > 0 && v <= 1, "a number in (0, 1]", true);
+  const { optional, required } = SCHEDULE_FIELDS[schedule.type];
+  for (const field of required) {
+    if (fields[field] === undefined) throw new SpecError(`${field} is required for a ${schedule.type} schedule`, `${base}/${field}`);
   }
-  if (schedule.type === "exponential") check("gamma", (v) => v > 0 && v <= 1, "a number in (0, 1]", true);
-  if (schedule.type === "cosine" || schedule.type === "reduceOnPlateau") check("minLearningRate", (v) => v >= 0, "a non-negative number");
+  for (const field of [...required, ...optional]) {
+    if (fields[field] !== undefined) checkField(fields[field], BOUNDS[field], field, `${base}/${field}`);
+  }
   if (schedule.type === "reduceOnPlateau") {
-    check("factor", (v) => v > 0 && v < 1, "a number in (0, 1)");
-    check("patience", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
-    check("cooldown", (v) => Number.isInteger(v) && v >= 0, "a non-negative integer");
-    check("minDelta", (v) => v >= 0, "a non-negative number");
-    if (schedule.monitor !== undefined && !MONITORS.includes(schedule.monitor)) throw new SpecError(`monitor must be one of ${MONITORS.join(", ")}`, `${base}/monitor`);
+    if (schedule.factor !== undefined) checkField(schedule.factor, BOUNDS[SCHEDULE_BOUND_OF.factor!], "factor", `${base}/factor`);
+    if (schedule.monitor !== undefined) checkName(schedule.monitor, MONITORED_METRICS, "monitor", `${base}/monitor`);
   }
 }
 
 function checkEarlyStopping(config: EarlyStoppingConfig): void {
   const base = "/training/earlyStopping";
-  if (config === null || typeof config !== "object") throw new SpecError("earlyStopping must be an object", base);
-  if (config.monitor !== undefined && !MONITORS.includes(config.monitor)) throw new SpecError(`monitor must be one of ${MONITORS.join(", ")}, got ${JSON.stringify(config.monitor)}`, `${base}/monitor`);
-  if (config.mode !== undefined && !["min", "max", "auto"].includes(config.mode)) throw new SpecError(`mode must be min, max or auto, got ${JSON.stringify(config.mode)}`, `${base}/mode`);
-  if (config.patience !== undefined && !(Number.isInteger(config.patience) && config.patience >= 0)) throw new SpecError(`patience must be a non-negative integer, got ${JSON.stringify(config.patience)}`, `${base}/patience`);
-  if (config.minDelta !== undefined && !(typeof config.minDelta === "number" && config.minDelta >= 0)) throw new SpecError(`minDelta must be a non-negative number, got ${JSON.stringify(config.minDelta)}`, `${base}/minDelta`);
+  checkObject(config, "earlyStopping", base);
+  if (config.monitor !== undefined) checkName(config.monitor, MONITORED_METRICS, "monitor", `${base}/monitor`);
+  if (config.mode !== undefined) checkName(config.mode, MONITOR_MODES, "mode", `${base}/mode`);
+  if (config.patience !== undefined) checkField(config.patience, BOUNDS.patience, "patience", `${base}/patience`);
+  if (config.minDelta !== undefined) checkField(config.minDelta, BOUNDS.minDelta, "minDelta", `${base}/minDelta`);
   if (config.restoreBestWeights !== undefined && typeof config.restoreBestWeights !== "boolean") throw new SpecError("restoreBestWeights must be a boolean", `${base}/restoreBestWeights`);
 }

@@ -1,14 +1,18 @@
 /**
  * The engine's public types: the model spec, the training config, and what
- * fit() reports. The API's TypeBox schemas (src/spec) describe the same JSON.
+ * fit() reports. Names come from contract.ts, whose lists and bounds the
+ * API's TypeBox schemas (src/spec) are built from; test/api/spec-types.test.ts
+ * checks that the schemas' types and these agree both ways.
  */
 
-export type ActivationName = "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-export type InitializerName = "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+import type { ACTIVATIONS, INITIALIZERS, LOSSES, MONITOR_MODES, MONITORED_METRICS, OPTIMIZERS, PADDINGS } from "./contract.js";
+
+export type ActivationName = (typeof ACTIVATIONS)[number];
+export type InitializerName = (typeof INITIALIZERS)[number];
 
 /** A size per spatial axis: one number for both, or [height, width]. */
 export type Size2d = number | [number, number];
-export type Padding = "valid" | "same";
+export type Padding = (typeof PADDINGS)[number];
 
 /**
  * Image layers work on inputs of shape [height, width, channels] (channels last,
@@ -44,10 +48,11 @@ export interface ModelSpec {
   frozenLayers?: number;
 }
 
-export type LossName = "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
+export type LossName = (typeof LOSSES)[number];
+export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 export interface OptimizerConfig {
-  type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
+  type: OptimizerName;
   learningRate: number;
   momentum?: number;
   nesterov?: boolean;
@@ -113,13 +118,13 @@ export type LearningRateSchedule =
   /** rate *= factor (default 0.1) after `patience` (default 10) epochs without improvement of `monitor`. */
   | { type: "reduceOnPlateau"; monitor?: MonitoredMetric; factor?: number; patience?: number; minDelta?: number; cooldown?: number; minLearningRate?: number; warmupEpochs?: number };
 
-export type MonitoredMetric = "loss" | "valLoss" | "accuracy" | "valAccuracy";
+export type MonitoredMetric = (typeof MONITORED_METRICS)[number];
 
 export interface EarlyStoppingConfig {
   /** Default valLoss when there is validation data, else loss. */
   monitor?: MonitoredMetric;
   /** auto: max for accuracies, min for losses. */
-  mode?: "min" | "max" | "auto";
+  mode?: (typeof MONITOR_MODES)[number];
   /** Epochs without improvement before stopping. Default 0. */
   patience?: number;
   /** Smallest change that counts as an improvement. Default 0. */

@@ -3,26 +3,32 @@
 // what a typed fetch does not cover (CSV uploads, following a job's events).
 
 import createClient, { type Client } from "openapi-fetch";
-import type { paths } from "./schema.js";
+import type { Readable } from "openapi-typescript-helpers";
+import type { components, paths } from "./schema.js";
 import { DescentApiError, type Problem } from "./errors.js";
 import { followJob, type FollowOptions, type FollowResult, type JobEvent } from "./events.js";
 
-export type { paths } from "./schema.js";
+export type { components, paths } from "./schema.js";
 export type { FollowOptions, FollowResult, JobEvent } from "./events.js";
 export { DescentApiError, type Problem } from "./errors.js";
 
-type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
-  responses: { [K in S]: { content: { "application/json": infer T } } };
-}
-  ? T
-  : never;
+/**
+ * The API's named schemas (components.schemas of /openapi.json), as the
+ * client returns them: Readable<> is openapi-fetch's own mapping of response
+ * bodies, so a value the client returns has exactly this type.
+ */
+type Schema<Name extends keyof components["schemas"]> = Readable<components["schemas"][Name]>;
 
-export type Dataset = Json<"/v1/datasets/{id}", "get", 200>;
-export type Job = Json<"/v1/jobs/{id}", "get", 200>;
-export type JobInput = paths["/v1/jobs"]["post"]["requestBody"]["content"]["application/json"];
-export type EpochMetric = Json<"/v1/jobs/{id}/metrics", "get", 200>["data"][number];
-export type TrainedModel = Json<"/v1/models/{id}", "get", 200>;
-export type Prediction = Json<"/v1/models/{id}/predict", "post", 200>;
+export type Dataset = Schema<"Dataset">;
+export type Job = Schema<"Job">;
+export type JobInput = components["schemas"]["JobInput"];
+export type EpochMetric = Schema<"EpochMetric">;
+export type TrainedModel = Schema<"Model">;
+export type Prediction = Schema<"Prediction">;
+export type ModelSpec = components["schemas"]["ModelSpec"];
+export type LayerSpec = components["schemas"]["LayerSpec"];
+export type TrainingConfig = components["schemas"]["TrainingConfig"];
+export type FeatureStatistics = Schema<"FeatureStatistics">;
 
 export interface DescentClientOptions {
   /** e.g. http://127.0.0.1:3000 */

@@ -13,29 +13,7 @@ export interface paths {
          * Liveness
          * @description 200 while the process serves requests.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Alive. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @enum {string} */
-                            status: "ok";
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getLiveness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -55,47 +33,7 @@ export interface paths {
          * Readiness
          * @description 200 when Postgres and Redis both answer within a second, 503 otherwise, naming which does not.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Ready. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            checks: {
-                                postgres: "ok" | "unavailable";
-                                redis: "ok" | "unavailable";
-                            };
-                            status: "ok" | "unavailable";
-                        };
-                    };
-                };
-                /** @description Not ready. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            checks: {
-                                postgres: "ok" | "unavailable";
-                                redis: "ok" | "unavailable";
-                            };
-                            status: "ok" | "unavailable";
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getReadiness"];
         put?: never;
         post?: never;
         delete?: never;
@@ -115,117 +53,7 @@ export interface paths {
          * Prometheus metrics
          * @description The Prometheus text format. With the admin key: HTTP latency by route pattern, method and status, Node.js process metrics, jobs by status, queue depth by state, and per running job its last epoch, that epoch's duration and samples/s, for the whole service. With a project's key: the same job series for that project's jobs only.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Metrics in the Prometheus text exposition format (0.0.4). */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example # TYPE descent_jobs gauge
-                         *     descent_jobs{status="running"} 1
-                         */
-                        "text/plain": string;
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -245,291 +73,13 @@ export interface paths {
          * List the calling project's API keys
          * @description Without the keys themselves.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The keys. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** Format: date-time */
-                                createdAt: string;
-                                id: string;
-                                name: string;
-                                /** @description The key's first characters, to recognise it. */
-                                prefix: string;
-                                revokedAt: string | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listApiKeys"];
         put?: never;
         /**
          * Create another API key for the calling project
          * @description The new key is shown once, in this response.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "ci"
-                     *     }
-                     */
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The key's record and the key. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
-                            apiKey: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            name: string;
-                            /** @description The key's first characters, to recognise it. */
-                            prefix: string;
-                            revokedAt: string | null;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -550,209 +100,7 @@ export interface paths {
          * Revoke an API key
          * @description The key stops working at once (401). Revoking the project's last active key is a 409 unless `?force=true`: without a key, only the admin can give the project a new one (POST /v1/projects/{id}/api-keys).
          */
-        delete: {
-            parameters: {
-                query?: {
-                    /** @description Revoke even the last active key. */
-                    force?: boolean;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Revoked. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request conflicts with the resource's state. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/conflict",
-                         *       "title": "Conflict",
-                         *       "status": 409,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["revokeApiKey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -769,500 +117,13 @@ export interface paths {
          * List datasets
          * @description Newest first, with cursor pagination; `?checksum=` finds uploads of identical data.
          */
-        get: {
-            parameters: {
-                query?: {
-                    checksum?: string;
-                    /** @description The nextCursor of the previous page. */
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of datasets. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
-                                checksum: string;
-                                /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
-                                classCounts?: number[];
-                                /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                                classNames?: string[];
-                                /** Format: date-time */
-                                createdAt: string;
-                                /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                                featureNames?: string[];
-                                /** @example ds_01jf3k2m9q8r7s6t5v4w */
-                                id: string;
-                                inputShape: number[];
-                                name: string;
-                                /** @description 0 for regression. */
-                                numClasses: number;
-                                numFeatures: number;
-                                numSamples: number;
-                                /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
-                                statistics?: {
-                                    features: {
-                                        max: number;
-                                        mean: number;
-                                        min: number;
-                                        /** @description Always 0 for stored data: missing values are refused at upload. */
-                                        missing: number;
-                                        name: string;
-                                        std: number;
-                                    }[];
-                                };
-                                /** @enum {unknown} */
-                                task: "classification" | "regression";
-                            }[];
-                            /** @description Pass as ?cursor= for the next page; null on the last. */
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listDatasets"];
         put?: never;
         /**
          * Upload a dataset (JSON or CSV)
          * @description JSON: `{features, labels}` (one row of numbers per sample, one label per row) or `{rows, label}` (one object per sample). String labels become classes (sorted by name unless classNames gives the order); non-negative integer labels are class indices; other numbers are regression targets. CSV (`Content-Type: text/csv`, a header row, `?label=<column>&name=`): streamed, numeric feature columns, a numeric or categorical label column; errors name `row N, column NAME`. Stored as float32 with a sha256 checksum and per-feature statistics; nothing is stored when validation fails.
          */
-        post: {
-            parameters: {
-                query?: {
-                    /** @description text/csv uploads: the header of the label column (required for CSV). */
-                    label?: string;
-                    /** @description text/csv uploads: the dataset's name. */
-                    name?: string;
-                    task?: "classification" | "regression";
-                };
-                header?: {
-                    /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": unknown;
-                    "text/csv": unknown;
-                };
-            };
-            responses: {
-                /** @description The stored dataset. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
-                            checksum: string;
-                            /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
-                            classCounts?: number[];
-                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                            classNames?: string[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                            featureNames?: string[];
-                            /** @example ds_01jf3k2m9q8r7s6t5v4w */
-                            id: string;
-                            inputShape: number[];
-                            name: string;
-                            /** @description 0 for regression. */
-                            numClasses: number;
-                            numFeatures: number;
-                            numSamples: number;
-                            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
-                            statistics?: {
-                                features: {
-                                    max: number;
-                                    mean: number;
-                                    min: number;
-                                    /** @description Always 0 for stored data: missing values are refused at upload. */
-                                    missing: number;
-                                    name: string;
-                                    std: number;
-                                }[];
-                            };
-                            /** @enum {unknown} */
-                            task: "classification" | "regression";
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request conflicts with the resource's state. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/conflict",
-                         *       "title": "Conflict",
-                         *       "status": 409,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The body is larger than this route accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/payload-too-large",
-                         *       "title": "The request body is too large",
-                         *       "status": 413,
-                         *       "detail": "The request body is too large"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The body's content type is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unsupported-media-type",
-                         *       "title": "Unsupported media type",
-                         *       "status": 415,
-                         *       "detail": "Unsupported media type"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/limit-exceeded",
-                         *       "title": "The request exceeds a limit of this service",
-                         *       "status": 422,
-                         *       "detail": "The request exceeds a limit of this service"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createDataset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1280,418 +141,14 @@ export interface paths {
          * Read a dataset
          * @description Its shapes, classes and their counts, per-feature statistics and checksum (not its values).
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The dataset. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
-                            checksum: string;
-                            /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
-                            classCounts?: number[];
-                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                            classNames?: string[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            /** @description On GET /v1/datasets/{id}; lists leave it out. */
-                            featureNames?: string[];
-                            /** @example ds_01jf3k2m9q8r7s6t5v4w */
-                            id: string;
-                            inputShape: number[];
-                            name: string;
-                            /** @description 0 for regression. */
-                            numClasses: number;
-                            numFeatures: number;
-                            numSamples: number;
-                            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
-                            statistics?: {
-                                features: {
-                                    max: number;
-                                    mean: number;
-                                    min: number;
-                                    /** @description Always 0 for stored data: missing values are refused at upload. */
-                                    missing: number;
-                                    name: string;
-                                    std: number;
-                                }[];
-                            };
-                            /** @enum {unknown} */
-                            task: "classification" | "regression";
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getDataset"];
         put?: never;
         post?: never;
         /**
          * Delete a dataset
          * @description 409 while a queued or running job uses it. Finished jobs and models keep naming it.
          */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Deleted. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request conflicts with the resource's state. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/conflict",
-                         *       "title": "Conflict",
-                         *       "status": 409,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        delete: operations["deleteDataset"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1708,189 +165,7 @@ export interface paths {
          * Read a few samples of a dataset
          * @description The stored values (float32) of samples offset .. offset+limit-1, in upload order; fewer at the end, none past it. For looking at the data (the dashboard draws image datasets from it), not for bulk export.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description At most 100. */
-                    limit?: number;
-                    /** @description Index of the first sample (from 0). */
-                    offset?: number;
-                };
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The samples' features and labels. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description One flat row of numFeatures values per sample (row-major for image datasets). */
-                            features: number[][];
-                            /** @description One label per sample: a class index into classNames, or the regression target. */
-                            labels: number[];
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listDatasetSamples"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1910,999 +185,13 @@ export interface paths {
          * List jobs
          * @description Newest first, optionally filtered by status, with cursor pagination.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The nextCursor of the previous page. */
-                    cursor?: string;
-                    limit?: number;
-                    status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of jobs. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                /** @description How many times a worker has started this job. */
-                                attempt: number;
-                                bestMetrics: {
-                                    accuracy?: number;
-                                    loss: number;
-                                    valAccuracy?: number;
-                                    valLoss?: number;
-                                } | null;
-                                /** @description A cancel was requested; the worker stops at the next batch. */
-                                cancelRequested: boolean;
-                                /** Format: date-time */
-                                createdAt: string;
-                                datasetId: string;
-                                /** @description Epochs completed so far. */
-                                epoch: number;
-                                error: {
-                                    batch?: number;
-                                    /**
-                                     * @example NON_FINITE_LOSS
-                                     * @example INVALID_SPEC
-                                     * @example DATASET_MISSING
-                                     * @example TIME_LIMIT_EXCEEDED
-                                     * @example INTERNAL
-                                     */
-                                    code: string;
-                                    epoch?: number;
-                                    message: string;
-                                } | null;
-                                finishedAt: string | null;
-                                /** @description Every status the job has had, oldest first. */
-                                history: {
-                                    /** Format: date-time */
-                                    at: string;
-                                    message: string;
-                                    /** @enum {unknown} */
-                                    status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                                }[];
-                                id: string;
-                                /** JobModel */
-                                model: unknown;
-                                resultModelId: string | null;
-                                startedAt: string | null;
-                                /** @enum {unknown} */
-                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                                totalEpochs: number;
-                                /**
-                                 * TrainingConfig
-                                 * @example {
-                                 *       "epochs": 50,
-                                 *       "batchSize": 16,
-                                 *       "seed": 42,
-                                 *       "loss": "categoricalCrossentropy",
-                                 *       "optimizer": {
-                                 *         "type": "sgd",
-                                 *         "learningRate": 0.1
-                                 *       },
-                                 *       "validationSplit": 0.2
-                                 *     }
-                                 * @example {
-                                 *       "epochs": 100,
-                                 *       "batchSize": 64,
-                                 *       "seed": 7,
-                                 *       "loss": "sparseCategoricalCrossentropy",
-                                 *       "optimizer": {
-                                 *         "type": "adamw",
-                                 *         "learningRate": 0.001,
-                                 *         "weightDecay": 0.01,
-                                 *         "clipNorm": 1
-                                 *       },
-                                 *       "validationSplit": 0.1,
-                                 *       "stratify": true,
-                                 *       "learningRateSchedule": {
-                                 *         "type": "cosine",
-                                 *         "warmupEpochs": 2
-                                 *       },
-                                 *       "earlyStopping": {
-                                 *         "monitor": "valLoss",
-                                 *         "patience": 5,
-                                 *         "minDelta": 0.001,
-                                 *         "restoreBestWeights": true
-                                 *       }
-                                 *     }
-                                 */
-                                training: {
-                                    /**
-                                     * Augmentation
-                                     * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
-                                     */
-                                    augmentation?: {
-                                        /** @description Images: mirror left-right with probability 1/2. */
-                                        horizontalFlip?: boolean;
-                                        /** @description Any data: add gaussian noise of this standard deviation. */
-                                        noise?: number;
-                                        /** @description Images: rotate by up to this many degrees. */
-                                        rotation?: number;
-                                        /** @description Images: move by up to this many pixels in each direction. */
-                                        shift?: number;
-                                    };
-                                    batchSize: number;
-                                    /**
-                                     * EarlyStopping
-                                     * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
-                                     */
-                                    earlyStopping?: {
-                                        /** @description Smallest change that counts as an improvement. Default 0. */
-                                        minDelta?: number;
-                                        /**
-                                         * @description auto: max for accuracies, min for losses.
-                                         * @enum {unknown}
-                                         */
-                                        mode?: "min" | "max" | "auto";
-                                        /** @enum {unknown} */
-                                        monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                        /** @description Epochs without improvement before stopping. Default 0. */
-                                        patience?: number;
-                                        /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
-                                        restoreBestWeights?: boolean;
-                                    };
-                                    epochs: number;
-                                    /** @description How the learning rate moves from epoch to epoch. Default constant. */
-                                    learningRateSchedule?: {
-                                        /** @enum {string} */
-                                        type: "constant";
-                                        /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                        warmupEpochs?: number;
-                                    } | {
-                                        /** @description Factor applied at each drop. */
-                                        gamma: number;
-                                        /** @description Epochs between two drops. */
-                                        stepSize: number;
-                                        /** @enum {string} */
-                                        type: "step";
-                                        /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                        warmupEpochs?: number;
-                                    } | {
-                                        /** @description Factor applied every epoch. */
-                                        gamma: number;
-                                        /** @enum {string} */
-                                        type: "exponential";
-                                        /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                        warmupEpochs?: number;
-                                    } | {
-                                        /** @description Default 0. */
-                                        minLearningRate?: number;
-                                        /** @enum {string} */
-                                        type: "cosine";
-                                        /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                        warmupEpochs?: number;
-                                    } | {
-                                        cooldown?: number;
-                                        /** @description Multiplies the rate after a plateau. Default 0.1. */
-                                        factor?: number;
-                                        minDelta?: number;
-                                        minLearningRate?: number;
-                                        /** @enum {unknown} */
-                                        monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                        /** @description Epochs without improvement before reducing. Default 10. */
-                                        patience?: number;
-                                        /** @enum {string} */
-                                        type: "reduceOnPlateau";
-                                        /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                        warmupEpochs?: number;
-                                    };
-                                    /** @enum {unknown} */
-                                    loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
-                                    /** OptimizerConfig */
-                                    optimizer: {
-                                        beta1?: number;
-                                        beta2?: number;
-                                        /** @description Clip the global gradient norm to this value. */
-                                        clipNorm?: number;
-                                        /** @description Clip each gradient element to [-clipValue, clipValue]. */
-                                        clipValue?: number;
-                                        epsilon?: number;
-                                        learningRate: number;
-                                        /** @description sgd and rmsprop. */
-                                        momentum?: number;
-                                        /** @description sgd only. */
-                                        nesterov?: boolean;
-                                        /** @enum {unknown} */
-                                        type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
-                                        weightDecay?: number;
-                                    };
-                                    /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
-                                    seed?: number;
-                                    /** @default true */
-                                    shuffle: boolean;
-                                    /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
-                                    stratify?: boolean;
-                                    /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
-                                    timeLimitSeconds?: number;
-                                    /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
-                                    validationSplit?: number;
-                                };
-                            }[];
-                            /** @description Pass as ?cursor= for the next page; null on the last. */
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listJobs"];
         put?: never;
         /**
          * Submit a training job
          * @description Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: {
-                    /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
-                    "idempotency-key"?: string;
-                };
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        datasetId: string;
-                        /** JobModel */
-                        model: unknown;
-                        /**
-                         * TrainingConfig
-                         * @example {
-                         *       "epochs": 50,
-                         *       "batchSize": 16,
-                         *       "seed": 42,
-                         *       "loss": "categoricalCrossentropy",
-                         *       "optimizer": {
-                         *         "type": "sgd",
-                         *         "learningRate": 0.1
-                         *       },
-                         *       "validationSplit": 0.2
-                         *     }
-                         * @example {
-                         *       "epochs": 100,
-                         *       "batchSize": 64,
-                         *       "seed": 7,
-                         *       "loss": "sparseCategoricalCrossentropy",
-                         *       "optimizer": {
-                         *         "type": "adamw",
-                         *         "learningRate": 0.001,
-                         *         "weightDecay": 0.01,
-                         *         "clipNorm": 1
-                         *       },
-                         *       "validationSplit": 0.1,
-                         *       "stratify": true,
-                         *       "learningRateSchedule": {
-                         *         "type": "cosine",
-                         *         "warmupEpochs": 2
-                         *       },
-                         *       "earlyStopping": {
-                         *         "monitor": "valLoss",
-                         *         "patience": 5,
-                         *         "minDelta": 0.001,
-                         *         "restoreBestWeights": true
-                         *       }
-                         *     }
-                         */
-                        training: {
-                            /**
-                             * Augmentation
-                             * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
-                             */
-                            augmentation?: {
-                                /** @description Images: mirror left-right with probability 1/2. */
-                                horizontalFlip?: boolean;
-                                /** @description Any data: add gaussian noise of this standard deviation. */
-                                noise?: number;
-                                /** @description Images: rotate by up to this many degrees. */
-                                rotation?: number;
-                                /** @description Images: move by up to this many pixels in each direction. */
-                                shift?: number;
-                            };
-                            batchSize: number;
-                            /**
-                             * EarlyStopping
-                             * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
-                             */
-                            earlyStopping?: {
-                                /** @description Smallest change that counts as an improvement. Default 0. */
-                                minDelta?: number;
-                                /**
-                                 * @description auto: max for accuracies, min for losses.
-                                 * @enum {unknown}
-                                 */
-                                mode?: "min" | "max" | "auto";
-                                /** @enum {unknown} */
-                                monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                /** @description Epochs without improvement before stopping. Default 0. */
-                                patience?: number;
-                                /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
-                                restoreBestWeights?: boolean;
-                            };
-                            epochs: number;
-                            /** @description How the learning rate moves from epoch to epoch. Default constant. */
-                            learningRateSchedule?: {
-                                /** @enum {string} */
-                                type: "constant";
-                                /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                warmupEpochs?: number;
-                            } | {
-                                /** @description Factor applied at each drop. */
-                                gamma: number;
-                                /** @description Epochs between two drops. */
-                                stepSize: number;
-                                /** @enum {string} */
-                                type: "step";
-                                /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                warmupEpochs?: number;
-                            } | {
-                                /** @description Factor applied every epoch. */
-                                gamma: number;
-                                /** @enum {string} */
-                                type: "exponential";
-                                /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                warmupEpochs?: number;
-                            } | {
-                                /** @description Default 0. */
-                                minLearningRate?: number;
-                                /** @enum {string} */
-                                type: "cosine";
-                                /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                warmupEpochs?: number;
-                            } | {
-                                cooldown?: number;
-                                /** @description Multiplies the rate after a plateau. Default 0.1. */
-                                factor?: number;
-                                minDelta?: number;
-                                minLearningRate?: number;
-                                /** @enum {unknown} */
-                                monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                /** @description Epochs without improvement before reducing. Default 10. */
-                                patience?: number;
-                                /** @enum {string} */
-                                type: "reduceOnPlateau";
-                                /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                warmupEpochs?: number;
-                            };
-                            /** @enum {unknown} */
-                            loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
-                            /** OptimizerConfig */
-                            optimizer: {
-                                beta1?: number;
-                                beta2?: number;
-                                /** @description Clip the global gradient norm to this value. */
-                                clipNorm?: number;
-                                /** @description Clip each gradient element to [-clipValue, clipValue]. */
-                                clipValue?: number;
-                                epsilon?: number;
-                                learningRate: number;
-                                /** @description sgd and rmsprop. */
-                                momentum?: number;
-                                /** @description sgd only. */
-                                nesterov?: boolean;
-                                /** @enum {unknown} */
-                                type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
-                                weightDecay?: number;
-                            };
-                            /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
-                            seed?: number;
-                            /** @default true */
-                            shuffle?: boolean;
-                            /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
-                            stratify?: boolean;
-                            /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
-                            timeLimitSeconds?: number;
-                            /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
-                            validationSplit?: number;
-                        };
-                    };
-                };
-            };
-            responses: {
-                /** @description The queued job; Location points at it. */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description How many times a worker has started this job. */
-                            attempt: number;
-                            bestMetrics: {
-                                accuracy?: number;
-                                loss: number;
-                                valAccuracy?: number;
-                                valLoss?: number;
-                            } | null;
-                            /** @description A cancel was requested; the worker stops at the next batch. */
-                            cancelRequested: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            datasetId: string;
-                            /** @description Epochs completed so far. */
-                            epoch: number;
-                            error: {
-                                batch?: number;
-                                /**
-                                 * @example NON_FINITE_LOSS
-                                 * @example INVALID_SPEC
-                                 * @example DATASET_MISSING
-                                 * @example TIME_LIMIT_EXCEEDED
-                                 * @example INTERNAL
-                                 */
-                                code: string;
-                                epoch?: number;
-                                message: string;
-                            } | null;
-                            finishedAt: string | null;
-                            /** @description Every status the job has had, oldest first. */
-                            history: {
-                                /** Format: date-time */
-                                at: string;
-                                message: string;
-                                /** @enum {unknown} */
-                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            }[];
-                            id: string;
-                            /** JobModel */
-                            model: unknown;
-                            resultModelId: string | null;
-                            startedAt: string | null;
-                            /** @enum {unknown} */
-                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            totalEpochs: number;
-                            /**
-                             * TrainingConfig
-                             * @example {
-                             *       "epochs": 50,
-                             *       "batchSize": 16,
-                             *       "seed": 42,
-                             *       "loss": "categoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "sgd",
-                             *         "learningRate": 0.1
-                             *       },
-                             *       "validationSplit": 0.2
-                             *     }
-                             * @example {
-                             *       "epochs": 100,
-                             *       "batchSize": 64,
-                             *       "seed": 7,
-                             *       "loss": "sparseCategoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "adamw",
-                             *         "learningRate": 0.001,
-                             *         "weightDecay": 0.01,
-                             *         "clipNorm": 1
-                             *       },
-                             *       "validationSplit": 0.1,
-                             *       "stratify": true,
-                             *       "learningRateSchedule": {
-                             *         "type": "cosine",
-                             *         "warmupEpochs": 2
-                             *       },
-                             *       "earlyStopping": {
-                             *         "monitor": "valLoss",
-                             *         "patience": 5,
-                             *         "minDelta": 0.001,
-                             *         "restoreBestWeights": true
-                             *       }
-                             *     }
-                             */
-                            training: {
-                                /**
-                                 * Augmentation
-                                 * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
-                                 */
-                                augmentation?: {
-                                    /** @description Images: mirror left-right with probability 1/2. */
-                                    horizontalFlip?: boolean;
-                                    /** @description Any data: add gaussian noise of this standard deviation. */
-                                    noise?: number;
-                                    /** @description Images: rotate by up to this many degrees. */
-                                    rotation?: number;
-                                    /** @description Images: move by up to this many pixels in each direction. */
-                                    shift?: number;
-                                };
-                                batchSize: number;
-                                /**
-                                 * EarlyStopping
-                                 * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
-                                 */
-                                earlyStopping?: {
-                                    /** @description Smallest change that counts as an improvement. Default 0. */
-                                    minDelta?: number;
-                                    /**
-                                     * @description auto: max for accuracies, min for losses.
-                                     * @enum {unknown}
-                                     */
-                                    mode?: "min" | "max" | "auto";
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before stopping. Default 0. */
-                                    patience?: number;
-                                    /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
-                                    restoreBestWeights?: boolean;
-                                };
-                                epochs: number;
-                                /** @description How the learning rate moves from epoch to epoch. Default constant. */
-                                learningRateSchedule?: {
-                                    /** @enum {string} */
-                                    type: "constant";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied at each drop. */
-                                    gamma: number;
-                                    /** @description Epochs between two drops. */
-                                    stepSize: number;
-                                    /** @enum {string} */
-                                    type: "step";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied every epoch. */
-                                    gamma: number;
-                                    /** @enum {string} */
-                                    type: "exponential";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Default 0. */
-                                    minLearningRate?: number;
-                                    /** @enum {string} */
-                                    type: "cosine";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    cooldown?: number;
-                                    /** @description Multiplies the rate after a plateau. Default 0.1. */
-                                    factor?: number;
-                                    minDelta?: number;
-                                    minLearningRate?: number;
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before reducing. Default 10. */
-                                    patience?: number;
-                                    /** @enum {string} */
-                                    type: "reduceOnPlateau";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                };
-                                /** @enum {unknown} */
-                                loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
-                                /** OptimizerConfig */
-                                optimizer: {
-                                    beta1?: number;
-                                    beta2?: number;
-                                    /** @description Clip the global gradient norm to this value. */
-                                    clipNorm?: number;
-                                    /** @description Clip each gradient element to [-clipValue, clipValue]. */
-                                    clipValue?: number;
-                                    epsilon?: number;
-                                    learningRate: number;
-                                    /** @description sgd and rmsprop. */
-                                    momentum?: number;
-                                    /** @description sgd only. */
-                                    nesterov?: boolean;
-                                    /** @enum {unknown} */
-                                    type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
-                                    weightDecay?: number;
-                                };
-                                /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
-                                seed?: number;
-                                /** @default true */
-                                shuffle: boolean;
-                                /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
-                                stratify?: boolean;
-                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
-                                timeLimitSeconds?: number;
-                                /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
-                                validationSplit?: number;
-                            };
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request conflicts with the resource's state. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/conflict",
-                         *       "title": "Conflict",
-                         *       "status": 409,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The body is larger than this route accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/payload-too-large",
-                         *       "title": "The request body is too large",
-                         *       "status": 413,
-                         *       "detail": "The request body is too large"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The body's content type is not accepted. */
-                415: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unsupported-media-type",
-                         *       "title": "Unsupported media type",
-                         *       "status": 415,
-                         *       "detail": "Unsupported media type"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/limit-exceeded",
-                         *       "title": "The request exceeds a limit of this service",
-                         *       "status": 422,
-                         *       "detail": "The request exceeds a limit of this service"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description A backing service (Postgres or Redis) is unavailable; nothing was changed, retry. */
-                503: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unavailable",
-                         *       "title": "A backing service is unavailable",
-                         *       "status": 503,
-                         *       "detail": "Redis is unavailable; nothing was queued, retry"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2920,374 +209,7 @@ export interface paths {
          * Read a job
          * @description Status, progress (epoch of totalEpochs), best metrics so far, error if it failed, and the trained model's id once it succeeded.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The job. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description How many times a worker has started this job. */
-                            attempt: number;
-                            bestMetrics: {
-                                accuracy?: number;
-                                loss: number;
-                                valAccuracy?: number;
-                                valLoss?: number;
-                            } | null;
-                            /** @description A cancel was requested; the worker stops at the next batch. */
-                            cancelRequested: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            datasetId: string;
-                            /** @description Epochs completed so far. */
-                            epoch: number;
-                            error: {
-                                batch?: number;
-                                /**
-                                 * @example NON_FINITE_LOSS
-                                 * @example INVALID_SPEC
-                                 * @example DATASET_MISSING
-                                 * @example TIME_LIMIT_EXCEEDED
-                                 * @example INTERNAL
-                                 */
-                                code: string;
-                                epoch?: number;
-                                message: string;
-                            } | null;
-                            finishedAt: string | null;
-                            /** @description Every status the job has had, oldest first. */
-                            history: {
-                                /** Format: date-time */
-                                at: string;
-                                message: string;
-                                /** @enum {unknown} */
-                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            }[];
-                            id: string;
-                            /** JobModel */
-                            model: unknown;
-                            resultModelId: string | null;
-                            startedAt: string | null;
-                            /** @enum {unknown} */
-                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            totalEpochs: number;
-                            /**
-                             * TrainingConfig
-                             * @example {
-                             *       "epochs": 50,
-                             *       "batchSize": 16,
-                             *       "seed": 42,
-                             *       "loss": "categoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "sgd",
-                             *         "learningRate": 0.1
-                             *       },
-                             *       "validationSplit": 0.2
-                             *     }
-                             * @example {
-                             *       "epochs": 100,
-                             *       "batchSize": 64,
-                             *       "seed": 7,
-                             *       "loss": "sparseCategoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "adamw",
-                             *         "learningRate": 0.001,
-                             *         "weightDecay": 0.01,
-                             *         "clipNorm": 1
-                             *       },
-                             *       "validationSplit": 0.1,
-                             *       "stratify": true,
-                             *       "learningRateSchedule": {
-                             *         "type": "cosine",
-                             *         "warmupEpochs": 2
-                             *       },
-                             *       "earlyStopping": {
-                             *         "monitor": "valLoss",
-                             *         "patience": 5,
-                             *         "minDelta": 0.001,
-                             *         "restoreBestWeights": true
-                             *       }
-                             *     }
-                             */
-                            training: {
-                                /**
-                                 * Augmentation
-                                 * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
-                                 */
-                                augmentation?: {
-                                    /** @description Images: mirror left-right with probability 1/2. */
-                                    horizontalFlip?: boolean;
-                                    /** @description Any data: add gaussian noise of this standard deviation. */
-                                    noise?: number;
-                                    /** @description Images: rotate by up to this many degrees. */
-                                    rotation?: number;
-                                    /** @description Images: move by up to this many pixels in each direction. */
-                                    shift?: number;
-                                };
-                                batchSize: number;
-                                /**
-                                 * EarlyStopping
-                                 * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
-                                 */
-                                earlyStopping?: {
-                                    /** @description Smallest change that counts as an improvement. Default 0. */
-                                    minDelta?: number;
-                                    /**
-                                     * @description auto: max for accuracies, min for losses.
-                                     * @enum {unknown}
-                                     */
-                                    mode?: "min" | "max" | "auto";
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before stopping. Default 0. */
-                                    patience?: number;
-                                    /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
-                                    restoreBestWeights?: boolean;
-                                };
-                                epochs: number;
-                                /** @description How the learning rate moves from epoch to epoch. Default constant. */
-                                learningRateSchedule?: {
-                                    /** @enum {string} */
-                                    type: "constant";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied at each drop. */
-                                    gamma: number;
-                                    /** @description Epochs between two drops. */
-                                    stepSize: number;
-                                    /** @enum {string} */
-                                    type: "step";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied every epoch. */
-                                    gamma: number;
-                                    /** @enum {string} */
-                                    type: "exponential";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Default 0. */
-                                    minLearningRate?: number;
-                                    /** @enum {string} */
-                                    type: "cosine";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    cooldown?: number;
-                                    /** @description Multiplies the rate after a plateau. Default 0.1. */
-                                    factor?: number;
-                                    minDelta?: number;
-                                    minLearningRate?: number;
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before reducing. Default 10. */
-                                    patience?: number;
-                                    /** @enum {string} */
-                                    type: "reduceOnPlateau";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                };
-                                /** @enum {unknown} */
-                                loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
-                                /** OptimizerConfig */
-                                optimizer: {
-                                    beta1?: number;
-                                    beta2?: number;
-                                    /** @description Clip the global gradient norm to this value. */
-                                    clipNorm?: number;
-                                    /** @description Clip each gradient element to [-clipValue, clipValue]. */
-                                    clipValue?: number;
-                                    epsilon?: number;
-                                    learningRate: number;
-                                    /** @description sgd and rmsprop. */
-                                    momentum?: number;
-                                    /** @description sgd only. */
-                                    nesterov?: boolean;
-                                    /** @enum {unknown} */
-                                    type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
-                                    weightDecay?: number;
-                                };
-                                /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
-                                seed?: number;
-                                /** @default true */
-                                shuffle: boolean;
-                                /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
-                                stratify?: boolean;
-                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
-                                timeLimitSeconds?: number;
-                                /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
-                                validationSplit?: number;
-                            };
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getJob"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3309,403 +231,7 @@ export interface paths {
          * Cancel a job
          * @description A queued job is cancelled at once. A running job is stopped by its worker at the next batch boundary (within about a second), keeps the metrics of its completed epochs, and ends `cancelled` without retry. Cancelling again is harmless; cancelling a job that has ended is a 409 naming its status.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The job, cancelled or being cancelled. */
-                202: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description How many times a worker has started this job. */
-                            attempt: number;
-                            bestMetrics: {
-                                accuracy?: number;
-                                loss: number;
-                                valAccuracy?: number;
-                                valLoss?: number;
-                            } | null;
-                            /** @description A cancel was requested; the worker stops at the next batch. */
-                            cancelRequested: boolean;
-                            /** Format: date-time */
-                            createdAt: string;
-                            datasetId: string;
-                            /** @description Epochs completed so far. */
-                            epoch: number;
-                            error: {
-                                batch?: number;
-                                /**
-                                 * @example NON_FINITE_LOSS
-                                 * @example INVALID_SPEC
-                                 * @example DATASET_MISSING
-                                 * @example TIME_LIMIT_EXCEEDED
-                                 * @example INTERNAL
-                                 */
-                                code: string;
-                                epoch?: number;
-                                message: string;
-                            } | null;
-                            finishedAt: string | null;
-                            /** @description Every status the job has had, oldest first. */
-                            history: {
-                                /** Format: date-time */
-                                at: string;
-                                message: string;
-                                /** @enum {unknown} */
-                                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            }[];
-                            id: string;
-                            /** JobModel */
-                            model: unknown;
-                            resultModelId: string | null;
-                            startedAt: string | null;
-                            /** @enum {unknown} */
-                            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-                            totalEpochs: number;
-                            /**
-                             * TrainingConfig
-                             * @example {
-                             *       "epochs": 50,
-                             *       "batchSize": 16,
-                             *       "seed": 42,
-                             *       "loss": "categoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "sgd",
-                             *         "learningRate": 0.1
-                             *       },
-                             *       "validationSplit": 0.2
-                             *     }
-                             * @example {
-                             *       "epochs": 100,
-                             *       "batchSize": 64,
-                             *       "seed": 7,
-                             *       "loss": "sparseCategoricalCrossentropy",
-                             *       "optimizer": {
-                             *         "type": "adamw",
-                             *         "learningRate": 0.001,
-                             *         "weightDecay": 0.01,
-                             *         "clipNorm": 1
-                             *       },
-                             *       "validationSplit": 0.1,
-                             *       "stratify": true,
-                             *       "learningRateSchedule": {
-                             *         "type": "cosine",
-                             *         "warmupEpochs": 2
-                             *       },
-                             *       "earlyStopping": {
-                             *         "monitor": "valLoss",
-                             *         "patience": 5,
-                             *         "minDelta": 0.001,
-                             *         "restoreBestWeights": true
-                             *       }
-                             *     }
-                             */
-                            training: {
-                                /**
-                                 * Augmentation
-                                 * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
-                                 */
-                                augmentation?: {
-                                    /** @description Images: mirror left-right with probability 1/2. */
-                                    horizontalFlip?: boolean;
-                                    /** @description Any data: add gaussian noise of this standard deviation. */
-                                    noise?: number;
-                                    /** @description Images: rotate by up to this many degrees. */
-                                    rotation?: number;
-                                    /** @description Images: move by up to this many pixels in each direction. */
-                                    shift?: number;
-                                };
-                                batchSize: number;
-                                /**
-                                 * EarlyStopping
-                                 * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
-                                 */
-                                earlyStopping?: {
-                                    /** @description Smallest change that counts as an improvement. Default 0. */
-                                    minDelta?: number;
-                                    /**
-                                     * @description auto: max for accuracies, min for losses.
-                                     * @enum {unknown}
-                                     */
-                                    mode?: "min" | "max" | "auto";
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before stopping. Default 0. */
-                                    patience?: number;
-                                    /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
-                                    restoreBestWeights?: boolean;
-                                };
-                                epochs: number;
-                                /** @description How the learning rate moves from epoch to epoch. Default constant. */
-                                learningRateSchedule?: {
-                                    /** @enum {string} */
-                                    type: "constant";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied at each drop. */
-                                    gamma: number;
-                                    /** @description Epochs between two drops. */
-                                    stepSize: number;
-                                    /** @enum {string} */
-                                    type: "step";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Factor applied every epoch. */
-                                    gamma: number;
-                                    /** @enum {string} */
-                                    type: "exponential";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    /** @description Default 0. */
-                                    minLearningRate?: number;
-                                    /** @enum {string} */
-                                    type: "cosine";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                } | {
-                                    cooldown?: number;
-                                    /** @description Multiplies the rate after a plateau. Default 0.1. */
-                                    factor?: number;
-                                    minDelta?: number;
-                                    minLearningRate?: number;
-                                    /** @enum {unknown} */
-                                    monitor?: "loss" | "valLoss" | "accuracy" | "valAccuracy";
-                                    /** @description Epochs without improvement before reducing. Default 10. */
-                                    patience?: number;
-                                    /** @enum {string} */
-                                    type: "reduceOnPlateau";
-                                    /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
-                                    warmupEpochs?: number;
-                                };
-                                /** @enum {unknown} */
-                                loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
-                                /** OptimizerConfig */
-                                optimizer: {
-                                    beta1?: number;
-                                    beta2?: number;
-                                    /** @description Clip the global gradient norm to this value. */
-                                    clipNorm?: number;
-                                    /** @description Clip each gradient element to [-clipValue, clipValue]. */
-                                    clipValue?: number;
-                                    epsilon?: number;
-                                    learningRate: number;
-                                    /** @description sgd and rmsprop. */
-                                    momentum?: number;
-                                    /** @description sgd only. */
-                                    nesterov?: boolean;
-                                    /** @enum {unknown} */
-                                    type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
-                                    weightDecay?: number;
-                                };
-                                /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
-                                seed?: number;
-                                /** @default true */
-                                shuffle: boolean;
-                                /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
-                                stratify?: boolean;
-                                /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
-                                timeLimitSeconds?: number;
-                                /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
-                                validationSplit?: number;
-                            };
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The request conflicts with the resource's state. */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/conflict",
-                         *       "title": "Conflict",
-                         *       "status": 409,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["cancelJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3729,204 +255,7 @@ export interface paths {
          *     - `done` (id): `{status, resultModelId?, metrics?, error?}`, last.
          *     Comment lines are sent as heartbeats.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: {
-                    "last-event-id"?: string;
-                };
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description An event stream. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example id: 12
-                         *     event: status
-                         *     data: {"status":"running","at":"2025-01-01T12:00:00.000Z","message":"attempt 1","attempt":1}
-                         *
-                         *     event: progress
-                         *     data: {"epoch":4,"batch":17,"batches":40,"loss":0.31}
-                         *
-                         *     id: 13
-                         *     event: epoch
-                         *     data: {"epoch":4,"loss":0.29,"accuracy":0.91,"valLoss":0.33,"valAccuracy":0.9,"learningRate":0.001,"durationMs":412}
-                         *
-                         *     id: 14
-                         *     event: done
-                         *     data: {"status":"succeeded","resultModelId":"mdl_01jf3k2m9q8r7s6t5v4w"}
-                         */
-                        "text/event-stream": string;
-                    };
-                };
-                /** @description The client has already received the job's `done` event (its Last-Event-ID): nothing more will come. */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["streamJobEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3946,191 +275,7 @@ export interface paths {
          * Per-epoch metrics of a job
          * @description One row per completed epoch, readable while the job runs.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The job's epochs so far. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                accuracy: number | null;
-                                /** @description Training time of the epoch, without validation. */
-                                durationMs: number;
-                                /** @description Counts from 1. */
-                                epoch: number;
-                                learningRate: number;
-                                loss: number;
-                                valAccuracy: number | null;
-                                valLoss: number | null;
-                            }[];
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listJobMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4150,354 +295,7 @@ export interface paths {
          * List trained models
          * @description Newest first, with cursor pagination.
          */
-        get: {
-            parameters: {
-                query?: {
-                    /** @description The nextCursor of the previous page. */
-                    cursor?: string;
-                    limit?: number;
-                };
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description A page of models. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            data: {
-                                classNames: string[];
-                                /** Format: date-time */
-                                createdAt: string;
-                                datasetId: string;
-                                id: string;
-                                inputShape: number[];
-                                layers: {
-                                    /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
-                                    flops: number;
-                                    /** @description Gets no updates in training (transfer learning). */
-                                    frozen: boolean;
-                                    index: number;
-                                    outputShape: number[];
-                                    parameterCount: number;
-                                    type: string;
-                                }[];
-                                /** @description Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
-                                lineage: {
-                                    addedLayers: number;
-                                    baseModelId: string;
-                                    droppedLayers: number;
-                                    frozenLayers: number;
-                                    keptLayers: number;
-                                } | null;
-                                /** ModelMetrics */
-                                metrics: {
-                                    accuracy?: number;
-                                    /** @description The augmentation transforms that ran on training batches. */
-                                    augmentation?: string[];
-                                    classMetrics?: {
-                                        /** @description confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes. */
-                                        confusionMatrix?: number[][];
-                                        /**
-                                         * @description Computed on the validation data when there is some.
-                                         * @enum {unknown}
-                                         */
-                                        on: "validation" | "training";
-                                        precision: number[];
-                                        recall: number[];
-                                    };
-                                    /** @description Epochs trained. */
-                                    epochs: number;
-                                    /** @description The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best). */
-                                    keptEpoch: number;
-                                    /** @description Training loss of the kept epoch. */
-                                    loss: number;
-                                    /** @enum {unknown} */
-                                    stopped: "completed" | "earlyStopping" | "cancelled";
-                                    valAccuracy?: number;
-                                    valLoss?: number;
-                                } & {
-                                    [key: string]: unknown;
-                                };
-                                outputSize: number;
-                                parameterCount: number;
-                                sourceJobId: string;
-                                /**
-                                 * ModelSpec
-                                 * @example {
-                                 *       "inputShape": [
-                                 *         4
-                                 *       ],
-                                 *       "layers": [
-                                 *         {
-                                 *           "type": "dense",
-                                 *           "units": 16,
-                                 *           "activation": "relu"
-                                 *         },
-                                 *         {
-                                 *           "type": "dense",
-                                 *           "units": 3,
-                                 *           "activation": "softmax"
-                                 *         }
-                                 *       ]
-                                 *     }
-                                 */
-                                spec: {
-                                    /** @description The first N layers get no updates (set by transfer learning; 0 by default). */
-                                    frozenLayers?: number;
-                                    /** @description Shape of one input sample, e.g. [4] for four features. */
-                                    inputShape: number[];
-                                    layers: ({
-                                        /**
-                                         * @description Activation applied to the layer's output.
-                                         * @enum {unknown}
-                                         */
-                                        activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                        /** @enum {unknown} */
-                                        biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                        /** @enum {unknown} */
-                                        kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                        /** @enum {string} */
-                                        type: "dense";
-                                        /** @description Number of output units. */
-                                        units: number;
-                                        /** @default true */
-                                        useBias: boolean;
-                                    } | {
-                                        /** @description Fraction of inputs zeroed during training. */
-                                        rate: number;
-                                        /** @enum {string} */
-                                        type: "dropout";
-                                    } | {
-                                        /** @default 0.001 */
-                                        epsilon: number;
-                                        /** @default 0.99 */
-                                        momentum: number;
-                                        /** @enum {string} */
-                                        type: "batchNorm";
-                                    } | {
-                                        /**
-                                         * @description Activation applied to the layer's output.
-                                         * @enum {unknown}
-                                         */
-                                        activation: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                        /** @enum {string} */
-                                        type: "activation";
-                                    } | {
-                                        /**
-                                         * @description Activation applied to the layer's output.
-                                         * @enum {unknown}
-                                         */
-                                        activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                        /** @enum {unknown} */
-                                        biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                        filters: number;
-                                        /** @enum {unknown} */
-                                        kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                        /** @description One size for both axes, or [height, width]. */
-                                        kernelSize: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /**
-                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                         * @enum {unknown}
-                                         */
-                                        padding?: "valid" | "same";
-                                        /** @description One size for both axes, or [height, width]. */
-                                        strides?: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /** @enum {string} */
-                                        type: "conv2d";
-                                        useBias?: boolean;
-                                    } | {
-                                        /**
-                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                         * @enum {unknown}
-                                         */
-                                        padding?: "valid" | "same";
-                                        /** @description One size for both axes, or [height, width]. */
-                                        poolSize: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /** @description Default: poolSize. */
-                                        strides?: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /** @enum {string} */
-                                        type: "maxPool2d";
-                                    } | {
-                                        /**
-                                         * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                         * @enum {unknown}
-                                         */
-                                        padding?: "valid" | "same";
-                                        /** @description One size for both axes, or [height, width]. */
-                                        poolSize: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /** @description Default: poolSize. */
-                                        strides?: number | [
-                                            number,
-                                            number
-                                        ];
-                                        /** @enum {string} */
-                                        type: "avgPool2d";
-                                    } | {
-                                        /** @enum {string} */
-                                        type: "flatten";
-                                    } | {
-                                        /** @enum {string} */
-                                        type: "globalAveragePooling2d";
-                                    })[];
-                                };
-                                /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
-                                weightManifest: {
-                                    name: string;
-                                    /** @description In float32 elements. */
-                                    offset: number;
-                                    shape: number[];
-                                }[];
-                            }[];
-                            /** @description Pass as ?cursor= for the next page; null on the last. */
-                            nextCursor: string | null;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["listModels"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4517,377 +315,7 @@ export interface paths {
          * Read a trained model
          * @description Its spec, layer summary with output shapes, parameter count, final metrics and the layout of its weights.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The model. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            classNames: string[];
-                            /** Format: date-time */
-                            createdAt: string;
-                            datasetId: string;
-                            id: string;
-                            inputShape: number[];
-                            layers: {
-                                /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
-                                flops: number;
-                                /** @description Gets no updates in training (transfer learning). */
-                                frozen: boolean;
-                                index: number;
-                                outputShape: number[];
-                                parameterCount: number;
-                                type: string;
-                            }[];
-                            /** @description Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
-                            lineage: {
-                                addedLayers: number;
-                                baseModelId: string;
-                                droppedLayers: number;
-                                frozenLayers: number;
-                                keptLayers: number;
-                            } | null;
-                            /** ModelMetrics */
-                            metrics: {
-                                accuracy?: number;
-                                /** @description The augmentation transforms that ran on training batches. */
-                                augmentation?: string[];
-                                classMetrics?: {
-                                    /** @description confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes. */
-                                    confusionMatrix?: number[][];
-                                    /**
-                                     * @description Computed on the validation data when there is some.
-                                     * @enum {unknown}
-                                     */
-                                    on: "validation" | "training";
-                                    precision: number[];
-                                    recall: number[];
-                                };
-                                /** @description Epochs trained. */
-                                epochs: number;
-                                /** @description The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best). */
-                                keptEpoch: number;
-                                /** @description Training loss of the kept epoch. */
-                                loss: number;
-                                /** @enum {unknown} */
-                                stopped: "completed" | "earlyStopping" | "cancelled";
-                                valAccuracy?: number;
-                                valLoss?: number;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                            outputSize: number;
-                            parameterCount: number;
-                            sourceJobId: string;
-                            /**
-                             * ModelSpec
-                             * @example {
-                             *       "inputShape": [
-                             *         4
-                             *       ],
-                             *       "layers": [
-                             *         {
-                             *           "type": "dense",
-                             *           "units": 16,
-                             *           "activation": "relu"
-                             *         },
-                             *         {
-                             *           "type": "dense",
-                             *           "units": 3,
-                             *           "activation": "softmax"
-                             *         }
-                             *       ]
-                             *     }
-                             */
-                            spec: {
-                                /** @description The first N layers get no updates (set by transfer learning; 0 by default). */
-                                frozenLayers?: number;
-                                /** @description Shape of one input sample, e.g. [4] for four features. */
-                                inputShape: number[];
-                                layers: ({
-                                    /**
-                                     * @description Activation applied to the layer's output.
-                                     * @enum {unknown}
-                                     */
-                                    activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                    /** @enum {unknown} */
-                                    biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                    /** @enum {unknown} */
-                                    kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                    /** @enum {string} */
-                                    type: "dense";
-                                    /** @description Number of output units. */
-                                    units: number;
-                                    /** @default true */
-                                    useBias: boolean;
-                                } | {
-                                    /** @description Fraction of inputs zeroed during training. */
-                                    rate: number;
-                                    /** @enum {string} */
-                                    type: "dropout";
-                                } | {
-                                    /** @default 0.001 */
-                                    epsilon: number;
-                                    /** @default 0.99 */
-                                    momentum: number;
-                                    /** @enum {string} */
-                                    type: "batchNorm";
-                                } | {
-                                    /**
-                                     * @description Activation applied to the layer's output.
-                                     * @enum {unknown}
-                                     */
-                                    activation: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                    /** @enum {string} */
-                                    type: "activation";
-                                } | {
-                                    /**
-                                     * @description Activation applied to the layer's output.
-                                     * @enum {unknown}
-                                     */
-                                    activation?: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
-                                    /** @enum {unknown} */
-                                    biasInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                    filters: number;
-                                    /** @enum {unknown} */
-                                    kernelInitializer?: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
-                                    /** @description One size for both axes, or [height, width]. */
-                                    kernelSize: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /**
-                                     * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                     * @enum {unknown}
-                                     */
-                                    padding?: "valid" | "same";
-                                    /** @description One size for both axes, or [height, width]. */
-                                    strides?: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /** @enum {string} */
-                                    type: "conv2d";
-                                    useBias?: boolean;
-                                } | {
-                                    /**
-                                     * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                     * @enum {unknown}
-                                     */
-                                    padding?: "valid" | "same";
-                                    /** @description One size for both axes, or [height, width]. */
-                                    poolSize: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /** @description Default: poolSize. */
-                                    strides?: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /** @enum {string} */
-                                    type: "maxPool2d";
-                                } | {
-                                    /**
-                                     * @description valid (default): no padding; same: output size = ceil(input / stride).
-                                     * @enum {unknown}
-                                     */
-                                    padding?: "valid" | "same";
-                                    /** @description One size for both axes, or [height, width]. */
-                                    poolSize: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /** @description Default: poolSize. */
-                                    strides?: number | [
-                                        number,
-                                        number
-                                    ];
-                                    /** @enum {string} */
-                                    type: "avgPool2d";
-                                } | {
-                                    /** @enum {string} */
-                                    type: "flatten";
-                                } | {
-                                    /** @enum {string} */
-                                    type: "globalAveragePooling2d";
-                                })[];
-                            };
-                            /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
-                            weightManifest: {
-                                name: string;
-                                /** @description In float32 elements. */
-                                offset: number;
-                                shape: number[];
-                            }[];
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4909,233 +337,7 @@ export interface paths {
          * Predict with a trained model
          * @description Each input is a flat array of the model's input size, or nested arrays shaped as its inputShape. Returns the model's outputs and, for classifiers, the predicted class index and name.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "inputs": [
-                     *         [
-                     *           5.1,
-                     *           3.5,
-                     *           1.4,
-                     *           0.2
-                     *         ]
-                     *       ]
-                     *     }
-                     */
-                    "application/json": {
-                        /** @description One entry per sample: a flat array of numbers, or nested arrays shaped as the model's inputShape. */
-                        inputs: unknown[];
-                    };
-                };
-            };
-            responses: {
-                /** @description One output per input. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description Index of the highest output, for classifiers. */
-                            classes?: number[];
-                            /** @description Name of the predicted class, when the dataset named them. */
-                            classNames?: string[];
-                            outputs: number[][];
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description The body is larger than this route accepts. */
-                413: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/payload-too-large",
-                         *       "title": "The request body is too large",
-                         *       "status": 413,
-                         *       "detail": "The request body is too large"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["predict"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5153,181 +355,7 @@ export interface paths {
          * Export to TensorFlow.js: model.json
          * @description The Keras layers format. `tf.loadLayersModel('<base>/v1/models/{id}/tfjs/model.json', {requestInit: {headers: {authorization: 'Bearer <key>'}}})` loads the model as is: its weights manifest points at weights.bin beside it. Predictions match POST /v1/models/{id}/predict within 1e-5.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The model.json. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            [key: string]: unknown;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getTfjsModel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5347,179 +375,7 @@ export interface paths {
          * Export to TensorFlow.js: weights.bin
          * @description The weights that model.json's manifest names, little-endian float32.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The weights. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": string;
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getTfjsWeights"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5539,179 +395,7 @@ export interface paths {
          * Download a model's weights
          * @description Little-endian float32 values, laid out as the model's weightManifest says. The same weights always give the same bytes.
          */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The weights. */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/octet-stream": string;
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        get: operations["getModelWeights"];
         put?: never;
         post?: never;
         delete?: never;
@@ -5733,166 +417,7 @@ export interface paths {
          * Create a project (admin)
          * @description Needs the admin key (DESCENT_ADMIN_KEY) as Bearer token. Returns the project and its first API key, shown once.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "fraud-models"
-                     *     }
-                     */
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The project and its first key. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
-                            apiKey: string;
-                            project: {
-                                id: string;
-                                name: string;
-                            };
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createProject"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5912,200 +437,7 @@ export interface paths {
          * Create an API key for a project (admin)
          * @description Needs the admin key. For a project that has lost or revoked its keys: the new key is shown once, in this response.
          */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    /**
-                     * @example {
-                     *       "name": "ci"
-                     *     }
-                     */
-                    "application/json": {
-                        name: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description The key's record and the key. */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
-                            apiKey: string;
-                            /** Format: date-time */
-                            createdAt: string;
-                            id: string;
-                            name: string;
-                            /** @description The key's first characters, to recognise it. */
-                            prefix: string;
-                            revokedAt: string | null;
-                        };
-                    };
-                };
-                /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/validation-failed",
-                         *       "title": "The request is not valid",
-                         *       "status": 400,
-                         *       "detail": "/training/epochs: must be >= 1",
-                         *       "errors": [
-                         *         {
-                         *           "path": "/training/epochs",
-                         *           "message": "must be >= 1"
-                         *         }
-                         *       ]
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No API key, or an unknown or revoked one. */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/unauthorized",
-                         *       "title": "Missing or invalid API key",
-                         *       "status": 401,
-                         *       "detail": "send an API key: Authorization: Bearer <key>"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description This key may not use this route. */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/forbidden",
-                         *       "title": "This key may not do that",
-                         *       "status": 403,
-                         *       "detail": "the admin key works on admin routes only; use a project's API key"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description No such resource. */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/not-found",
-                         *       "title": "Not found",
-                         *       "status": 404,
-                         *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-                /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        /**
-                         * @example {
-                         *       "type": "https://descent.dev/problems/rate-limited",
-                         *       "title": "Too many requests",
-                         *       "status": 429,
-                         *       "detail": "Rate limit exceeded, retry in 1 second"
-                         *     }
-                         */
-                        "application/problem+json": {
-                            detail?: string;
-                            errors?: {
-                                message: string;
-                                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
-                                path: string;
-                            }[];
-                            instance?: string;
-                            status: number;
-                            title: string;
-                            /** @description A URI reference naming the kind of problem. */
-                            type: string;
-                        };
-                    };
-                };
-            };
-        };
+        post: operations["createProjectApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -6115,7 +447,1217 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-    schemas: never;
+    schemas: {
+        /**
+         * Activation
+         * @description Activation applied to the layer's output.
+         * @enum {unknown}
+         */
+        Activation: "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
+        /**
+         * ActivationLayer
+         * @description A standalone activation.
+         */
+        ActivationLayer: {
+            activation: components["schemas"]["Activation"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "activation";
+        };
+        /**
+         * ApiKey
+         * @example {
+         *       "id": "key_01jf3k2m9q8r7s6t5v4w",
+         *       "name": "ci",
+         *       "prefix": "dsk_3fA9",
+         *       "createdAt": "2025-01-01T12:00:00.000Z",
+         *       "revokedAt": null
+         *     }
+         */
+        ApiKey: {
+            /** Format: date-time */
+            createdAt: string;
+            id: string;
+            name: string;
+            /** @description The key's first characters, to recognise it. */
+            prefix: string;
+            revokedAt: string | null;
+        };
+        /**
+         * Augmentation
+         * @description Random transforms of each training batch (never of validation data), seeded. The model's metrics list which ran.
+         */
+        Augmentation: {
+            /** @description Images: mirror left-right with probability 1/2. */
+            horizontalFlip?: boolean;
+            /** @description Any data: add gaussian noise of this standard deviation. */
+            noise?: number;
+            /** @description Images: rotate by up to this many degrees. */
+            rotation?: number;
+            /** @description Images: move by up to this many pixels in each direction. */
+            shift?: number;
+        };
+        /**
+         * AvgPool2dLayer
+         * @description The mean of each window (padding not counted).
+         */
+        AvgPool2dLayer: {
+            padding?: components["schemas"]["Padding"];
+            poolSize: components["schemas"]["Size2d"];
+            strides?: components["schemas"]["Size2d"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "avgPool2d";
+        };
+        /**
+         * BatchNormLayer
+         * @description Batch normalisation; running statistics are used at evaluation.
+         */
+        BatchNormLayer: {
+            /** @default 0.001 */
+            epsilon?: number;
+            /** @default 0.99 */
+            momentum?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "batchNorm";
+        };
+        /** ConstantSchedule */
+        ConstantSchedule: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "constant";
+            /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
+            warmupEpochs?: number;
+        };
+        /**
+         * Conv2dLayer
+         * @description 2-D convolution over [height, width, channels] inputs (channels last).
+         */
+        Conv2dLayer: {
+            activation?: components["schemas"]["Activation"];
+            biasInitializer?: components["schemas"]["Initializer"];
+            filters: number;
+            kernelInitializer?: components["schemas"]["Initializer"];
+            kernelSize: components["schemas"]["Size2d"];
+            padding?: components["schemas"]["Padding"];
+            strides?: components["schemas"]["Size2d"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conv2d";
+            useBias?: boolean;
+        };
+        /**
+         * CosineSchedule
+         * @description From the optimizer's rate down to minLearningRate along half a cosine.
+         */
+        CosineSchedule: {
+            /** @description Default 0. */
+            minLearningRate?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "cosine";
+            /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
+            warmupEpochs?: number;
+        };
+        /**
+         * Dataset
+         * @example {
+         *       "id": "ds_01jf3k2m9q8r7s6t5v4w",
+         *       "name": "xor",
+         *       "numSamples": 4,
+         *       "numFeatures": 2,
+         *       "inputShape": [
+         *         2
+         *       ],
+         *       "task": "classification",
+         *       "numClasses": 2,
+         *       "classNames": [
+         *         "no",
+         *         "yes"
+         *       ],
+         *       "classCounts": [
+         *         2,
+         *         2
+         *       ],
+         *       "featureNames": [
+         *         "x0",
+         *         "x1"
+         *       ],
+         *       "checksum": "3f9a6c2e8d1b4a7f0e5c9b2d6a8f1e3c7b0d4a9e2f6c8b1d5a3e7f0c9b2d4a6e",
+         *       "statistics": {
+         *         "features": [
+         *           {
+         *             "name": "x0",
+         *             "min": 0,
+         *             "max": 1,
+         *             "mean": 0.5,
+         *             "std": 0.5,
+         *             "missing": 0
+         *           },
+         *           {
+         *             "name": "x1",
+         *             "min": 0,
+         *             "max": 1,
+         *             "mean": 0.5,
+         *             "std": 0.5,
+         *             "missing": 0
+         *           }
+         *         ]
+         *       },
+         *       "createdAt": "2025-01-01T12:00:00.000Z"
+         *     }
+         */
+        Dataset: {
+            /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
+            checksum: string;
+            /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
+            classCounts?: number[];
+            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+            classNames?: string[];
+            /** Format: date-time */
+            createdAt: string;
+            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+            featureNames?: string[];
+            /** @example ds_01jf3k2m9q8r7s6t5v4w */
+            id: string;
+            inputShape: number[];
+            name: string;
+            /** @description 0 for regression. */
+            numClasses: number;
+            numFeatures: number;
+            numSamples: number;
+            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
+            statistics?: {
+                features: components["schemas"]["FeatureStatistics"][];
+            };
+            /** @enum {unknown} */
+            task: "classification" | "regression";
+        };
+        /**
+         * DatasetInput
+         * @example {
+         *       "name": "xor",
+         *       "features": [
+         *         [
+         *           0,
+         *           0
+         *         ],
+         *         [
+         *           0,
+         *           1
+         *         ],
+         *         [
+         *           1,
+         *           0
+         *         ],
+         *         [
+         *           1,
+         *           1
+         *         ]
+         *       ],
+         *       "labels": [
+         *         "no",
+         *         "yes",
+         *         "yes",
+         *         "no"
+         *       ]
+         *     }
+         */
+        DatasetInput: {
+            classNames?: string[];
+            featureNames?: string[];
+            /** @description One row of numbers per sample. */
+            features: number[][];
+            inputShape?: number[];
+            /** @description One label per row: a class index into classNames, a class name, or a regression target. */
+            labels: (number | string)[];
+            name?: string;
+            /**
+             * @description Default: classification for string labels or non-negative integer labels, regression otherwise.
+             * @enum {unknown}
+             */
+            task?: "classification" | "regression";
+        };
+        /**
+         * DatasetPage
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "ds_01jf3k2m9q8r7s6t5v4w",
+         *           "name": "xor",
+         *           "numSamples": 4,
+         *           "numFeatures": 2,
+         *           "inputShape": [
+         *             2
+         *           ],
+         *           "task": "classification",
+         *           "numClasses": 2,
+         *           "classNames": [
+         *             "no",
+         *             "yes"
+         *           ],
+         *           "classCounts": [
+         *             2,
+         *             2
+         *           ],
+         *           "featureNames": [
+         *             "x0",
+         *             "x1"
+         *           ],
+         *           "checksum": "3f9a6c2e8d1b4a7f0e5c9b2d6a8f1e3c7b0d4a9e2f6c8b1d5a3e7f0c9b2d4a6e",
+         *           "statistics": {
+         *             "features": [
+         *               {
+         *                 "name": "x0",
+         *                 "min": 0,
+         *                 "max": 1,
+         *                 "mean": 0.5,
+         *                 "std": 0.5,
+         *                 "missing": 0
+         *               },
+         *               {
+         *                 "name": "x1",
+         *                 "min": 0,
+         *                 "max": 1,
+         *                 "mean": 0.5,
+         *                 "std": 0.5,
+         *                 "missing": 0
+         *               }
+         *             ]
+         *           },
+         *           "createdAt": "2025-01-01T12:00:00.000Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        DatasetPage: {
+            data: components["schemas"]["Dataset"][];
+            /** @description Pass as ?cursor= for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        /**
+         * DatasetRowsInput
+         * @example {
+         *       "name": "iris-sample",
+         *       "label": "species",
+         *       "rows": [
+         *         {
+         *           "sepalLength": 5.1,
+         *           "sepalWidth": 3.5,
+         *           "species": "setosa"
+         *         }
+         *       ]
+         *     }
+         */
+        DatasetRowsInput: {
+            classNames?: string[];
+            /** @description The property of each row that holds its label; the others are features. */
+            label: string;
+            name?: string;
+            /** @description One object per sample, all with the same properties; features must be numbers. */
+            rows: {
+                [key: string]: number | string;
+            }[];
+            /** @enum {unknown} */
+            task?: "classification" | "regression";
+        };
+        /** DatasetSamples */
+        DatasetSamples: {
+            /** @description One flat row of numFeatures values per sample (row-major for image datasets). */
+            features: number[][];
+            /** @description One label per sample: a class index into classNames, or the regression target. */
+            labels: number[];
+        };
+        /** DatasetUpload */
+        DatasetUpload: components["schemas"]["DatasetInput"] | components["schemas"]["DatasetRowsInput"];
+        /**
+         * DenseLayer
+         * @description Fully connected layer: outputs = activation(inputs x kernel + bias).
+         */
+        DenseLayer: {
+            activation?: components["schemas"]["Activation"];
+            biasInitializer?: components["schemas"]["Initializer"];
+            kernelInitializer?: components["schemas"]["Initializer"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "dense";
+            /** @description Number of output units. */
+            units: number;
+            /** @default true */
+            useBias?: boolean;
+        };
+        /**
+         * DropoutLayer
+         * @description Inverted dropout: active in training, identity at evaluation.
+         */
+        DropoutLayer: {
+            /** @description Fraction of inputs zeroed during training. */
+            rate: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "dropout";
+        };
+        /**
+         * EarlyStopping
+         * @description Stop when the monitored metric (default valLoss with validation, else loss) stops improving.
+         */
+        EarlyStopping: {
+            /** @description Smallest change that counts as an improvement. Default 0. */
+            minDelta?: number;
+            /**
+             * @description auto: max for accuracies, min for losses.
+             * @enum {unknown}
+             */
+            mode?: "min" | "max" | "auto";
+            monitor?: components["schemas"]["MonitoredMetric"];
+            /** @description Epochs without improvement before stopping. Default 0. */
+            patience?: number;
+            /** @description End with the best epoch's weights (its number is the model's keptEpoch). Default false. */
+            restoreBestWeights?: boolean;
+        };
+        /**
+         * EpochMetric
+         * @example {
+         *       "epoch": 4,
+         *       "loss": 0.29,
+         *       "accuracy": 0.91,
+         *       "valLoss": 0.33,
+         *       "valAccuracy": 0.9,
+         *       "learningRate": 0.001,
+         *       "durationMs": 412
+         *     }
+         */
+        EpochMetric: {
+            accuracy: number | null;
+            /** @description Training time of the epoch, without validation. */
+            durationMs: number;
+            /** @description Counts from 1. */
+            epoch: number;
+            learningRate: number;
+            loss: number;
+            valAccuracy: number | null;
+            valLoss: number | null;
+        };
+        /**
+         * ExponentialSchedule
+         * @description rate x gamma^epoch
+         */
+        ExponentialSchedule: {
+            /** @description Factor applied every epoch. */
+            gamma: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "exponential";
+            /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
+            warmupEpochs?: number;
+        };
+        /** FeatureStatistics */
+        FeatureStatistics: {
+            max: number;
+            mean: number;
+            min: number;
+            /** @description Always 0 for stored data: missing values are refused at upload. */
+            missing: number;
+            name: string;
+            std: number;
+        };
+        /**
+         * FlattenLayer
+         * @description [h, w, c] -> [h * w * c].
+         */
+        FlattenLayer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "flatten";
+        };
+        /**
+         * GlobalAveragePooling2dLayer
+         * @description [h, w, c] -> [c]: each channel's mean.
+         */
+        GlobalAveragePooling2dLayer: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "globalAveragePooling2d";
+        };
+        /**
+         * Initializer
+         * @enum {unknown}
+         */
+        Initializer: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+        /**
+         * Job
+         * @example {
+         *       "id": "job_01jf3k2m9q8r7s6t5v4w",
+         *       "status": "succeeded",
+         *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+         *       "model": {
+         *         "inputShape": [
+         *           2
+         *         ],
+         *         "layers": [
+         *           {
+         *             "type": "dense",
+         *             "units": 8,
+         *             "activation": "tanh"
+         *           },
+         *           {
+         *             "type": "dense",
+         *             "units": 2,
+         *             "activation": "softmax"
+         *           }
+         *         ]
+         *       },
+         *       "training": {
+         *         "epochs": 300,
+         *         "batchSize": 4,
+         *         "seed": 1,
+         *         "loss": "categoricalCrossentropy",
+         *         "optimizer": {
+         *           "type": "sgd",
+         *           "learningRate": 0.5
+         *         },
+         *         "validationSplit": 0,
+         *         "shuffle": true,
+         *         "timeLimitSeconds": 86400
+         *       },
+         *       "epoch": 300,
+         *       "totalEpochs": 300,
+         *       "attempt": 1,
+         *       "bestMetrics": {
+         *         "loss": 0.012,
+         *         "accuracy": 1
+         *       },
+         *       "error": null,
+         *       "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *       "cancelRequested": false,
+         *       "history": [
+         *         {
+         *           "status": "queued",
+         *           "at": "2025-01-01T12:00:00.000Z",
+         *           "message": "submitted"
+         *         },
+         *         {
+         *           "status": "running",
+         *           "at": "2025-01-01T12:00:00.050Z",
+         *           "message": "attempt 1"
+         *         },
+         *         {
+         *           "status": "succeeded",
+         *           "at": "2025-01-01T12:00:00.600Z",
+         *           "message": "trained 300 epochs"
+         *         }
+         *       ],
+         *       "createdAt": "2025-01-01T12:00:00.000Z",
+         *       "startedAt": "2025-01-01T12:00:00.050Z",
+         *       "finishedAt": "2025-01-01T12:00:00.600Z"
+         *     }
+         */
+        Job: {
+            /** @description How many times a worker has started this job. */
+            attempt: number;
+            bestMetrics: components["schemas"]["Metrics"] | null;
+            /** @description A cancel was requested; the worker stops at the next batch. */
+            cancelRequested: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            datasetId: string;
+            /** @description Epochs completed so far. */
+            epoch: number;
+            error: components["schemas"]["JobError"] | null;
+            finishedAt: string | null;
+            /** @description Every status the job has had, oldest first. */
+            history: components["schemas"]["StatusChange"][];
+            id: string;
+            model: components["schemas"]["JobModel"];
+            resultModelId: string | null;
+            startedAt: string | null;
+            /** @enum {unknown} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            totalEpochs: number;
+            training: components["schemas"]["TrainingConfig"];
+        };
+        /** JobError */
+        JobError: {
+            batch?: number;
+            /**
+             * @example NON_FINITE_LOSS
+             * @example INVALID_SPEC
+             * @example DATASET_MISSING
+             * @example TIME_LIMIT_EXCEEDED
+             * @example INTERNAL
+             */
+            code: string;
+            epoch?: number;
+            message: string;
+        };
+        /** JobInput */
+        JobInput: {
+            datasetId: string;
+            model: components["schemas"]["JobModel"];
+            training: components["schemas"]["TrainingConfig"];
+        };
+        /**
+         * JobModel
+         * @description A model from scratch (ModelSpec), or transfer learning from a stored model (TransferSpec).
+         */
+        JobModel: components["schemas"]["ModelSpec"] | components["schemas"]["TransferSpec"];
+        /**
+         * JobPage
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "job_01jf3k2m9q8r7s6t5v4w",
+         *           "status": "succeeded",
+         *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+         *           "model": {
+         *             "inputShape": [
+         *               2
+         *             ],
+         *             "layers": [
+         *               {
+         *                 "type": "dense",
+         *                 "units": 8,
+         *                 "activation": "tanh"
+         *               },
+         *               {
+         *                 "type": "dense",
+         *                 "units": 2,
+         *                 "activation": "softmax"
+         *               }
+         *             ]
+         *           },
+         *           "training": {
+         *             "epochs": 300,
+         *             "batchSize": 4,
+         *             "seed": 1,
+         *             "loss": "categoricalCrossentropy",
+         *             "optimizer": {
+         *               "type": "sgd",
+         *               "learningRate": 0.5
+         *             },
+         *             "validationSplit": 0,
+         *             "shuffle": true,
+         *             "timeLimitSeconds": 86400
+         *           },
+         *           "epoch": 300,
+         *           "totalEpochs": 300,
+         *           "attempt": 1,
+         *           "bestMetrics": {
+         *             "loss": 0.012,
+         *             "accuracy": 1
+         *           },
+         *           "error": null,
+         *           "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *           "cancelRequested": false,
+         *           "history": [
+         *             {
+         *               "status": "queued",
+         *               "at": "2025-01-01T12:00:00.000Z",
+         *               "message": "submitted"
+         *             },
+         *             {
+         *               "status": "running",
+         *               "at": "2025-01-01T12:00:00.050Z",
+         *               "message": "attempt 1"
+         *             },
+         *             {
+         *               "status": "succeeded",
+         *               "at": "2025-01-01T12:00:00.600Z",
+         *               "message": "trained 300 epochs"
+         *             }
+         *           ],
+         *           "createdAt": "2025-01-01T12:00:00.000Z",
+         *           "startedAt": "2025-01-01T12:00:00.050Z",
+         *           "finishedAt": "2025-01-01T12:00:00.600Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        JobPage: {
+            data: components["schemas"]["Job"][];
+            /** @description Pass as ?cursor= for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        /**
+         * LayerSpec
+         * @description One layer; `type` selects which.
+         */
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"];
+        /** LayerSummary */
+        LayerSummary: {
+            /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
+            flops: number;
+            /** @description Gets no updates in training (transfer learning). */
+            frozen: boolean;
+            index: number;
+            outputShape: number[];
+            parameterCount: number;
+            type: string;
+        };
+        /**
+         * LearningRateSchedule
+         * @description How the learning rate moves from epoch to epoch. Default constant.
+         */
+        LearningRateSchedule: components["schemas"]["ConstantSchedule"] | components["schemas"]["StepSchedule"] | components["schemas"]["ExponentialSchedule"] | components["schemas"]["CosineSchedule"] | components["schemas"]["ReduceOnPlateauSchedule"];
+        /** Lineage */
+        Lineage: {
+            addedLayers: number;
+            baseModelId: string;
+            droppedLayers: number;
+            frozenLayers: number;
+            keptLayers: number;
+        };
+        /**
+         * Loss
+         * @enum {unknown}
+         */
+        Loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
+        /**
+         * MaxPool2dLayer
+         * @description The largest value of each window.
+         */
+        MaxPool2dLayer: {
+            padding?: components["schemas"]["Padding"];
+            poolSize: components["schemas"]["Size2d"];
+            strides?: components["schemas"]["Size2d"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maxPool2d";
+        };
+        /** Metrics */
+        Metrics: {
+            accuracy?: number;
+            loss: number;
+            valAccuracy?: number;
+            valLoss?: number;
+        };
+        /**
+         * Model
+         * @example {
+         *       "id": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *       "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
+         *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+         *       "spec": {
+         *         "inputShape": [
+         *           2
+         *         ],
+         *         "layers": [
+         *           {
+         *             "type": "dense",
+         *             "units": 8,
+         *             "activation": "tanh"
+         *           },
+         *           {
+         *             "type": "dense",
+         *             "units": 2,
+         *             "activation": "softmax"
+         *           }
+         *         ]
+         *       },
+         *       "layers": [
+         *         {
+         *           "index": 0,
+         *           "type": "dense",
+         *           "outputShape": [
+         *             8
+         *           ],
+         *           "parameterCount": 24,
+         *           "flops": 40,
+         *           "frozen": false
+         *         },
+         *         {
+         *           "index": 1,
+         *           "type": "dense",
+         *           "outputShape": [
+         *             2
+         *           ],
+         *           "parameterCount": 18,
+         *           "flops": 34,
+         *           "frozen": false
+         *         }
+         *       ],
+         *       "parameterCount": 42,
+         *       "inputShape": [
+         *         2
+         *       ],
+         *       "outputSize": 2,
+         *       "classNames": [
+         *         "no",
+         *         "yes"
+         *       ],
+         *       "metrics": {
+         *         "loss": 0.012,
+         *         "accuracy": 1,
+         *         "epochs": 300,
+         *         "keptEpoch": 300,
+         *         "stopped": "completed"
+         *       },
+         *       "lineage": null,
+         *       "weightManifest": [
+         *         {
+         *           "name": "layer0/kernel",
+         *           "shape": [
+         *             2,
+         *             8
+         *           ],
+         *           "offset": 0
+         *         },
+         *         {
+         *           "name": "layer0/bias",
+         *           "shape": [
+         *             8
+         *           ],
+         *           "offset": 16
+         *         },
+         *         {
+         *           "name": "layer1/kernel",
+         *           "shape": [
+         *             8,
+         *             2
+         *           ],
+         *           "offset": 24
+         *         },
+         *         {
+         *           "name": "layer1/bias",
+         *           "shape": [
+         *             2
+         *           ],
+         *           "offset": 40
+         *         }
+         *       ],
+         *       "createdAt": "2025-01-01T12:00:00.600Z"
+         *     }
+         */
+        Model: {
+            classNames: string[];
+            /** Format: date-time */
+            createdAt: string;
+            datasetId: string;
+            id: string;
+            inputShape: number[];
+            layers: components["schemas"]["LayerSummary"][];
+            /** @description Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
+            lineage: components["schemas"]["Lineage"] | null;
+            metrics: components["schemas"]["ModelMetrics"];
+            outputSize: number;
+            parameterCount: number;
+            sourceJobId: string;
+            spec: components["schemas"]["ModelSpec"];
+            /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
+            weightManifest: {
+                name: string;
+                /** @description In float32 elements. */
+                offset: number;
+                shape: number[];
+            }[];
+        };
+        /** ModelMetrics */
+        ModelMetrics: {
+            accuracy?: number;
+            /** @description The augmentation transforms that ran on training batches. */
+            augmentation?: string[];
+            classMetrics?: {
+                /** @description confusionMatrix[trueClass][predictedClass] = count; absent above 100 classes. */
+                confusionMatrix?: number[][];
+                /**
+                 * @description Computed on the validation data when there is some.
+                 * @enum {unknown}
+                 */
+                on: "validation" | "training";
+                precision: number[];
+                recall: number[];
+            };
+            /** @description Epochs trained. */
+            epochs: number;
+            /** @description The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best). */
+            keptEpoch: number;
+            /** @description Training loss of the kept epoch. */
+            loss: number;
+            /** @enum {unknown} */
+            stopped: "completed" | "earlyStopping" | "cancelled";
+            valAccuracy?: number;
+            valLoss?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        /**
+         * ModelPage
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *           "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
+         *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+         *           "spec": {
+         *             "inputShape": [
+         *               2
+         *             ],
+         *             "layers": [
+         *               {
+         *                 "type": "dense",
+         *                 "units": 8,
+         *                 "activation": "tanh"
+         *               },
+         *               {
+         *                 "type": "dense",
+         *                 "units": 2,
+         *                 "activation": "softmax"
+         *               }
+         *             ]
+         *           },
+         *           "layers": [
+         *             {
+         *               "index": 0,
+         *               "type": "dense",
+         *               "outputShape": [
+         *                 8
+         *               ],
+         *               "parameterCount": 24,
+         *               "flops": 40,
+         *               "frozen": false
+         *             },
+         *             {
+         *               "index": 1,
+         *               "type": "dense",
+         *               "outputShape": [
+         *                 2
+         *               ],
+         *               "parameterCount": 18,
+         *               "flops": 34,
+         *               "frozen": false
+         *             }
+         *           ],
+         *           "parameterCount": 42,
+         *           "inputShape": [
+         *             2
+         *           ],
+         *           "outputSize": 2,
+         *           "classNames": [
+         *             "no",
+         *             "yes"
+         *           ],
+         *           "metrics": {
+         *             "loss": 0.012,
+         *             "accuracy": 1,
+         *             "epochs": 300,
+         *             "keptEpoch": 300,
+         *             "stopped": "completed"
+         *           },
+         *           "lineage": null,
+         *           "weightManifest": [
+         *             {
+         *               "name": "layer0/kernel",
+         *               "shape": [
+         *                 2,
+         *                 8
+         *               ],
+         *               "offset": 0
+         *             },
+         *             {
+         *               "name": "layer0/bias",
+         *               "shape": [
+         *                 8
+         *               ],
+         *               "offset": 16
+         *             },
+         *             {
+         *               "name": "layer1/kernel",
+         *               "shape": [
+         *                 8,
+         *                 2
+         *               ],
+         *               "offset": 24
+         *             },
+         *             {
+         *               "name": "layer1/bias",
+         *               "shape": [
+         *                 2
+         *               ],
+         *               "offset": 40
+         *             }
+         *           ],
+         *           "createdAt": "2025-01-01T12:00:00.600Z"
+         *         }
+         *       ],
+         *       "nextCursor": null
+         *     }
+         */
+        ModelPage: {
+            data: components["schemas"]["Model"][];
+            /** @description Pass as ?cursor= for the next page; null on the last. */
+            nextCursor: string | null;
+        };
+        /**
+         * ModelSpec
+         * @example {
+         *       "inputShape": [
+         *         4
+         *       ],
+         *       "layers": [
+         *         {
+         *           "type": "dense",
+         *           "units": 16,
+         *           "activation": "relu"
+         *         },
+         *         {
+         *           "type": "dense",
+         *           "units": 3,
+         *           "activation": "softmax"
+         *         }
+         *       ]
+         *     }
+         */
+        ModelSpec: {
+            /** @description The first N layers get no updates (set by transfer learning; 0 by default). */
+            frozenLayers?: number;
+            /** @description Shape of one input sample, e.g. [4] for four features. */
+            inputShape: number[];
+            layers: components["schemas"]["LayerSpec"][];
+        };
+        /**
+         * MonitoredMetric
+         * @enum {unknown}
+         */
+        MonitoredMetric: "loss" | "valLoss" | "accuracy" | "valAccuracy";
+        /**
+         * OptimizerConfig
+         * @example {
+         *       "type": "adam",
+         *       "learningRate": 0.001
+         *     }
+         */
+        OptimizerConfig: {
+            beta1?: number;
+            beta2?: number;
+            /** @description Clip the global gradient norm to this value. */
+            clipNorm?: number;
+            /** @description Clip each gradient element to [-clipValue, clipValue]. */
+            clipValue?: number;
+            epsilon?: number;
+            learningRate: number;
+            /** @description sgd and rmsprop. */
+            momentum?: number;
+            /** @description sgd only. */
+            nesterov?: boolean;
+            /** @enum {unknown} */
+            type: "sgd" | "adam" | "adamw" | "rmsprop" | "adagrad";
+            weightDecay?: number;
+        };
+        /**
+         * Padding
+         * @description valid (default): no padding; same: output size = ceil(input / stride).
+         * @enum {unknown}
+         */
+        Padding: "valid" | "same";
+        /** PredictInput */
+        PredictInput: {
+            /** @description One entry per sample: a flat array of numbers, or nested arrays shaped as the model's inputShape. */
+            inputs: unknown[];
+        };
+        /**
+         * Prediction
+         * @example {
+         *       "outputs": [
+         *         [
+         *           0.97,
+         *           0.02,
+         *           0.01
+         *         ]
+         *       ],
+         *       "classes": [
+         *         0
+         *       ],
+         *       "classNames": [
+         *         "setosa"
+         *       ]
+         *     }
+         */
+        Prediction: {
+            /** @description Index of the highest output, for classifiers. */
+            classes?: number[];
+            /** @description Name of the predicted class, when the dataset named them. */
+            classNames?: string[];
+            outputs: number[][];
+        };
+        /**
+         * Problem
+         * @description RFC 9457 problem details (application/problem+json).
+         */
+        Problem: {
+            detail?: string;
+            errors?: {
+                message: string;
+                /** @description JSON Pointer (RFC 6901) into the request body, or the query/param name. */
+                path: string;
+            }[];
+            instance?: string;
+            status: number;
+            title: string;
+            /** @description A URI reference naming the kind of problem. */
+            type: string;
+        };
+        /** ReduceOnPlateauSchedule */
+        ReduceOnPlateauSchedule: {
+            cooldown?: number;
+            /** @description Multiplies the rate after a plateau. Default 0.1. */
+            factor?: number;
+            minDelta?: number;
+            minLearningRate?: number;
+            monitor?: components["schemas"]["MonitoredMetric"];
+            /** @description Epochs without improvement before reducing. Default 10. */
+            patience?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "reduceOnPlateau";
+            /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
+            warmupEpochs?: number;
+        };
+        /**
+         * Size2d
+         * @description One size for both axes, or [height, width].
+         */
+        Size2d: number | [
+            number,
+            number
+        ];
+        /** StatusChange */
+        StatusChange: {
+            /** Format: date-time */
+            at: string;
+            message: string;
+            /** @enum {unknown} */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+        };
+        /**
+         * StepSchedule
+         * @description rate x gamma^floor(epoch / stepSize)
+         */
+        StepSchedule: {
+            /** @description Factor applied at each drop. */
+            gamma: number;
+            /** @description Epochs between two drops. */
+            stepSize: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "step";
+            /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
+            warmupEpochs?: number;
+        };
+        /**
+         * TrainingConfig
+         * @example {
+         *       "epochs": 50,
+         *       "batchSize": 16,
+         *       "seed": 42,
+         *       "loss": "categoricalCrossentropy",
+         *       "optimizer": {
+         *         "type": "sgd",
+         *         "learningRate": 0.1
+         *       },
+         *       "validationSplit": 0.2
+         *     }
+         * @example {
+         *       "epochs": 100,
+         *       "batchSize": 64,
+         *       "seed": 7,
+         *       "loss": "sparseCategoricalCrossentropy",
+         *       "optimizer": {
+         *         "type": "adamw",
+         *         "learningRate": 0.001,
+         *         "weightDecay": 0.01,
+         *         "clipNorm": 1
+         *       },
+         *       "validationSplit": 0.1,
+         *       "stratify": true,
+         *       "learningRateSchedule": {
+         *         "type": "cosine",
+         *         "warmupEpochs": 2
+         *       },
+         *       "earlyStopping": {
+         *         "monitor": "valLoss",
+         *         "patience": 5,
+         *         "minDelta": 0.001,
+         *         "restoreBestWeights": true
+         *       }
+         *     }
+         */
+        TrainingConfig: {
+            augmentation?: components["schemas"]["Augmentation"];
+            batchSize: number;
+            earlyStopping?: components["schemas"]["EarlyStopping"];
+            epochs: number;
+            learningRateSchedule?: components["schemas"]["LearningRateSchedule"];
+            loss: components["schemas"]["Loss"];
+            optimizer: components["schemas"]["OptimizerConfig"];
+            /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
+            seed?: number;
+            /** @default true */
+            shuffle?: boolean;
+            /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
+            stratify?: boolean;
+            /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
+            timeLimitSeconds?: number;
+            /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
+            validationSplit?: number;
+        };
+        /**
+         * TransferSpec
+         * @description Transfer learning: start from a stored model. The kept layers come first in the new model.
+         * @example {
+         *       "baseModelId": "mdl_01m8hvj91e23emr1d39n",
+         *       "dropLayers": 1,
+         *       "addLayers": [
+         *         {
+         *           "type": "dense",
+         *           "units": 5,
+         *           "activation": "softmax"
+         *         }
+         *       ],
+         *       "freeze": "base"
+         *     }
+         */
+        TransferSpec: {
+            /** @description New layers after the kept ones, with fresh weights. */
+            addLayers?: components["schemas"]["LayerSpec"][];
+            /** @description A trained model of this project to start from. */
+            baseModelId: string;
+            /** @description Layers removed from the end of the base model. Default 0. */
+            dropLayers?: number;
+            /** @description "base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything). */
+            freeze?: "base" | number;
+        };
+    };
     responses: never;
     parameters: never;
     requestBodies: never;
@@ -6123,4 +1665,2883 @@ export interface components {
     pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+    getLiveness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alive. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        status: "ok";
+                    };
+                };
+            };
+        };
+    };
+    getReadiness: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Ready. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks: {
+                            postgres: "ok" | "unavailable";
+                            redis: "ok" | "unavailable";
+                        };
+                        status: "ok" | "unavailable";
+                    };
+                };
+            };
+            /** @description Not ready. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checks: {
+                            postgres: "ok" | "unavailable";
+                            redis: "ok" | "unavailable";
+                        };
+                        status: "ok" | "unavailable";
+                    };
+                };
+            };
+        };
+    };
+    getMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the Prometheus text exposition format (0.0.4). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example # TYPE descent_jobs gauge
+                     *     descent_jobs{status="running"} 1
+                     */
+                    "text/plain": string;
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["ApiKey"][];
+                    };
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "ci"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key's record and the key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
+                        apiKey: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        name: string;
+                        /** @description The key's first characters, to recognise it. */
+                        prefix: string;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revokeApiKey: {
+        parameters: {
+            query?: {
+                /** @description Revoke even the last active key. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDatasets: {
+        parameters: {
+            query?: {
+                checksum?: string;
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of datasets. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createDataset: {
+        parameters: {
+            query?: {
+                /** @description text/csv uploads: the header of the label column (required for CSV). */
+                label?: string;
+                /** @description text/csv uploads: the dataset's name. */
+                name?: string;
+                task?: "classification" | "regression";
+            };
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "xor",
+                 *       "features": [
+                 *         [
+                 *           0,
+                 *           0
+                 *         ],
+                 *         [
+                 *           0,
+                 *           1
+                 *         ],
+                 *         [
+                 *           1,
+                 *           0
+                 *         ],
+                 *         [
+                 *           1,
+                 *           1
+                 *         ]
+                 *       ],
+                 *       "labels": [
+                 *         "no",
+                 *         "yes",
+                 *         "yes",
+                 *         "no"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["DatasetUpload"];
+                "text/csv": unknown;
+            };
+        };
+        responses: {
+            /** @description The stored dataset. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/payload-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported media type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/limit-exceeded",
+                     *       "title": "The request exceeds a limit of this service",
+                     *       "status": 422,
+                     *       "detail": "The request exceeds a limit of this service"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dataset. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dataset"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteDataset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listDatasetSamples: {
+        parameters: {
+            query?: {
+                /** @description At most 100. */
+                limit?: number;
+                /** @description Index of the first sample (from 0). */
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The samples' features and labels. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DatasetSamples"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobs: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of jobs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+                 *       "model": {
+                 *         "inputShape": [
+                 *           2
+                 *         ],
+                 *         "layers": [
+                 *           {
+                 *             "type": "dense",
+                 *             "units": 8,
+                 *             "activation": "tanh"
+                 *           },
+                 *           {
+                 *             "type": "dense",
+                 *             "units": 2,
+                 *             "activation": "softmax"
+                 *           }
+                 *         ]
+                 *       },
+                 *       "training": {
+                 *         "epochs": 300,
+                 *         "batchSize": 4,
+                 *         "seed": 1,
+                 *         "loss": "categoricalCrossentropy",
+                 *         "optimizer": {
+                 *           "type": "sgd",
+                 *           "learningRate": 0.5
+                 *         }
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["JobInput"];
+            };
+        };
+        responses: {
+            /** @description The queued job; Location points at it. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/payload-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unsupported-media-type",
+                     *       "title": "Unsupported media type",
+                     *       "status": 415,
+                     *       "detail": "Unsupported media type"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/limit-exceeded",
+                     *       "title": "The request exceeds a limit of this service",
+                     *       "status": 422,
+                     *       "detail": "The request exceeds a limit of this service"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service (Postgres or Redis) is unavailable; nothing was changed, retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unavailable",
+                     *       "title": "A backing service is unavailable",
+                     *       "status": 503,
+                     *       "detail": "Redis is unavailable; nothing was queued, retry"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled or being cancelled. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamJobEvents: {
+        parameters: {
+            query?: never;
+            header?: {
+                "last-event-id"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example id: 12
+                     *     event: status
+                     *     data: {"status":"running","at":"2025-01-01T12:00:00.000Z","message":"attempt 1","attempt":1}
+                     *
+                     *     event: progress
+                     *     data: {"epoch":4,"batch":17,"batches":40,"loss":0.31}
+                     *
+                     *     id: 13
+                     *     event: epoch
+                     *     data: {"epoch":4,"loss":0.29,"accuracy":0.91,"valLoss":0.33,"valAccuracy":0.9,"learningRate":0.001,"durationMs":412}
+                     *
+                     *     id: 14
+                     *     event: done
+                     *     data: {"status":"succeeded","resultModelId":"mdl_01jf3k2m9q8r7s6t5v4w"}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The client has already received the job's `done` event (its Last-Event-ID): nothing more will come. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listJobMetrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job's epochs so far. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["EpochMetric"][];
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: {
+                /** @description The nextCursor of the previous page. */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of models. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelPage"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    predict: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "inputs": [
+                 *         [
+                 *           5.1,
+                 *           3.5,
+                 *           1.4,
+                 *           0.2
+                 *         ]
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["PredictInput"];
+            };
+        };
+        responses: {
+            /** @description One output per input. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prediction"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/payload-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model.json. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsWeights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getModelWeights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "fraud-models"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The project and its first key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
+                        apiKey: string;
+                        project: {
+                            id: string;
+                            name: string;
+                        };
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createProjectApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "ci"
+                 *     }
+                 */
+                "application/json": {
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The key's record and the key. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description The key itself. It is shown only in this response; descent keeps only its hash. */
+                        apiKey: string;
+                        /** Format: date-time */
+                        createdAt: string;
+                        id: string;
+                        name: string;
+                        /** @description The key's first characters, to recognise it. */
+                        prefix: string;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+}

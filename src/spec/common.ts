@@ -27,11 +27,12 @@ export const PageQuery = {
 };
 
 export function Page<T extends TSchema>(item: T, title: string) {
+  const example = (item as { examples?: unknown[] }).examples?.[0];
   return Type.Object(
     {
       data: Type.Array(item),
       nextCursor: Type.Union([Type.String(), Type.Null()], { description: "Pass as ?cursor= for the next page; null on the last." }),
     },
-    { title },
+    { title, ...(example === undefined ? {} : { examples: [{ data: [example], nextCursor: null }] }) },
   );
 }

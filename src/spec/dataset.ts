@@ -1,4 +1,5 @@
-import { Type, type Static, type TSchema } from "typebox";
+import { Type, type Static } from "typebox";
+import { Union } from "./union.js";
 
 export const DatasetInput = Type.Object(
   {
@@ -49,15 +50,13 @@ export type DatasetRowsInput = Static<typeof DatasetRowsInput>;
 
 /**
  * A JSON upload is either columns (features + labels) or rows of objects
- * (rows + label). if/then/else rather than oneOf, so that validation errors
- * come from the form the client meant, not from both.
+ * (rows + label). Each form refuses the other's fields, so exactly one
+ * matches; errors come from the form closest to the body.
  */
-export const DatasetUpload = Type.Unsafe<DatasetInput | DatasetRowsInput>({
+export const DatasetUpload = Union([DatasetInput, DatasetRowsInput], {
   title: "DatasetUpload",
-  if: { type: "object", required: ["rows"] },
-  then: DatasetRowsInput,
-  else: DatasetInput,
-} as unknown as TSchema);
+  examples: [{ name: "xor", features: [[0, 0], [0, 1], [1, 0], [1, 1]], labels: ["no", "yes", "yes", "no"] }],
+});
 
 export const CsvQuery = Type.Object(
   {
@@ -96,6 +95,25 @@ export const Dataset = Type.Object(
     statistics: Type.Optional(Type.Object({ features: Type.Array(FeatureStatistics) }, { description: "Per feature, on GET /v1/datasets/{id}; lists leave it out." })),
     createdAt: Type.String({ format: "date-time" }),
   },
-  { title: "Dataset" },
+  {
+    title: "Dataset",
+    examples: [
+      {
+        id: "ds_01jf3k2m9q8r7s6t5v4w",
+        name: "xor",
+        numSamples: 4,
+        numFeatures: 2,
+        inputShape: [2],
+        task: "classification",
+        numClasses: 2,
+        classNames: ["no", "yes"],
+        classCounts: [2, 2],
+        featureNames: ["x0", "x1"],
+        checksum: "3f9a6c2e8d1b4a7f0e5c9b2d6a8f1e3c7b0d4a9e2f6c8b1d5a3e7f0c9b2d4a6e",
+        statistics: { features: [{ name: "x0", min: 0, max: 1, mean: 0.5, std: 0.5, missing: 0 }, { name: "x1", min: 0, max: 1, mean: 0.5, std: 0.5, missing: 0 }] },
+        createdAt: "2025-01-01T12:00:00.000Z",
+      },
+    ],
+  },
 );
 export type DatasetView = Static<typeof Dataset>;

@@ -11,7 +11,17 @@ export const JobInput = Type.Object(
     model: JobModel,
     training: TrainingConfig,
   },
-  { additionalProperties: false, title: "JobInput" },
+  {
+    additionalProperties: false,
+    title: "JobInput",
+    examples: [
+      {
+        datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
+        model: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },
+        training: { epochs: 300, batchSize: 4, seed: 1, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.5 } },
+      },
+    ],
+  },
 );
 export type JobInput = Static<typeof JobInput>;
 
@@ -63,7 +73,33 @@ export const Job = Type.Object(
     startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
     finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
   },
-  { title: "Job" },
+  {
+    title: "Job",
+    examples: [
+      {
+        id: "job_01jf3k2m9q8r7s6t5v4w",
+        status: "succeeded",
+        datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
+        model: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },
+        training: { epochs: 300, batchSize: 4, seed: 1, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.5 }, validationSplit: 0, shuffle: true, timeLimitSeconds: 86400 },
+        epoch: 300,
+        totalEpochs: 300,
+        attempt: 1,
+        bestMetrics: { loss: 0.012, accuracy: 1 },
+        error: null,
+        resultModelId: "mdl_01jf3k2m9q8r7s6t5v4w",
+        cancelRequested: false,
+        history: [
+          { status: "queued", at: "2025-01-01T12:00:00.000Z", message: "submitted" },
+          { status: "running", at: "2025-01-01T12:00:00.050Z", message: "attempt 1" },
+          { status: "succeeded", at: "2025-01-01T12:00:00.600Z", message: "trained 300 epochs" },
+        ],
+        createdAt: "2025-01-01T12:00:00.000Z",
+        startedAt: "2025-01-01T12:00:00.050Z",
+        finishedAt: "2025-01-01T12:00:00.600Z",
+      },
+    ],
+  },
 );
 export type JobView = Static<typeof Job>;
 

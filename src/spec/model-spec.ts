@@ -1,21 +1,19 @@
-import { Type, type Static, type TSchema } from "typebox";
-import { TaggedUnion } from "./union.js";
+import { Type, type Static } from "typebox";
+import { ACTIVATIONS, BOUNDS, INITIALIZERS, PADDINGS } from "../engine/index.js";
+import { bounded } from "./bounds.js";
+import { TaggedUnion, Union } from "./union.js";
 
-// The model spec of POST /v1/jobs: one source for API validation, the OpenAPI
+// The model spec of POST /v1/jobs, built from the engine's names and bounds
+// (src/engine/contract.ts): one source for API validation, the OpenAPI
 // document and the engine's types (test/api/spec-types.test.ts checks they agree).
 
-export const activationNames = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"] as const;
-export const initializerNames = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"] as const;
-
-const Activation = Type.Enum(activationNames, {
-  description: "Activation applied to the layer's output.",
-});
-const Initializer = Type.Enum(initializerNames);
+const Activation = Type.Enum(ACTIVATIONS, { title: "Activation", description: "Activation applied to the layer's output." });
+const Initializer = Type.Enum(INITIALIZERS, { title: "Initializer" });
 
 export const DenseLayer = Type.Object(
   {
     type: Type.Literal("dense"),
-    units: Type.Integer({ minimum: 1, maximum: 65536, description: "Number of output units." }),
+    units: bounded("units", { description: "Number of output units." }),
     activation: Type.Optional(Activation),
     useBias: Type.Optional(Type.Boolean({ default: true })),
     kernelInitializer: Type.Optional(Initializer),
@@ -27,7 +25,7 @@ export const DenseLayer = Type.Object(
 export const DropoutLayer = Type.Object(
   {
     type: Type.Literal("dropout"),
-    rate: Type.Number({ minimum: 0, exclusiveMaximum: 1, description: "Fraction of inputs zeroed during training." }),
+    rate: bounded("dropoutRate", { description: "Fraction of inputs zeroed during training." }),
   },
   { additionalProperties: false, title: "DropoutLayer", description: "Inverted dropout: active in training, identity at evaluation." },
 );
@@ -35,8 +33,8 @@ export const DropoutLayer = Type.Object(
 export const BatchNormLayer = Type.Object(
   {
     type: Type.Literal("batchNorm"),
-    momentum: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, default: 0.99 })),
-    epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0, default: 0.001 })),
+    momentum: Type.Optional(bounded("batchNormMomentum", { default: 0.99 })),
+    epsilon: Type.Optional(bounded("batchNormEpsilon", { default: 0.001 })),
   },
   { additionalProperties: false, title: "BatchNormLayer", description: "Batch normalisation; running statistics are used at evaluation." },
 );
@@ -46,15 +44,16 @@ export const ActivationLayer = Type.Object(
   { additionalProperties: false, title: "ActivationLayer", description: "A standalone activation." },
 );
 
-const Size2d = Type.Union([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Tuple([Type.Integer({ minimum: 1, maximum: 1024 }), Type.Integer({ minimum: 1, maximum: 1024 })])], {
+const Size2d = Type.Union([bounded("windowSize"), Type.Tuple([bounded("windowSize"), bounded("windowSize")])], {
+  title: "Size2d",
   description: "One size for both axes, or [height, width].",
 });
-const Padding = Type.Enum(["valid", "same"], { description: "valid (default): no padding; same: output size = ceil(input / stride)." });
+const Padding = Type.Enum(PADDINGS, { title: "Padding", description: "valid (default): no padding; same: output size = ceil(input / stride)." });
 
 export const Conv2dLayer = Type.Object(
   {
     type: Type.Literal("conv2d"),
-    filters: Type.Integer({ minimum: 1, maximum: 4096 }),
+    filters: bounded("filters"),
     kernelSize: Size2d,
     strides: Type.Optional(Size2d),
     padding: Type.Optional(Padding),
@@ -71,7 +70,7 @@ const pooling = (type: "maxPool2d" | "avgPool2d", title: string, description: st
     {
       type: Type.Literal(type),
       poolSize: Size2d,
-      strides: Type.Optional(Type.Union([Size2d], { description: "Default: poolSize." })),
+      strides: Type.Optional(Size2d),
       padding: Type.Optional(Padding),
     },
     { additionalProperties: false, title, description },
@@ -86,20 +85,18 @@ export const GlobalAveragePooling2dLayer = Type.Object(
 
 export const LayerSpec = TaggedUnion(
   [DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer],
-  { description: "One layer; `type` selects which." },
+  { title: "LayerSpec", description: "One layer; `type` selects which." },
 );
 
 export const ModelSpec = Type.Object(
   {
-    inputShape: Type.Array(Type.Integer({ minimum: 1 }), {
-      minItems: 1,
-      maxItems: 3,
+    inputShape: Type.Array(bounded("inputDimension"), {
+      minItems: BOUNDS.inputRank.minimum,
+      maxItems: BOUNDS.inputRank.maximum,
       description: "Shape of one input sample, e.g. [4] for four features.",
     }),
-    layers: Type.Array(LayerSpec, { minItems: 1, maxItems: 64 }),
-    frozenLayers: Type.Optional(
-      Type.Integer({ minimum: 0, maximum: 64, description: "The first N layers get no updates (set by transfer learning; 0 by default)." }),
-    ),
+    layers: Type.Array(LayerSpec, { minItems: BOUNDS.layers.minimum, maxItems: BOUNDS.layers.maximum }),
+    frozenLayers: Type.Optional(bounded("frozenLayers", { description: "The first N layers get no updates (set by transfer learning; 0 by default)." })),
   },
   {
     additionalProperties: false,
@@ -121,10 +118,10 @@ export type ModelSpec = Static<typeof ModelSpec>;
 export const TransferSpec = Type.Object(
   {
     baseModelId: Type.String({ minLength: 1, maxLength: 64, description: "A trained model of this project to start from." }),
-    dropLayers: Type.Optional(Type.Integer({ minimum: 0, maximum: 63, description: "Layers removed from the end of the base model. Default 0." })),
-    addLayers: Type.Optional(Type.Array(LayerSpec, { maxItems: 64, description: "New layers after the kept ones, with fresh weights." })),
+    dropLayers: Type.Optional(Type.Integer({ minimum: 0, maximum: BOUNDS.layers.maximum - 1, description: "Layers removed from the end of the base model. Default 0." })),
+    addLayers: Type.Optional(Type.Array(LayerSpec, { maxItems: BOUNDS.layers.maximum, description: "New layers after the kept ones, with fresh weights." })),
     freeze: Type.Optional(
-      Type.Union([Type.Literal("base"), Type.Integer({ minimum: 0, maximum: 64 })], {
+      Type.Union([Type.Literal("base"), bounded("frozenLayers")], {
         description: '"base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything).',
       }),
     ),
@@ -138,13 +135,12 @@ export const TransferSpec = Type.Object(
 );
 export type TransferSpec = Static<typeof TransferSpec>;
 
-/** A job's model: a spec from scratch, or a stored model to start from (if/then/else keeps errors to the form used). */
-export const JobModel = Type.Unsafe<ModelSpec | TransferSpec>({
-  title: "JobModel",
-  if: { type: "object", required: ["baseModelId"] },
-  then: TransferSpec,
-  else: ModelSpec,
-} as unknown as TSchema);
+/**
+ * A job's model: a spec from scratch, or a stored model to start from. Each
+ * form refuses the other's fields, so exactly one matches; validation errors
+ * come from the form closest to the body (src/api/plugins/validation-errors.ts).
+ */
+export const JobModel = Union([ModelSpec, TransferSpec], { title: "JobModel", description: "A model from scratch (ModelSpec), or transfer learning from a stored model (TransferSpec)." });
 
 export function isTransferSpec(model: ModelSpec | TransferSpec): model is TransferSpec {
   return "baseModelId" in model;

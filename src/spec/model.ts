@@ -69,7 +69,34 @@ export const TrainedModel = Type.Object(
     ),
     createdAt: Type.String({ format: "date-time" }),
   },
-  { title: "Model" },
+  {
+    title: "Model",
+    examples: [
+      {
+        id: "mdl_01jf3k2m9q8r7s6t5v4w",
+        sourceJobId: "job_01jf3k2m9q8r7s6t5v4w",
+        datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
+        spec: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },
+        layers: [
+          { index: 0, type: "dense", outputShape: [8], parameterCount: 24, flops: 40, frozen: false },
+          { index: 1, type: "dense", outputShape: [2], parameterCount: 18, flops: 34, frozen: false },
+        ],
+        parameterCount: 42,
+        inputShape: [2],
+        outputSize: 2,
+        classNames: ["no", "yes"],
+        metrics: { loss: 0.012, accuracy: 1, epochs: 300, keptEpoch: 300, stopped: "completed" },
+        lineage: null,
+        weightManifest: [
+          { name: "layer0/kernel", shape: [2, 8], offset: 0 },
+          { name: "layer0/bias", shape: [8], offset: 16 },
+          { name: "layer1/kernel", shape: [8, 2], offset: 24 },
+          { name: "layer1/bias", shape: [2], offset: 40 },
+        ],
+        createdAt: "2025-01-01T12:00:00.600Z",
+      },
+    ],
+  },
 );
 export type TrainedModelView = Static<typeof TrainedModel>;
 

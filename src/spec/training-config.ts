@@ -1,76 +1,68 @@
 import { Type, type Static } from "typebox";
+import { LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS } from "../engine/index.js";
+import { bounded } from "./bounds.js";
 import { TaggedUnion } from "./union.js";
 
-export const lossNames = [
-  "meanSquaredError",
-  "meanAbsoluteError",
-  "binaryCrossentropy",
-  "categoricalCrossentropy",
-  "sparseCategoricalCrossentropy",
-] as const;
-export const optimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad"] as const;
+// The training config of POST /v1/jobs, built from the engine's names and
+// bounds (src/engine/contract.ts).
 
 export const OptimizerConfig = Type.Object(
   {
-    type: Type.Enum(optimizerNames),
-    learningRate: Type.Number({ exclusiveMinimum: 0, maximum: 10 }),
-    momentum: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1, description: "sgd and rmsprop." })),
+    type: Type.Enum(OPTIMIZERS),
+    learningRate: bounded("learningRate"),
+    momentum: Type.Optional(bounded("momentum", { description: "sgd and rmsprop." })),
     nesterov: Type.Optional(Type.Boolean({ description: "sgd only." })),
-    beta1: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    beta2: Type.Optional(Type.Number({ minimum: 0, exclusiveMaximum: 1 })),
-    epsilon: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
-    weightDecay: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
-    clipNorm: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Clip the global gradient norm to this value." })),
-    clipValue: Type.Optional(Type.Number({ exclusiveMinimum: 0, description: "Clip each gradient element to [-clipValue, clipValue]." })),
+    beta1: Type.Optional(bounded("beta1")),
+    beta2: Type.Optional(bounded("beta2")),
+    epsilon: Type.Optional(bounded("epsilon")),
+    weightDecay: Type.Optional(bounded("weightDecay")),
+    clipNorm: Type.Optional(bounded("clipNorm", { description: "Clip the global gradient norm to this value." })),
+    clipValue: Type.Optional(bounded("clipValue", { description: "Clip each gradient element to [-clipValue, clipValue]." })),
   },
-  { additionalProperties: false, title: "OptimizerConfig" },
+  { additionalProperties: false, title: "OptimizerConfig", examples: [{ type: "adam", learningRate: 0.001 }] },
 );
 
-export const monitoredMetrics = ["loss", "valLoss", "accuracy", "valAccuracy"] as const;
-const MonitoredMetric = Type.Enum(monitoredMetrics);
-const warmupEpochs = Type.Optional(
-  Type.Integer({ minimum: 0, maximum: 1000, description: "Ramp the rate up linearly from 0, batch by batch, over this many first epochs." }),
-);
-const rate = (description: string) => Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1, description });
+const MonitoredMetric = Type.Enum(MONITORED_METRICS, { title: "MonitoredMetric" });
+const warmupEpochs = Type.Optional(bounded("warmupEpochs", { description: "Ramp the rate up linearly from 0, batch by batch, over this many first epochs." }));
 
 export const LearningRateSchedule = TaggedUnion(
   [
     Type.Object({ type: Type.Literal("constant"), warmupEpochs }, { additionalProperties: false, title: "ConstantSchedule" }),
     Type.Object(
-      { type: Type.Literal("step"), stepSize: Type.Integer({ minimum: 1, description: "Epochs between two drops." }), gamma: rate("Factor applied at each drop."), warmupEpochs },
+      { type: Type.Literal("step"), stepSize: bounded("stepSize", { description: "Epochs between two drops." }), gamma: bounded("gamma", { description: "Factor applied at each drop." }), warmupEpochs },
       { additionalProperties: false, title: "StepSchedule", description: "rate x gamma^floor(epoch / stepSize)" },
     ),
     Type.Object(
-      { type: Type.Literal("exponential"), gamma: rate("Factor applied every epoch."), warmupEpochs },
+      { type: Type.Literal("exponential"), gamma: bounded("gamma", { description: "Factor applied every epoch." }), warmupEpochs },
       { additionalProperties: false, title: "ExponentialSchedule", description: "rate x gamma^epoch" },
     ),
     Type.Object(
-      { type: Type.Literal("cosine"), minLearningRate: Type.Optional(Type.Number({ minimum: 0, description: "Default 0." })), warmupEpochs },
+      { type: Type.Literal("cosine"), minLearningRate: Type.Optional(bounded("minLearningRate", { description: "Default 0." })), warmupEpochs },
       { additionalProperties: false, title: "CosineSchedule", description: "From the optimizer's rate down to minLearningRate along half a cosine." },
     ),
     Type.Object(
       {
         type: Type.Literal("reduceOnPlateau"),
         monitor: Type.Optional(MonitoredMetric),
-        factor: Type.Optional(rate("Multiplies the rate after a plateau. Default 0.1.")),
-        patience: Type.Optional(Type.Integer({ minimum: 0, description: "Epochs without improvement before reducing. Default 10." })),
-        minDelta: Type.Optional(Type.Number({ minimum: 0 })),
-        cooldown: Type.Optional(Type.Integer({ minimum: 0 })),
-        minLearningRate: Type.Optional(Type.Number({ minimum: 0 })),
+        factor: Type.Optional(bounded("plateauFactor", { description: "Multiplies the rate after a plateau. Default 0.1." })),
+        patience: Type.Optional(bounded("patience", { description: "Epochs without improvement before reducing. Default 10." })),
+        minDelta: Type.Optional(bounded("minDelta")),
+        cooldown: Type.Optional(bounded("cooldown")),
+        minLearningRate: Type.Optional(bounded("minLearningRate")),
         warmupEpochs,
       },
       { additionalProperties: false, title: "ReduceOnPlateauSchedule" },
     ),
   ],
-  { description: "How the learning rate moves from epoch to epoch. Default constant." },
+  { title: "LearningRateSchedule", description: "How the learning rate moves from epoch to epoch. Default constant." },
 );
 
 export const EarlyStopping = Type.Object(
   {
     monitor: Type.Optional(MonitoredMetric),
-    mode: Type.Optional(Type.Enum(["min", "max", "auto"], { description: "auto: max for accuracies, min for losses." })),
-    patience: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000, description: "Epochs without improvement before stopping. Default 0." })),
-    minDelta: Type.Optional(Type.Number({ minimum: 0, description: "Smallest change that counts as an improvement. Default 0." })),
+    mode: Type.Optional(Type.Enum(MONITOR_MODES, { description: "auto: max for accuracies, min for losses." })),
+    patience: Type.Optional(bounded("patience", { description: "Epochs without improvement before stopping. Default 0." })),
+    minDelta: Type.Optional(bounded("minDelta", { description: "Smallest change that counts as an improvement. Default 0." })),
     restoreBestWeights: Type.Optional(Type.Boolean({ description: "End with the best epoch's weights (its number is the model's keptEpoch). Default false." })),
   },
   {
@@ -82,10 +74,10 @@ export const EarlyStopping = Type.Object(
 
 export const Augmentation = Type.Object(
   {
-    shift: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, description: "Images: move by up to this many pixels in each direction." })),
+    shift: Type.Optional(bounded("shift", { description: "Images: move by up to this many pixels in each direction." })),
     horizontalFlip: Type.Optional(Type.Boolean({ description: "Images: mirror left-right with probability 1/2." })),
-    rotation: Type.Optional(Type.Number({ minimum: 0, maximum: 180, description: "Images: rotate by up to this many degrees." })),
-    noise: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: "Any data: add gaussian noise of this standard deviation." })),
+    rotation: Type.Optional(bounded("rotation", { description: "Images: rotate by up to this many degrees." })),
+    noise: Type.Optional(bounded("noise", { description: "Any data: add gaussian noise of this standard deviation." })),
   },
   {
     additionalProperties: false,
@@ -96,12 +88,12 @@ export const Augmentation = Type.Object(
 
 export const TrainingConfig = Type.Object(
   {
-    epochs: Type.Integer({ minimum: 1, maximum: 10_000 }),
-    batchSize: Type.Integer({ minimum: 1, maximum: 65_536 }),
-    seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 32 - 1, description: "Seeds initialisation, shuffling, splits and dropout. Default 0." })),
-    loss: Type.Enum(lossNames),
+    epochs: bounded("epochs"),
+    batchSize: bounded("batchSize"),
+    seed: Type.Optional(bounded("seed", { description: "Seeds initialisation, shuffling, splits and dropout. Default 0." })),
+    loss: Type.Enum(LOSSES, { title: "Loss" }),
     optimizer: OptimizerConfig,
-    validationSplit: Type.Optional(Type.Number({ minimum: 0, maximum: 0.9, description: "Fraction held out for validation, drawn at random with the seed. 0: none." })),
+    validationSplit: Type.Optional(bounded("validationSplit", { description: "Fraction held out for validation, drawn at random with the seed. 0: none." })),
     shuffle: Type.Optional(Type.Boolean({ default: true })),
     stratify: Type.Optional(Type.Boolean({ description: "Draw the validation split class by class, so each class keeps its share. Default false." })),
     learningRateSchedule: Type.Optional(LearningRateSchedule),

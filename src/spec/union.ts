@@ -18,3 +18,12 @@ export function TaggedUnion<T extends TSchema[]>(
     discriminator: { propertyName: "type" },
   } as unknown as TSchema);
 }
+
+/**
+ * A union of forms that exclude each other (each refuses the others' fields),
+ * as JSON Schema `oneOf`, which code generators turn into a union type. For
+ * forms with no tag field; validation-errors.ts reports the closest form's errors.
+ */
+export function Union<T extends TSchema[]>(variants: [...T], options: { description?: string; title?: string; examples?: unknown[] } = {}): TUnsafe<Static<T[number]>> {
+  return Type.Unsafe<Static<T[number]>>({ ...options, oneOf: variants } as unknown as TSchema);
+}

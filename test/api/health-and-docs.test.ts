@@ -47,7 +47,8 @@ describe("OpenAPI", () => {
       for (const [method, op] of Object.entries(ops)) expect(op.summary, `${method} ${path}`).toBeTruthy();
     }
     const problem = doc.paths["/v1/jobs"].post.responses["400"].content["application/problem+json"];
-    expect(problem.schema.properties).toHaveProperty("errors");
+    expect(problem.schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    expect(doc.components.schemas.Problem.properties).toHaveProperty("errors");
   });
 
   it("serves Swagger UI at /docs", async () => {

@@ -103,6 +103,17 @@ describe("POST /v1/jobs", () => {
   });
 
   it.each([
+    ["a spec with a bad field", { inputShape: [2], layers: [{ type: "dense", units: "ten" }] }, [{ path: "/model/layers/0/units", message: "must be integer" }]],
+    ["a spec without layers", { inputShape: [2] }, [{ path: "/model/layers", message: "must have required property 'layers'" }]],
+    ["a transfer with a bad field", { baseModelId: "mdl_x", dropLayers: -1 }, [{ path: "/model/dropLayers", message: "must be >= 0" }]],
+    ["a mix of both forms", { baseModelId: "mdl_x", inputShape: [2] }, [{ path: "/model/inputShape", message: "is not a known property" }]],
+  ])("reports only the errors of the model form closest to %s", async (_name, badModel, errors) => {
+    const res = await submit({ datasetId, model: badModel, training });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().errors).toEqual(errors);
+  });
+
+  it.each([
     ["an input size that is not the dataset's", { ...model, inputShape: [3] }, "/model/inputShape"],
     ["output units that are not the number of classes", { ...model, layers: [model.layers[0], { type: "dense", units: 5, activation: "softmax" }] }, "/model/layers/1/units"],
   ])("rejects a spec with %s, naming the layer and the shapes", async (_name, badModel, path) => {

@@ -40,7 +40,7 @@ describe("shape inference", () => {
     const error = specError(() => summarizeModel({ inputShape: [4], layers: [{ type: "dense", units: 3 }, { type: "dense", units: 0 }] }));
     expect(error.path).toBe("/model/layers/1/units");
     expect(error.layerIndex).toBe(1);
-    expect(error.message).toBe("layer 1 (dense): units must be a positive integer, got 0");
+    expect(error.message).toBe("layer 1 (dense): units must be an integer from 1 to 65536, got 0");
   });
 
   it("rejects unknown layer types, unknown fields, bad rates and activations", () => {

@@ -37,6 +37,7 @@ export async function registerMetrics(app: FastifyInstance, { metrics }: { metri
     {
       config: { access: "projectOrAdmin" },
       schema: {
+        operationId: "getMetrics",
         tags: ["health"],
         summary: "Prometheus metrics",
         description:

@@ -2,10 +2,13 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance } from "fastify";
 import { markRoutesPublic } from "./auth.js";
+import { extractNamedSchemas } from "../openapi-components.js";
 
 /** The OpenAPI 3.1 document at /openapi.json, built from the routes' schemas, and Swagger UI at /docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
+    // Titled schemas become named components with $ref (see openapi-components.ts).
+    transformObject: (documentObject) => extractNamedSchemas((documentObject as { openapiObject: Record<string, unknown> }).openapiObject) as never,
     openapi: {
       openapi: "3.1.0",
       info: {

@@ -11,7 +11,7 @@ const MAX_ERRORS = 20;
 export function validationErrorsToFieldErrors(errors: FastifySchemaValidationError[], context: string): FieldError[] {
   const out: FieldError[] = [];
   const seen = new Set<string>();
-  for (const error of errors) {
+  for (const error of closestBranches(errors)) {
     // "must match then/else schema" only repeats the branch's own errors.
     if (error.keyword === "if") continue;
     const params = error.params as Record<string, unknown>;
@@ -39,6 +39,35 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
     if (out.length >= MAX_ERRORS) break;
   }
   return out;
+}
+
+/**
+ * A `oneOf` of forms without a tag (a job's model: a spec or a transfer)
+ * fails with every form's errors. Keep those of the form with the fewest,
+ * the one the client meant (the others fail on its fields as unknown), and
+ * drop the "must match exactly one schema" summary.
+ */
+function closestBranches(errors: FastifySchemaValidationError[]): FastifySchemaValidationError[] {
+  const unions = errors.filter((error) => error.keyword === "oneOf").map((error) => error.schemaPath);
+  let kept = errors.filter((error) => error.keyword !== "oneOf");
+  for (const union of unions) {
+    const branchOf = (error: FastifySchemaValidationError) => {
+      if (!error.schemaPath.startsWith(`${union}/`)) return null;
+      return Number(error.schemaPath.slice(union.length + 1).split("/")[0]);
+    };
+    const counts = new Map<number, number>();
+    for (const error of kept) {
+      const branch = branchOf(error);
+      if (branch !== null) counts.set(branch, (counts.get(branch) ?? 0) + 1);
+    }
+    if (counts.size === 0) continue;
+    const [closest] = [...counts].sort(([a, x], [b, y]) => x - y || a - b)[0];
+    kept = kept.filter((error) => {
+      const branch = branchOf(error);
+      return branch === null || branch === closest;
+    });
+  }
+  return kept;
 }
 
 /** The values a tagged union accepts for its tag, read from the union's schema. */

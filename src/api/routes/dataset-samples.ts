@@ -25,6 +25,7 @@ export const datasetSampleRoutes: FastifyPluginAsyncTypebox<{ samples: DatasetSa
     "/v1/datasets/:id/samples",
     {
       schema: {
+        operationId: "listDatasetSamples",
         tags: ["datasets"],
         summary: "Read a few samples of a dataset",
         description:

@@ -32,6 +32,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
     {
       bodyLimit,
       schema: {
+        operationId: "createDataset",
         tags: ["datasets"],
         summary: "Upload a dataset (JSON or CSV)",
         description: uploadDescription,
@@ -67,6 +68,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
     "/v1/datasets",
     {
       schema: {
+        operationId: "listDatasets",
         tags: ["datasets"],
         summary: "List datasets",
         description: "Newest first, with cursor pagination; `?checksum=` finds uploads of identical data.",
@@ -81,6 +83,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
     "/v1/datasets/:id",
     {
       schema: {
+        operationId: "getDataset",
         tags: ["datasets"],
         summary: "Read a dataset",
         description: "Its shapes, classes and their counts, per-feature statistics and checksum (not its values).",
@@ -95,6 +98,7 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
     "/v1/datasets/:id",
     {
       schema: {
+        operationId: "deleteDataset",
         tags: ["datasets"],
         summary: "Delete a dataset",
         description: "409 while a queued or running job uses it. Finished jobs and models keep naming it.",

@@ -27,6 +27,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> 
     {
       config: { access: "public" },
       schema: {
+        operationId: "getLiveness",
         tags: ["health"],
         summary: "Liveness",
         description: "200 while the process serves requests.",
@@ -41,6 +42,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ probe: ReadinessProbe }> 
     {
       config: { access: "public" },
       schema: {
+        operationId: "getReadiness",
         tags: ["health"],
         summary: "Readiness",
         description: "200 when Postgres and Redis both answer within a second, 503 otherwise, naming which does not.",

@@ -34,6 +34,7 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream;
     {
       sse: { kind: "only", heartbeat: true },
       schema: {
+        operationId: "streamJobEvents",
         tags: ["jobs"],
         summary: "Follow a job live (Server-Sent Events)",
         description,

@@ -12,6 +12,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     "/v1/jobs",
     {
       schema: {
+        operationId: "createJob",
         tags: ["jobs"],
         summary: "Submit a training job",
         description:
@@ -30,6 +31,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     "/v1/jobs",
     {
       schema: {
+        operationId: "listJobs",
         tags: ["jobs"],
         summary: "List jobs",
         description: "Newest first, optionally filtered by status, with cursor pagination.",
@@ -44,6 +46,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     "/v1/jobs/:id",
     {
       schema: {
+        operationId: "getJob",
         tags: ["jobs"],
         summary: "Read a job",
         description: "Status, progress (epoch of totalEpochs), best metrics so far, error if it failed, and the trained model's id once it succeeded.",
@@ -58,6 +61,7 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     "/v1/jobs/:id/cancel",
     {
       schema: {
+        operationId: "cancelJob",
         tags: ["jobs"],
         summary: "Cancel a job",
         description:
@@ -75,11 +79,15 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     "/v1/jobs/:id/metrics",
     {
       schema: {
+        operationId: "listJobMetrics",
         tags: ["jobs"],
         summary: "Per-epoch metrics of a job",
         description: "One row per completed epoch, readable while the job runs.",
         params: IdParams,
-        response: { 200: json(Type.Object({ data: Type.Array(EpochMetric) }), "The job's epochs so far."), ...problems(404) },
+        response: {
+          200: json(Type.Object({ data: Type.Array(EpochMetric) }, { examples: [{ data: (EpochMetric as { examples?: unknown[] }).examples }] }), "The job's epochs so far."),
+          ...problems(404),
+        },
       },
     },
     async (request) => ({ data: await jobs.metrics(request.projectId, request.params.id) }),

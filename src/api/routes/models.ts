@@ -13,6 +13,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     "/v1/models",
     {
       schema: {
+        operationId: "listModels",
         tags: ["models"],
         summary: "List trained models",
         description: "Newest first, with cursor pagination.",
@@ -27,6 +28,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     "/v1/models/:id",
     {
       schema: {
+        operationId: "getModel",
         tags: ["models"],
         summary: "Read a trained model",
         description: "Its spec, layer summary with output shapes, parameter count, final metrics and the layout of its weights.",
@@ -41,6 +43,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     "/v1/models/:id/weights",
     {
       schema: {
+        operationId: "getModelWeights",
         tags: ["models"],
         summary: "Download a model's weights",
         description: "Little-endian float32 values, laid out as the model's weightManifest says. The same weights always give the same bytes.",
@@ -65,6 +68,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     "/v1/models/:id/tfjs/model.json",
     {
       schema: {
+        operationId: "getTfjsModel",
         tags: ["models"],
         summary: "Export to TensorFlow.js: model.json",
         description:
@@ -99,6 +103,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     "/v1/models/:id/tfjs/weights.bin",
     {
       schema: {
+        operationId: "getTfjsWeights",
         tags: ["models"],
         summary: "Export to TensorFlow.js: weights.bin",
         description: "The weights that model.json's manifest names, little-endian float32.",
@@ -121,6 +126,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     {
       bodyLimit: predictBodyLimit,
       schema: {
+        operationId: "predict",
         tags: ["models"],
         summary: "Predict with a trained model",
         description:

@@ -25,6 +25,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     {
       config: { access: "admin" },
       schema: {
+        operationId: "createProject",
         tags: ["projects"],
         summary: "Create a project (admin)",
         description: "Needs the admin key (DESCENT_ADMIN_KEY) as Bearer token. Returns the project and its first API key, shown once.",
@@ -49,6 +50,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     {
       config: { access: "admin" },
       schema: {
+        operationId: "createProjectApiKey",
         tags: ["projects"],
         summary: "Create an API key for a project (admin)",
         description:
@@ -69,6 +71,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     "/v1/api-keys",
     {
       schema: {
+        operationId: "createApiKey",
         tags: ["projects"],
         summary: "Create another API key for the calling project",
         description: "The new key is shown once, in this response.",
@@ -86,6 +89,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     "/v1/api-keys",
     {
       schema: {
+        operationId: "listApiKeys",
         tags: ["projects"],
         summary: "List the calling project's API keys",
         description: "Without the keys themselves.",
@@ -99,6 +103,7 @@ export const projectRoutes: FastifyPluginAsyncTypebox<{ projects: ProjectService
     "/v1/api-keys/:id",
     {
       schema: {
+        operationId: "revokeApiKey",
         tags: ["projects"],
         summary: "Revoke an API key",
         description:

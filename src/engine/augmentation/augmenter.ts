@@ -1,3 +1,4 @@
+import { BOUNDS, describeBound, withinBound, type Bound } from "../contract.js";
 import { SpecError } from "../errors.js";
 import type { Prng } from "../random.js";
 import type { AugmentationConfig, AugmentationName } from "../types.js";
@@ -5,7 +6,6 @@ import { flipImage, rotateImage, shiftImage } from "./image-transforms.js";
 
 const FIELDS: readonly AugmentationName[] = ["horizontalFlip", "rotation", "shift", "noise"]; // the order they are applied in
 const IMAGE_ONLY: readonly AugmentationName[] = ["horizontalFlip", "rotation", "shift"];
-const MAX_ROTATION_DEGREES = 180;
 
 /**
  * Checks an augmentation config; with `inputShape`, also that the image
@@ -19,12 +19,13 @@ export function checkAugmentation(config: AugmentationConfig | undefined, inputS
     if (!FIELDS.includes(key as AugmentationName)) throw new SpecError(`augmentation: unknown field "${key}"; expected ${FIELDS.join(", ")}`, `${base}/${key}`);
   }
   const { shift, horizontalFlip, rotation, noise } = config;
-  if (shift !== undefined && !(Number.isInteger(shift) && shift >= 0)) throw new SpecError(`augmentation.shift must be a non-negative integer (pixels), got ${JSON.stringify(shift)}`, `${base}/shift`);
+  const check = (value: unknown, bound: Bound, field: string, unit: string) => {
+    if (value !== undefined && !withinBound(value, bound)) throw new SpecError(`augmentation.${field} must be ${describeBound(bound)} (${unit}), got ${JSON.stringify(value)}`, `${base}/${field}`);
+  };
+  check(shift, BOUNDS.shift, "shift", "pixels");
   if (horizontalFlip !== undefined && typeof horizontalFlip !== "boolean") throw new SpecError("augmentation.horizontalFlip must be a boolean", `${base}/horizontalFlip`);
-  if (rotation !== undefined && !(typeof rotation === "number" && rotation >= 0 && rotation <= MAX_ROTATION_DEGREES)) {
-    throw new SpecError(`augmentation.rotation must be a number of degrees in [0, ${MAX_ROTATION_DEGREES}], got ${JSON.stringify(rotation)}`, `${base}/rotation`);
-  }
-  if (noise !== undefined && !(typeof noise === "number" && noise >= 0 && Number.isFinite(noise))) throw new SpecError(`augmentation.noise must be a non-negative number (a standard deviation), got ${JSON.stringify(noise)}`, `${base}/noise`);
+  check(rotation, BOUNDS.rotation, "rotation", "degrees");
+  check(noise, BOUNDS.noise, "noise", "a standard deviation");
   if (inputShape === undefined || inputShape.length === 3) return;
   for (const name of IMAGE_ONLY) {
     if (isActive(config, name)) {

@@ -1,6 +1,7 @@
 import { batchNorm } from "../ops/batch-norm.js";
 import type { LayerSpec } from "../types.js";
-import { checkKnownFields, checkNumberInRange, layerError } from "./checks.js";
+import { BOUNDS } from "../contract.js";
+import { checkBound, checkKnownFields } from "./checks.js";
 import { flatSize, type LayerKind } from "./layer.js";
 
 type BatchNormSpec = Extract<LayerSpec, { type: "batchNorm" }>;
@@ -17,11 +18,8 @@ const DEFAULT_EPSILON = 1e-3;
 export const batchNormLayer: LayerKind<BatchNormSpec> = {
   outputShape(spec, inputShape, index) {
     checkKnownFields(spec, index, ["momentum", "epsilon"]);
-    if (spec.momentum !== undefined) checkNumberInRange(spec.momentum, 0, 1, index, "batchNorm", "momentum");
-    const epsilon: unknown = spec.epsilon;
-    if (epsilon !== undefined && !(typeof epsilon === "number" && epsilon > 0 && Number.isFinite(epsilon))) {
-      throw layerError(index, "batchNorm", "epsilon", `epsilon must be a positive number, got ${JSON.stringify(epsilon)}`);
-    }
+    if (spec.momentum !== undefined) checkBound(spec.momentum, BOUNDS.batchNormMomentum, index, "batchNorm", "momentum");
+    if (spec.epsilon !== undefined) checkBound(spec.epsilon, BOUNDS.batchNormEpsilon, index, "batchNorm", "epsilon");
     return [...inputShape];
   },
 

@@ -1,8 +1,9 @@
+import { ACTIVATIONS, BOUNDS, INITIALIZERS, PADDINGS, describeBound, withinBound, type Bound } from "../contract.js";
 import { SpecError } from "../errors.js";
-import type { ActivationName, InitializerName, LayerSpec } from "../types.js";
+import type { LayerSpec } from "../types.js";
 
-export const ACTIVATION_NAMES: readonly ActivationName[] = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"];
-export const INITIALIZER_NAMES: readonly InitializerName[] = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"];
+export const ACTIVATION_NAMES = ACTIVATIONS;
+export const INITIALIZER_NAMES = INITIALIZERS;
 
 /** Field checks shared by the layer kinds; each error names the layer and the JSON pointer of the field. */
 export function layerError(index: number, type: string, field: string | null, message: string): SpecError {
@@ -20,9 +21,9 @@ export function checkOneOf<T extends string>(value: unknown, names: readonly T[]
   if (!names.includes(value as T)) throw layerError(index, type, field, `${field} must be one of ${names.join(", ")}, got ${JSON.stringify(value)}`);
 }
 
-export function checkNumberInRange(value: unknown, min: number, max: number, index: number, type: string, field: string, bounds = "[min, max)"): void {
-  const ok = typeof value === "number" && Number.isFinite(value) && value >= min && (bounds === "[min, max]" ? value <= max : value < max);
-  if (!ok) throw layerError(index, type, field, `${field} must be a number in ${bounds.replace("min", String(min)).replace("max", String(max))}, got ${JSON.stringify(value)}`);
+/** A numeric field within its bound from contract.ts. */
+export function checkBound(value: unknown, bound: Bound, index: number, type: string, field: string): void {
+  if (!withinBound(value, bound)) throw layerError(index, type, field, `${field} must be ${describeBound(bound)}, got ${JSON.stringify(value)}`);
 }
 
 /** A layer that works on images: its input must be [height, width, channels]. */
@@ -33,16 +34,16 @@ export function checkImageInput(inputShape: readonly number[], index: number, ty
   }
 }
 
-/** A number or [height, width] of positive integers, as [height, width]. */
+/** A window size (BOUNDS.windowSize) or [height, width] of them, as [height, width]. */
 export function checkSize2d(value: unknown, index: number, type: string, field: string): [number, number] {
-  const ok = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+  const ok = (v: unknown): v is number => withinBound(v, BOUNDS.windowSize);
   if (ok(value)) return [value, value];
   if (Array.isArray(value) && value.length === 2 && ok(value[0]) && ok(value[1])) return [value[0], value[1]];
-  throw layerError(index, type, field, `${field} must be a positive integer or [height, width] of positive integers, got ${JSON.stringify(value)}`);
+  throw layerError(index, type, field, `${field} must be ${describeBound(BOUNDS.windowSize)} or [height, width] of them, got ${JSON.stringify(value)}`);
 }
 
 export function checkPadding(value: unknown, index: number, type: string): "valid" | "same" {
   if (value === undefined) return "valid";
-  checkOneOf(value, ["valid", "same"], index, type, "padding");
+  checkOneOf(value, PADDINGS, index, type, "padding");
   return value as "valid" | "same";
 }

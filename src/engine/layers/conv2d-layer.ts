@@ -3,7 +3,8 @@ import { conv2d } from "../ops/conv2d.js";
 import { linearKernel } from "../ops/linear.js";
 import { window2d, type Window2d } from "../ops/window2d.js";
 import type { LayerSpec } from "../types.js";
-import { ACTIVATION_NAMES, INITIALIZER_NAMES, checkImageInput, checkKnownFields, checkOneOf, checkPadding, checkSize2d, layerError } from "./checks.js";
+import { BOUNDS } from "../contract.js";
+import { ACTIVATION_NAMES, INITIALIZER_NAMES, checkBound, checkImageInput, checkKnownFields, checkOneOf, checkPadding, checkSize2d, layerError } from "./checks.js";
 import type { LayerKind } from "./layer.js";
 
 type Conv2dSpec = Extract<LayerSpec, { type: "conv2d" }>;
@@ -27,7 +28,7 @@ export const conv2dLayer: LayerKind<Conv2dSpec> = {
   outputShape(spec, inputShape, index) {
     checkKnownFields(spec, index, ["filters", "kernelSize", "strides", "padding", "activation", "useBias", "kernelInitializer", "biasInitializer"]);
     checkImageInput(inputShape, index, "conv2d");
-    if (!Number.isInteger(spec.filters) || spec.filters < 1) throw layerError(index, "conv2d", "filters", `filters must be a positive integer, got ${JSON.stringify(spec.filters)}`);
+    checkBound(spec.filters, BOUNDS.filters, index, "conv2d", "filters");
     checkSize2d(spec.kernelSize, index, "conv2d", "kernelSize");
     if (spec.strides !== undefined) checkSize2d(spec.strides, index, "conv2d", "strides");
     checkPadding(spec.padding, index, "conv2d");

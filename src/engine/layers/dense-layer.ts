@@ -2,7 +2,8 @@ import { activationKernels } from "../ops/activations.js";
 import { dense } from "../ops/dense.js";
 import { linearKernel } from "../ops/linear.js";
 import type { LayerSpec } from "../types.js";
-import { ACTIVATION_NAMES, INITIALIZER_NAMES, checkKnownFields, checkOneOf, layerError } from "./checks.js";
+import { BOUNDS } from "../contract.js";
+import { ACTIVATION_NAMES, INITIALIZER_NAMES, checkBound, checkKnownFields, checkOneOf, layerError } from "./checks.js";
 import { flatSize, type LayerKind } from "./layer.js";
 
 type DenseSpec = Extract<LayerSpec, { type: "dense" }>;
@@ -19,7 +20,7 @@ export const denseLayer: LayerKind<DenseSpec> = {
     if (inputShape.length === 3) {
       throw layerError(index, "dense", null, `input has shape [${inputShape.join(", ")}] (an image); add a {"type": "flatten"} (or globalAveragePooling2d) layer before this dense layer`);
     }
-    if (!Number.isInteger(spec.units) || spec.units < 1) throw layerError(index, "dense", "units", `units must be a positive integer, got ${JSON.stringify(spec.units)}`);
+    checkBound(spec.units, BOUNDS.units, index, "dense", "units");
     if (spec.activation !== undefined) checkOneOf(spec.activation, ACTIVATION_NAMES, index, "dense", "activation");
     if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw layerError(index, "dense", "useBias", "useBias must be a boolean");
     if (spec.kernelInitializer !== undefined) checkOneOf(spec.kernelInitializer, INITIALIZER_NAMES, index, "dense", "kernelInitializer");

@@ -1,6 +1,7 @@
 import { dropout } from "../ops/dropout.js";
 import type { LayerSpec } from "../types.js";
-import { checkKnownFields, checkNumberInRange } from "./checks.js";
+import { BOUNDS } from "../contract.js";
+import { checkBound, checkKnownFields } from "./checks.js";
 import type { LayerKind } from "./layer.js";
 
 type DropoutSpec = Extract<LayerSpec, { type: "dropout" }>;
@@ -8,7 +9,7 @@ type DropoutSpec = Extract<LayerSpec, { type: "dropout" }>;
 export const dropoutLayer: LayerKind<DropoutSpec> = {
   outputShape(spec, inputShape, index) {
     checkKnownFields(spec, index, ["rate"]);
-    checkNumberInRange(spec.rate, 0, 1, index, "dropout", "rate");
+    checkBound(spec.rate, BOUNDS.dropoutRate, index, "dropout", "rate");
     return [...inputShape];
   },
   weights: () => [],
