@@ -4,7 +4,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createDatabase } from "../src/db/client.js";
 import { Control, type ThreadInput, type ThreadMessage } from "../src/queue/training-thread.js";
-import { JobFailure, createTrainingRunner } from "../src/services/training-runner.js";
+import { createTrainingRunner } from "../src/services/training-runner.js";
+import { toWireError } from "../src/services/training-errors.js";
 
 const input = workerData as ThreadInput;
 const word = new Int32Array(input.control);
@@ -25,13 +26,7 @@ try {
   });
   post({ kind: "outcome", outcome });
 } catch (error) {
-  const err = error as Error;
-  post({
-    kind: "error",
-    name: err.name ?? "Error",
-    message: err.message ?? String(error),
-    ...(error instanceof JobFailure ? { code: error.code, epoch: error.epoch, batch: error.batch } : {}),
-  });
+  post({ kind: "error", error: toWireError(error) });
 } finally {
   await db.$disconnect();
 }

@@ -34,6 +34,7 @@ export { SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
 export { summarizeModel, checkSpecFitsData, checkTrainingConfig } from "./spec.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
+export { monitorOf } from "./training/early-stopping.js";
 export { exportWeights, importWeights } from "./weights.js";
 export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";

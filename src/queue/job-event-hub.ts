@@ -1,13 +1,11 @@
 import type { Redis } from "ioredis";
 import type { JobEvent } from "../services/job-events.js";
+import type { LiveJobEvents } from "../services/job-event-stream.js";
 import { jobEventChannel } from "./job-event-channel.js";
 
 export type JobEventListener = (event: JobEvent) => void;
 
-export interface JobEventHub {
-  /** Resolves once Redis confirms the subscription; the function it gives back unsubscribes. */
-  subscribe(jobId: string, listener: JobEventListener): Promise<() => void>;
-}
+export type JobEventHub = LiveJobEvents;
 
 /**
  * Fans one Redis subscriber connection out to every SSE client of this API

@@ -4,7 +4,8 @@
 // this side through messages and one shared control word.
 
 import { spawnModuleThread } from "../threads/spawn-module-thread.js";
-import { FencedOut, JobFailure, Released, type FailureCode, type RunOutcome } from "../services/training-runner.js";
+import type { RunOutcome } from "../services/training-runner.js";
+import type { WireError } from "../services/training-errors.js";
 import type { JobEvent } from "../services/job-events.js";
 
 /** Values of the shared control word the thread checks between batches. */
@@ -20,7 +21,7 @@ export interface ThreadInput {
 export type ThreadMessage =
   | { kind: "event"; jobId: string; event: JobEvent }
   | { kind: "outcome"; outcome: RunOutcome }
-  | { kind: "error"; name: string; message: string; code?: FailureCode; epoch?: number; batch?: number };
+  | { kind: "error"; error: WireError };
 
 export interface TrainingThread {
   outcome: Promise<RunOutcome>;
@@ -46,7 +47,7 @@ export function startTrainingThread(
       if (message.kind === "event") return onEvent(message.jobId, message.event);
       settled = true;
       if (message.kind === "outcome") resolve(message.outcome);
-      else reject(reviveError(message));
+      else reject(new TrainingThreadError(message.error));
     });
     thread.on("error", (error) => {
       settled = true;
@@ -64,12 +65,10 @@ export function startTrainingThread(
   };
 }
 
-/** Errors cross the thread boundary as plain data; give them back their classes. */
-function reviveError(message: Extract<ThreadMessage, { kind: "error" }>): Error {
-  if (message.name === "JobFailure") return new JobFailure(message.code ?? "INTERNAL", message.message, message.epoch, message.batch);
-  if (message.name === "FencedOut") return new FencedOut(message.message);
-  if (message.name === "Released") return new Released(message.message);
-  const error = new Error(message.message);
-  error.name = message.name;
-  return error;
+/** A run that threw, as the thread reported it: what the worker does with its queue entry depends on `wire.disposition`. */
+export class TrainingThreadError extends Error {
+  constructor(readonly wire: WireError) {
+    super(wire.message);
+    this.name = wire.name;
+  }
 }

@@ -2,9 +2,9 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { JobRecovery } from "../services/job-recovery.js";
-import { FencedOut, JobFailure, Released } from "../services/training-runner.js";
+
 import { cancelChannel, redisEventSink } from "./job-event-channel.js";
-import { Control, startTrainingThread, type TrainingThread } from "./training-thread.js";
+import { Control, TrainingThreadError, startTrainingThread, type TrainingThread } from "./training-thread.js";
 import { TRAINING_QUEUE, type TrainingMessage } from "./training-queue.js";
 
 export interface TrainingWorkerOptions {
@@ -62,14 +62,15 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
       log.info({ jobId, ...outcome }, "training job finished");
       return outcome;
     } catch (error) {
-      if (error instanceof Released) {
-        log.info({ jobId }, error.message);
+      const disposition = error instanceof TrainingThreadError ? error.wire.disposition : "retry";
+      if (disposition === "release") {
+        log.info({ jobId }, (error as Error).message);
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      if (error instanceof JobFailure || error instanceof FencedOut) {
+      if (disposition === "final") {
         log.warn({ jobId, err: error }, "training job ended without success");
-        throw new UnrecoverableError(error.message);
+        throw new UnrecoverableError((error as Error).message);
       }
       log.error({ jobId, err: error }, "training job errored; the queue retries it unless this was its last delivery");
       throw error;

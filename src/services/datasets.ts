@@ -1,6 +1,7 @@
-import type { Database, Dataset, Prisma } from "../db/client.js";
+import type { Database, Dataset } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
+import { decodeDatasetStatistics, toJson } from "../db/json-columns.js";
 import { DescentError, notFound } from "../errors.js";
 import type { DatasetInput, DatasetRowsInput, DatasetView } from "../spec/dataset.js";
 import { parseCsvDataset, type CsvDatasetOptions } from "./csv-dataset.js";
@@ -38,7 +39,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
           features: float32ToBytes(encoded.features),
           labels: float32ToBytes(encoded.labels),
           checksum: encoded.checksum,
-          statistics: statistics as unknown as Prisma.InputJsonValue,
+          statistics: toJson(statistics),
         },
       });
       return toView(row);
@@ -122,7 +123,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | PerDatasetSize
     ...(row.classCounts ? { classCounts: row.classCounts } : {}),
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
-    ...(row.statistics ? { statistics: row.statistics as unknown as DatasetView["statistics"] } : {}),
+    ...(row.statistics ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -4,8 +4,13 @@
 
 import type { Database } from "../db/client.js";
 import { invalid, notFound } from "../errors.js";
-import type { JobEventHub } from "../queue/job-event-hub.js";
 import type { JobEvent } from "./job-events.js";
+
+/** Where live events of jobs arrive (src/queue/job-event-hub.ts: Redis pub/sub). */
+export interface LiveJobEvents {
+  /** Resolves once the subscription is in place; the function it gives back unsubscribes. */
+  subscribe(jobId: string, listener: (event: JobEvent) => void): Promise<() => void>;
+}
 
 /**
  * Live events normally arrive through the hub; Postgres is read again this
@@ -14,7 +19,7 @@ import type { JobEvent } from "./job-events.js";
  */
 const RECHECK_INTERVAL_MS = 5_000;
 
-export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTERVAL_MS }: { db: Database; hub: JobEventHub; recheckIntervalMs?: number }) {
+export function createJobEventStream({ db, hub, recheckIntervalMs = RECHECK_INTERVAL_MS }: { db: Database; hub: LiveJobEvents; recheckIntervalMs?: number }) {
   async function storedEvents(jobId: string, afterId: bigint): Promise<JobEvent[]> {
     const rows = await db.jobEvent.findMany({ where: { jobId, id: { gt: afterId } }, orderBy: { id: "asc" }, take: 10_000 });
     return rows.map((row) => ({ id: row.id.toString(), type: row.type as JobEvent["type"], data: row.data as Record<string, unknown> }));

@@ -3,7 +3,9 @@
 // same statement or transaction as the state they describe; their row id is
 // the SSE event id. Progress events are fleeting: published, never stored.
 
+import type { Static } from "typebox";
 import type { Prisma } from "../db/client.js";
+import type { StatusChange as StatusChangeSchema } from "../spec/job.js";
 
 export type JobEventType = "status" | "progress" | "epoch" | "done";
 
@@ -21,11 +23,7 @@ export interface JobEventSink {
 
 export const silentSink: JobEventSink = { publish: () => undefined };
 
-export interface StatusChange {
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
-  at: string;
-  message: string;
-}
+export type StatusChange = Static<typeof StatusChangeSchema>;
 
 /** Inserts a durable event and returns it with its id. */
 export async function insertJobEvent(

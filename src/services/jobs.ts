@@ -1,15 +1,15 @@
 import { Prisma, type Database, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
+import { decodeBestMetrics, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
 import { DescentError, notFound } from "../errors.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
 import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
-import type { TrainingConfig } from "../spec/training-config.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
 import type { Limits } from "../config.js";
 import type { LayerSummary } from "../engine/index.js";
-import { insertJobEvent, statusChange, type JobEventSink, type StatusChange } from "./job-events.js";
+import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 type JobStatus = JobView["status"];
@@ -46,7 +46,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       const message = `model ${model.baseModelId} does not exist`;
       throw new DescentError("VALIDATION_FAILED", message, [{ path: "/model/baseModelId", message }]);
     }
-    return checkTransferFitsDataset(base.spec as unknown as ModelSpec, model, training, dataset);
+    return checkTransferFitsDataset(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), model, training, dataset);
   }
 
   return {
@@ -77,8 +77,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
             id: newId("job"),
             projectId,
             datasetId: dataset.id,
-            spec: input.model as Prisma.InputJsonValue,
-            training: training as Prisma.InputJsonValue,
+            spec: toJson(input.model),
+            training: toJson(training),
             totalEpochs: training.epochs,
             events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
           },
@@ -188,16 +188,16 @@ export function toJobView(job: JobWithRelations): JobView {
     id: job.id,
     status: job.status,
     datasetId: job.datasetId,
-    model: job.spec as unknown as ModelSpec,
-    training: job.training as unknown as TrainingConfig,
+    model: decodeJobModel(job.spec, `job ${job.id}'s model`),
+    training: decodeTrainingConfig(job.training, `job ${job.id}'s training config`),
     epoch: job.epoch,
     totalEpochs: job.totalEpochs,
     attempt: job.attempt,
-    bestMetrics: (job.bestMetrics ?? null) as JobView["bestMetrics"],
-    error: (job.error ?? null) as JobView["error"],
+    bestMetrics: job.bestMetrics === null ? null : decodeBestMetrics(job.bestMetrics, `job ${job.id}'s best metrics`),
+    error: job.error === null ? null : decodeJobError(job.error, `job ${job.id}'s error`),
     resultModelId: job.resultModel?.id ?? null,
     cancelRequested: job.cancelRequested,
-    history: job.events.map((event) => event.data as unknown as StatusChange),
+    history: job.events.map((event) => decodeStatusChange(event.data, `a status event of job ${job.id}`)),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

@@ -1,8 +1,8 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, exportTfjs, importWeights, summarizeModel, type WeightEntry } from "../engine/index.js";
+import { createModel, exportTfjs, importWeights, summarizeModel } from "../engine/index.js";
 import { DescentError, notFound } from "../errors.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
-import type { ModelSpec } from "../spec/model-spec.js";
+import { decodeLineage, decodeModelMetrics, decodeModelSpec, decodeWeightManifest } from "../db/json-columns.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
@@ -50,10 +50,10 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
     const { weights, ...rest } = row;
     const shared = new SharedArrayBuffer(weights.byteLength);
     new Uint8Array(shared).set(weights);
-    const spec = row.spec as unknown as ModelSpec;
+    const spec = decodeModelSpec(row.spec, `model ${id}'s spec`);
     const loaded: LoadedModel = {
       row: rest,
-      forPrediction: { id, spec, manifest: row.weightManifest as unknown as WeightEntry[], weights: shared },
+      forPrediction: { id, spec, manifest: decodeWeightManifest(row.weightManifest, `model ${id}'s weight manifest`), weights: shared },
       flopsPerSample: summarizeModel(spec).reduce((sum, layer) => sum + layer.flops, 0),
     };
     cache.set(id, loaded);
@@ -134,7 +134,7 @@ function argmax(width: number) {
 }
 
 export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
-  const spec = row.spec as unknown as ModelSpec;
+  const spec = decodeModelSpec(row.spec, `model ${row.id}'s spec`);
   return {
     id: row.id,
     sourceJobId: row.sourceJobId,
@@ -145,9 +145,9 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
     inputShape: row.inputShape,
     outputSize: row.outputSize,
     classNames: row.classNames,
-    metrics: row.metrics as unknown as TrainedModelView["metrics"],
-    weightManifest: row.weightManifest as unknown as TrainedModelView["weightManifest"],
-    lineage: row.baseModelId ? { baseModelId: row.baseModelId, ...(row.lineage as { keptLayers: number; droppedLayers: number; addedLayers: number; frozenLayers: number }) } : null,
+    metrics: decodeModelMetrics(row.metrics, `model ${row.id}'s metrics`),
+    weightManifest: decodeWeightManifest(row.weightManifest, `model ${row.id}'s weight manifest`),
+    lineage: row.baseModelId ? decodeLineage({ baseModelId: row.baseModelId, ...(row.lineage as object) }, `model ${row.id}'s lineage`) : null,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,6 +3,7 @@
 // from Redis (through a port). Scoped to one project, or to the whole service.
 
 import type { Database } from "../db/client.js";
+import { decodeTrainingConfig } from "../db/json-columns.js";
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 
@@ -57,7 +58,7 @@ async function lastEpochsOfRunningJobs(db: Database, where: { projectId?: string
   return jobs.flatMap((job) => {
     const last = job.metrics[0];
     if (!last) return [];
-    const split = Number((job.training as { validationSplit?: number } | null)?.validationSplit ?? 0);
+    const split = decodeTrainingConfig(job.training, `job ${job.id}'s training config`).validationSplit ?? 0;
     const trainSamples = job.dataset.numSamples - Math.round(job.dataset.numSamples * split);
     return [{ jobId: job.id, epoch: last.epoch, durationMs: last.durationMs, trainSamples }];
   });

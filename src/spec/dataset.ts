@@ -79,6 +79,8 @@ export const FeatureStatistics = Type.Object(
   { title: "FeatureStatistics" },
 );
 
+export const DatasetStatistics = Type.Object({ features: Type.Array(FeatureStatistics) }, { title: "DatasetStatistics" });
+
 export const Dataset = Type.Object(
   {
     id: Type.String({ examples: ["ds_01jf3k2m9q8r7s6t5v4w"] }),
@@ -92,7 +94,7 @@ export const Dataset = Type.Object(
     classCounts: Type.Optional(Type.Array(Type.Integer(), { description: "Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out." })),
     featureNames: Type.Optional(Type.Array(Type.String(), { description: "On GET /v1/datasets/{id}; lists leave it out." })),
     checksum: Type.String({ description: "sha256 of the stored features and labels: identical uploads have identical checksums." }),
-    statistics: Type.Optional(Type.Object({ features: Type.Array(FeatureStatistics) }, { description: "Per feature, on GET /v1/datasets/{id}; lists leave it out." })),
+    statistics: Type.Optional(DatasetStatistics),
     createdAt: Type.String({ format: "date-time" }),
   },
   {

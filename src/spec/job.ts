@@ -25,14 +25,14 @@ export const JobInput = Type.Object(
 );
 export type JobInput = Static<typeof JobInput>;
 
-const Metrics = Type.Object(
+export const BestMetrics = Type.Object(
   {
     loss: Type.Number(),
     accuracy: Type.Optional(Type.Number()),
     valLoss: Type.Optional(Type.Number()),
     valAccuracy: Type.Optional(Type.Number()),
   },
-  { title: "Metrics" },
+  { title: "BestMetrics", description: "The best epoch's metrics so far, by the job's early-stopping monitor (valLoss with validation, else loss, by default)." },
 );
 
 export const StatusChange = Type.Object(
@@ -64,7 +64,7 @@ export const Job = Type.Object(
     epoch: Type.Integer({ description: "Epochs completed so far." }),
     totalEpochs: Type.Integer(),
     attempt: Type.Integer({ description: "How many times a worker has started this job." }),
-    bestMetrics: Type.Union([Metrics, Type.Null()]),
+    bestMetrics: Type.Union([BestMetrics, Type.Null()]),
     error: Type.Union([JobError, Type.Null()]),
     resultModelId: Type.Union([Type.String(), Type.Null()]),
     cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),

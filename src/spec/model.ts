@@ -35,6 +35,22 @@ export const ModelMetrics = Type.Object(
   { title: "ModelMetrics", additionalProperties: true },
 );
 
+export const Lineage = Type.Object(
+  {
+    baseModelId: Type.String(),
+    keptLayers: Type.Integer(),
+    droppedLayers: Type.Integer(),
+    addedLayers: Type.Integer(),
+    frozenLayers: Type.Integer(),
+  },
+  { title: "Lineage" },
+);
+
+export const WeightManifest = Type.Array(
+  Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), offset: Type.Integer({ description: "In float32 elements." }) }, { title: "WeightEntry" }),
+  { description: "Where each tensor sits in GET /v1/models/{id}/weights." },
+);
+
 export const TrainedModel = Type.Object(
   {
     id: Type.String(),
@@ -48,25 +64,10 @@ export const TrainedModel = Type.Object(
     classNames: Type.Array(Type.String()),
     metrics: ModelMetrics,
     lineage: Type.Union(
-      [
-        Type.Object(
-          {
-            baseModelId: Type.String(),
-            keptLayers: Type.Integer(),
-            droppedLayers: Type.Integer(),
-            addedLayers: Type.Integer(),
-            frozenLayers: Type.Integer(),
-          },
-          { title: "Lineage" },
-        ),
-        Type.Null(),
-      ],
+      [Lineage, Type.Null()],
       { description: "Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise." },
     ),
-    weightManifest: Type.Array(
-      Type.Object({ name: Type.String(), shape: Type.Array(Type.Integer()), offset: Type.Integer({ description: "In float32 elements." }) }),
-      { description: "Where each tensor sits in GET /v1/models/{id}/weights." },
-    ),
+    weightManifest: WeightManifest,
     createdAt: Type.String({ format: "date-time" }),
   },
   {

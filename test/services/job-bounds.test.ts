@@ -2,7 +2,8 @@ import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRedisConnection } from "../../src/queue/connection.js";
 import { TRAINING_QUEUE } from "../../src/queue/training-queue.js";
-import { JobFailure, createTrainingRunner } from "../../src/services/training-runner.js";
+import { createTrainingRunner } from "../../src/services/training-runner.js";
+import { JobFailure } from "../../src/services/training-errors.js";
 import { createTestContext, redisUrl, testAdminKey, type TestContext } from "../helpers/context.js";
 
 // Sharing the workers between projects, and bounding what one job may take.

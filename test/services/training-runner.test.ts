@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FencedOut, JobFailure, createTrainingRunner } from "../../src/services/training-runner.js";
+import { createTrainingRunner } from "../../src/services/training-runner.js";
+import { FencedOut, JobFailure } from "../../src/services/training-errors.js";
 import { createTestContext, type TestContext } from "../helpers/context.js";
 import { waitFor } from "../helpers/processes.js";
 

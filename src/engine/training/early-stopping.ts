@@ -1,6 +1,17 @@
 import type { EarlyStoppingConfig, EpochMetrics, MonitoredMetric } from "../types.js";
 
 /**
+ * The metric early stopping watches and which way is better: the config's
+ * monitor, else valLoss with validation data and loss without; mode auto
+ * maximizes accuracies and minimizes losses.
+ */
+export function monitorOf(config: EarlyStoppingConfig | undefined, hasValidation: boolean): { monitor: MonitoredMetric; maximize: boolean } {
+  const monitor = config?.monitor ?? (hasValidation ? "valLoss" : "loss");
+  const mode = config?.mode ?? "auto";
+  return { monitor, maximize: mode === "max" || (mode === "auto" && (monitor === "accuracy" || monitor === "valAccuracy")) };
+}
+
+/**
  * Early stopping as Keras does it: stop after `patience` epochs in which the
  * monitored metric did not improve on the best by more than `minDelta`.
  * The caller keeps a copy of the best epoch's weights when asked to restore them.
@@ -17,9 +28,7 @@ export class EarlyStopping {
     private readonly config: EarlyStoppingConfig,
     hasValidation: boolean,
   ) {
-    this.monitor = config.monitor ?? (hasValidation ? "valLoss" : "loss");
-    const mode = config.mode ?? "auto";
-    this.maximize = mode === "max" || (mode === "auto" && (this.monitor === "accuracy" || this.monitor === "valAccuracy"));
+    ({ monitor: this.monitor, maximize: this.maximize } = monitorOf(config, hasValidation));
     this.bestValue = this.maximize ? -Infinity : Infinity;
   }
 

@@ -1,0 +1,157 @@
+// Everything a training run writes, fenced by the job's attempt number:
+// delivery is at least once, so a worker whose attempt is no longer current
+// writes nothing (each write's WHERE names the attempt, and a write that
+// matched no row throws FencedOut). Each epoch's metrics row, checkpoint and
+// event land in one statement.
+
+import type { Database } from "../db/client.js";
+import type { Prisma } from "../db/client.js";
+import { toJson } from "../db/json-columns.js";
+import type { EpochMetrics, TrainingCheckpoint } from "../engine/index.js";
+import { encodeCheckpoint } from "../engine/index.js";
+import { insertJobEvent, statusChange, type JobEvent, type JobEventSink } from "./job-events.js";
+import { FencedOut, type JobFailure } from "./training-errors.js";
+
+/** A job's best metrics so far (loss, accuracy?, valLoss?, valAccuracy?, epoch). */
+export type MetricsSummary = Record<string, number>;
+
+export interface Attempt {
+  jobId: string;
+  attempt: number;
+}
+
+export interface EpochRecord extends Attempt {
+  metrics: EpochMetrics;
+  best: MetricsSummary;
+  checkpoint: TrainingCheckpoint;
+}
+
+export interface Ending extends Attempt {
+  status: "succeeded" | "failed" | "cancelled";
+  /** The status event's message. */
+  message: string;
+  /** The `done` event's data, beside its status. */
+  done: Record<string, unknown>;
+  /** More columns of the job to set. */
+  job?: Prisma.TrainingJobUpdateManyMutationInput;
+  events: JobEventSink;
+  /** More writes in the same transaction (the model). */
+  write?: (tx: Prisma.TransactionClient) => Promise<unknown>;
+}
+
+export function createTrainingStore({ db }: { db: Database }) {
+  /** Ends the job (fenced): its final status, its status and done events, and whatever `write` adds, in one transaction. */
+  async function finish({ jobId, attempt, status, message, done, job = {}, events, write }: Ending): Promise<void> {
+    const published = await db.$transaction(async (tx) => {
+      const { count } = await tx.trainingJob.updateMany({
+        where: { id: jobId, attempt, status: "running" },
+        data: { ...job, status, finishedAt: new Date() },
+      });
+      if (count === 0) throw FencedOut.of(jobId, attempt);
+      if (write) await write(tx);
+      await tx.checkpoint.deleteMany({ where: { jobId } });
+      return [await insertJobEvent(tx, jobId, "status", { ...statusChange(status, message) }), await insertJobEvent(tx, jobId, "done", { status, ...done })];
+    });
+    for (const event of published) events.publish(jobId, event);
+  }
+
+  return {
+    finish,
+
+    /**
+     * Moves a queued (or re-delivered running) job to running under a new
+     * attempt number, which fences out any earlier attempt still alive.
+     * Null when the job is missing or has ended.
+     */
+    async claim(jobId: string, events: JobEventSink): Promise<{ attempt: number; resumeEpoch: number } | null> {
+      const claimed = await db.$transaction(async (tx) => {
+        const rows = await tx.trainingJob.updateManyAndReturn({
+          where: { id: jobId, status: { in: ["queued", "running"] } },
+          data: { status: "running", attempt: { increment: 1 }, startedAt: new Date() },
+          select: { attempt: true },
+        });
+        if (rows.length === 0) return null;
+        const { attempt } = rows[0];
+        const resumeEpoch = (await tx.checkpoint.findUnique({ where: { jobId }, select: { epoch: true } }))?.epoch ?? 0;
+        const message = resumeEpoch > 0 ? `attempt ${attempt}, resuming after epoch ${resumeEpoch}` : `attempt ${attempt}`;
+        const event = await insertJobEvent(tx, jobId, "status", { ...statusChange("running", message), attempt });
+        return { attempt, resumeEpoch, event };
+      });
+      if (!claimed) return null;
+      events.publish(jobId, claimed.event);
+      return { attempt: claimed.attempt, resumeEpoch: claimed.resumeEpoch };
+    },
+
+    /**
+     * The epoch's metrics row, its checkpoint, its event and the job's
+     * progress, in one statement: the fence (UPDATE ... WHERE attempt) feeds
+     * every INSERT, so a stale attempt writes nothing, and a re-run epoch
+     * replaces its rows. One round trip instead of an interactive
+     * transaction's many. Returns the event and whether a cancel was
+     * requested meanwhile.
+     */
+    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean }> {
+      const row = metricRow(metrics);
+      const bytes = encodeCheckpoint(checkpoint);
+      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean }[]>`
+        WITH fence AS (
+          UPDATE "TrainingJob" SET "epoch" = ${row.epoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
+          WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
+          RETURNING "id", "cancelRequested"
+        ), metric AS (
+          INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "learningRate", "durationMs")
+          SELECT "id", ${row.epoch}::int, ${row.loss}::float8, ${row.accuracy}::float8, ${row.valLoss}::float8,
+                 ${row.valAccuracy}::float8, ${row.learningRate}::float8, ${row.durationMs}::float8
+          FROM fence
+          ON CONFLICT ("jobId", "epoch") DO UPDATE SET
+            "loss" = EXCLUDED."loss", "accuracy" = EXCLUDED."accuracy", "valLoss" = EXCLUDED."valLoss",
+            "valAccuracy" = EXCLUDED."valAccuracy", "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
+        ), saved AS (
+          INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
+          SELECT "id", ${row.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now()
+          FROM fence
+          ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()
+        ), event AS (
+          INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
+          RETURNING "id"
+        )
+        SELECT event."id" AS "eventId", fence."cancelRequested" FROM fence, event`;
+      if (written.length === 0) throw FencedOut.of(jobId, attempt);
+      return { event: { id: written[0].eventId.toString(), type: "epoch", data: row }, cancelRequested: written[0].cancelRequested };
+    },
+
+    /** A mid-epoch checkpoint (shutdown), written only while this attempt owns the job. */
+    async saveCheckpoint({ jobId, attempt, checkpoint }: Attempt & { checkpoint: TrainingCheckpoint }): Promise<void> {
+      const bytes = encodeCheckpoint(checkpoint);
+      const written = await db.$executeRaw`
+        WITH fence AS (SELECT "id" FROM "TrainingJob" WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running' FOR UPDATE)
+        INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
+        SELECT "id", ${checkpoint.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now() FROM fence
+        ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()`;
+      if (written === 0) throw FencedOut.of(jobId, attempt);
+    },
+
+    async markFailed({ jobId, attempt, failure, events }: Attempt & { failure: JobFailure; events: JobEventSink }): Promise<void> {
+      const error = { code: failure.code, message: failure.message, ...(failure.epoch ? { epoch: failure.epoch, batch: failure.batch } : {}) };
+      await finish({ jobId, attempt, status: "failed", message: failure.message, done: { error }, job: { error: toJson(error) }, events });
+    },
+  };
+}
+
+export type TrainingStore = ReturnType<typeof createTrainingStore>;
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function metricRow(metrics: EpochMetrics) {
+  return {
+    epoch: metrics.epoch,
+    loss: metrics.loss,
+    accuracy: metrics.accuracy ?? null,
+    valLoss: metrics.valLoss ?? null,
+    valAccuracy: metrics.valAccuracy ?? null,
+    learningRate: metrics.learningRate,
+    durationMs: metrics.durationMs,
+  };
+}
