@@ -85,133 +85,27 @@ export async function download(path: string, filename: string): Promise<void> {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-// The shapes the dashboard reads (see /openapi.json for the full contract).
+// The shapes the dashboard reads: the SDK's types, generated from the API's
+// OpenAPI document (src/sdk/schema.d.ts), so a change of the contract that
+// the dashboard does not follow fails its type-check.
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+import type { Dataset, EpochMetric, FeatureStatistics, Job, Prediction, TrainedModel } from "../../src/sdk/index";
+
+export type { Dataset, EpochMetric, FeatureStatistics, Job, Prediction };
+export type Model = TrainedModel;
+export type JobStatus = Job["status"];
+export type StatusChange = Job["history"][number];
+export type ModelMetrics = Model["metrics"];
+export type LayerSummary = Model["layers"][number];
+/** A job's model: a spec, or a transfer from a stored model. */
+export type JobModel = Job["model"];
+export type ModelSpec = Model["spec"];
+export type LayerSpec = ModelSpec["layers"][number];
+
 export const jobStatuses: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
 export const endedStatuses: JobStatus[] = ["succeeded", "failed", "cancelled"];
-
-export interface LayerSpec {
-  type: string;
-  [key: string]: unknown;
-}
-
-export interface ModelSpec {
-  inputShape?: number[];
-  layers?: LayerSpec[];
-  frozenLayers?: number;
-  baseModelId?: string;
-  [key: string]: unknown;
-}
-
-export interface Metrics {
-  loss: number;
-  accuracy?: number;
-  valLoss?: number;
-  valAccuracy?: number;
-}
-
-export interface StatusChange {
-  status: JobStatus;
-  at: string;
-  message: string;
-}
-
-export interface Job {
-  id: string;
-  status: JobStatus;
-  datasetId: string;
-  model: ModelSpec;
-  training: Record<string, unknown> & { epochs?: number; optimizer?: { type?: string; learningRate?: number } };
-  epoch: number;
-  totalEpochs: number;
-  attempt: number;
-  bestMetrics: Metrics | null;
-  error: { code: string; message: string; epoch?: number; batch?: number } | null;
-  resultModelId: string | null;
-  cancelRequested: boolean;
-  history: StatusChange[];
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
-
-export interface EpochMetric {
-  epoch: number;
-  loss: number;
-  accuracy: number | null;
-  valLoss: number | null;
-  valAccuracy: number | null;
-  learningRate: number;
-  durationMs: number;
-}
-
-export interface ModelMetrics extends Metrics {
-  epochs: number;
-  keptEpoch: number;
-  stopped: "completed" | "earlyStopping" | "cancelled";
-  augmentation?: string[];
-  classMetrics?: { on: "validation" | "training"; confusionMatrix?: number[][]; precision: number[]; recall: number[] };
-}
-
-export interface LayerSummary {
-  index: number;
-  type: string;
-  outputShape: number[];
-  parameterCount: number;
-  frozen?: boolean;
-  trainable?: boolean;
-}
-
-export interface Model {
-  id: string;
-  sourceJobId: string;
-  datasetId: string;
-  spec: ModelSpec;
-  layers: LayerSummary[];
-  parameterCount: number;
-  inputShape: number[];
-  outputSize: number;
-  classNames: string[];
-  metrics: ModelMetrics;
-  createdAt: string;
-  /** Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
-  lineage?: { baseModelId: string; keptLayers: number; droppedLayers: number; addedLayers: number; frozenLayers: number } | null;
-  baseModelId?: string | null;
-}
-
-export interface FeatureStatistics {
-  name: string;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  missing: number;
-}
-
-export interface Dataset {
-  id: string;
-  name: string;
-  numSamples: number;
-  numFeatures: number;
-  inputShape: number[];
-  task: "classification" | "regression";
-  numClasses: number;
-  classNames: string[];
-  classCounts: number[];
-  featureNames: string[];
-  checksum: string;
-  statistics: { features: FeatureStatistics[] };
-  createdAt: string;
-}
 
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
-}
-
-export interface Prediction {
-  outputs: number[][];
-  classes?: number[];
-  classNames?: string[];
 }

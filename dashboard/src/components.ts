@@ -1,4 +1,4 @@
-import type { Job, JobStatus, LayerSpec, ModelSpec } from "./api";
+import type { Job, JobModel, JobStatus, LayerSpec, ModelSpec } from "./api";
 import { h } from "./dom";
 
 export function statusBadge(status: JobStatus, cancelRequested = false): HTMLElement {
@@ -43,19 +43,19 @@ export function mono(text: string): HTMLElement {
 }
 
 /** "conv2d 8 → maxPool2d → flatten → dense 64 → dense 10" */
-export function describeLayers(spec: ModelSpec | undefined): string {
-  if (spec?.baseModelId) {
+export function describeLayers(spec: JobModel | ModelSpec | undefined): string {
+  if (spec === undefined) return "–";
+  if ("baseModelId" in spec) {
     // Transfer learning: {baseModelId, dropLayers, addLayers, freeze}
-    const drop = typeof spec.dropLayers === "number" && spec.dropLayers > 0 ? ` minus ${spec.dropLayers} layer${spec.dropLayers === 1 ? "" : "s"}` : "";
-    const add = Array.isArray(spec.addLayers) && spec.addLayers.length > 0 ? ` → ${(spec.addLayers as LayerSpec[]).map(describeLayer).join(" → ")}` : "";
+    const drop = spec.dropLayers ? ` minus ${spec.dropLayers} layer${spec.dropLayers === 1 ? "" : "s"}` : "";
+    const add = spec.addLayers && spec.addLayers.length > 0 ? ` → ${spec.addLayers.map(describeLayer).join(" → ")}` : "";
     return `${spec.baseModelId}${drop}${add}`;
   }
-  if (!spec?.layers) return "–";
   return spec.layers.map(describeLayer).join(" → ");
 }
 
 export function describeLayer(layer: LayerSpec): string {
-  const size = layer.units ?? layer.filters;
+  const size = "units" in layer ? layer.units : "filters" in layer ? layer.filters : undefined;
   return size !== undefined ? `${layer.type} ${size}` : layer.type;
 }
 

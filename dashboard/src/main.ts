@@ -1,20 +1,13 @@
 import "./style.css";
-import { ApiError, getKey, setKey } from "./api";
+import { getKey, setKey } from "./api";
 import { h, replace } from "./dom";
+import { showError, type ViewContext } from "./view";
 import { datasetView } from "./views/dataset";
 import { datasetsView } from "./views/datasets";
 import { jobView } from "./views/job";
 import { jobsView } from "./views/jobs";
 import { modelView } from "./views/model";
 import { modelsView } from "./views/models";
-
-export interface ViewContext {
-  root: HTMLElement;
-  params: Record<string, string>;
-  query: URLSearchParams;
-  /** Aborted when the person leaves the view: stop timers and streams. */
-  signal: AbortSignal;
-}
 
 type View = (context: ViewContext) => void | Promise<void>;
 
@@ -53,13 +46,6 @@ function render(): void {
     if (controller.signal.aborted) return;
     showError(app, error);
   });
-}
-
-export function showError(root: HTMLElement, error: unknown): void {
-  if (error instanceof ApiError && error.status === 401) return; // the key screen takes over
-  const title = error instanceof ApiError ? (error.status === 404 ? "Not found" : error.problem.title ?? `Error ${error.status}`) : "Something went wrong";
-  const detail = error instanceof Error ? error.message : String(error);
-  replace(root, h("div", { class: "card error-card", role: "alert" }, h("h2", null, title), h("p", null, detail), h("a", { href: "#/jobs" }, "← Back to the jobs")));
 }
 
 function renderKeyStatus(): void {

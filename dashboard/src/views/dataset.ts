@@ -3,7 +3,7 @@ import { barChart, colors } from "../charts";
 import { card, facts, loading, mono, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtInt, fmtNumber, fmtShape, fmtTime } from "../format";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 interface Samples {
   features: number[][];
@@ -43,8 +43,8 @@ export async function datasetView({ root, params, signal }: ViewContext): Promis
       isClassification
         ? card(
             "Class balance",
-            h("div", { "data-testid": "class-balance" }, barChart(d.classNames.map((name, k) => ({ label: name, value: d.classCounts[k] ?? 0 })), { color: colors.train })),
-            balanceNote(d.classCounts),
+            h("div", { "data-testid": "class-balance" }, barChart((d.classNames ?? []).map((name, k) => ({ label: name, value: d.classCounts?.[k] ?? 0 })), { color: colors.train })),
+            balanceNote(d.classCounts ?? []),
           )
         : card("Labels", h("p", { class: "muted" }, "Regression targets: numbers, no classes.")),
     ),
@@ -112,7 +112,7 @@ function samplesCard(d: Dataset, signal: AbortSignal): HTMLElement {
   const label = h("span", { class: "muted small" });
   const prev = h("button", { class: "button small", type: "button" }, "← Previous");
   const next = h("button", { class: "button small", type: "button" }, "Next →");
-  const name = (label: number) => (d.task === "classification" ? (d.classNames[label] ?? String(label)) : fmtNumber(label));
+  const name = (label: number) => (d.task === "classification" ? (d.classNames?.[label] ?? String(label)) : fmtNumber(label));
 
   // One scale for every image: the range of all stored values (0–1, 0–255 or standardized alike).
   const stats = d.statistics?.features ?? [];
@@ -168,7 +168,7 @@ function imageGrid(samples: Samples, shape: number[], lo: number, hi: number, na
 }
 
 function sampleTable(samples: Samples, d: Dataset, name: (label: number) => string): HTMLElement {
-  const columns = d.featureNames.length === d.numFeatures ? d.featureNames : Array.from({ length: d.numFeatures }, (_, j) => `x${j}`);
+  const columns = d.featureNames?.length === d.numFeatures ? d.featureNames : Array.from({ length: d.numFeatures }, (_, j) => `x${j}`);
   const shown = columns.slice(0, 12);
   return h(
     "div",

@@ -2,7 +2,7 @@ import { api, type Dataset, type Page } from "../api";
 import { loading, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtInt, fmtShape } from "../format";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 export async function datasetsView({ root, signal }: ViewContext): Promise<void> {
   replace(root, pageHeader("Datasets", { sub: "Uploaded training data, newest first." }), loading());

@@ -3,9 +3,9 @@ import { epochChart, colors, type EpochChart } from "../charts";
 import { card, describeLayers, describeTraining, facts, loading, pageHeader, progressBar, statusBadge } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtDuration, fmtNumber, fmtPercent, fmtTime } from "../format";
-import { showError } from "../main";
+import { showError } from "../view";
 import { followEvents, type StreamEvent } from "../sse";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 /**
  * One job, live: its curves from the event stream (the history is replayed
@@ -100,7 +100,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       h("div", { class: "summary-progress" }, progressBar(Math.round(fraction * 100) / 100, total, { live: running, label: progressText })),
       facts([
         ["Model", describeLayers(job.model)],
-        ["Base model", job.model.baseModelId ? h("a", { href: `#/models/${job.model.baseModelId}` }, job.model.baseModelId) : null],
+        ["Base model", "baseModelId" in job.model ? h("a", { href: `#/models/${job.model.baseModelId}` }, job.model.baseModelId) : null],
         ["Training", describeTraining(job)],
         ["Started", job.startedAt ? fmtTime(job.startedAt) : job.status === "queued" ? "waiting for a worker" : "–"],
         [finished ? "Took" : "Running for", elapsed !== null ? fmtDuration(elapsed) : null],

@@ -2,7 +2,7 @@ import { api, jobStatuses, type Job, type Page } from "../api";
 import { describeLayers, describeTraining, loading, pageHeader, progressBar, statusBadge } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtNumber, fmtPercent } from "../format";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 const REFRESH_MS = 2_000;
 const PAGE = 25;

@@ -3,7 +3,7 @@ import { confusionHeatmap } from "../charts";
 import { card, copyButton, facts, loading, mono, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtInt, fmtNumber, fmtPercent, fmtShape, fmtTime } from "../format";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 /** A trained model: layers, metrics, confusion matrix, lineage, downloads, and a predict form. */
 export async function modelView({ root, params, signal }: ViewContext): Promise<void> {
@@ -65,25 +65,15 @@ function metricsCard(model: Model): HTMLElement {
 
 function lineage(model: Model): Node | string | null {
   const info = model.lineage;
-  const base = info?.baseModelId ?? model.baseModelId ?? model.spec.baseModelId;
-  if (!base) return "trained from scratch";
-  const details = info
-    ? [`kept ${info.keptLayers} layer${info.keptLayers === 1 ? "" : "s"}`, `dropped ${info.droppedLayers}`, `added ${info.addedLayers}`, `${info.frozenLayers} frozen`]
-    : [];
+  if (!info) return "trained from scratch";
+  const base = info.baseModelId;
+  const details = [`kept ${info.keptLayers} layer${info.keptLayers === 1 ? "" : "s"}`, `dropped ${info.droppedLayers}`, `added ${info.addedLayers}`, `${info.frozenLayers} frozen`];
   return h("span", { "data-testid": "lineage" }, "fine-tuned from ", h("a", { href: `#/models/${base}` }, base), details.length > 0 ? h("div", { class: "muted small" }, details.join(" · ")) : null);
 }
 
 function layersCard(model: Model): HTMLElement {
-  const specLayers = model.spec.layers ?? [];
-  const frozenCount = typeof model.spec.frozenLayers === "number" ? model.spec.frozenLayers : 0;
-  const isFrozen = (index: number) => {
-    const summary = model.layers[index];
-    if (summary?.frozen !== undefined) return summary.frozen;
-    if (summary?.trainable !== undefined) return !summary.trainable;
-    const spec = specLayers[index] as LayerSpec | undefined;
-    if (spec && typeof spec.trainable === "boolean") return !spec.trainable;
-    return index < frozenCount;
-  };
+  const specLayers = model.spec.layers;
+  const isFrozen = (index: number) => model.layers[index]?.frozen ?? index < (model.spec.frozenLayers ?? 0);
   const anyFrozen = model.layers.some((_, i) => isFrozen(i));
   const details = (layer: LayerSpec | undefined) => {
     if (!layer) return "";

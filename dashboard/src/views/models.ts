@@ -2,7 +2,7 @@ import { api, type Model, type Page } from "../api";
 import { describeLayers, loading, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtInt, fmtNumber, fmtPercent } from "../format";
-import type { ViewContext } from "../main";
+import type { ViewContext } from "../view";
 
 /** Trained models, newest first (GET /v1/models). */
 export async function modelsView({ root, signal }: ViewContext): Promise<void> {
