@@ -1,0 +1,46 @@
+import type { WasmMemory, WasmModule } from "./wasm/webassembly.js";
+
+/**
+ * The port through which the engine spreads a large kernel call over threads
+ * (src/parallel's createThreadExecutor implements it; fit and createTrainer
+ * take one as `executor`). The engine splits the work into independent calls
+ * of one export of its WebAssembly module; the executor runs them at once.
+ */
+export interface KernelExecutor {
+  /** Threads that run calls at once, the calling thread included. */
+  readonly threads: number;
+  /**
+   * Runs `count` calls of export `name` of `kernels.module`, instantiated over
+   * `kernels.memory` in each thread: call i takes args[i * argsPerCall ..
+   * (i + 1) * argsPerCall) (i32 values). Call 0 may run on the calling thread.
+   * Returns when every call has returned; count <= threads.
+   */
+  run(kernels: KernelBinding, name: string, args: Int32Array, count: number, argsPerCall: number): void;
+}
+
+/** What a thread needs to run the engine's kernels over the engine's memory. */
+export interface KernelBinding {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+}
+
+let current: KernelExecutor | null = null;
+
+/** The executor of the compute running now (set by withExecutor), or null. */
+export function currentExecutor(): KernelExecutor | null {
+  return current;
+}
+
+/**
+ * Runs `work` (synchronous: nothing else runs in this thread meanwhile) with
+ * `executor` taking the large kernel calls. Restores the previous one after.
+ */
+export function withExecutor<T>(executor: KernelExecutor | null | undefined, work: () => T): T {
+  const previous = current;
+  current = executor ?? null;
+  try {
+    return work();
+  } finally {
+    current = previous;
+  }
+}
