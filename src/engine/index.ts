@@ -39,3 +39,8 @@ export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";
 export { Prng, type PrngState } from "./random.js";
 export { transferSpec, checkTransferFitsData, createTransferModel, type TransferOptions, type TransferLineage, type StoredModel } from "./transfer.js";
 export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./export-tfjs.js";
+export { createTrainer, predict, type Trainer, type TrainerOptions } from "./trainer.js";
+export { gemm, setZeroSkipping } from "./kernels/gemm.js";
+export { useKernelPath, kernelPath, type KernelPath } from "./kernels/kernel-path.js";
+export type { KernelExecutor, KernelBinding } from "./kernels/executor.js";
+export type { WasmApi, WasmMemory, WasmModule } from "./kernels/wasm/webassembly.js";

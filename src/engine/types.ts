@@ -2,6 +2,7 @@
  * The engine's public types: the model spec, the training config, and what
  * fit() reports. The API's TypeBox schemas (src/spec) describe the same JSON.
  */
+import type { KernelExecutor } from "./kernels/executor.js";
 
 export type ActivationName = "linear" | "relu" | "leakyRelu" | "elu" | "gelu" | "sigmoid" | "tanh" | "softmax";
 export type InitializerName = "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
@@ -173,6 +174,8 @@ export interface FitOptions {
   validationData?: TrainingData;
   /** Continue from a checkpoint of the same spec, data and config: the result is bit-identical to an uninterrupted run. */
   resumeFrom?: TrainingCheckpoint;
+  /** Spreads large kernel calls over threads (src/parallel's createThreadExecutor); same results as without. */
+  executor?: KernelExecutor;
 }
 
 /** Per-class results at the end of training, on the validation data (else the training data). */

@@ -32,15 +32,12 @@ export function currentExecutor(): KernelExecutor | null {
 }
 
 /**
- * Runs `work` (synchronous: nothing else runs in this thread meanwhile) with
- * `executor` taking the large kernel calls. Restores the previous one after.
+ * Makes `executor` take the large kernel calls from now on; returns the
+ * previous one, to be put back (in a finally) when the synchronous compute
+ * that needs it ends, so that interleaved fits never see each other's.
  */
-export function withExecutor<T>(executor: KernelExecutor | null | undefined, work: () => T): T {
+export function useExecutor(executor: KernelExecutor | null | undefined): KernelExecutor | null {
   const previous = current;
   current = executor ?? null;
-  try {
-    return work();
-  } finally {
-    current = previous;
-  }
+  return previous;
 }
