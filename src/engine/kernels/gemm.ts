@@ -40,14 +40,11 @@ export function gemmBiasRelu(transA: boolean, transB: boolean, m: number, n: num
   if (k === 0) {
     if (!accumulate) c.fill(0, 0, m * n);
   } else {
+    const kernels = activeWasmKernels();
+    if (kernels !== null) return wasmGemm(kernels, transA, transB, m, n, k, a, b, c, accumulate, bias, relu);
     const zeros = zeroSkipping && n >= SPARSE_MIN_COLUMNS ? countZeros(a, m * k) : 0;
-    if (zeros >= SPARSE_MIN_ZERO_FRACTION * m * k && zeros > 0) {
-      gemmSparse(transA, transB, m, n, k, a, b, c, accumulate, m * k - zeros);
-    } else {
-      const kernels = activeWasmKernels();
-      if (kernels !== null) return wasmGemm(kernels, transA, transB, m, n, k, a, b, c, accumulate, bias, relu);
-      gemmDense(transA, transB, m, n, k, a, b, c, accumulate);
-    }
+    if (zeros > 0 && zeros >= SPARSE_MIN_ZERO_FRACTION * m * k) gemmSparse(transA, transB, m, n, k, a, b, c, accumulate, m * k - zeros);
+    else gemmDense(transA, transB, m, n, k, a, b, c, accumulate);
   }
   addBiasThenRelu(c, m, n, bias, relu);
 }

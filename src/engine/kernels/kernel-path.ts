@@ -35,3 +35,17 @@ export function allocateFloats(length: number): Float32Array {
   if (length === 0) return new Float32Array(0);
   return activeWasmKernels()?.heap.allocate(length) ?? new Float32Array(length);
 }
+
+/** The same for 32-bit integers. */
+export function allocateInts(length: number): Int32Array {
+  if (length === 0) return new Int32Array(0);
+  return activeWasmKernels()?.heap.allocateInts(length) ?? new Int32Array(length);
+}
+
+/** The WebAssembly kernels when they are selected and every array lies in their heap (element-wise kernels are not worth a copy), else null. */
+export function wasmKernelsFor(...arrays: (Float32Array | Int32Array)[]): WasmKernels | null {
+  const kernels = activeWasmKernels();
+  if (kernels === null) return null;
+  for (const array of arrays) if (!kernels.heap.contains(array)) return null;
+  return kernels;
+}

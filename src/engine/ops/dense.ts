@@ -1,3 +1,4 @@
+import { columnSumsInto } from "../kernels/elementwise.js";
 import { gemm, gemmBiasRelu } from "../kernels/gemm.js";
 import { allocateFloats } from "../kernels/kernel-path.js";
 import { makeNode, type Tensor } from "../tensor.js";
@@ -38,20 +39,11 @@ export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation
     },
     (out) => {
       let dz = out.grad!;
-      if (isRelu) {
+      if (!isLinear) {
         dz = dPreactivation ??= allocateFloats(out.size);
-        reluKernel.backward(out.data, out.data, out.grad!, dz, rows, units);
-      } else if (!isLinear) {
-        dz = dPreactivation ??= allocateFloats(out.size);
-        activation.backward(preactivation!, out.data, out.grad!, dz, rows, units);
+        activation.backward(isRelu ? out.data : preactivation!, out.data, out.grad!, dz, rows, units);
       }
-      if (bias?.grad) {
-        const db = bias.grad;
-        for (let r = 0; r < rows; r++) {
-          const start = r * units;
-          for (let j = 0; j < units; j++) db[j] += dz[start + j];
-        }
-      }
+      if (bias?.grad) columnSumsInto(dz, bias.grad, rows, units);
       if (kernel.grad) gemm(true, false, inputs, units, rows, x.data, dz, kernel.grad, true);
       if (x.grad) gemm(false, true, rows, inputs, units, dz, kernel.data, x.grad, true);
     },

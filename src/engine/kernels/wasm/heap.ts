@@ -38,9 +38,18 @@ export class KernelHeap {
    * its maximum (callers then allocate an ordinary array; kernels copy it in).
    */
   allocate(length: number): Float32Array | null {
+    return this.allocateView(Float32Array, length);
+  }
+
+  /** The same for 32-bit integers (indices the kernels write, such as max pooling's winners). */
+  allocateInts(length: number): Int32Array | null {
+    return this.allocateView(Int32Array, length);
+  }
+
+  private allocateView<T extends Float32Array | Int32Array>(kind: new (buffer: SharedArrayBuffer, offset: number, length: number) => T, length: number): T | null {
     const offset = this.reserve(length * 4);
     if (offset < 0) return null;
-    const view = new Float32Array(this.current, offset, length);
+    const view = new kind(this.current, offset, length);
     view.fill(0);
     this.registry.register(view, { offset, size: blockSize(length * 4) });
     return view;
@@ -58,7 +67,7 @@ export class KernelHeap {
   }
 
   /** Whether `array` lies in this heap (so its byteOffset is its address for the kernels). */
-  contains(array: Float32Array): boolean {
+  contains(array: Float32Array | Int32Array): boolean {
     return this.buffers.has(array.buffer);
   }
 

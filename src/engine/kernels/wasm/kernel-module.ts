@@ -1,5 +1,7 @@
 import { ModuleBuilder } from "./emitter/module.js";
+import { addElementwiseKernels } from "./elementwise-kernels.js";
 import { addGemmKernels } from "./gemm-kernels.js";
+import { addImageKernels } from "./image-kernels.js";
 
 /** The kernels' memory: 16 MiB to start, at most 2 GiB (past that, tensors are ordinary arrays and get copied in). */
 export const KERNEL_MEMORY = { initialPages: 256, maximumPages: 32768 } as const;
@@ -11,5 +13,7 @@ export const KERNEL_MEMORY = { initialPages: 256, maximumPages: 32768 } as const
 export function buildKernelModule(): Uint8Array {
   const module = new ModuleBuilder({ ...KERNEL_MEMORY, shared: true });
   addGemmKernels(module);
+  addElementwiseKernels(module);
+  addImageKernels(module);
   return module.build();
 }

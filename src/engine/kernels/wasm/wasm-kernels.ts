@@ -7,6 +7,14 @@ import { webAssemblyApi, type WasmMemory, type WasmModule } from "./webassembly.
 /** The exports of kernels-wasm.ts. Addresses are byte offsets into the shared memory. */
 export interface KernelExports {
   gemm(flags: number, m: number, n: number, k: number, a: number, b: number, c: number, bias: number, workspace: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number): void;
+  relu_backward(y: number, dy: number, dz: number, count: number): void;
+  add_into(dst: number, src: number, count: number): void;
+  column_sums_into(values: number, into: number, rows: number, cols: number): void;
+  /** Window arguments: see image-kernels.ts. */
+  im2col(image: number, cols: number, ...window: number[]): void;
+  col2im_add(cols: number, image: number, ...window: number[]): void;
+  maxpool_forward(x: number, y: number, winners: number, ...window: number[]): void;
+  maxpool_backward(g: number, winners: number, dx: number, count: number): void;
 }
 
 /** The compiled kernels over their memory, and the heap tensors are allocated from. */

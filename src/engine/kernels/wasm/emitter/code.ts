@@ -131,6 +131,13 @@ export const v128 = {
   },
 };
 
+export const i32x4 = {
+  splat: unary(simd(0x11)),
+  add: binary(simd(0xae)),
+  /** [0, 1, 2, 3] */
+  lanes: (): Code => [simd(0x0c), ...[0, 1, 2, 3].flatMap((lane) => [lane, 0, 0, 0])],
+};
+
 export const f32x4 = {
   splat: unary(simd(0x13)),
   extractLane: (x: Code, lane: number): Code => [x, simd(0x1f), lane],
@@ -165,6 +172,24 @@ export function forRange(index: Local, start: Code, end: Code, step: number, ...
   const exit = label(`${index.name}.exit`);
   const next = label(`${index.name}.next`);
   return [set(index, start), block(exit, loop(next, brIf(exit, i32.geS(get(index), end)), ...body, increment(index, i32.const(step)), br(next)))];
+}
+
+/**
+ * Runs over `count` floats from byte offset 0 of each stream: `vector(at)` four
+ * at a time while four remain, then `scalar(at)` one at a time; `at` is the
+ * byte offset (an i32 local) shared by every stream.
+ */
+export function forFloats(at: Local, count: Code, vector: (at: Code) => Code[], scalar: (at: Code) => Code[]): Code {
+  const bytes = i32.shl(count, i32.const(2));
+  const vectors = label(`${at.name}.vectors`);
+  const vectorsDone = label(`${at.name}.vectorsDone`);
+  const scalars = label(`${at.name}.scalars`);
+  const scalarsDone = label(`${at.name}.scalarsDone`);
+  return [
+    set(at, i32.const(0)),
+    block(vectorsDone, loop(vectors, brIf(vectorsDone, i32.gtS(i32.add(get(at), i32.const(16)), bytes)), ...vector(get(at)), increment(at, i32.const(16)), br(vectors))),
+    block(scalarsDone, loop(scalars, brIf(scalarsDone, i32.geS(get(at), bytes)), ...scalar(get(at)), increment(at, i32.const(4)), br(scalars))),
+  ];
 }
 
 /** Flattens a code tree to bytes, resolving labels to branch depths. */
