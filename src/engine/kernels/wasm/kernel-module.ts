@@ -2,6 +2,7 @@ import { ModuleBuilder } from "./emitter/module.js";
 import { addElementwiseKernels } from "./elementwise-kernels.js";
 import { addGemmKernels } from "./gemm-kernels.js";
 import { addImageKernels } from "./image-kernels.js";
+import { addOptimizerKernels } from "./optimizer-kernels.js";
 
 /** The kernels' memory: 16 MiB to start, at most 2 GiB (past that, tensors are ordinary arrays and get copied in). */
 export const KERNEL_MEMORY = { initialPages: 256, maximumPages: 32768 } as const;
@@ -15,5 +16,6 @@ export function buildKernelModule(): Uint8Array {
   addGemmKernels(module);
   addElementwiseKernels(module);
   addImageKernels(module);
+  addOptimizerKernels(module);
   return module.build();
 }

@@ -15,6 +15,7 @@ export interface KernelExports {
   col2im_add(cols: number, image: number, ...window: number[]): void;
   maxpool_forward(x: number, y: number, winners: number, ...window: number[]): void;
   maxpool_backward(g: number, winners: number, dx: number, count: number): void;
+  adam_update(w: number, g: number, m: number, v: number, count: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number, epsilon: number, stepSize: number, decay: number): void;
 }
 
 /** The compiled kernels over their memory, and the heap tensors are allocated from. */

@@ -7,8 +7,8 @@
  * checks the whole module when it is built (scripts/build-kernels.ts, tests).
  */
 
-export type ValueType = "i32" | "f32" | "v128";
-export const valueTypeCode: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValueType = "i32" | "f32" | "f64" | "v128";
+export const valueTypeCode: Record<ValueType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** A block or loop a branch can name; `loop` labels jump back to the top, `block` labels past the end. */
 export interface Label {
@@ -112,6 +112,17 @@ export const f32 = {
   div: binary([0x95]),
   max: binary([0x97]),
   convertI32S: unary([0xb2]),
+  /** Rounds an f64 to the nearest f32 (what a store into a Float32Array does in JavaScript). */
+  demoteF64: unary([0xb6]),
+};
+
+export const f64 = {
+  add: binary([0xa0]),
+  sub: binary([0xa1]),
+  mul: binary([0xa2]),
+  div: binary([0xa3]),
+  sqrt: unary([0x9f]),
+  promoteF32: unary([0xbb]),
 };
 
 export const v128 = {
@@ -120,6 +131,10 @@ export const v128 = {
   load32Splat: (address: Code, offset = 0): Code => [address, simd(0x09), ...memarg(2, offset)],
   store: (address: Code, value: Code, offset = 0): Code => [address, value, simd(0x0b), ...memarg(4, offset)],
   zero: (): Code => [simd(0x0c), ...new Array<number>(16).fill(0)],
+  /** The 8 bytes at the address into lane 0 of an i64x2, lane 1 zero. */
+  load64Zero: (address: Code, offset = 0): Code => [address, simd(0x5d), ...memarg(3, offset)],
+  /** Stores lane 0 of an i64x2 (8 bytes). */
+  store64Lane0: (address: Code, value: Code, offset = 0): Code => [address, value, simd(0x5b), ...memarg(3, offset), 0],
   and: binary(simd(0x4e)),
   /** Bits of x where the mask is set, of y elsewhere. */
   bitselect: (x: Code, y: Code, mask: Code): Code => [x, y, mask, simd(0x52)],
@@ -136,6 +151,19 @@ export const i32x4 = {
   add: binary(simd(0xae)),
   /** [0, 1, 2, 3] */
   lanes: (): Code => [simd(0x0c), ...[0, 1, 2, 3].flatMap((lane) => [lane, 0, 0, 0])],
+};
+
+export const f64x2 = {
+  splat: unary(simd(0x14)),
+  add: binary(simd(0xf0)),
+  sub: binary(simd(0xf1)),
+  mul: binary(simd(0xf2)),
+  div: binary(simd(0xf3)),
+  sqrt: unary(simd(0xef)),
+  /** f32 lanes 0 and 1 to two f64. */
+  promoteLow: unary(simd(0x5f)),
+  /** Two f64 to f32 lanes 0 and 1 (rounded to nearest), lanes 2 and 3 zero. */
+  demoteZero: unary(simd(0x5e)),
 };
 
 export const f32x4 = {
