@@ -69,12 +69,19 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
       for (let i = 0; i < argsPerCall; i++) args[i] = callArgs[i];
       const kernel = exports[name];
       if (kernel === undefined) throw new Error(`the kernels have no export ${name}`);
-      kernel.apply(null, args);
+      // Even when call 0 fails, the others are waited for, so the next run starts clean.
+      let failure: unknown = null;
+      try {
+        kernel.apply(null, args);
+      } catch (error) {
+        failure = error;
+      }
       let spins = 0;
       for (let pending = Atomics.load(words, Word.pending); pending !== 0; pending = Atomics.load(words, Word.pending)) {
         if (spins++ > SPINS) Atomics.wait(words, Word.pending, pending);
       }
-      const failed = Atomics.load(words, Word.failed);
+      const failed = Atomics.exchange(words, Word.failed, 0);
+      if (failure !== null) throw failure;
       if (failed !== 0) throw new Error(`kernel thread ${failed} failed in ${name}: ${readText(words, ERROR_AT)}`);
     },
     async close() {
