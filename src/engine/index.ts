@@ -41,6 +41,6 @@ export { transferSpec, checkTransferFitsData, createTransferModel, type Transfer
 export { exportTfjs, type TfjsExport, type TfjsModelJson } from "./export-tfjs.js";
 export { createTrainer, predict, type Trainer, type TrainerOptions } from "./trainer.js";
 export { gemm, setZeroSkipping } from "./kernels/gemm.js";
-export { useKernelPath, kernelPath, type KernelPath } from "./kernels/kernel-path.js";
-export type { KernelExecutor, KernelBinding } from "./kernels/executor.js";
+export { useKernelPath, kernelPath, allocateFloats, type KernelPath } from "./kernels/kernel-path.js";
+export { withExecutor, type KernelExecutor, type KernelBinding } from "./kernels/executor.js";
 export type { WasmApi, WasmMemory, WasmModule } from "./kernels/wasm/webassembly.js";

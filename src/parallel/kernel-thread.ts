@@ -25,14 +25,16 @@ const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 parentPort!.once("message", ({ module, memory }: BindMessage) => {
   const exports = new wasm.Instance(module, { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+  // Read before saying ready: the first run bumps the generation as soon as every thread is ready.
+  const generation = Atomics.load(words, Word.generation);
   Atomics.add(words, Word.ready, 1);
   Atomics.notify(words, Word.ready);
-  serve(exports);
+  serve(exports, generation);
   parentPort!.close();
 });
 
-function serve(exports: Record<string, (...args: number[]) => void>): void {
-  let seen = Atomics.load(words, Word.generation);
+function serve(exports: Record<string, (...args: number[]) => void>, generation: number): void {
+  let seen = generation;
   let name = "";
   let kernel: ((...args: number[]) => void) | null = null;
   const args: number[] = [];

@@ -6,6 +6,8 @@ import { spawnWorker } from "./spawn-worker.js";
 
 // The caller spins this many checks for the other threads before it sleeps.
 const SPINS = 50_000;
+// Threads load their module (under tsx, compile it) before their first call: seconds on a loaded machine.
+const START_TIMEOUT_MS = 60_000;
 
 /** What createThreadExecutor returns: the engine's KernelExecutor port, and close(). */
 export interface ThreadExecutor extends KernelExecutor {
@@ -42,8 +44,12 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
     const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
     exports = new wasm.Instance(kernels.module, { env: { memory: kernels.memory } }).exports as typeof exports;
     for (const worker of workers) worker.postMessage({ module: kernels.module, memory: kernels.memory } satisfies BindMessage);
-    // Blocking here is fine: the threads instantiate on their own event loops.
-    for (let ready = Atomics.load(words, Word.ready); ready < workers.length; ready = Atomics.load(words, Word.ready)) Atomics.wait(words, Word.ready, ready, 1000);
+    // Blocking here is fine: the threads start and instantiate on their own event loops.
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    for (let ready = Atomics.load(words, Word.ready); ready < workers.length; ready = Atomics.load(words, Word.ready)) {
+      if (Date.now() > deadline) throw new Error(`executor: ${workers.length - ready} kernel thread(s) did not start within ${START_TIMEOUT_MS / 1000} s`);
+      Atomics.wait(words, Word.ready, ready, 100);
+    }
     bound = kernels;
   };
 

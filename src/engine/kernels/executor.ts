@@ -41,3 +41,13 @@ export function useExecutor(executor: KernelExecutor | null | undefined): Kernel
   current = executor ?? null;
   return previous;
 }
+
+/** Runs `work` with `executor` taking the large kernel calls (for callers of gemm; fit and createTrainer take `executor`). */
+export function withExecutor<T>(executor: KernelExecutor | null, work: () => T): T {
+  const previous = useExecutor(executor);
+  try {
+    return work();
+  } finally {
+    useExecutor(previous);
+  }
+}
