@@ -74,7 +74,7 @@ async function gemmSection(peak: number, executor: KernelExecutor): Promise<void
       await useBackend("wasm");
       const wasm = tfjsGemmGflops(m, n, k, transA, transB, GEMM_BUDGET_MS);
       await useBackend("cpu");
-      const cpu = m >= 1024 && quick ? NaN : tfjsGemmGflops(m, n, k, transA, transB, GEMM_BUDGET_MS / 2);
+      const cpu = m >= 1024 && quick ? NaN : tfjsGemmGflops(m, n, k, transA, transB, GEMM_BUDGET_MS / 2, 1);
       rows.push([`${m}x${k}x${n} ${label}`, one.toFixed(1), `${((100 * one) / peak).toFixed(0)}%`, two.toFixed(1), wasm.toFixed(1), cpu.toFixed(2), ratio(one, wasm), ratio(two, wasm)]);
     }
   }

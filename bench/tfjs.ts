@@ -58,7 +58,7 @@ export function stepOf(logits: (x: tf.Tensor2D) => tf.Tensor2D, variables: tf.Va
 }
 
 /** GFLOP/s of tf.matMul, the result read back with dataSync outside any tidy (inside one, tfjs-wasm's GEMM read 20x slower). */
-export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs: number): number {
+export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs: number, rounds = 3): number {
   const a = tf.tensor2d(Float32Array.from({ length: m * k }, (_, i) => Math.sin(i) * 0.5), transA ? [k, m] : [m, k]);
   const b = tf.tensor2d(Float32Array.from({ length: k * n }, (_, i) => Math.cos(i) * 0.5), transB ? [n, k] : [k, n]);
   const gflops = gemmGflops(
@@ -71,6 +71,7 @@ export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean,
     n,
     k,
     budgetMs,
+    rounds,
   );
   a.dispose();
   b.dispose();
