@@ -3,32 +3,40 @@ import type { BenchData } from "./data.js";
 /** One contender's training step on samples [start, start + rows) of the data; returns the batch's loss. */
 export type TrainingStep = (start: number, rows: number) => number | Promise<number>;
 
-export interface TrainingMeasurement {
-  samplesPerSecond: number;
-  /** Mean loss of the warm-up batches: contenders start from the same weights on the same batches, so these agree. */
-  warmupLoss: number;
-}
+/** A contender's training in data order (wrapping around), each step synchronised (its loss read back) before the next. */
+export class TrainingRun {
+  private batch = 0;
+  private readonly batches: number;
 
-/**
- * Times every contender the same way: `warmup` batches (whose mean loss is
- * reported) and a third of the budget more (compilation, caches, buffers), then batches in data order (wrapping around) until `budgetMs`
- * have passed, each step synchronised (its loss read back) before the next.
- */
-export async function measureTraining(step: TrainingStep, data: BenchData, batchSize: number, warmup: number, budgetMs: number): Promise<TrainingMeasurement> {
-  const batches = Math.floor(data.numSamples / batchSize);
-  let b = 0;
-  const next = () => step((b++ % batches) * batchSize, batchSize);
-  let lossSum = 0;
-  for (let i = 0; i < warmup; i++) lossSum += await next();
-  // Then warm up for a third of the budget more, untimed (tfjs compiles and caches per shape as it goes).
-  for (const warm = performance.now(); performance.now() - warm < budgetMs / 3; ) await next();
-  let samples = 0;
-  const started = performance.now();
-  while (performance.now() - started < budgetMs || samples < 2 * batchSize) {
-    await next();
-    samples += batchSize;
+  constructor(
+    private readonly step: TrainingStep,
+    data: BenchData,
+    private readonly batchSize: number,
+  ) {
+    this.batches = Math.floor(data.numSamples / batchSize);
   }
-  return { samplesPerSecond: samples / ((performance.now() - started) / 1000), warmupLoss: lossSum / warmup };
+
+  /** Runs `count` batches and returns their mean loss (contenders start alike, so the first ones agree). */
+  async meanLoss(count: number): Promise<number> {
+    let sum = 0;
+    for (let i = 0; i < count; i++) sum += await this.next();
+    return sum / count;
+  }
+
+  /** Trains for `ms` (at least two batches) and returns samples/s. */
+  async samplesPerSecond(ms: number): Promise<number> {
+    let samples = 0;
+    const started = performance.now();
+    while (performance.now() - started < ms || samples < 2 * this.batchSize) {
+      await this.next();
+      samples += this.batchSize;
+    }
+    return samples / ((performance.now() - started) / 1000);
+  }
+
+  private next(): number | Promise<number> {
+    return this.step((this.batch++ % this.batches) * this.batchSize, this.batchSize);
+  }
 }
 
 /** GFLOP/s of `run` (2 m n k flops a call), repeated for at least `budgetMs`, the best of `rounds`. */

@@ -3,11 +3,11 @@
 // executor hands it through the control block until told to stop.
 import { parentPort, workerData } from "node:worker_threads";
 import type { WasmApi, WasmMemory, WasmModule } from "../engine/index.js";
-import { ARGS_AT, ERROR_AT, MAX_ARGS, MAX_ERROR, NAME_AT, readText, Word, writeText } from "./control-block.js";
+import { ARGS_AT, claimCall, ERROR_AT, MAX_ARGS, MAX_ERROR, NAME_AT, readText, Word, writeText } from "./control-block.js";
 
 export interface KernelThreadData {
   control: SharedArrayBuffer;
-  /** This thread's call index (1 ..; call 0 runs on the executor's thread). */
+  /** This thread's index, passed to the kernels it runs (1 ..; 0 is the executor's own thread). */
   index: number;
 }
 
@@ -44,21 +44,25 @@ function serve(exports: Record<string, (...args: number[]) => void>, generation:
     if (Atomics.load(words, Word.generation) === seen) Atomics.wait(words, Word.generation, seen);
     seen = Atomics.load(words, Word.generation);
     if (Atomics.load(words, Word.stop) !== 0) return;
-    if (index >= Atomics.load(words, Word.count)) continue;
-    try {
-      const wanted = readText(words, NAME_AT, words[Word.nameLength]);
-      if (wanted !== name) {
-        name = wanted;
-        kernel = exports[name] ?? null;
+    const count = words[Word.count];
+    for (let call = claimCall(words, seen, count); call >= 0; call = claimCall(words, seen, count)) {
+      try {
+        const wanted = readText(words, NAME_AT, words[Word.nameLength]);
+        if (wanted !== name) {
+          name = wanted;
+          kernel = exports[name] ?? null;
+        }
         if (kernel === null) throw new Error(`the kernels have no export ${name}`);
+        const perCall = words[Word.argsPerCall];
+        args.length = perCall + 1;
+        const at = ARGS_AT + call * MAX_ARGS;
+        for (let i = 0; i < perCall; i++) args[i] = words[at + i];
+        args[perCall] = index;
+        kernel.apply(null, args);
+      } catch (error) {
+        if (Atomics.compareExchange(words, Word.failed, 0, index) === 0) writeText(words, ERROR_AT, MAX_ERROR, String(error));
       }
-      args.length = words[Word.argsPerCall];
-      const at = ARGS_AT + index * MAX_ARGS;
-      for (let i = 0; i < args.length; i++) args[i] = words[at + i];
-      kernel!.apply(null, args);
-    } catch (error) {
-      if (Atomics.compareExchange(words, Word.failed, 0, index) === 0) writeText(words, ERROR_AT, MAX_ERROR, String(error));
+      if (Atomics.sub(words, Word.pending, 1) === 1) Atomics.notify(words, Word.pending);
     }
-    if (Atomics.sub(words, Word.pending, 1) === 1) Atomics.notify(words, Word.pending);
   }
 }

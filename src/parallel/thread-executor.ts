@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { KernelBinding, KernelExecutor, WasmApi } from "../engine/index.js";
-import { ARGS_AT, controlWords, ERROR_AT, MAX_ARGS, MAX_NAME, NAME_AT, readText, Word, writeText } from "./control-block.js";
+import { ARGS_AT, claimCall, CONTROL_WORDS, ERROR_AT, firstTicket, MAX_ARGS, MAX_CALLS, MAX_NAME, NAME_AT, readText, Word, writeText } from "./control-block.js";
 import type { BindMessage, KernelThreadData } from "./kernel-thread.js";
 import { spawnWorker } from "./spawn-worker.js";
 
@@ -19,12 +19,14 @@ export interface ThreadExecutor extends KernelExecutor {
  * Runs the engine's kernel calls on `threads` threads: this one and
  * threads - 1 worker threads, which instantiate the engine's WebAssembly
  * module over its shared memory when first given it and then wait on a
- * control block (Atomics), so a call costs no message. The engine decides
- * what is large enough to split (src/engine/kernels/wasm/wasm-gemm.ts).
+ * control block (Atomics), so a call costs no message. Every thread takes
+ * calls until none is left, so a thread held up by other work on the machine
+ * slows a run less. The engine decides what is large enough to split
+ * (src/engine/kernels/wasm/wasm-gemm.ts).
  */
 export function createThreadExecutor(threads: number): ThreadExecutor {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createThreadExecutor: threads must be a positive integer, got ${threads}`);
-  const control = new SharedArrayBuffer(4 * controlWords(threads));
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const words = new Int32Array(control);
   const workers: Worker[] = [];
   for (let index = 1; index < threads; index++) {
@@ -57,30 +59,36 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
     threads,
     run(kernels, name, callArgs, count, argsPerCall) {
       if (closed) throw new Error("the executor is closed");
-      if (count > threads || argsPerCall > MAX_ARGS || name.length >= MAX_NAME) throw new Error(`executor: ${count} calls of ${name} with ${argsPerCall} arguments do not fit ${threads} threads`);
+      if (count >= MAX_CALLS || argsPerCall >= MAX_ARGS || name.length >= MAX_NAME) throw new Error(`executor: ${count} calls of ${name} with ${argsPerCall} arguments do not fit the control block`);
       bind(kernels);
       if (name !== lastName) {
         words[Word.nameLength] = writeText(words, NAME_AT, MAX_NAME, name);
         lastName = name;
       }
-      for (let call = 1; call < count; call++) {
+      const kernel = exports[name];
+      if (kernel === undefined) throw new Error(`the kernels have no export ${name}`);
+      for (let call = 0; call < count; call++) {
         for (let i = 0; i < argsPerCall; i++) words[ARGS_AT + call * MAX_ARGS + i] = callArgs[call * argsPerCall + i];
       }
       words[Word.argsPerCall] = argsPerCall;
       words[Word.count] = count;
-      Atomics.store(words, Word.pending, count - 1);
-      Atomics.add(words, Word.generation, 1);
+      Atomics.store(words, Word.pending, count);
+      const generation = (words[Word.generation] + 1) | 0;
+      Atomics.store(words, Word.ticket, firstTicket(generation));
+      Atomics.store(words, Word.generation, generation);
       Atomics.notify(words, Word.generation);
-      args.length = argsPerCall;
-      for (let i = 0; i < argsPerCall; i++) args[i] = callArgs[i];
-      const kernel = exports[name];
-      if (kernel === undefined) throw new Error(`the kernels have no export ${name}`);
-      // Even when call 0 fails, the others are waited for, so the next run starts clean.
+      // This thread takes calls too; even when one fails, the others are waited for, so the next run starts clean.
       let failure: unknown = null;
-      try {
-        kernel.apply(null, args);
-      } catch (error) {
-        failure = error;
+      args.length = argsPerCall + 1;
+      args[argsPerCall] = 0;
+      for (let call = claimCall(words, generation, count); call >= 0; call = claimCall(words, generation, count)) {
+        for (let i = 0; i < argsPerCall; i++) args[i] = callArgs[call * argsPerCall + i];
+        try {
+          kernel.apply(null, args);
+        } catch (error) {
+          failure ??= error;
+        }
+        Atomics.sub(words, Word.pending, 1);
       }
       let spins = 0;
       for (let pending = Atomics.load(words, Word.pending); pending !== 0; pending = Atomics.load(words, Word.pending)) {

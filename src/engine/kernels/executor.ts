@@ -11,9 +11,11 @@ export interface KernelExecutor {
   readonly threads: number;
   /**
    * Runs `count` calls of export `name` of `kernels.module`, instantiated over
-   * `kernels.memory` in each thread: call i takes args[i * argsPerCall ..
-   * (i + 1) * argsPerCall) (i32 values). Call 0 may run on the calling thread.
-   * Returns when every call has returned; count <= threads.
+   * `kernels.memory` in each thread. Call i takes args[i * argsPerCall ..
+   * (i + 1) * argsPerCall) (i32 values) followed by the index (0 .. threads - 1,
+   * 0 = the calling thread) of the thread that runs it, so that it can use
+   * that thread's scratch memory. Threads take calls in turn until none is
+   * left; returns when every call has returned.
    */
   run(kernels: KernelBinding, name: string, args: Int32Array, count: number, argsPerCall: number): void;
 }

@@ -246,13 +246,14 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
 }
 
 /**
- * gemm(flags, m, n, k, a, b, c, bias, workspace, rowStart, rowEnd, colStart, colEnd):
+ * gemm(flags, m, n, k, a, b, c, bias, rowStart, rowEnd, colStart, colEnd, workspaces, thread):
  * the block rowStart..rowEnd x colStart..colEnd of C (threads take disjoint
- * blocks). Byte addresses; flags from GemmFlag; k >= 1.
+ * blocks), packing into workspace `thread` of the GEMM_WORKSPACE_BYTES-sized
+ * ones at `workspaces`. Byte addresses; flags from GemmFlag; k >= 1.
  */
 function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel: FunctionBuilder, packA: FunctionBuilder, packRows: FunctionBuilder, packB: FunctionBuilder): void {
-  const f = module.func("gemm", { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", workspace: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32" });
-  const [flags, m, n, k, a, b, c, bias, workspace, rowStart, rowEnd, colStart, colEnd] = ["flags", "m", "n", "k", "a", "b", "c", "bias", "workspace", "rowStart", "rowEnd", "colStart", "colEnd"].map((p) => f.param(p));
+  const f = module.func("gemm", { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32", workspaces: "i32", thread: "i32" });
+  const [flags, m, n, k, a, b, c, bias, rowStart, rowEnd, colStart, colEnd, workspaces, thread] = ["flags", "m", "n", "k", "a", "b", "c", "bias", "rowStart", "rowEnd", "colStart", "colEnd", "workspaces", "thread"].map((p) => f.param(p));
   const { rows: MR, columns: NR } = GEMM_TILE;
   const { depth: KC, rows: MC, columns: NC } = GEMM_BLOCK;
   const [jc, pc, ic, jr, ir, nc, kc, mc, cols, epilogue, packedA, packedB, tile, panel, ldc, cRow, packedRows] =
@@ -270,7 +271,7 @@ function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel
     ]);
 
   f.define(
-    set(packedA, get(workspace)),
+    set(packedA, i32.add(get(workspaces), i32.mul(get(thread), i32.const(GEMM_WORKSPACE_BYTES)))),
     set(packedB, i32.add(get(packedA), i32.const(4 * MC * KC))),
     set(tile, i32.add(get(packedB), i32.const(4 * KC * NC))),
     set(ldc, i32.shl(get(n), i32.const(2))),

@@ -6,7 +6,7 @@ import { webAssemblyApi, type WasmMemory, type WasmModule } from "./webassembly.
 
 /** The exports of kernels-wasm.ts. Addresses are byte offsets into the shared memory. */
 export interface KernelExports {
-  gemm(flags: number, m: number, n: number, k: number, a: number, b: number, c: number, bias: number, workspace: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number): void;
+  gemm(flags: number, m: number, n: number, k: number, a: number, b: number, c: number, bias: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number, workspaces: number, thread: number): void;
   relu_backward(y: number, dy: number, dz: number, count: number): void;
   add_into(dst: number, src: number, count: number): void;
   column_sums_into(values: number, into: number, rows: number, cols: number): void;
