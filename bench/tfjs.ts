@@ -57,7 +57,7 @@ export function stepOf(logits: (x: tf.Tensor2D) => tf.Tensor2D, variables: tf.Va
   };
 }
 
-/** GFLOP/s of tf.matMul, the result read back with dataSync outside any tidy (inside one, tfjs-wasm's GEMM read 20x slower). */
+/** GFLOP/s of tf.matMul, the result read back with dataSync outside any tidy (inside one, tfjs-wasm read 2.0 GFLOP/s at 256^3 A.B, outside 17.8). */
 export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs: number, rounds = 3): number {
   const a = tf.tensor2d(Float32Array.from({ length: m * k }, (_, i) => Math.sin(i) * 0.5), transA ? [k, m] : [m, k]);
   const b = tf.tensor2d(Float32Array.from({ length: k * n }, (_, i) => Math.cos(i) * 0.5), transB ? [n, k] : [k, n]);
