@@ -35,7 +35,7 @@ describe("the thread executor (src/parallel)", () => {
   it("splits a large product over 2 threads with the same bits as one thread, in every transpose form", () => {
     const rng = new Prng(21);
     const spy = counting(executor);
-    for (const [m, n, k] of [[300, 70, 257], [61, 520, 130]]) {
+    for (const [m, n, k] of [[300, 110, 257], [61, 520, 270]]) {
       for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
         const a = random(rng, m * k);
         const b = random(rng, k * n);

@@ -3,8 +3,9 @@ import { GEMM_TILE, GEMM_WORKSPACE_BYTES, GemmFlag } from "./gemm-kernels.js";
 import { stage, unstage } from "./staging.js";
 import type { WasmKernels } from "./wasm-kernels.js";
 
-// Below this many flops a product runs on the calling thread: waking the others costs more (measured: bench/run.ts).
-const PARALLEL_MIN_FLOPS = 1 << 22;
+// Below this many flops a product runs on the calling thread. At 4 MFLOP the MLP's batch-32 products were split,
+// and 2 threads trained 15-30% slower than one on this shared machine (bench/run.ts); 16 MFLOP keeps them whole.
+const PARALLEL_MIN_FLOPS = 1 << 24;
 // Blocks per thread: threads take blocks as they come free, so one held up (a busy machine) is made up for by the others.
 const BLOCKS_PER_THREAD = 2;
 const GEMM_ARGS = 12; // the kernel's arguments before (workspaces, thread)
