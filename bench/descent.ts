@@ -1,48 +1,28 @@
-import { createModel, exportWeights, fit, type Model, type ModelSpec, type OptimizerConfig } from "../src/engine/index.js";
-import { gemm } from "../src/engine/kernels/gemm.js";
+import { allocateFloats, createModel, createTrainer, exportWeights, gemm, withExecutor, type KernelExecutor, type OptimizerConfig } from "../src/engine/index.js";
+import type { BenchData } from "./data.js";
+import type { BenchModel } from "./models.js";
+import { gemmGflops, type TrainingStep } from "./timing.js";
 
-export const MLP: ModelSpec = {
-  inputShape: [784],
-  layers: [
-    { type: "dense", units: 128, activation: "relu" },
-    { type: "dense", units: 64, activation: "relu" },
-    { type: "dense", units: 10, activation: "softmax" },
-  ],
-};
-
-export interface TrainingRun {
-  samplesPerSecond: number;
-  loss: number;
-}
-
-/** Trains `epochs` epochs (after one warm-up epoch on a copy) and reports samples/s of the timed ones. */
-export async function trainDescent(model: Model, data: { x: Float32Array; labels: Float32Array; numSamples: number }, optimizer: OptimizerConfig, batchSize: number, epochs: number): Promise<TrainingRun> {
-  const config = { epochs, batchSize, seed: 1, loss: "sparseCategoricalCrossentropy" as const, optimizer, shuffle: false };
-  const result = await fit(model, { x: data.x, y: data.labels, numSamples: data.numSamples }, config);
-  const ms = result.epochs.reduce((sum, e) => sum + e.durationMs, 0);
-  return { samplesPerSecond: (data.numSamples * epochs) / (ms / 1000), loss: result.epochs[0].loss };
-}
-
-export function initialWeights(seed: number): { model: Model; weights: Float32Array[] } {
-  const model = createModel(MLP, seed);
-  const { manifest, data } = exportWeights(model);
+/** The model's initial weights for `seed`, one Float32Array per weight in layer order (kernel, bias, ...), for tfjs to start from. */
+export function initialWeights(model: BenchModel, seed: number): Float32Array[] {
+  const { manifest, data } = exportWeights(createModel(model.spec, seed));
   const all = new Float32Array(data.buffer.slice(0));
-  const weights = manifest.map((entry) => all.slice(entry.offset, entry.offset + entry.shape.reduce((a, b) => a * b, 1)));
-  return { model, weights };
+  return manifest.map((entry) => all.slice(entry.offset, entry.offset + entry.shape.reduce((a, b) => a * b, 1)));
 }
 
-/** GFLOP/s of C = op(A) . op(B), repeated for at least `budgetMs`. */
-export function gemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs = 400): number {
-  const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i) * 0.5);
-  const b = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i) * 0.5);
-  const c = new Float32Array(m * n);
-  gemm(transA, transB, m, n, k, a, b, c, false);
-  let reps = 0;
-  const started = performance.now();
-  while (performance.now() - started < budgetMs || reps < 2) {
-    gemm(transA, transB, m, n, k, a, b, c, false);
-    reps++;
-  }
-  const seconds = (performance.now() - started) / 1000;
-  return (2 * m * n * k * reps) / seconds / 1e9;
+/** descent's step through the public trainer: the batch is copied into the model's graph, then one optimizer step. */
+export function descentStep(model: BenchModel, seed: number, data: BenchData, optimizer: OptimizerConfig, executor: KernelExecutor | undefined): TrainingStep {
+  const trainer = createTrainer(createModel(model.spec, seed), { loss: "sparseCategoricalCrossentropy", optimizer, ...(executor ? { executor } : {}) });
+  const f = data.features;
+  return (start, rows) => trainer.trainOnBatch(data.x.subarray(start * f, (start + rows) * f), data.labels.subarray(start, start + rows), rows);
+}
+
+/** GFLOP/s of descent's gemm on operands in the kernels' memory (no copy), on this thread or split by `executor`. */
+export function descentGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, executor: KernelExecutor | null, budgetMs: number): number {
+  const a = allocateFloats(m * k);
+  const b = allocateFloats(k * n);
+  const c = allocateFloats(m * n);
+  for (let i = 0; i < a.length; i++) a[i] = Math.sin(i) * 0.5;
+  for (let i = 0; i < b.length; i++) b[i] = Math.cos(i) * 0.5;
+  return withExecutor(executor, () => gemmGflops(() => gemm(transA, transB, m, n, k, a, b, c, false), m, n, k, budgetMs));
 }

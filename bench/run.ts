@@ -1,120 +1,177 @@
 /**
- * descent's engine against TensorFlow.js (cpu and wasm/SIMD backends), in the
- * same process, on the same data, model, batches and initial weights.
- * Run with `npm run bench`; prints tables, asserts nothing.
+ * descent's engine against TensorFlow.js (wasm/SIMD and cpu backends), in the
+ * same process, on the same data, batches and initial weights, every
+ * contender timed the same way (bench/timing.ts). Run with `npm run bench`;
+ * prints tables, asserts nothing, is not part of `npm test`.
+ *   BENCH_ONLY=peak,gemm,mlp,cnn,tabular,heap   run some sections
+ *   BENCH_QUICK=1                               shorter timings, no tfjs-cpu 1024^3
  */
+import { cpus } from "node:os";
+import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { PerformanceObserver } from "node:perf_hooks";
-import { createModel, exportWeights, fit, type ModelSpec, type OptimizerConfig } from "../src/engine/index.js";
-import { mnistTrainingSet } from "./data.js";
-import { MLP, gemmGflops, initialWeights, trainDescent } from "./descent.js";
-import { setZeroSkipping } from "../src/engine/kernels/gemm.js";
+import { createModel, fit, kernelPath, useKernelPath, type KernelExecutor, type KernelPath, type OptimizerConfig } from "../src/engine/index.js";
+import { createThreadExecutor } from "../src/parallel/index.js";
+import { denseRandomSet, mnistTrainingSet, type BenchData } from "./data.js";
+import { descentGemmGflops, descentStep, initialWeights } from "./descent.js";
+import { CNN, flopsPerSample, MNIST_MLP, TABULAR_MLP, type BenchModel } from "./models.js";
+import { measureSimdPeak } from "./peak.js";
 import { printTable } from "./table.js";
-import { tfjsGemmGflops, trainTfjs, useBackend, type TfBackend } from "./tfjs.js";
-import { trainTfjsCnn } from "./tfjs-cnn.js";
+import { tfjsCnnStep } from "./tfjs-cnn.js";
+import { tfjsDenseStep, tfjsGemmGflops, tfjsWasmThreads, tfOptimizer, useBackend, type TfBackend } from "./tfjs.js";
+import { TrainingRun, type TrainingStep } from "./timing.js";
 
-const TRAIN_SAMPLES = 8000;
-const EPOCHS = Number(process.env.BENCH_EPOCHS ?? 2);
-const quick = process.env.BENCH_QUICK === "1"; // one tfjs-cpu epoch, no tfjs-cpu 1024^3
-const only = process.env.BENCH_ONLY; // "training", "cnn", "gemm" or "heap": run one section
+const quick = process.env.BENCH_QUICK === "1";
+const sections = new Set((process.env.BENCH_ONLY ?? "peak,gemm,mlp,cnn,tabular,heap").split(","));
+const BUDGET_MS = quick ? 500 : 1500; // timed training per contender and row
+const GEMM_BUDGET_MS = quick ? 300 : 900;
+const WARMUP_BATCHES = 10;
+const SEED = 7;
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 
 async function main(): Promise<void> {
-  const data = mnistTrainingSet(TRAIN_SAMPLES);
-  console.log(`MLP 784-128-64-10 on ${TRAIN_SAMPLES} MNIST digits, ${EPOCHS} timed epoch(s) after a warm-up epoch; node ${process.version}`);
-
-  if (!only || only === "training") await trainingThroughput(data);
-  if (!only || only === "cnn") await cnnThroughput(data);
-  if (!only || only === "gemm") await gemmThroughput();
-  if (!only || only === "heap") await heapAcrossEpochs(data);
-}
-
-async function trainingThroughput(data: ReturnType<typeof mnistTrainingSet>): Promise<void> {
-  const configs: { name: string; optimizer: OptimizerConfig; batchSize: number }[] = [];
-  for (const [name, optimizer] of [["SGD lr 0.1", { type: "sgd", learningRate: 0.1 }], ["Adam lr 1e-3", { type: "adam", learningRate: 1e-3 }]] as const) {
-    for (const batchSize of [32, 256]) configs.push({ name: `${name}, batch ${batchSize}`, optimizer, batchSize });
-  }
-  const rows: (string | number)[][] = [];
-  for (const config of configs) {
-    const { model, weights } = initialWeights(7);
-    const lossAfterFirstEpoch = (await trainDescent(model, data, config.optimizer, config.batchSize, 1)).loss; // also the warm-up
-    const ours = await trainDescent(model, data, config.optimizer, config.batchSize, EPOCHS);
-    // The same, with the zero-skipping GEMM off: what the dense kernels alone give on MNIST (~81% zero pixels).
-    const previous = setZeroSkipping(false);
-    const denseModel = initialWeights(7).model;
-    await trainDescent(denseModel, data, config.optimizer, config.batchSize, 1);
-    const denseOnly = await trainDescent(denseModel, data, config.optimizer, config.batchSize, EPOCHS);
-    setZeroSkipping(previous);
-    const tfjs: Record<TfBackend, { samplesPerSecond: number; loss: number }> = {} as never;
-    for (const backend of ["wasm", "cpu"] as const) {
-      await useBackend(backend);
-      const epochs = backend === "cpu" && quick ? 1 : EPOCHS;
-      const type = config.optimizer.type === "sgd" ? "sgd" : "adam";
-      tfjs[backend] = await trainTfjs(weights, data, type, config.optimizer.learningRate, config.batchSize, epochs);
+  console.log(`descent vs TensorFlow.js 4.22, node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores; descent kernels: ${kernelPath()}`);
+  const executor = createThreadExecutor(2);
+  try {
+    if (sections.has("peak")) {
+      console.log(`\nWebAssembly SIMD multiply-add peak, one thread (f32x4.mul + f32x4.add, the GEMM's inner loop from L1): ${measureSimdPeak().toFixed(1)} GFLOP/s`);
     }
-    const best = Math.max(tfjs.wasm.samplesPerSecond, tfjs.cpu.samplesPerSecond);
-    rows.push([
-      config.name,
-      ours.samplesPerSecond.toFixed(0),
-      denseOnly.samplesPerSecond.toFixed(0),
-      tfjs.wasm.samplesPerSecond.toFixed(0),
-      tfjs.cpu.samplesPerSecond.toFixed(0),
-      (ours.samplesPerSecond / best).toFixed(2) + "x",
-      (denseOnly.samplesPerSecond / best).toFixed(2) + "x",
-      `${lossAfterFirstEpoch.toFixed(4)} / ${tfjs.wasm.loss.toFixed(4)}`,
-    ]);
+    if (sections.has("gemm")) await gemmSection(executor);
+    const mnist = sections.has("mlp") || sections.has("cnn") || sections.has("heap") ? mnistTrainingSet(8000) : null;
+    if (sections.has("mlp")) {
+      const dense = denseRandomSet("dense random", 8000, 784, 10);
+      await trainingSection("MLP 784-128-64-10 (samples/s)", MNIST_MLP, [mnist!, dense], [[32, "sgd"], [256, "sgd"], [32, "adam"], [256, "adam"]], executor);
+    }
+    if (sections.has("cnn")) await trainingSection("CNN conv 3x3x8 valid -> relu -> maxPool 2 -> flatten -> dense 10 (samples/s)", CNN, [mnist!], [[32, "sgd"], [64, "adam"]], executor);
+    if (sections.has("tabular")) {
+      const table = denseRandomSet("dense table 54 x 20000", 20000, 54, 7);
+      await trainingSection("Tabular MLP 54-256-128-7 on a dense table (samples/s)", TABULAR_MLP, [table], [[32, "sgd"], [128, "adam"]], executor);
+    }
+    if (sections.has("heap")) await heapAcrossEpochs(mnist!);
+    if (!tfjsWasmThreads()) {
+      console.log(
+        "\ntfjs-wasm on 2 threads: not measurable in Node. tfjs-backend-wasm 4.22 hard-wires WASM_HAS_MULTITHREAD_SUPPORT to false under Node" +
+          " (tfjs issue 3830), so setThreadsCount has no effect; forcing the flag fails at init (Node's Worker cannot load the blob: URL the backend gives it).",
+      );
+    }
+  } finally {
+    await executor.close();
   }
-  printTable("Training throughput (samples/s)", ["configuration", "descent", "descent, dense kernels only", "tfjs-wasm", "tfjs-cpu", "descent / best tfjs", "dense only / best tfjs", "epoch-1 loss descent / tfjs"], rows);
-
 }
 
-const CNN: ModelSpec = {
-  inputShape: [28, 28, 1],
-  layers: [{ type: "conv2d", filters: 8, kernelSize: 3, activation: "relu" }, { type: "maxPool2d", poolSize: 2 }, { type: "flatten" }, { type: "dense", units: 10, activation: "softmax" }],
-};
+const FORMS = [["A.B", false, false], ["A^T.B", true, false], ["A.B^T", false, true]] as const;
 
 /**
- * The CNN conv 3x3x8 valid -> relu -> maxPool 2 -> dense 10, SGD lr 0.05,
- * batch 32, from the same initial weights, on the same batches (no shuffle).
- * descent: one warm-up epoch, then EPOCHS timed; tfjs-wasm: one warm-up
- * epoch, one timed; tfjs-cpu (slow): 320 warm-up samples, 640 timed.
+ * The peak is measured again before every product and the highest one kept:
+ * on a shared machine a single measurement can land in a busy moment.
  */
-async function cnnThroughput(data: ReturnType<typeof mnistTrainingSet>): Promise<void> {
-  const optimizer: OptimizerConfig = { type: "sgd", learningRate: 0.05 };
-  const model = createModel(CNN, 7);
-  const { manifest, data: bytes } = exportWeights(model);
-  const all = new Float32Array(bytes.buffer.slice(0));
-  const weights = manifest.map((entry) => all.slice(entry.offset, entry.offset + entry.shape.reduce((a, b) => a * b, 1)));
-  const warmup = await trainDescent(model, data, optimizer, 32, 1);
-  const ours = await trainDescent(model, data, optimizer, 32, EPOCHS);
-  await useBackend("wasm");
-  const wasm = await trainTfjsCnn("wasm", weights, data, { warmup: data.numSamples, timed: data.numSamples }, 0.05, 32);
-  await useBackend("cpu");
-  const cpu = await trainTfjsCnn("cpu", weights, data, { warmup: 320, timed: quick ? 320 : 640 }, 0.05, 32);
+async function gemmSection(executor: KernelExecutor): Promise<void> {
+  const rows: (string | number)[][] = [];
+  const measured: number[] = [];
+  const sizes: [number, number, number][] = [[64, 784, 128], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
+  for (const [m, k, n] of sizes) {
+    for (const [label, transA, transB] of FORMS) {
+      measured.push(measureSimdPeak(200));
+      const one = descentGemmGflops(m, n, k, transA, transB, null, GEMM_BUDGET_MS);
+      const two = descentGemmGflops(m, n, k, transA, transB, executor, GEMM_BUDGET_MS);
+      await useBackend("wasm");
+      const wasm = tfjsGemmGflops(m, n, k, transA, transB, GEMM_BUDGET_MS);
+      await useBackend("cpu");
+      const cpu = m >= 1024 && quick ? NaN : tfjsGemmGflops(m, n, k, transA, transB, GEMM_BUDGET_MS / 2, 1);
+      rows.push([`${m}x${k}x${n} ${label}`, one.toFixed(1), one, two.toFixed(1), wasm.toFixed(1), cpu.toFixed(2), ratio(one, wasm), ratio(two, wasm)]);
+    }
+  }
+  const peak = Math.max(...measured);
+  for (const row of rows) row[2] = `${((100 * (row[2] as number)) / peak).toFixed(0)}%`;
   printTable(
-    "CNN training throughput (samples/s): conv 3x3x8 valid -> relu -> maxPool 2 -> dense 10, SGD, batch 32",
-    ["descent", "tfjs-wasm (conv3d, depth 1)", "tfjs-cpu (conv2d)", "descent / tfjs-wasm", "epoch-1 loss descent / tfjs-wasm"],
-    [[ours.samplesPerSecond.toFixed(0), wasm.samplesPerSecond.toFixed(0), cpu.samplesPerSecond.toFixed(0), (ours.samplesPerSecond / wasm.samplesPerSecond).toFixed(2) + "x", `${warmup.loss.toFixed(4)} / ${wasm.warmupLoss.toFixed(4)}`]],
+    `GEMM (GFLOP/s; m x k x n; operands in place, tfjs results read back with dataSync outside tidy; SIMD peak ${peak.toFixed(1)} GFLOP/s, the best of ${measured.length} measurements in this run)`,
+    ["product", "descent 1 thread", "of peak", "descent 2 threads", "tfjs-wasm", "tfjs-cpu", "descent 1T / tfjs-wasm", "descent 2T / tfjs-wasm"],
+    rows,
   );
 }
 
-async function gemmThroughput(): Promise<void> {
-  const gemmRows: (string | number)[][] = [];
-  const sizes: [number, number, number][] = [[64, 128, 784], [256, 256, 256], [512, 512, 512], [1024, 1024, 1024]];
-  for (const [m, n, k] of sizes) {
-    for (const [label, transA, transB] of [["A.B", false, false], ["A^T.B", true, false], ["A.B^T", false, true]] as const) {
-      const ours = gemmGflops(m, n, k, transA, transB);
-      await useBackend("wasm");
-      const wasm = tfjsGemmGflops(m, n, k, transA, transB);
-      await useBackend("cpu");
-      const cpu = m >= 1024 && quick ? NaN : tfjsGemmGflops(m, n, k, transA, transB, 200);
-      gemmRows.push([`${m}x${k}x${n} ${label}`, ours.toFixed(2), wasm.toFixed(2), cpu.toFixed(2)]);
+type OptimizerName = "sgd" | "adam";
+const LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.05, adam: 1e-3 };
+const ROUNDS = 3;
+
+interface Contender {
+  name: string;
+  /** Selects what the contender runs on (kernel path, tfjs backend) before each of its rounds. */
+  select(): Promise<void>;
+  make(): TrainingStep;
+}
+
+/**
+ * Every contender warms up (WARMUP_BATCHES batches, whose mean loss is
+ * reported, then a third of the budget), then they take turns: ROUNDS rounds
+ * of BUDGET_MS / ROUNDS each, and the best round counts. On a machine shared
+ * with other work, a single measurement can land in a busy moment.
+ */
+async function trainingSection(title: string, model: BenchModel, datasets: BenchData[], configs: [number, OptimizerName][], executor: KernelExecutor): Promise<void> {
+  const rows: (string | number)[][] = [];
+  const weights = initialWeights(model, SEED);
+  for (const data of datasets) {
+    for (const [batchSize, optimizer] of configs) {
+      const config: OptimizerConfig = { type: optimizer, learningRate: LEARNING_RATE[optimizer] };
+      const onPath = (path: KernelPath) => async () => void useKernelPath(path);
+      const onBackend = (backend: TfBackend) => () => useBackend(backend);
+      const tfjs = (backend: TfBackend) => () =>
+        (model === CNN ? tfjsCnnStep(backend, weights, data, tfOptimizer(optimizer, config.learningRate)) : tfjsDenseStep(weights, sizesOf(model), data, tfOptimizer(optimizer, config.learningRate))).step;
+      const contenders: Contender[] = [
+        { name: "descent 1T", select: onPath("wasm"), make: () => descentStep(model, SEED, data, config, undefined) },
+        { name: "descent 2T", select: onPath("wasm"), make: () => descentStep(model, SEED, data, config, executor) },
+        { name: "descent TS", select: onPath("typescript"), make: () => descentStep(model, SEED, data, config, undefined) },
+        { name: "tfjs-wasm", select: onBackend("wasm"), make: tfjs("wasm") },
+        { name: "tfjs-cpu", select: onBackend("cpu"), make: tfjs("cpu") },
+      ];
+      const runs: TrainingRun[] = [];
+      const losses: number[] = [];
+      for (const contender of contenders) {
+        await contender.select();
+        const run = new TrainingRun(contender.make(), data, batchSize);
+        losses.push(await run.meanLoss(WARMUP_BATCHES));
+        await run.samplesPerSecond(BUDGET_MS / 3);
+        runs.push(run);
+      }
+      const best = contenders.map(() => 0);
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let c = 0; c < contenders.length; c++) {
+          await contenders[c].select();
+          best[c] = Math.max(best[c], await runs[c].samplesPerSecond(BUDGET_MS / ROUNDS));
+        }
+      }
+      useKernelPath("wasm");
+      const [one, two, typescript, wasm, cpu] = best;
+      const bestTfjs = Math.max(wasm, cpu);
+      rows.push([
+        `${data.name}, ${optimizer === "sgd" ? "SGD" : "Adam"}, batch ${batchSize}`,
+        one.toFixed(0),
+        two.toFixed(0),
+        typescript.toFixed(0),
+        wasm.toFixed(0),
+        cpu.toFixed(0),
+        ((one * flopsPerSample(model)) / 1e9).toFixed(1),
+        ratio(one, bestTfjs),
+        ratio(two, bestTfjs),
+        `${losses[0].toFixed(4)} / ${losses[3].toFixed(4)}`,
+      ]);
     }
   }
-  printTable("GEMM (GFLOP/s, single thread; m x k x n)", ["product", "descent", "tfjs-wasm", "tfjs-cpu"], gemmRows);
+  printTable(title, ["data, optimizer, batch", "descent 1 thread", "descent 2 threads", "descent TS kernels", "tfjs-wasm", "tfjs-cpu", "descent 1T GFLOP/s", "1T / best tfjs", "2T / best tfjs", "warm-up loss descent / tfjs-wasm"], rows);
+  console.log(
+    `(best of ${ROUNDS} interleaved rounds of ${(BUDGET_MS / ROUNDS).toFixed(0)} ms per contender, after ${WARMUP_BATCHES} warm-up batches and ${(BUDGET_MS / 3).toFixed(0)} ms more;` +
+      ` descent TS kernels = the TypeScript path, zero-skipping on; GFLOP/s counts ${(flopsPerSample(model) / 1e6).toFixed(2)} MFLOP per sample)`,
+  );
+}
+
+function sizesOf(model: BenchModel): number[] {
+  return [model.spec.inputShape[0], ...model.spec.layers.map((layer) => (layer.type === "dense" ? layer.units : NaN))];
+}
+
+function ratio(ours: number, theirs: number): string {
+  return Number.isFinite(ours / theirs) ? `${(ours / theirs).toFixed(2)}x` : "-";
 }
 
 /**
@@ -122,10 +179,10 @@ async function gemmThroughput(): Promise<void> {
  * more, inside one fit(), and how many garbage collections ran meanwhile:
  * steady-state training should allocate (almost) nothing per batch.
  */
-async function heapAcrossEpochs(data: ReturnType<typeof mnistTrainingSet>): Promise<void> {
+async function heapAcrossEpochs(data: BenchData): Promise<void> {
   const rows: (string | number)[][] = [];
   for (const batchSize of [32, 256]) {
-    const model = createModel(MLP, 3);
+    const model = createModel(MNIST_MLP.spec, 3);
     let before = 0;
     let afterNoGc = 0;
     let collections = 0;

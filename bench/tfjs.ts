@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
+import type { BenchData } from "./data.js";
+import { gemmGflops, type TrainingStep } from "./timing.js";
 
 export type TfBackend = "cpu" | "wasm";
 
@@ -9,53 +11,69 @@ export async function useBackend(backend: TfBackend): Promise<void> {
   await tf.ready();
 }
 
-/** The same MLP in tfjs-layers, with the given initial weights (kernel, bias per layer). */
-function buildMlp(weights: Float32Array[]): tf.Sequential {
-  const model = tf.sequential();
-  model.add(tf.layers.dense({ inputShape: [784], units: 128, activation: "relu" }));
-  model.add(tf.layers.dense({ units: 64, activation: "relu" }));
-  model.add(tf.layers.dense({ units: 10, activation: "softmax" }));
-  const shapes = [[784, 128], [128], [128, 64], [64], [64, 10], [10]];
-  model.setWeights(weights.map((w, i) => tf.tensor(w, shapes[i])));
-  return model;
+/** Whether tfjs-wasm runs threads here (in Node it does not: the flag is false whatever setThreadsCount says). */
+export function tfjsWasmThreads(): boolean {
+  return tf.env().getBool("WASM_HAS_MULTITHREAD_SUPPORT");
 }
 
-/** Trains one warm-up epoch, then `epochs` timed ones, without shuffling (the same batches as descent's run). */
-export async function trainTfjs(
-  weights: Float32Array[],
-  data: { x: Float32Array; oneHot: Float32Array; numSamples: number },
-  optimizer: "sgd" | "adam",
-  learningRate: number,
-  batchSize: number,
-  epochs: number,
-): Promise<{ samplesPerSecond: number; loss: number }> {
-  const model = buildMlp(weights);
-  model.compile({ optimizer: optimizer === "sgd" ? tf.train.sgd(learningRate) : tf.train.adam(learningRate), loss: "categoricalCrossentropy" });
-  const x = tf.tensor2d(data.x, [data.numSamples, 784]);
-  const y = tf.tensor2d(data.oneHot, [data.numSamples, 10]);
-  const first = await model.fit(x, y, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
-  const started = performance.now();
-  await model.fit(x, y, { batchSize, epochs, shuffle: false, verbose: 0 });
-  const seconds = (performance.now() - started) / 1000;
-  x.dispose();
-  y.dispose();
-  model.dispose();
-  return { samplesPerSecond: (data.numSamples * epochs) / seconds, loss: first.history.loss[0] as number };
+export function tfOptimizer(type: "sgd" | "adam", learningRate: number): tf.Optimizer {
+  return type === "sgd" ? tf.train.sgd(learningRate) : tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
 }
 
-export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs = 400): number {
+/**
+ * A tfjs training step on dense layers (relu, then logits for softmax
+ * cross-entropy on one-hot targets), from the given initial weights
+ * [kernel, bias, kernel, bias, ...]; the loss is read back (await data()) every step.
+ */
+export function tfjsDenseStep(weights: Float32Array[], sizes: number[], data: BenchData, optimizer: tf.Optimizer): { step: TrainingStep; dispose(): void } {
+  const variables: tf.Variable[] = [];
+  for (let i = 1; i < sizes.length; i++) {
+    variables.push(tf.variable(tf.tensor2d(weights[2 * (i - 1)], [sizes[i - 1], sizes[i]])), tf.variable(tf.tensor1d(weights[2 * (i - 1) + 1])));
+  }
+  const logits = (x: tf.Tensor2D): tf.Tensor2D => {
+    let h: tf.Tensor2D = x;
+    for (let i = 0; i < variables.length; i += 2) {
+      h = tf.add(tf.matMul(h, variables[i] as tf.Tensor2D), variables[i + 1]);
+      if (i + 2 < variables.length) h = tf.relu(h);
+    }
+    return h;
+  };
+  return { step: stepOf(logits, variables, data, optimizer), dispose: () => variables.forEach((v) => v.dispose()) };
+}
+
+/** The step shared by the dense and conv models: copy the batch in, minimize, read the loss back. */
+export function stepOf(logits: (x: tf.Tensor2D) => tf.Tensor2D, variables: tf.Variable[], data: BenchData, optimizer: tf.Optimizer): TrainingStep {
+  const f = data.features;
+  const classes = data.classes;
+  return async (start, rows) => {
+    const x = tf.tensor2d(data.x.subarray(start * f, (start + rows) * f), [rows, f]);
+    const y = tf.tensor2d(data.oneHot.subarray(start * classes, (start + rows) * classes), [rows, classes]);
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar, true, variables)!;
+    const value = (await loss.data())[0];
+    loss.dispose();
+    x.dispose();
+    y.dispose();
+    return value;
+  };
+}
+
+/** GFLOP/s of tf.matMul, the result read back with dataSync outside any tidy (inside one, tfjs-wasm read 2.0 GFLOP/s at 256^3 A.B, outside 17.8). */
+export function tfjsGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, budgetMs: number, rounds = 3): number {
   const a = tf.tensor2d(Float32Array.from({ length: m * k }, (_, i) => Math.sin(i) * 0.5), transA ? [k, m] : [m, k]);
   const b = tf.tensor2d(Float32Array.from({ length: k * n }, (_, i) => Math.cos(i) * 0.5), transB ? [n, k] : [k, n]);
-  const run = () => tf.tidy(() => tf.matMul(a, b, transA, transB).dataSync());
-  run();
-  let reps = 0;
-  const started = performance.now();
-  while (performance.now() - started < budgetMs || reps < 1) {
-    run();
-    reps++;
-  }
-  const seconds = (performance.now() - started) / 1000;
+  const gflops = gemmGflops(
+    () => {
+      const c = tf.matMul(a, b, transA, transB);
+      c.dataSync();
+      c.dispose();
+    },
+    m,
+    n,
+    k,
+    budgetMs,
+    rounds,
+  );
   a.dispose();
   b.dispose();
-  return (2 * m * n * k * reps) / seconds / 1e9;
+  return gflops;
 }

@@ -57,3 +57,8 @@ export {
   type Bound,
   type BoundName,
 } from "./contract.js";
+export { createTrainer, predict, type Trainer, type TrainerOptions } from "./trainer.js";
+export { gemm, setZeroSkipping } from "./kernels/gemm.js";
+export { useKernelPath, kernelPath, allocateFloats, type KernelPath } from "./kernels/kernel-path.js";
+export { withExecutor, type KernelExecutor, type KernelBinding } from "./kernels/executor.js";
+export type { WasmApi, WasmMemory, WasmModule } from "./kernels/wasm/webassembly.js";

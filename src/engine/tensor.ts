@@ -1,3 +1,5 @@
+import { allocateFloats } from "./kernels/kernel-path.js";
+
 /**
  * The autograd core, micrograd-style: a Tensor is a node of a computational
  * graph. Each op builds its output tensor with two closures:
@@ -24,7 +26,7 @@ export class Tensor {
     this.shape = shape;
     this.op = op;
     this.inputs = inputs;
-    this.grad = requiresGrad ? new Float32Array(size) : null;
+    this.grad = requiresGrad ? allocateFloats(size) : null;
   }
 
   get size(): number {
@@ -41,7 +43,7 @@ export class Tensor {
   }
 
   static zeros(shape: readonly number[], requiresGrad = false): Tensor {
-    return Tensor.leaf(new Float32Array(shape.reduce((a, b) => a * b, 1)), shape, requiresGrad);
+    return Tensor.leaf(allocateFloats(shape.reduce((a, b) => a * b, 1)), shape, requiresGrad);
   }
 }
 
@@ -51,7 +53,7 @@ export class Tensor {
  */
 export function makeNode(op: string, shape: readonly number[], inputs: readonly Tensor[], forward: (out: Tensor) => void, backward: (out: Tensor) => void): Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Tensor(new Float32Array(size), shape, op, inputs, inputs.some((t) => t.requiresGrad));
+  const out = new Tensor(allocateFloats(size), shape, op, inputs, inputs.some((t) => t.requiresGrad));
   out.forwardFn = () => forward(out);
   if (out.requiresGrad) out.backwardFn = () => backward(out);
   forward(out);

@@ -4,6 +4,7 @@
  * API's TypeBox schemas (src/spec) are built from; test/api/spec-types.test.ts
  * checks that the schemas' types and these agree both ways.
  */
+import type { KernelExecutor } from "./kernels/executor.js";
 
 import type { ACTIVATIONS, INITIALIZERS, LOSSES, MONITOR_MODES, MONITORED_METRICS, OPTIMIZERS, PADDINGS } from "./contract.js";
 
@@ -178,6 +179,8 @@ export interface FitOptions {
   validationData?: TrainingData;
   /** Continue from a checkpoint of the same spec, data and config: the result is bit-identical to an uninterrupted run. */
   resumeFrom?: TrainingCheckpoint;
+  /** Spreads large kernel calls over threads (src/parallel's createThreadExecutor); same results as without. */
+  executor?: KernelExecutor;
 }
 
 /** Per-class results at the end of training, on the validation data (else the training data). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { gemm, setZeroSkipping } from "../../src/engine/kernels/gemm.js";
+import { useKernelPath } from "../../src/engine/kernels/kernel-path.js";
 import { gemmDense } from "../../src/engine/kernels/gemm-dense.js";
 import { countZeros, gemmSparse } from "../../src/engine/kernels/gemm-sparse.js";
 import { Prng } from "../../src/engine/random.js";
@@ -19,6 +20,7 @@ function reference(transA: boolean, transB: boolean, m: number, n: number, k: nu
 
 const SHAPES: [number, number, number][] = [[1, 1, 1], [3, 5, 2], [4, 4, 4], [7, 9, 13], [33, 17, 300], [65, 130, 257], [5, 600, 3]];
 
+// The TypeScript reference kernels (the WebAssembly ones: wasm-kernels.test.ts).
 describe("gemm kernels", () => {
   for (const [name, kernel] of [
     ["dense (packed, 4x4 tiles)", (tA: boolean, tB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array, acc: boolean) => gemmDense(tA, tB, m, n, k, a, b, c, acc)],
@@ -45,7 +47,8 @@ describe("gemm kernels", () => {
     });
   }
 
-  it("picks the zero-skipping kernel for mostly-zero inputs and gives the same products either way", () => {
+  it("on the TypeScript path, picks the zero-skipping kernel for mostly-zero inputs and gives the same products either way", () => {
+    const path = useKernelPath("typescript");
     const rng = new Prng(4);
     const [m, n, k] = [32, 64, 200];
     const a = Float32Array.from({ length: m * k }, () => (rng.nextFloat() < 0.8 ? 0 : rng.nextFloat()));
@@ -56,12 +59,21 @@ describe("gemm kernels", () => {
     const previous = setZeroSkipping(false);
     gemm(false, false, m, n, k, a, b, withoutSkipping, false);
     setZeroSkipping(previous);
+    useKernelPath(path);
     for (let i = 0; i < m * n; i++) expect(withSkipping[i]).toBeCloseTo(withoutSkipping[i], 5);
   });
 
-  it("handles empty dimensions", () => {
-    const c = new Float32Array(4).fill(7);
-    gemm(false, false, 2, 2, 0, new Float32Array(0), new Float32Array(0), c, false);
-    expect([...c]).toEqual([0, 0, 0, 0]);
+  it("handles empty dimensions on both paths", () => {
+    for (const path of ["wasm", "typescript"] as const) {
+      const previous = useKernelPath(path);
+      const c = new Float32Array(4).fill(7);
+      gemm(false, false, 2, 2, 0, new Float32Array(0), new Float32Array(0), c, false);
+      expect([...c]).toEqual([0, 0, 0, 0]);
+      gemm(false, false, 2, 2, 0, new Float32Array(0), new Float32Array(0), c.fill(7), true);
+      expect([...c]).toEqual([7, 7, 7, 7]);
+      gemm(false, false, 0, 2, 3, new Float32Array(0), new Float32Array(6), c, false);
+      expect([...c]).toEqual([7, 7, 7, 7]);
+      useKernelPath(previous);
+    }
   });
 });

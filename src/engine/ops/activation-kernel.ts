@@ -1,3 +1,5 @@
+import { addInto } from "../kernels/elementwise.js";
+import { allocateFloats } from "../kernels/kernel-path.js";
 import { makeNode, type Tensor } from "../tensor.js";
 
 /**
@@ -29,11 +31,9 @@ export function activationOp(x: Tensor, kernel: ActivationKernel): Tensor {
     [x],
     (out) => kernel.forward(x.data, out.data, rows, cols),
     (out) => {
-      scratch ??= new Float32Array(x.size);
+      scratch ??= allocateFloats(x.size);
       kernel.backward(x.data, out.data, out.grad!, scratch, rows, cols);
-      const dx = x.grad;
-      if (dx === null) return;
-      for (let i = 0; i < scratch.length; i++) dx[i] += scratch[i];
+      if (x.grad !== null) addInto(x.grad, scratch, scratch.length);
     },
   );
 }

@@ -1,3 +1,4 @@
+import { addInto } from "../kernels/elementwise.js";
 import { makeNode, type Tensor } from "../tensor.js";
 
 /** [batch, ...] -> [batch, product of the rest]. Row-major, so the values stay in place; backward passes the gradient through. */
@@ -10,10 +11,7 @@ export function flatten(x: Tensor): Tensor {
     [x],
     (out) => out.data.set(x.data),
     (out) => {
-      const dx = x.grad;
-      if (dx === null) return;
-      const g = out.grad!;
-      for (let i = 0; i < g.length; i++) dx[i] += g[i];
+      if (x.grad !== null) addInto(x.grad, out.grad!, out.grad!.length);
     },
   );
 }

@@ -1,3 +1,4 @@
+import { reluBackward } from "../kernels/elementwise.js";
 import type { Tensor } from "../tensor.js";
 import { activationOp, type ActivationKernel } from "./activation-kernel.js";
 
@@ -8,7 +9,7 @@ export const reluKernel: ActivationKernel = {
     for (let i = 0, n = rows * cols; i < n; i++) y[i] = z[i] > 0 ? z[i] : 0;
   },
   backward(z, _y, dy, dz, rows, cols) {
-    for (let i = 0, n = rows * cols; i < n; i++) dz[i] = z[i] > 0 ? dy[i] : 0;
+    reluBackward(z, dy, dz, rows * cols);
   },
 };
 

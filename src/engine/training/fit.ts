@@ -1,5 +1,6 @@
 import { Augmenter } from "../augmentation/augmenter.js";
 import { SpecError, TrainingError } from "../errors.js";
+import { useExecutor, type KernelExecutor } from "../kernels/executor.js";
 import { asNetwork, TRAINING_STREAM, type NeuralNetwork } from "../model.js";
 import { createOptimizer } from "../optimizers/create-optimizer.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
@@ -16,6 +17,7 @@ import { evaluate } from "./evaluate.js";
 import { LearningRateScheduler } from "./schedules.js";
 import { splitSamples } from "./split.js";
 import { encodeTargets } from "./targets.js";
+import { trainStep } from "./train-step.js";
 
 // The event loop gets a turn at least this often (ms of training), so that
 // the worker's I/O and lock renewals are not starved.
@@ -40,6 +42,13 @@ interface Session {
   earlyStopping: EarlyStopping | null;
   /** The best epoch's weights, kept when earlyStopping.restoreBestWeights. */
   bestWeights: Uint8Array | null;
+  /** Predicted class per validation sample at the end of epoch `predictedEpoch` (classMetrics); null without class labels. */
+  predicted: Int32Array | null;
+  predictedEpoch: number;
+  /** The same for the best epoch, when its weights are to be restored. */
+  bestPredicted: Int32Array | null;
+  bestPredictedEpoch: number;
+  executor: KernelExecutor | null;
   rng: Prng;
   batchesPerEpoch: number;
   history: EpochMetrics[];
@@ -115,6 +124,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     throw new SpecError(`earlyStopping monitors ${earlyStopping.monitor}, but there is no validation data`, "/training/earlyStopping/monitor");
   }
   const batchesPerEpoch = Math.ceil(trainSamples.length / config.batchSize);
+  const withClasses = validation !== null && validation.targets.labels !== null;
   const augmenter = new Augmenter(config.augmentation ?? {}, network.spec.inputShape, config.batchSize);
   const session: Session = {
     network,
@@ -131,6 +141,11 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     scheduler: new LearningRateScheduler(config.optimizer.learningRate, config.learningRateSchedule ?? { type: "constant" }, config.epochs, batchesPerEpoch),
     earlyStopping,
     bestWeights: null,
+    predicted: withClasses ? new Int32Array(validationSamples.length) : null,
+    predictedEpoch: 0,
+    bestPredicted: withClasses && config.earlyStopping?.restoreBestWeights ? new Int32Array(validationSamples.length) : null,
+    bestPredictedEpoch: 0,
+    executor: options.executor ?? null,
     rng,
     batchesPerEpoch,
     history: [],
@@ -234,16 +249,8 @@ function trainBatch(session: Session, epoch: number, b: number, accuracy: Accura
   const batch = graphs.get(Math.min(config.batchSize, order.length - start));
   graphs.load(batch, session.training, order, start);
   session.augmenter?.apply(batch.input.data, batch.rows, session.rng);
-  network.context.training = true;
-  batch.graph.forward();
-  const loss = batch.loss.data[0];
-  if (!Number.isFinite(loss)) {
-    network.context.training = false;
-    throw new TrainingError("NON_FINITE_LOSS", `the loss became ${loss} at epoch ${epoch}, batch ${b}: training diverged (try a lower learning rate)`, epoch, b);
-  }
-  batch.graph.backward();
   const learningRate = session.scheduler.rateAt(epoch, b);
-  session.optimizer.step(learningRate);
+  const loss = trainStep(network, batch, session.optimizer, learningRate, session.executor, epoch, b);
   accuracy.add(batch.output.data, batch.rows, batch.labels, batch.target.data);
   totals.loss += loss * batch.rows;
   totals.seen += batch.rows;
@@ -256,18 +263,35 @@ function epochMetrics(session: Session, epoch: number, outcome: EpochOutcome): E
   const metrics: EpochMetrics = { epoch, loss: outcome.loss, learningRate: outcome.learningRate, durationMs: outcome.durationMs };
   if (outcome.accuracy !== undefined) metrics.accuracy = outcome.accuracy;
   if (session.validation !== null) {
-    const result = evaluate(session.network, session.graphs, session.validation, session.validationSamples, session.config.batchSize);
+    const result = evaluateWith(session, session.predicted ?? undefined);
+    session.predictedEpoch = epoch;
     metrics.valLoss = result.loss;
     if (result.accuracy !== undefined) metrics.valAccuracy = result.accuracy;
   }
   return metrics;
 }
 
+/** Loss and accuracy on the validation samples (predicted classes into `predicted`), with the session's executor. */
+function evaluateWith(session: Session, predicted?: Int32Array): ReturnType<typeof evaluate> {
+  const previous = useExecutor(session.executor);
+  try {
+    return evaluate(session.network, session.graphs, session.validation!, session.validationSamples, session.config.batchSize, predicted);
+  } finally {
+    useExecutor(previous);
+  }
+}
+
 /** Updates early stopping with an epoch; keeps the best weights if they are to be restored. Returns whether to stop. */
 function trackBest(session: Session, metrics: EpochMetrics): boolean {
   const early = session.earlyStopping!;
   const improved = early.update(metrics);
-  if (improved && session.config.earlyStopping?.restoreBestWeights) session.bestWeights = exportWeights(session.network).data;
+  if (improved && session.config.earlyStopping?.restoreBestWeights) {
+    session.bestWeights = exportWeights(session.network).data;
+    if (session.bestPredicted !== null && session.predicted !== null) {
+      session.bestPredicted.set(session.predicted);
+      session.bestPredictedEpoch = metrics.epoch;
+    }
+  }
   return early.shouldStop;
 }
 
@@ -280,17 +304,26 @@ function finish(session: Session, stopped: FitResult["stopped"], partialLoss: nu
   }
   const kept = history.find((m) => m.epoch === keptEpoch);
   const result: FitResult = { epochs: history, stopped, finalMetrics: kept ? finalOf(kept) : { loss: partialLoss }, keptEpoch, augmentation: session.augmenter?.active ?? [] };
-  const labels = (session.validation ?? session.training).targets.labels;
-  if (stopped !== "cancelled" && labels !== null) {
-    const on = session.validation !== null ? "validation" : "training";
-    const dataset = session.validation ?? session.training;
-    const samples = session.validation !== null ? session.validationSamples : session.trainSamples;
-    const predicted = new Int32Array(samples.length);
-    evaluate(network, session.graphs, dataset, samples, session.config.batchSize, predicted);
-    const truth = Int32Array.from(samples, (s) => labels[s]);
-    result.classMetrics = classMetricsOf(truth, predicted, Math.max(2, network.outputSize), on);
+  const labels = session.validation?.targets.labels ?? null;
+  if (stopped !== "cancelled" && labels !== null && kept !== undefined) {
+    const truth = Int32Array.from(session.validationSamples, (s) => labels[s]);
+    result.classMetrics = classMetricsOf(truth, predictionsOf(session, keptEpoch), Math.max(2, network.outputSize), "validation");
   }
   return result;
+}
+
+/**
+ * The validation predictions of the kept weights: those of the epoch's own
+ * evaluation when this run made it (always, unless the kept epoch ended
+ * before a resume), else a new evaluation, which gives the same (evaluation
+ * mode is deterministic and the weights are those of that epoch).
+ */
+function predictionsOf(session: Session, keptEpoch: number): Int32Array {
+  if (session.predicted !== null && session.predictedEpoch === keptEpoch) return session.predicted;
+  if (session.bestPredicted !== null && session.bestPredictedEpoch === keptEpoch) return session.bestPredicted;
+  const predicted = new Int32Array(session.validationSamples.length);
+  evaluateWith(session, predicted);
+  return predicted;
 }
 
 function finalOf(metrics: EpochMetrics): FinalMetrics {

@@ -1,0 +1,12 @@
+import { createModel, fit, setZeroSkipping, type ModelSpec } from "../src/engine/index.js";
+import { mnistTrainingSet } from "./data.js";
+const which = process.argv[2] ?? "cnn";
+const data = mnistTrainingSet(8000);
+setZeroSkipping(false);
+const CNN: ModelSpec = { inputShape: [28, 28, 1], layers: [{ type: "conv2d", filters: 8, kernelSize: 3, activation: "relu" }, { type: "maxPool2d", poolSize: 2 }, { type: "flatten" }, { type: "dense", units: 10, activation: "softmax" }] };
+const MLP: ModelSpec = { inputShape: [784], layers: [{ type: "dense", units: 128, activation: "relu" }, { type: "dense", units: 64, activation: "relu" }, { type: "dense", units: 10, activation: "softmax" }] };
+const bs = Number(process.argv[3] ?? 32);
+const model = createModel(which === "cnn" ? CNN : MLP, 7);
+const opt = process.argv[4] === "adam" ? { type: "adam" as const, learningRate: 1e-3 } : { type: "sgd" as const, learningRate: 0.05 };
+const r = await fit(model, { x: data.x, y: data.labels, numSamples: 8000 }, { epochs: 3, batchSize: bs, seed: 1, loss: "sparseCategoricalCrossentropy", optimizer: opt, shuffle: false });
+console.log(r.epochs.map((e) => (8000 / (e.durationMs / 1000)).toFixed(0)).join(" "), "samples/s");

@@ -1,0 +1,62 @@
+/**
+ * The words an executor and its kernel threads share (an Int32Array over a
+ * SharedArrayBuffer). A run writes the calls' arguments, the export's name
+ * and the number of calls, sets `ticket` to (its generation, call 0), then
+ * bumps `generation`. Every thread, the caller included, claims calls by
+ * advancing the ticket (compare-and-exchange) while it still carries the
+ * run's generation, and decrements `pending` after each call; the one that
+ * brings it to 0 wakes the caller. A thread that wakes late finds the ticket
+ * of a later run, or none left, and claims nothing of a run it did not see begin.
+ */
+export const Word = {
+  generation: 0,
+  pending: 1,
+  count: 2,
+  argsPerCall: 3,
+  stop: 4,
+  failed: 5,
+  ready: 6,
+  nameLength: 7,
+  ticket: 8,
+} as const;
+
+const CALL_BITS = 7;
+export const MAX_CALLS = 1 << CALL_BITS; // calls of one run
+
+export function firstTicket(generation: number): number {
+  return (generation << CALL_BITS) | 0;
+}
+
+/** Claims the next call of the run of `generation`: its index, or -1 when there is none left (or another run has begun). */
+export function claimCall(words: Int32Array, generation: number, count: number): number {
+  for (;;) {
+    const ticket = Atomics.load(words, Word.ticket);
+    const call = ticket & (MAX_CALLS - 1);
+    if (ticket >>> CALL_BITS !== (generation << CALL_BITS) >>> CALL_BITS || call >= count) return -1;
+    if (Atomics.compareExchange(words, Word.ticket, ticket, ticket + 1) === ticket) return call;
+  }
+}
+
+export const NAME_AT = 16; // the export's name, one character per word
+export const MAX_NAME = 48;
+export const ERROR_AT = NAME_AT + MAX_NAME; // the first failure's message
+export const MAX_ERROR = 448;
+export const ARGS_AT = ERROR_AT + MAX_ERROR; // call i's arguments at ARGS_AT + i * MAX_ARGS
+export const MAX_ARGS = 32;
+
+export const CONTROL_WORDS = ARGS_AT + MAX_CALLS * MAX_ARGS;
+
+/** Writes `text` (cut to max - 1 characters) as one character per word, then a 0; returns its length. */
+export function writeText(words: Int32Array, at: number, max: number, text: string): number {
+  const length = Math.min(text.length, max - 1);
+  for (let i = 0; i < length; i++) words[at + i] = text.charCodeAt(i);
+  words[at + length] = 0;
+  return length;
+}
+
+/** Reads `length` characters, or up to the first 0 when length is omitted. */
+export function readText(words: Int32Array, at: number, length = Infinity): string {
+  let text = "";
+  for (let i = 0; i < length && words[at + i] !== 0; i++) text += String.fromCharCode(words[at + i]);
+  return text;
+}

@@ -1,0 +1,6 @@
+/**
+ * Both cores for the engine: a KernelExecutor over worker threads and shared
+ * memory, passed to fit / createTrainer as `executor`. Outside the engine,
+ * which stays free of node: imports.
+ */
+export { createThreadExecutor, type ThreadExecutor } from "./thread-executor.js";

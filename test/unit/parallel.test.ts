@@ -1,0 +1,107 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createModel, createTrainer, exportWeights, fit, gemm, type KernelExecutor, type ModelSpec } from "../../src/engine/index.js";
+import { useExecutor } from "../../src/engine/kernels/executor.js";
+import { allocateFloats } from "../../src/engine/kernels/kernel-path.js";
+import { loadWasmKernels } from "../../src/engine/kernels/wasm/wasm-kernels.js";
+import { Prng } from "../../src/engine/random.js";
+import { createThreadExecutor } from "../../src/parallel/index.js";
+import { mnistSplit } from "./helpers/datasets.js";
+
+const executor = createThreadExecutor(2);
+afterAll(() => executor.close());
+
+/** Counts the runs an executor is given and the calls in them. */
+function counting(inner: KernelExecutor): KernelExecutor & { runs: number; calls: number } {
+  const counter = {
+    threads: inner.threads,
+    runs: 0,
+    calls: 0,
+    run(...args: Parameters<KernelExecutor["run"]>) {
+      counter.runs++;
+      counter.calls += args[3];
+      inner.run(...args);
+    },
+  };
+  return counter;
+}
+
+function random(rng: Prng, length: number): Float32Array {
+  const values = allocateFloats(length);
+  for (let i = 0; i < length; i++) values[i] = rng.nextFloat() - 0.5;
+  return values;
+}
+
+describe("the thread executor (src/parallel)", () => {
+  it("splits a large product over 2 threads with the same bits as one thread, in every transpose form", () => {
+    const rng = new Prng(21);
+    const spy = counting(executor);
+    for (const [m, n, k] of [[300, 110, 257], [61, 520, 270]]) {
+      for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const a = random(rng, m * k);
+        const b = random(rng, k * n);
+        const alone = allocateFloats(m * n).fill(0.5);
+        const split = allocateFloats(m * n).fill(0.5);
+        gemm(transA, transB, m, n, k, a, b, alone, true);
+        const previous = useExecutor(spy);
+        try {
+          gemm(transA, transB, m, n, k, a, b, split, true);
+        } finally {
+          useExecutor(previous);
+        }
+        expect(Float32Array.from(split), `${m}x${k}x${n} ${transA} ${transB}`).toEqual(Float32Array.from(alone));
+      }
+    }
+    expect(spy.runs).toBe(8);
+    expect(spy.calls).toBe(32); // two blocks per thread, taken in turn
+  });
+
+  it("leaves small products on the calling thread", () => {
+    const spy = counting(executor);
+    const previous = useExecutor(spy);
+    try {
+      gemm(false, false, 32, 64, 128, allocateFloats(32 * 128), allocateFloats(128 * 64), allocateFloats(32 * 64), false);
+    } finally {
+      useExecutor(previous);
+    }
+    expect(spy.runs).toBe(0);
+  });
+
+  it("fit and createTrainer with the executor train to the same weights as without", async () => {
+    const spec: ModelSpec = { inputShape: [784], layers: [{ type: "dense", units: 128, activation: "relu" }, { type: "dense", units: 10, activation: "softmax" }] };
+    const { train } = mnistSplit(512, 0, 3);
+    const config = { epochs: 2, batchSize: 256, seed: 4, loss: "sparseCategoricalCrossentropy" as const, optimizer: { type: "adam" as const, learningRate: 0.001 } };
+    const weights = async (withExecutor: boolean) => {
+      const model = createModel(spec, 9);
+      const spy = counting(executor);
+      await fit(model, train, config, {}, withExecutor ? { executor: spy } : {});
+      const trainer = createTrainer(model, { loss: config.loss, optimizer: config.optimizer, ...(withExecutor ? { executor: spy } : {}) });
+      trainer.trainOnBatch(train.x.subarray(0, 256 * 784), train.y.subarray(0, 256), 256);
+      return { bytes: exportWeights(model).data, runs: spy.runs };
+    };
+    const [alone, split] = [await weights(false), await weights(true)];
+    expect(split.runs).toBeGreaterThan(0);
+    expect(Buffer.from(split.bytes).equals(Buffer.from(alone.bytes))).toBe(true);
+  });
+
+  it("reports a kernel that fails in whichever thread ran it, and keeps working after", () => {
+    const kernels = loadWasmKernels()!;
+    const scratch = allocateFloats(32).fill(1);
+    const at = (call: number) => scratch.byteOffset + 16 * call;
+    const args = new Int32Array(3 * 8);
+    for (let call = 0; call < 8; call++) args.set([at(call), at(call), 4], 3 * call); // add_into: call i doubles its own 4 values
+    args.set([0x7ffffff0, 0x7ffffff0, 4], 3 * 5); // call 5 reads past the end of the memory: a trap
+    expect(() => executor.run(kernels, "add_into", args, 8, 3)).toThrow(/out of bounds/);
+    args.set([at(5), at(5), 4], 3 * 5);
+    scratch.fill(1);
+    expect(() => executor.run(kernels, "add_into", args, 8, 3)).not.toThrow();
+    expect([...scratch]).toEqual(new Array(32).fill(2)); // every call ran once
+  });
+
+  it("refuses to run once closed", async () => {
+    const closing = createThreadExecutor(2);
+    await closing.close();
+    expect(() => closing.run(loadWasmKernels()!, "add_into", new Int32Array(6), 2, 3)).toThrow(/closed/);
+    expect(() => executor.run(loadWasmKernels()!, "add_into", new Int32Array(3 * 200), 200, 3)).toThrow(/do not fit/);
+    expect(() => createThreadExecutor(0)).toThrow(/positive integer/);
+  });
+});
