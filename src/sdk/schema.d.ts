@@ -528,6 +528,16 @@ export interface components {
              */
             type: "batchNorm";
         };
+        /**
+         * BestMetrics
+         * @description The best epoch's metrics so far, by the job's early-stopping monitor (valLoss with validation, else loss, by default).
+         */
+        BestMetrics: {
+            accuracy?: number;
+            loss: number;
+            valAccuracy?: number;
+            valLoss?: number;
+        };
         /** ConstantSchedule */
         ConstantSchedule: {
             /**
@@ -639,10 +649,7 @@ export interface components {
             numClasses: number;
             numFeatures: number;
             numSamples: number;
-            /** @description Per feature, on GET /v1/datasets/{id}; lists leave it out. */
-            statistics?: {
-                features: components["schemas"]["FeatureStatistics"][];
-            };
+            statistics?: components["schemas"]["DatasetStatistics"];
             /** @enum {unknown} */
             task: "classification" | "regression";
         };
@@ -781,6 +788,10 @@ export interface components {
             features: number[][];
             /** @description One label per sample: a class index into classNames, or the regression target. */
             labels: number[];
+        };
+        /** DatasetStatistics */
+        DatasetStatistics: {
+            features: components["schemas"]["FeatureStatistics"][];
         };
         /** DatasetUpload */
         DatasetUpload: components["schemas"]["DatasetInput"] | components["schemas"]["DatasetRowsInput"];
@@ -979,7 +990,7 @@ export interface components {
         Job: {
             /** @description How many times a worker has started this job. */
             attempt: number;
-            bestMetrics: components["schemas"]["Metrics"] | null;
+            bestMetrics: components["schemas"]["BestMetrics"] | null;
             /** @description A cancel was requested; the worker stops at the next batch. */
             cancelRequested: boolean;
             /** Format: date-time */
@@ -1151,13 +1162,6 @@ export interface components {
              */
             type: "maxPool2d";
         };
-        /** Metrics */
-        Metrics: {
-            accuracy?: number;
-            loss: number;
-            valAccuracy?: number;
-            valLoss?: number;
-        };
         /**
          * Model
          * @example {
@@ -1271,12 +1275,7 @@ export interface components {
             sourceJobId: string;
             spec: components["schemas"]["ModelSpec"];
             /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
-            weightManifest: {
-                name: string;
-                /** @description In float32 elements. */
-                offset: number;
-                shape: number[];
-            }[];
+            weightManifest: components["schemas"]["WeightEntry"][];
         };
         /** ModelMetrics */
         ModelMetrics: {
@@ -1656,6 +1655,13 @@ export interface components {
             dropLayers?: number;
             /** @description "base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything). */
             freeze?: "base" | number;
+        };
+        /** WeightEntry */
+        WeightEntry: {
+            name: string;
+            /** @description In float32 elements. */
+            offset: number;
+            shape: number[];
         };
     };
     responses: never;

@@ -127,13 +127,14 @@ describe("recovery", { timeout: 180_000 }, () => {
     events.on("stalled", ({ jobId }) => stalled.push(jobId));
     await events.waitUntilReady();
     try {
-      const lockMs = 1000;
-      await worker({ WORKER_LOCK_DURATION_MS: String(lockMs), WORKER_STALLED_INTERVAL_MS: "500" });
+      // A short lock, so the epoch outlasts it many times over however fast the kernels get (about 10x on this machine).
+      const lockMs = 400;
+      await worker({ WORKER_LOCK_DURATION_MS: String(lockMs), WORKER_STALLED_INTERVAL_MS: "200" });
       const wide = {
         ...spec,
         layers: [
-          { type: "dense", units: 768, activation: "relu" },
-          { type: "dense", units: 768, activation: "relu" },
+          { type: "dense", units: 1024, activation: "relu" },
+          { type: "dense", units: 1024, activation: "relu" },
           { type: "dense", units: 4, activation: "softmax" },
         ],
       };
