@@ -82,22 +82,24 @@ jobs
 
 program
   .command("predict <model>")
-  .description("run a trained model on inputs")
-  .requiredOption("--input <json>", "one input ([5.1, 3.5, 1.4, 0.2]) or several ([[...], [...]]); @file reads a file")
+  .description("run a trained model on raw rows (models trained on a table) or on inputs (arrays of numbers)")
+  .requiredOption("--input <json>", 'a row ({"petalLength": 1.4, ...}) or rows ([{...}, ...]), an input ([5.1, 3.5]) or inputs ([[...], ...]); @file reads a file')
   .action(async (model: string, options: { input: string }) => {
     const text = options.input.startsWith("@") ? await readFile(options.input.slice(1), "utf8") : options.input;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new UsageError("--input is not JSON: give [numbers] or [[numbers], ...]");
+      throw new UsageError("--input is not JSON: give {column: value}, [{...}], [numbers] or [[numbers], ...]");
     }
-    if (!Array.isArray(parsed)) throw new UsageError("--input must be a JSON array");
-    const inputs = (parsed.every((x) => typeof x === "number") ? [parsed] : parsed) as number[][];
-    const prediction = data(await client.POST("/v1/models/{id}/predict", { params: { path: { id: model } }, body: { inputs } }));
+    const items = Array.isArray(parsed) && !parsed.every((x) => typeof x === "number") ? parsed : [parsed];
+    const isRow = (item: unknown) => typeof item === "object" && item !== null && !Array.isArray(item);
+    if (!items.every(isRow) && !items.every(Array.isArray)) throw new UsageError("--input: give rows ({column: value}) or inputs (arrays of numbers), not a mix");
+    const body = items.every(isRow) ? { rows: items as Record<string, string | number | boolean | null>[] } : { inputs: items as number[][] };
+    const prediction = data(await client.POST("/v1/models/{id}/predict", { params: { path: { id: model } }, body }));
     printTable(
       ["#", "class", "outputs"],
-      prediction.outputs.map((output, i) => [i, prediction.classNames?.[i] ?? prediction.classes?.[i] ?? "", output.map((v) => +v.toFixed(4)).join(", ")]),
+      prediction.outputs.map((output, i) => [i, prediction.classNames?.[i] ?? prediction.values?.[i] ?? prediction.classes?.[i] ?? "", output.map((v) => +v.toFixed(4)).join(", ")]),
     );
   });
 

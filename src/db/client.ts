@@ -4,7 +4,7 @@ import { PrismaClient } from "./generated/client.js";
 // Blobs are omitted from every query by default; the few places that need
 // them ask with `omit: { features: false }`. This keeps lists and reads cheap.
 const omitBlobs = {
-  dataset: { features: true, labels: true },
+  dataset: { features: true, labels: true, table: true },
   model: { weights: true },
 } as const;
 

@@ -9,7 +9,8 @@ import { BestMetrics, JobError, StatusChange } from "../spec/job.js";
 import { JobModel, ModelSpec } from "../spec/model-spec.js";
 import { Lineage, ModelMetrics, WeightManifest } from "../spec/model.js";
 import { TrainingConfig } from "../spec/training-config.js";
-import { DatasetStatistics } from "../spec/dataset.js";
+import { Type } from "typebox";
+import { ColumnReport, DatasetStatistics } from "../spec/dataset.js";
 import type { Prisma } from "./client.js";
 
 export class StoredDataError extends Error {
@@ -37,6 +38,7 @@ export const decodeWeightManifest = decoder(WeightManifest);
 export const decodeModelMetrics = decoder(ModelMetrics);
 export const decodeLineage = decoder(Lineage);
 export const decodeDatasetStatistics = decoder(DatasetStatistics);
+export const decodeColumnReports = decoder(Type.Array(ColumnReport));
 
 /** A typed value as a JSON column's input (interfaces have no index signature Prisma's JSON type could check). */
 export function toJson(value: object): Prisma.InputJsonValue {

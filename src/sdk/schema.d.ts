@@ -121,7 +121,22 @@ export interface paths {
         put?: never;
         /**
          * Upload a dataset (JSON or CSV)
-         * @description JSON: `{features, labels}` (one row of numbers per sample, one label per row) or `{rows, label}` (one object per sample). String labels become classes (sorted by name unless classNames gives the order); non-negative integer labels are class indices; other numbers are regression targets. CSV (`Content-Type: text/csv`, a header row, `?label=<column>&name=`): streamed, numeric feature columns, a numeric or categorical label column; errors name `row N, column NAME`. Stored as float32 with a sha256 checksum and per-feature statistics; nothing is stored when validation fails.
+         * @description Tables as people have them, or matrices of numbers.
+         *
+         *     **Tables** (a `kind: "table"` dataset): `text/csv` (a header row), `application/x-ndjson` (one JSON object per line),
+         *     a bare JSON array of records, or JSON `{rows, label}`. Cells may be numbers, strings, booleans, null or empty; records
+         *     may leave columns out (missing). Each column's type is inferred (number, category, binary, date, datetime, text, or
+         *     ignore for ids) and reported in `columns` with its missing count and statistics; choose types with `columns`
+         *     (JSON) or `?types=zip:category`, leave columns out with `ignore` or `?ignore=id,date`. Name the label with
+         *     `?label=` (CSV, NDJSON, bare arrays) or `label`. Rows without a label are left out and counted in
+         *     `rowsWithoutLabel`. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+         *     hashed text) on its own training rows; `numFeatures` and `classNames` here are those of a pipeline fitted on every row.
+         *
+         *     **Matrices** (`kind: "matrix"`): JSON `{features, labels}` (one row of numbers per sample; images with
+         *     `inputShape`), or CSV with `?kind=matrix` (numbers only). String labels become classes (sorted by name unless
+         *     classNames gives the order); non-negative integer labels are class indices; other numbers are regression targets.
+         *
+         *     Errors name `row N, column NAME` (CSV), `line N` (NDJSON) or a JSON Pointer. Nothing is stored when validation fails.
          */
         post: operations["createDataset"];
         delete?: never;
@@ -324,6 +339,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{id}/evaluate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Evaluate a trained model on labelled data
+         * @description On a dataset of the project (`datasetId`: a matrix with the model's input size and classes, or a table for a model trained on one), or on raw rows with their label (`rows`). Classification: accuracy, macro F1, per-class precision and recall, the confusion matrix, log loss, ROC AUC for two classes. Regression: MAE, RMSE and R², in the label's units. Rows the model cannot use are counted in `dropped`.
+         */
+        post: operations["evaluateModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models/{id}/predict": {
         parameters: {
             query?: never;
@@ -335,7 +370,7 @@ export interface paths {
         put?: never;
         /**
          * Predict with a trained model
-         * @description Each input is a flat array of the model's input size, or nested arrays shaped as its inputShape. Returns the model's outputs and, for classifiers, the predicted class index and name.
+         * @description `inputs`: each a flat array of the model's input size, or nested arrays shaped as its inputShape. `rows` (models trained on a table): raw rows `{column: value}` through the model's feature pipeline, as fitted on its training rows: missing values filled as in training, unseen categories to (other), columns it does not use ignored; a value of the wrong kind is a 400 naming its row and column. Returns the model's outputs; classifiers add the predicted class index and name and each class's probability by name; models trained on a table add regression values in the label's units.
          */
         post: operations["predict"];
         delete?: never;
@@ -356,6 +391,26 @@ export interface paths {
          * @description The Keras layers format. `tf.loadLayersModel('<base>/v1/models/{id}/tfjs/model.json', {requestInit: {headers: {authorization: 'Bearer <key>'}}})` loads the model as is: its weights manifest points at weights.bin beside it. Predictions match POST /v1/models/{id}/predict within 1e-5.
          */
         get: operations["getTfjsModel"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models/{id}/tfjs/preprocessing.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export to TensorFlow.js: the feature pipeline
+         * @description Models trained on a table: the fitted feature pipeline (as GET /v1/models/{id} shows it) that turns raw rows into model.json's inputs, for clients that predict outside descent; 404 for models trained on numbers.
+         */
+        get: operations["getTfjsPreprocessing"];
         put?: never;
         post?: never;
         delete?: never;
@@ -538,6 +593,70 @@ export interface components {
             valAccuracy?: number;
             valLoss?: number;
         };
+        /** CategoryStats */
+        CategoryStats: {
+            distinct: number;
+            /** @description The most frequent values, most frequent first. */
+            top: {
+                count: number;
+                value: string;
+            }[];
+        };
+        /** ClassEvaluation */
+        ClassEvaluation: {
+            f1: number;
+            name: string;
+            precision: number;
+            recall: number;
+            support: number;
+        };
+        /** ClassificationEvaluation */
+        ClassificationEvaluation: {
+            accuracy: number;
+            /** @description confusion[true][predicted]; absent above 100 classes. */
+            confusion?: number[][];
+            logLoss: number;
+            /** @description Mean F1 over the classes that occur. */
+            macroF1: number;
+            perClass: components["schemas"]["ClassEvaluation"][];
+            /** @description Two classes only. */
+            rocAuc: number | null;
+            samples: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            task: "classification";
+        };
+        /** ColumnReport */
+        ColumnReport: {
+            /** @description Rows with a value. */
+            count: number;
+            label?: boolean;
+            /** @description Rows without one. */
+            missing: number;
+            name: string;
+            /** @description Why it has its type: inferred (and from what), override, or ignored by request. */
+            reason: string;
+            stats: components["schemas"]["NumberStats"] | components["schemas"]["CategoryStats"] | components["schemas"]["DateStats"] | components["schemas"]["TextStats"] | null;
+            /**
+             * @description How the table stores its values.
+             * @enum {unknown}
+             */
+            storage: "number" | "string" | "boolean" | "date";
+            /**
+             * @description What the column is to the model.
+             * @enum {unknown}
+             */
+            type: "number" | "category" | "binary" | "date" | "datetime" | "text" | "ignore";
+        };
+        /**
+         * ColumnTypes
+         * @description Column types you choose, by column name (checked against every value); the others are inferred.
+         */
+        ColumnTypes: {
+            [key: string]: "number" | "category" | "binary" | "date" | "datetime" | "text" | "ignore";
+        };
         /** ConstantSchedule */
         ConstantSchedule: {
             /**
@@ -631,12 +750,14 @@ export interface components {
          *     }
          */
         Dataset: {
-            /** @description sha256 of the stored features and labels: identical uploads have identical checksums. */
+            /** @description sha256 of the stored data (a matrix's features and labels, a table's encoded columns): identical uploads have identical checksums. */
             checksum: string;
             /** @description Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out. */
             classCounts?: number[];
             /** @description On GET /v1/datasets/{id}; lists leave it out. */
             classNames?: string[];
+            /** @description Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id}). */
+            columns?: components["schemas"]["ColumnReport"][];
             /** Format: date-time */
             createdAt: string;
             /** @description On GET /v1/datasets/{id}; lists leave it out. */
@@ -644,11 +765,20 @@ export interface components {
             /** @example ds_01jf3k2m9q8r7s6t5v4w */
             id: string;
             inputShape: number[];
+            /**
+             * @description matrix: numbers (features and labels); table: typed columns (see columns), turned into features by each job's pipeline.
+             * @enum {unknown}
+             */
+            kind: "matrix" | "table";
+            /** @description Tables: the label column. */
+            labelColumn?: string;
             name: string;
             /** @description 0 for regression. */
             numClasses: number;
             numFeatures: number;
             numSamples: number;
+            /** @description Tables: rows left out of numSamples because their label is missing. */
+            rowsWithoutLabel?: number;
             statistics?: components["schemas"]["DatasetStatistics"];
             /** @enum {unknown} */
             task: "classification" | "regression";
@@ -757,28 +887,48 @@ export interface components {
             nextCursor: string | null;
         };
         /**
+         * DatasetRecords
+         * @description A bare JSON array of records, as most JSON data comes: name the label with ?label=.
+         * @example [
+         *       {
+         *         "Species": "Adelie",
+         *         "Island": "Torgersen",
+         *         "Beak Length (mm)": 39.1
+         *       }
+         *     ]
+         */
+        DatasetRecords: components["schemas"]["Row"][];
+        /**
          * DatasetRowsInput
+         * @description A table: typed columns (number, category, binary, date, text, ignored ids) inferred from the values, missing values allowed.
          * @example {
-         *       "name": "iris-sample",
-         *       "label": "species",
+         *       "name": "penguins",
+         *       "label": "Species",
          *       "rows": [
          *         {
-         *           "sepalLength": 5.1,
-         *           "sepalWidth": 3.5,
-         *           "species": "setosa"
+         *           "Species": "Adelie",
+         *           "Island": "Torgersen",
+         *           "Beak Length (mm)": 39.1,
+         *           "Sex": "MALE"
+         *         },
+         *         {
+         *           "Species": "Gentoo",
+         *           "Island": "Biscoe",
+         *           "Beak Length (mm)": null,
+         *           "Sex": null
          *         }
          *       ]
          *     }
          */
         DatasetRowsInput: {
-            classNames?: string[];
-            /** @description The property of each row that holds its label; the others are features. */
+            columns?: components["schemas"]["ColumnTypes"];
+            /** @description Columns left out of the features. */
+            ignore?: string[];
+            /** @description The column that holds the label; the others are features. */
             label: string;
             name?: string;
-            /** @description One object per sample, all with the same properties; features must be numbers. */
-            rows: {
-                [key: string]: number | string;
-            }[];
+            /** @description One object per sample. Cells may be numbers, strings, booleans or null; rows may leave columns out. */
+            rows: components["schemas"]["Row"][];
             /** @enum {unknown} */
             task?: "classification" | "regression";
         };
@@ -794,7 +944,13 @@ export interface components {
             features: components["schemas"]["FeatureStatistics"][];
         };
         /** DatasetUpload */
-        DatasetUpload: components["schemas"]["DatasetInput"] | components["schemas"]["DatasetRowsInput"];
+        DatasetUpload: components["schemas"]["DatasetInput"] | components["schemas"]["DatasetRowsInput"] | components["schemas"]["DatasetRecords"];
+        /** DateStats */
+        DateStats: {
+            count: number;
+            max: string;
+            min: string;
+        };
         /**
          * DenseLayer
          * @description Fully connected layer: outputs = activation(inputs x kernel + bias).
@@ -867,6 +1023,70 @@ export interface components {
             valAccuracy: number | null;
             valLoss: number | null;
         };
+        /** EvaluateInput */
+        EvaluateInput: components["schemas"]["EvaluateOnDataset"] | components["schemas"]["EvaluateOnRows"];
+        /** EvaluateOnDataset */
+        EvaluateOnDataset: {
+            /** @description A dataset of the project (a table for a model trained on a table). */
+            datasetId: string;
+        };
+        /** EvaluateOnRows */
+        EvaluateOnRows: {
+            /** @description Raw rows with the label column (models trained on a table). */
+            rows: components["schemas"]["RawRow"][];
+        };
+        /**
+         * Evaluation
+         * @description Metrics of a model on labelled samples, in the label's units.
+         */
+        Evaluation: components["schemas"]["ClassificationEvaluation"] | components["schemas"]["RegressionEvaluation"];
+        /**
+         * EvaluationResult
+         * @example {
+         *       "task": "classification",
+         *       "samples": 69,
+         *       "accuracy": 0.986,
+         *       "macroF1": 0.988,
+         *       "logLoss": 0.05,
+         *       "rocAuc": null,
+         *       "perClass": [
+         *         {
+         *           "name": "Adelie",
+         *           "precision": 1,
+         *           "recall": 0.97,
+         *           "f1": 0.98,
+         *           "support": 30
+         *         }
+         *       ],
+         *       "confusion": [
+         *         [
+         *           29,
+         *           1
+         *         ],
+         *         [
+         *           0,
+         *           39
+         *         ]
+         *       ],
+         *       "dropped": {
+         *         "missingLabel": 0,
+         *         "unknownLabel": 0,
+         *         "missingValue": {}
+         *       }
+         *     }
+         */
+        EvaluationResult: {
+            task: "EvaluationResult";
+        } & (Omit<components["schemas"]["Evaluation"], "task"> & {
+            /** @description Rows left out: no label, a class the model does not know, a value it cannot fill in. */
+            dropped: {
+                missingLabel: number;
+                missingValue: {
+                    [key: string]: number;
+                };
+                unknownLabel: number;
+            };
+        });
         /**
          * ExponentialSchedule
          * @description rate x gamma^epoch
@@ -882,6 +1102,34 @@ export interface components {
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
         };
+        /** FeatureConfig */
+        FeatureConfig: {
+            /** @description Text: hashed buckets (a power of two). */
+            buckets?: number;
+            /** @description What missing: constant fills in. */
+            fillValue?: number | string;
+            /** @description Categories: one-hot columns at most. */
+            maxCategories?: number;
+            /** @description Categories: values seen fewer times in training go to the (other) column. */
+            minCount?: number;
+            /**
+             * @description How a missing value is filled (dropRow: the row is left out; none: refused).
+             * @enum {unknown}
+             */
+            missing?: "mean" | "median" | "mostFrequent" | "constant" | "dropRow" | "none";
+            /**
+             * @description A 0/1 column that is 1 where the value was missing (auto: when training rows missed values).
+             * @enum {unknown}
+             */
+            missingIndicator?: "auto" | "always" | "never";
+            /**
+             * @description Numbers: standard (default), minmax or none.
+             * @enum {unknown}
+             */
+            scaling?: "standard" | "minmax" | "none";
+            /** @enum {unknown} */
+            type?: "number" | "category" | "binary" | "date" | "datetime" | "text" | "ignore";
+        };
         /** FeatureStatistics */
         FeatureStatistics: {
             max: number;
@@ -891,6 +1139,130 @@ export interface components {
             missing: number;
             name: string;
             std: number;
+        };
+        /**
+         * FittedPipeline
+         * @description Tables: how raw rows become the model's inputs, fitted on the training rows only.
+         * @example {
+         *       "format": "descent-feature-pipeline",
+         *       "version": 1,
+         *       "label": {
+         *         "column": "Species",
+         *         "task": "classification",
+         *         "classNames": [
+         *           "Adelie",
+         *           "Gentoo"
+         *         ],
+         *         "classCounts": [
+         *           120,
+         *           100
+         *         ]
+         *       },
+         *       "features": [
+         *         {
+         *           "column": "Beak Length (mm)",
+         *           "type": "number",
+         *           "offset": 0,
+         *           "width": 2,
+         *           "missing": {
+         *             "strategy": "mean",
+         *             "fill": 43.9,
+         *             "indicator": true,
+         *             "seen": 2
+         *           },
+         *           "scaling": {
+         *             "kind": "standard",
+         *             "mean": 43.9,
+         *             "std": 5.4
+         *           }
+         *         },
+         *         {
+         *           "column": "Island",
+         *           "type": "category",
+         *           "offset": 2,
+         *           "width": 3,
+         *           "missing": {
+         *             "strategy": "mostFrequent",
+         *             "fill": "Biscoe",
+         *             "indicator": false,
+         *             "seen": 0
+         *           },
+         *           "categories": [
+         *             "Biscoe",
+         *             "Dream",
+         *             "Torgersen"
+         *           ],
+         *           "other": false
+         *         }
+         *       ],
+         *       "width": 5,
+         *       "outputs": [
+         *         {
+         *           "name": "Beak Length (mm)",
+         *           "column": "Beak Length (mm)",
+         *           "encoding": "standard"
+         *         },
+         *         {
+         *           "name": "Beak Length (mm) (missing)",
+         *           "column": "Beak Length (mm)",
+         *           "encoding": "missing"
+         *         },
+         *         {
+         *           "name": "Island=Biscoe",
+         *           "column": "Island",
+         *           "encoding": "oneHot",
+         *           "value": "Biscoe"
+         *         },
+         *         {
+         *           "name": "Island=Dream",
+         *           "column": "Island",
+         *           "encoding": "oneHot",
+         *           "value": "Dream"
+         *         },
+         *         {
+         *           "name": "Island=Torgersen",
+         *           "column": "Island",
+         *           "encoding": "oneHot",
+         *           "value": "Torgersen"
+         *         }
+         *       ],
+         *       "ignored": [],
+         *       "training": {
+         *         "rows": 220,
+         *         "kept": 220,
+         *         "dropped": {
+         *           "missingLabel": 0,
+         *           "unknownLabel": 0,
+         *           "missingValue": {}
+         *         }
+         *       }
+         *     }
+         */
+        FittedPipeline: {
+            features: components["schemas"]["PipelineFeature"][];
+            /** @enum {string} */
+            format: "descent-feature-pipeline";
+            ignored: {
+                column: string;
+                reason: string;
+            }[];
+            label: components["schemas"]["PipelineLabel"];
+            /** @description Every column of the model's input: where it comes from and how. */
+            outputs: components["schemas"]["PipelineOutput"][];
+            training: {
+                dropped: {
+                    missingLabel: number;
+                    missingValue: {
+                        [key: string]: number;
+                    };
+                    unknownLabel: number;
+                };
+                kept: number;
+                rows: number;
+            };
+            version: number;
+            /** @description The model's input size. */
+            width: number;
         };
         /**
          * FlattenLayer
@@ -919,6 +1291,11 @@ export interface components {
          * @enum {unknown}
          */
         Initializer: "heNormal" | "heUniform" | "glorotNormal" | "glorotUniform" | "zeros";
+        /**
+         * Input
+         * @description A flat array of the model's input size, or nested arrays shaped as its inputShape.
+         */
+        Input: number[] | number[][] | number[][][];
         /**
          * Job
          * @example {
@@ -1028,7 +1405,7 @@ export interface components {
         /** JobInput */
         JobInput: {
             datasetId: string;
-            model: components["schemas"]["JobModel"];
+            model: components["schemas"]["JobModelInput"];
             training: components["schemas"]["TrainingConfig"];
         };
         /**
@@ -1036,6 +1413,11 @@ export interface components {
          * @description A model from scratch (ModelSpec), or transfer learning from a stored model (TransferSpec).
          */
         JobModel: components["schemas"]["ModelSpec"] | components["schemas"]["TransferSpec"];
+        /**
+         * JobModelInput
+         * @description A model from scratch, or transfer learning from a stored model (TransferSpec).
+         */
+        JobModelInput: components["schemas"]["ModelSpecInput"] | components["schemas"]["TransferSpec"];
         /**
          * JobPage
          * @example {
@@ -1162,6 +1544,14 @@ export interface components {
              */
             type: "maxPool2d";
         };
+        /** MissingHandling */
+        MissingHandling: {
+            fill: number | string | null;
+            indicator: boolean;
+            /** @description Missing values among the training rows. */
+            seen: number;
+            strategy: string;
+        };
         /**
          * Model
          * @example {
@@ -1272,6 +1662,7 @@ export interface components {
             metrics: components["schemas"]["ModelMetrics"];
             outputSize: number;
             parameterCount: number;
+            pipeline?: components["schemas"]["FittedPipeline"];
             sourceJobId: string;
             spec: components["schemas"]["ModelSpec"];
             /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
@@ -1301,6 +1692,8 @@ export interface components {
             loss: number;
             /** @enum {unknown} */
             stopped: "completed" | "earlyStopping" | "cancelled";
+            /** @description On the job's test rows (training.testSplit), held out of training and validation. */
+            test?: components["schemas"]["Evaluation"];
             valAccuracy?: number;
             valLoss?: number;
         } & {
@@ -1441,10 +1834,37 @@ export interface components {
             layers: components["schemas"]["LayerSpec"][];
         };
         /**
+         * ModelSpecInput
+         * @description A model spec; inputShape defaults to the dataset's (a table's: its feature pipeline's width).
+         */
+        ModelSpecInput: {
+            /** @description The first N layers get no updates (set by transfer learning; 0 by default). */
+            frozenLayers?: number;
+            /** @description Shape of one input sample, e.g. [4] for four features. */
+            inputShape?: number[];
+            layers: components["schemas"]["LayerSpec"][];
+        };
+        /**
          * MonitoredMetric
          * @enum {unknown}
          */
         MonitoredMetric: "loss" | "valLoss" | "accuracy" | "valAccuracy";
+        /** NumberStats */
+        NumberStats: {
+            count: number;
+            integer: boolean;
+            max: number;
+            mean: number;
+            min: number;
+            quantiles: {
+                p05: number;
+                p25: number;
+                p50: number;
+                p75: number;
+                p95: number;
+            };
+            std: number;
+        };
         /**
          * OptimizerConfig
          * @example {
@@ -1475,10 +1895,67 @@ export interface components {
          * @enum {unknown}
          */
         Padding: "valid" | "same";
+        /**
+         * PipelineFeature
+         * @description How one column becomes features, with the statistics of the training rows.
+         */
+        PipelineFeature: {
+            buckets?: number;
+            categories?: string[];
+            column: string;
+            missing: components["schemas"]["MissingHandling"];
+            negative?: string;
+            /** @description The feature's first column in the model's input. */
+            offset: number;
+            other?: boolean;
+            positive?: string;
+            scaling?: {
+                kind: string;
+                max?: number;
+                mean?: number;
+                min?: number;
+                std?: number;
+            };
+            /** @enum {unknown} */
+            type: "number" | "category" | "binary" | "date" | "datetime" | "text";
+            width: number;
+            year?: {
+                mean: number;
+                std: number;
+            };
+        };
+        /** PipelineLabel */
+        PipelineLabel: {
+            classCounts?: number[];
+            classNames?: string[];
+            column: string;
+            scaling?: {
+                kind: string;
+                mean?: number;
+                std?: number;
+            };
+            stats?: {
+                max: number;
+                mean: number;
+                min: number;
+                std: number;
+            };
+            /** @enum {unknown} */
+            task: "classification" | "regression";
+        };
+        /** PipelineOutput */
+        PipelineOutput: {
+            column: string;
+            encoding: string;
+            name: string;
+            value?: string;
+        };
         /** PredictInput */
-        PredictInput: {
-            /** @description One entry per sample: a flat array of numbers, or nested arrays shaped as the model's inputShape. */
-            inputs: unknown[];
+        PredictInput: components["schemas"]["PredictInputs"] | components["schemas"]["PredictRows"];
+        /** PredictInputs */
+        PredictInputs: {
+            /** @description One entry per sample. */
+            inputs: components["schemas"]["Input"][];
         };
         /**
          * Prediction
@@ -1504,6 +1981,47 @@ export interface components {
             /** @description Name of the predicted class, when the dataset named them. */
             classNames?: string[];
             outputs: number[][];
+            /** @description Classifiers: each class's probability, by class name. */
+            probabilities?: {
+                [key: string]: number;
+            }[];
+            /** @description Regression: the prediction in the label's units. */
+            values?: number[];
+        };
+        /**
+         * PredictRows
+         * @description Models trained on a table: rows go through its feature pipeline (missing and unseen values as in training; other columns ignored).
+         */
+        PredictRows: {
+            /** @description Raw rows, as in the table the model was trained on: {column: value}. */
+            rows: components["schemas"]["RawRow"][];
+        };
+        /**
+         * Preprocessing
+         * @description Tables: how columns become features (see FittedPipeline on the model).
+         */
+        Preprocessing: {
+            /** @description Categories. Default 50. */
+            maxCategories?: number;
+            /** @description Categories. Default 3. */
+            minCount?: number;
+            /**
+             * @description Default auto.
+             * @enum {unknown}
+             */
+            missingIndicator?: "auto" | "always" | "never";
+            /**
+             * @description Numbers. Default standard (mean and standard deviation of the training rows).
+             * @enum {unknown}
+             */
+            scaling?: "standard" | "minmax" | "none";
+            /**
+             * @description Regression targets: standard trains on standardized targets; predictions are in the label's units either way. Default none.
+             * @enum {unknown}
+             */
+            targetScaling?: "none" | "standard";
+            /** @description Text. Default 256. */
+            textBuckets?: number;
         };
         /**
          * Problem
@@ -1522,6 +2040,10 @@ export interface components {
             /** @description A URI reference naming the kind of problem. */
             type: string;
         };
+        /** RawRow */
+        RawRow: {
+            [key: string]: number | string | boolean | null;
+        };
         /** ReduceOnPlateauSchedule */
         ReduceOnPlateauSchedule: {
             cooldown?: number;
@@ -1539,6 +2061,26 @@ export interface components {
             type: "reduceOnPlateau";
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
+        };
+        /** RegressionEvaluation */
+        RegressionEvaluation: {
+            mae: number;
+            /** @description 1 - SS_res / SS_tot. */
+            r2: number;
+            rmse: number;
+            samples: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            task: "regression";
+        };
+        /**
+         * Row
+         * @description One sample: {column: value}; a column left out is a missing value.
+         */
+        Row: {
+            [key: string]: number | string | boolean | null;
         };
         /**
          * Size2d
@@ -1572,6 +2114,15 @@ export interface components {
             type: "step";
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
+        };
+        /** TextStats */
+        TextStats: {
+            count: number;
+            distinct: number;
+            distinctCapped: boolean;
+            maxLength: number;
+            meanLength: number;
+            meanWords: number;
         };
         /**
          * TrainingConfig
@@ -1616,15 +2167,24 @@ export interface components {
             batchSize: number;
             earlyStopping?: components["schemas"]["EarlyStopping"];
             epochs: number;
+            /** @description Tables: per column, its type, or how to encode it; overrides the upload's types for this job. */
+            features?: {
+                [key: string]: ("number" | "category" | "binary" | "date" | "datetime" | "text" | "ignore") | components["schemas"]["FeatureConfig"];
+            };
+            /** @description Tables: columns this job leaves out. */
+            ignore?: string[];
             learningRateSchedule?: components["schemas"]["LearningRateSchedule"];
             loss: components["schemas"]["Loss"];
             optimizer: components["schemas"]["OptimizerConfig"];
+            preprocessing?: components["schemas"]["Preprocessing"];
             /** @description Seeds initialisation, shuffling, splits and dropout. Default 0. */
             seed?: number;
             /** @default true */
             shuffle?: boolean;
             /** @description Draw the validation split class by class, so each class keeps its share. Default false. */
             stratify?: boolean;
+            /** @description Tables: a fraction of the rows held out of training and validation (stratified by class); the model reports its metrics on them (metrics.test). */
+            testSplit?: number;
             /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
             timeLimitSeconds?: number;
             /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
@@ -2232,11 +2792,17 @@ export interface operations {
     createDataset: {
         parameters: {
             query?: {
-                /** @description text/csv uploads: the header of the label column (required for CSV). */
+                /** @description Columns to leave out, comma-separated: ?ignore=id,date */
+                ignore?: string;
+                /** @description text/csv: table (default: typed columns, missing values allowed) or matrix (numbers only, stored as float32, as before). */
+                kind?: "table" | "matrix";
+                /** @description text/csv, NDJSON and bare JSON arrays: the label column (required for them). */
                 label?: string;
-                /** @description text/csv uploads: the dataset's name. */
+                /** @description text/csv, NDJSON and bare JSON arrays: the dataset's name. */
                 name?: string;
                 task?: "classification" | "regression";
+                /** @description Column types you choose, comma-separated column:type pairs: ?types=zip:category,year:number */
+                types?: string;
             };
             header?: {
                 /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
@@ -2277,6 +2843,13 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["DatasetUpload"];
+                /** @example {"species":"Adelie","island":"Torgersen","bill_length_mm":39.1} */
+                "application/x-ndjson": unknown;
+                /**
+                 * @example species,island,bill_length_mm
+                 *     Adelie,Torgersen,39.1
+                 *     Gentoo,Biscoe,
+                 */
                 "text/csv": unknown;
             };
         };
@@ -3817,6 +4390,162 @@ export interface operations {
             };
         };
     };
+    evaluateModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w"
+                 *     }
+                 */
+                "application/json": components["schemas"]["EvaluateInput"];
+            };
+        };
+        responses: {
+            /** @description The metrics. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EvaluationResult"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is larger than this route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/payload-too-large",
+                     *       "title": "The request body is too large",
+                     *       "status": 413,
+                     *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/limit-exceeded",
+                     *       "title": "The request exceeds a limit of this service",
+                     *       "status": 422,
+                     *       "detail": "The request exceeds a limit of this service"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     predict: {
         parameters: {
             query?: never;
@@ -3841,6 +4570,11 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["PredictInput"];
+                /**
+                 * @example Island,Beak Length (mm),Sex
+                 *     Biscoe,45.2,FEMALE
+                 */
+                "text/csv": unknown;
             };
         };
         responses: {
@@ -3983,6 +4717,119 @@ export interface operations {
                     "application/json": {
                         [key: string]: unknown;
                     };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsPreprocessing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pipeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FittedPipeline"];
                 };
             };
             /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { DescentError, pointerSegment, type FieldError } from "../errors.js";
-import type { DatasetInput, DatasetRowsInput } from "../spec/dataset.js";
+import type { DatasetInput } from "../spec/dataset.js";
 import { MAX_CLASSES, MAX_FEATURES } from "./column-types.js";
 
 /** A validated dataset in the engine's layout: row-major float32. */
@@ -176,34 +176,4 @@ export function summarize(errors: FieldError[]): string {
   const first = errors[0];
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : "";
   return `${first.path}: ${first.message}${more}`;
-}
-
-/**
- * Rows of objects -> the columns form: the first row's properties (but the
- * label) are the features, in that order; every row must have exactly those.
- */
-export function rowsToColumns(input: DatasetRowsInput): DatasetInput {
-  const errors: FieldError[] = [];
-  const report = (path: string, message: string) => {
-    if (errors.length < MAX_REPORTED_ERRORS) errors.push({ path, message });
-  };
-  const names = Object.keys(input.rows[0]).filter((key) => key !== input.label);
-  if (!(input.label in input.rows[0])) report("/rows/0", `row 0 has no label property ${JSON.stringify(input.label)}`);
-  if (names.length === 0) report("/rows/0", "rows need at least one feature besides the label");
-
-  const features: number[][] = [];
-  const labels: (number | string)[] = [];
-  input.rows.forEach((row, i) => {
-    const keys = Object.keys(row);
-    if (keys.length !== names.length + 1) report(`/rows/${i}`, `row ${i} has ${keys.length} properties; row 0 has ${names.length + 1}`);
-    const values = names.map((name) => {
-      const value = row[name];
-      if (typeof value !== "number") report(`/rows/${i}/${pointerSegment(name)}`, value === undefined ? "is missing" : "must be a number");
-      return value as number;
-    });
-    features.push(values);
-    labels.push(row[input.label]);
-  });
-  if (errors.length > 0) throw new DescentError("VALIDATION_FAILED", summarize(errors), errors);
-  return { name: input.name, features, labels, featureNames: names, classNames: input.classNames, task: input.task };
 }

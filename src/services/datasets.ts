@@ -1,11 +1,24 @@
 import type { Database, Dataset } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
-import { decodeDatasetStatistics, toJson } from "../db/json-columns.js";
+import { decodeColumnReports, decodeDatasetStatistics, toJson } from "../db/json-columns.js";
 import { DescentError, notFound } from "../errors.js";
-import type { DatasetInput, DatasetRowsInput, DatasetView } from "../spec/dataset.js";
-import { parseCsvDataset, type CsvDatasetOptions } from "./csv-dataset.js";
-import { encodeDataset, rowsToColumns, type EncodedDataset } from "./dataset-encoding.js";
+import type { DatasetInput, DatasetRowsInput, DatasetView, UploadQuery } from "../spec/dataset.js";
+import { parseCsvDataset } from "./csv-dataset.js";
+import { encodeDataset, type EncodedDataset } from "./dataset-encoding.js";
+import {
+  csvLocator,
+  csvTable,
+  encodeTableDataset,
+  jsonLocator,
+  ndjsonLocator,
+  ndjsonTable,
+  parseTypesParameter,
+  recordsTable,
+  type EncodedTableDataset,
+  type Locator,
+  type TableUploadOptions,
+} from "./table-upload.js";
 import { datasetStatistics } from "./dataset-statistics.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
@@ -45,18 +58,82 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
       return toView(row);
   }
 
+  /** Stores a validated table: its encoded columns and their report; the summary pipeline gives its width and classes. */
+  async function storeTable(projectId: string, encoded: EncodedTableDataset): Promise<DatasetView> {
+    const { summary } = encoded;
+    const label = summary.label;
+    const classes = label.task === "classification" ? { classNames: label.classNames, classCounts: label.classCounts } : { classNames: [], classCounts: [] };
+    const row = await db.dataset.create({
+      data: {
+        id: newId("ds"),
+        projectId,
+        name: encoded.name,
+        kind: "table",
+        numSamples: summary.training.kept,
+        numFeatures: summary.width,
+        inputShape: [summary.width],
+        numClasses: classes.classNames.length,
+        ...classes,
+        featureNames: summary.outputs.map((output) => output.name),
+        features: new Uint8Array(0),
+        labels: new Uint8Array(0),
+        table: new Uint8Array(encoded.bytes),
+        columns: toJson(encoded.columns),
+        labelColumn: encoded.label,
+        rowsWithoutLabel: encoded.rowsWithoutLabel,
+        checksum: encoded.checksum,
+      },
+    });
+    return toView(row);
+  }
+
+  /** The table options of a query string (CSV, NDJSON, a bare JSON array). */
+  function tableOptions(query: UploadQuery): TableUploadOptions {
+    if (!query.label) throw new DescentError("VALIDATION_FAILED", "querystring/label: name the label column: ?label=<column>", [{ path: "querystring/label", message: "is required for this upload" }]);
+    return {
+      label: query.label,
+      name: query.name,
+      task: query.task,
+      ignore: query.ignore ? query.ignore.split(",").map((name) => name.trim()).filter(Boolean) : undefined,
+      types: parseTypesParameter(query.types),
+      maxRows,
+    };
+  }
+  const fromQuery = (rows: Locator) => ({ label: "querystring/label", types: "querystring/types", rows });
+
   return {
-    /** A JSON upload: columns (features + labels) or rows of objects (rows + label). */
-    async create(projectId: string, input: DatasetInput | DatasetRowsInput): Promise<DatasetView> {
-      return store(projectId, encodeDataset("rows" in input ? rowsToColumns(input) : input));
+    /**
+     * A JSON upload: a matrix (features + labels), a table (rows + label), or
+     * a bare array of records (the label named by ?label=).
+     */
+    async create(projectId: string, input: DatasetInput | DatasetRowsInput | Record<string, unknown>[], query: UploadQuery): Promise<DatasetView> {
+      if (Array.isArray(input)) {
+        const options = tableOptions(query);
+        return storeTable(projectId, encodeTableDataset(recordsTable(input, "", options), options, fromQuery(jsonLocator(""))));
+      }
+      if ("rows" in input) {
+        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, maxRows };
+        return storeTable(projectId, encodeTableDataset(recordsTable(input.rows, "/rows", options), options, { label: "/label", types: "/columns", rows: jsonLocator("/rows") }));
+      }
+      return store(projectId, encodeDataset(input));
     },
 
-    /** Parses a text/csv upload as it streams in; `store` then keeps it. */
-    parseCsv(body: NodeJS.ReadableStream, options: Omit<CsvDatasetOptions, "maxRows">): Promise<EncodedDataset> {
-      return parseCsvDataset(body, { ...options, maxRows });
+    /**
+     * A streamed upload (text/csv or NDJSON), parsed as it arrives. Returns a
+     * function that stores it, and the checksum that stands for the body
+     * (for Idempotency-Key: a stream is read once).
+     */
+    async parseStream(body: NodeJS.ReadableStream, format: "csv" | "ndjson", query: UploadQuery): Promise<{ checksum: string; store: (projectId: string) => Promise<DatasetView> }> {
+      if (format === "csv" && query.kind === "matrix") {
+        if (!query.label) throw new DescentError("VALIDATION_FAILED", "a CSV upload needs ?label=<column>", [{ path: "querystring/label", message: "is required for text/csv" }]);
+        const encoded = await parseCsvDataset(body, { label: query.label, name: query.name, task: query.task, maxRows });
+        return { checksum: encoded.checksum, store: (projectId) => store(projectId, encoded) };
+      }
+      const options = tableOptions(query);
+      const table = format === "csv" ? await csvTable(body, options) : await ndjsonTable(body, options);
+      const encoded = encodeTableDataset(table, options, fromQuery(format === "csv" ? csvLocator : ndjsonLocator));
+      return { checksum: encoded.checksum, store: (projectId) => storeTable(projectId, encoded) };
     },
-
-    store,
 
     /**
      * Deletes a dataset no queued or running job uses (409 otherwise). The
@@ -90,7 +167,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         orderBy: { id: "desc" },
         take: page.limit + 1,
         // A list stays small however wide its datasets are: per-feature data is on each dataset's own page.
-        omit: { statistics: true, featureNames: true, classNames: true, classCounts: true },
+        omit: { statistics: true, featureNames: true, classNames: true, classCounts: true, columns: true },
       });
       return pageOf(rows.map((row) => toView(row)), page.limit);
     },
@@ -107,10 +184,10 @@ export async function loadDatasetArrays(db: Database, id: string) {
   return { ...row, ...arrays };
 }
 
-type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts";
+type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts" | "columns";
 
 /** The API's view of a dataset row; a list's rows come without their per-feature and per-class parts. */
-export function toView(row: Omit<Dataset, "features" | "labels" | PerDatasetSized> & Partial<Pick<Dataset, PerDatasetSized>>): DatasetView {
+export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerDatasetSized> & Partial<Pick<Dataset, PerDatasetSized>>): DatasetView {
   return {
     id: row.id,
     name: row.name,
@@ -123,7 +200,10 @@ export function toView(row: Omit<Dataset, "features" | "labels" | PerDatasetSize
     ...(row.classCounts ? { classCounts: row.classCounts } : {}),
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
-    ...(row.statistics ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
+    kind: row.kind,
+    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel } : {}),
+    ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
+    ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -1,6 +1,7 @@
-import { Prisma, type Database, type TrainingJob } from "../db/client.js";
+import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
-import { decodeBestMetrics, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
+import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
+import { createTableCache, fitJobPipeline, splitTable } from "./table-training.js";
 import { DescentError, notFound } from "../errors.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
 import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
@@ -49,6 +50,23 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     return checkTransferFitsDataset(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), model, training, dataset);
   }
 
+  const tables = createTableCache();
+
+  /**
+   * A table job's shape: its rows split, its feature pipeline fitted on the
+   * training rows, so that the spec is checked against the width and the
+   * classes the worker will train with (the pipeline is stored with the job).
+   */
+  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns">, training: ResolvedTrainingConfig) {
+    const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
+    if (!table) throw new DescentError("VALIDATION_FAILED", `dataset ${dataset.id} holds no table`, [{ path: "/datasetId", message: "holds no table" }]);
+    const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
+    const split = splitTable(table, tableDataset, training);
+    const pipeline = fitJobPipeline(table, tableDataset, training, split);
+    const numClasses = pipeline.label.task === "classification" ? pipeline.label.classNames.length : 0;
+    return { numFeatures: pipeline.width, numClasses, numSamples: pipeline.training.kept + split.validation.length, inputShape: [pipeline.width], pipeline };
+  }
+
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput): Promise<JobView> {
@@ -59,8 +77,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         ]);
       }
       const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
-      const layers = await inferLayers(projectId, input.model, training, dataset);
-      checkJobLimits(layers, training, dataset, limits);
+      const shape = dataset.kind === "table" ? await tableShape(dataset, training) : { ...dataset, pipeline: null };
+      const model = isTransferSpec(input.model) ? input.model : { ...input.model, inputShape: input.model.inputShape ?? shape.inputShape };
+      const layers = await inferLayers(projectId, model, training, shape);
+      checkJobLimits(layers, training, shape, limits);
 
       const job = await db.$transaction(async (tx) => {
         // One submission of a project at a time past this point, so the count below stays true until the insert.
@@ -77,8 +97,9 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
             id: newId("job"),
             projectId,
             datasetId: dataset.id,
-            spec: toJson(input.model),
+            spec: toJson(model),
             training: toJson(training),
+            ...(shape.pipeline ? { pipeline: toJson(shape.pipeline) } : {}),
             totalEpochs: training.epochs,
             events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
           },

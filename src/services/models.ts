@@ -1,16 +1,21 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
 import { createModel, exportTfjs, importWeights, summarizeModel } from "../engine/index.js";
-import { DescentError, notFound } from "../errors.js";
+import { DescentError, notFound, pointerSegment } from "../errors.js";
+import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
 import { decodeLineage, decodeModelMetrics, decodeModelSpec, decodeWeightManifest } from "../db/json-columns.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
+import { evaluateOutputs, type Evaluation } from "./evaluation.js";
+import { assertSomethingToEvaluate, datasetSamples, labelledRows } from "./model-evaluation.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 export interface Prediction {
   outputs: number[][];
   classes?: number[];
   classNames?: string[];
+  probabilities?: Record<string, number>[];
+  values?: number[];
 }
 
 /**
@@ -30,10 +35,15 @@ const CACHE_SIZE = 8;
 
 interface LoadedModel {
   row: Omit<ModelRow, "weights">;
+  /** Models trained on a table: how raw rows become inputs. */
+  pipeline: FittedPipeline | null;
   forPrediction: ModelForPrediction;
   /** Forward FLOPs of one sample, for the compute budget. */
   flopsPerSample: number;
 }
+
+/** Samples one evaluation may take (each chunk of them is a prediction within the compute budget). */
+const maxEvaluationSamples = 1_000_000;
 
 export function createModelService({ db, runner, maxPredictFlops }: { db: Database; runner: PredictionRunner; maxPredictFlops: number }) {
   const cache = new Map<string, LoadedModel>();
@@ -53,12 +63,26 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
     const spec = decodeModelSpec(row.spec, `model ${id}'s spec`);
     const loaded: LoadedModel = {
       row: rest,
+      pipeline: row.pipeline === null ? null : decodePipeline(row.pipeline),
       forPrediction: { id, spec, manifest: decodeWeightManifest(row.weightManifest, `model ${id}'s weight manifest`), weights: shared },
       flopsPerSample: summarizeModel(spec).reduce((sum, layer) => sum + layer.flops, 0),
     };
     cache.set(id, loaded);
     if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
     return loaded;
+  }
+
+  /** All of x (n inputs) through the model, a budget's worth of rows per prediction task. */
+  async function predictInChunks(loaded: LoadedModel, x: Float32Array, n: number): Promise<Float32Array> {
+    const inputSize = x.length / Math.max(1, n);
+    const chunk = Math.max(1, Math.floor(maxPredictFlops / Math.max(1, loaded.flopsPerSample)));
+    const outputs = new Float32Array(n * loaded.row.outputSize);
+    for (let start = 0; start < n; start += chunk) {
+      const count = Math.min(chunk, n - start);
+      const y = await runner.predict(loaded.forPrediction, x.slice(start * inputSize, (start + count) * inputSize), count);
+      outputs.set(y, start * loaded.row.outputSize);
+    }
+    return outputs;
   }
 
   /** 422 when `rows` inputs would cost more than one request may ask. */
@@ -94,6 +118,13 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       return row.weights;
     },
 
+    /** The feature pipeline of a model trained on a table. */
+    async pipeline(projectId: string, id: string): Promise<NonNullable<TrainedModelView["pipeline"]>> {
+      const { pipeline } = await load(projectId, id);
+      if (!pipeline) throw new DescentError("NOT_FOUND", `model ${id} was trained on numbers and has no feature pipeline`);
+      return pipeline as NonNullable<TrainedModelView["pipeline"]>;
+    },
+
     /** The TensorFlow.js layers format: model.json (weights manifest path "weights.bin", beside it) and weights.bin. */
     async tfjs(projectId: string, id: string) {
       const { forPrediction } = await load(projectId, id);
@@ -102,17 +133,43 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       return exportTfjs(engineModel);
     },
 
-    async predict(projectId: string, id: string, inputs: unknown[]): Promise<Prediction> {
+    /**
+     * Metrics of the model on labelled samples: a dataset of the project, or
+     * raw rows with their label (models trained on a table). Predictions run
+     * on the prediction threads in chunks within the compute budget.
+     */
+    async evaluate(projectId: string, id: string, body: { datasetId: string } | { rows: Record<string, unknown>[] }): Promise<Evaluation & { dropped: DroppedRows }> {
       const loaded = await load(projectId, id);
-      const { row } = loaded;
-      checkBudget(loaded, inputs.length);
-      const x = flattenInputs(inputs, row.inputShape);
-      const y = await runner.predict(loaded.forPrediction, x, inputs.length);
+      const { row, pipeline } = loaded;
+      const samples =
+        "rows" in body
+          ? labelledRows(pipeline, body.rows, id)
+          : await datasetSamples(db, { projectId, datasetId: body.datasetId, pipeline, inputSize: row.inputShape.reduce((a, b) => a * b, 1), classNames: row.classNames });
+      assertSomethingToEvaluate(samples);
+      if (samples.count > maxEvaluationSamples) {
+        throw new DescentError("LIMIT_EXCEEDED", `${samples.count} samples; one evaluation takes at most ${maxEvaluationSamples}`, [{ path: "(body)", message: `at most ${maxEvaluationSamples} samples` }]);
+      }
+      const outputs = await predictInChunks(loaded, samples.x, samples.count);
+      const toUnits = pipeline && pipeline.label.task === "regression" ? (value: number) => targetFromOutput(pipeline, value) : undefined;
+      return { ...evaluateOutputs({ outputs, targets: samples.y, classNames: row.classNames, toUnits }), dropped: samples.dropped };
+    },
+
+    /** `inputs`: encoded vectors (any model); `rows`: raw rows through the model's feature pipeline (models trained on a table). */
+    async predict(projectId: string, id: string, body: { inputs: unknown[] } | { rows: Record<string, unknown>[] }): Promise<Prediction> {
+      const loaded = await load(projectId, id);
+      const { row, pipeline } = loaded;
+      const count = "rows" in body ? body.rows.length : body.inputs.length;
+      checkBudget(loaded, count);
+      const x = "rows" in body ? rowsToInputs(pipeline, body.rows, id) : flattenInputs(body.inputs, row.inputShape);
+      const y = await runner.predict(loaded.forPrediction, x, count);
       const width = row.outputSize;
-      const outputs = inputs.map((_, i) => Array.from(y.subarray(i * width, (i + 1) * width)));
-      if (row.classNames.length === 0) return { outputs };
+      const outputs = Array.from({ length: count }, (_, i) => Array.from(y.subarray(i * width, (i + 1) * width)));
+      if (row.classNames.length === 0) {
+        return pipeline ? { outputs, values: outputs.map((output) => targetFromOutput(pipeline, output[0])) } : { outputs };
+      }
       const classes = outputs.map(argmax(width));
-      return { outputs, classes, classNames: classes.map((c) => row.classNames[c]) };
+      const probabilities = outputs.map((output) => probabilitiesByName(output, row.classNames));
+      return { outputs, classes, classNames: classes.map((c) => row.classNames[c]), probabilities };
     },
   };
 }
@@ -121,6 +178,27 @@ export type ModelService = ReturnType<typeof createModelService>;
 
 function formatFlops(flops: number): string {
   return flops >= 1e9 ? `${(flops / 1e9).toPrecision(3)} GFLOP` : flops >= 1e6 ? `${(flops / 1e6).toPrecision(3)} MFLOP` : `${Math.round(flops)} FLOP`;
+}
+
+/** Raw rows through a model's pipeline; a value it cannot take is a 400 at /rows/<row>/<column>. */
+function rowsToInputs(pipeline: FittedPipeline | null, rows: Record<string, unknown>[], id: string): Float32Array {
+  if (!pipeline) {
+    const message = `model ${id} was trained on numbers, not on a table: send inputs (arrays of its input size), not rows`;
+    throw new DescentError("VALIDATION_FAILED", message, [{ path: "/rows", message }]);
+  }
+  try {
+    return transformRecords(pipeline, rows, { onMissing: "error" }).x;
+  } catch (error) {
+    if (!(error instanceof FeatureError)) throw error;
+    const path = `/rows${error.row !== undefined ? `/${error.row}` : ""}${error.column !== undefined ? `/${pointerSegment(error.column)}` : ""}`;
+    throw new DescentError("VALIDATION_FAILED", `${path}: ${error.problem}`, [{ path, message: error.problem }]);
+  }
+}
+
+/** Each class's probability by name; one sigmoid output is class 1's probability. */
+function probabilitiesByName(output: number[], classNames: string[]): Record<string, number> {
+  if (output.length === 1 && classNames.length === 2) return { [classNames[0]]: 1 - output[0], [classNames[1]]: output[0] };
+  return Object.fromEntries(classNames.map((name, k) => [name, output[k]]));
 }
 
 /** Index of the largest output; a single sigmoid output means class 1 above 0.5. */
@@ -148,6 +226,7 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
     metrics: decodeModelMetrics(row.metrics, `model ${row.id}'s metrics`),
     weightManifest: decodeWeightManifest(row.weightManifest, `model ${row.id}'s weight manifest`),
     lineage: row.baseModelId ? decodeLineage({ baseModelId: row.baseModelId, ...(row.lineage as object) }, `model ${row.id}'s lineage`) : null,
+    ...(row.pipeline === null ? {} : { pipeline: decodePipeline(row.pipeline) as TrainedModelView["pipeline"] }),
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -3,7 +3,7 @@
 // from the last checkpoint; errors are training-errors.ts's kinds.
 
 import type { Database } from "../db/client.js";
-import { decodeJobModel, decodeModelSpec, decodeTrainingConfig, decodeWeightManifest, toJson } from "../db/json-columns.js";
+import { decodeColumnReports, decodeJobModel, decodeModelSpec, decodeTrainingConfig, decodeWeightManifest, toJson } from "../db/json-columns.js";
 import { newId } from "../db/ids.js";
 import {
   createModel,
@@ -19,11 +19,15 @@ import {
   type Model,
   type TrainingCheckpoint,
   type TrainingConfig as EngineTrainingConfig,
+  type TrainingData as EngineData,
   type TransferLineage,
 } from "../engine/index.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { loadDatasetArrays } from "./datasets.js";
+import { evaluateOutputs, type Evaluation } from "./evaluation.js";
+import { splitTable, tableTrainingData } from "./table-training.js";
+import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline, type TransformResult } from "../features/index.js";
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
 import { createTrainingStore, type MetricsSummary } from "./training-store.js";
@@ -83,10 +87,8 @@ export function createTrainingRunner({ db }: { db: Database }) {
 
   async function train(jobId: string, attempt: number, control: RunControl): Promise<RunOutcome> {
     const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId }, include: { checkpoint: true } });
-    const dataset = await loadDatasetArrays(db, job.datasetId);
-    if (!dataset) throw new JobFailure("DATASET_MISSING", `dataset ${job.datasetId} no longer exists`);
-
     const training = decodeTrainingConfig(job.training, `job ${jobId}'s training config`);
+    const data = await loadTrainingData(job.datasetId, job.pipeline, training);
     const { spec, model, origin } = await buildModel(decodeJobModel(job.spec, `job ${jobId}'s model`), training.seed ?? 0);
     if (job.cancelRequested) {
       // Cancelled while its previous worker was gone: end it where its checkpoint left it.
@@ -108,8 +110,9 @@ export function createTrainingRunner({ db }: { db: Database }) {
 
     const result: FitResult = await fit(
       model,
-      { x: dataset.features, y: dataset.labels, numSamples: dataset.numSamples },
-      training as EngineTrainingConfig,
+      data.train,
+      // A table's validation rows were split off before its pipeline was fitted: the engine gets them as they are.
+      (data.pipeline ? { ...training, validationSplit: 0 } : training) as EngineTrainingConfig,
       {
         shouldStop: () => {
           stopReason = cancelRequested ? "cancel" : (control.stopReason() ?? (Date.now() > deadline ? "timeLimit" : null));
@@ -131,7 +134,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
           control.events.publish(jobId, recorded.event);
         },
       },
-      { resumeFrom },
+      { resumeFrom, ...(data.validation ? { validationData: data.validation } : {}) },
     );
 
     const epoch = result.epochs.length;
@@ -147,7 +150,8 @@ export function createTrainingRunner({ db }: { db: Database }) {
       await store.finish({ jobId, attempt, status: "cancelled", message: `cancelled after ${epoch} epochs`, done: { epoch }, events: control.events });
       return { status: "cancelled", epoch };
     }
-    const modelId = await storeModel({ jobId, projectId: job.projectId, attempt, spec, origin, dataset, model, result, events: control.events });
+    const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;
+    const modelId = await storeModel({ jobId, projectId: job.projectId, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
   }
 
@@ -169,13 +173,14 @@ export function createTrainingRunner({ db }: { db: Database }) {
     attempt: number;
     spec: ModelSpec;
     origin: Origin | null;
-    dataset: { id: string; classNames: string[] };
+    data: TrainingData;
     model: Model;
     result: FitResult;
+    test: Evaluation | undefined;
     events: JobEventSink;
   }): Promise<string> {
-    const { jobId, projectId, attempt, spec, origin, dataset, model, result, events } = args;
-    const { manifest, data } = exportWeights(model);
+    const { jobId, projectId, attempt, spec, origin, data, model, result, test, events } = args;
+    const weights = exportWeights(model);
     const modelId = newId("mdl");
     const metrics = {
       ...summary(result.finalMetrics),
@@ -184,6 +189,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
       stopped: result.stopped,
       augmentation: result.augmentation,
       ...(result.classMetrics ? { classMetrics: result.classMetrics } : {}),
+      ...(test ? { test } : {}),
     };
     const message = result.stopped === "earlyStopping" ? `stopped early after ${result.epochs.length} epochs, kept epoch ${result.keptEpoch}` : `trained ${result.epochs.length} epochs`;
     await store.finish({
@@ -199,14 +205,15 @@ export function createTrainingRunner({ db }: { db: Database }) {
             id: modelId,
             projectId,
             sourceJobId: jobId,
-            datasetId: dataset.id,
+            datasetId: data.datasetId,
             spec: toJson(spec),
-            weightManifest: toJson(manifest),
-            weights: new Uint8Array(data),
+            weightManifest: toJson(weights.manifest),
+            weights: new Uint8Array(weights.data),
             parameterCount: model.parameterCount,
             inputShape: spec.inputShape,
             outputSize: model.outputSize,
-            classNames: dataset.classNames,
+            classNames: data.classNames,
+            ...(data.pipeline ? { pipeline: toJson(data.pipeline) } : {}),
             metrics: toJson(metrics),
             ...(origin ? { baseModelId: origin.baseModelId, lineage: toJson(origin.lineage) } : {}),
           },
@@ -215,7 +222,51 @@ export function createTrainingRunner({ db }: { db: Database }) {
     return modelId;
   }
 
+  /**
+   * The job's data as the engine takes it: a matrix dataset's arrays, or a
+   * table's rows split and put through the pipeline fitted at submission.
+   */
+  async function loadTrainingData(datasetId: string, storedPipeline: unknown, training: TrainingConfig): Promise<TrainingData> {
+    if (storedPipeline === null || storedPipeline === undefined) {
+      const dataset = await loadDatasetArrays(db, datasetId);
+      if (!dataset) throw new JobFailure("DATASET_MISSING", `dataset ${datasetId} no longer exists`);
+      return { datasetId, train: { x: dataset.features, y: dataset.labels, numSamples: dataset.numSamples }, validation: null, test: null, classNames: dataset.classNames, pipeline: null };
+    }
+    const row = await db.dataset.findUnique({ where: { id: datasetId }, omit: { table: false } });
+    if (!row || row.deletedAt || !row.table) throw new JobFailure("DATASET_MISSING", `dataset ${datasetId} no longer exists`);
+    const pipeline = decodePipeline(storedPipeline);
+    const table = decodeTable(row.table);
+    const dataset = { id: row.id, labelColumn: row.labelColumn, columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) };
+    const parts = tableTrainingData(table, pipeline, splitTable(table, dataset, training));
+    const asData = (part: TransformResult) => ({ x: part.x, y: part.y!, numSamples: part.numRows });
+    return {
+      datasetId,
+      train: asData(parts.train),
+      validation: parts.validation && parts.validation.numRows > 0 ? asData(parts.validation) : null,
+      test: parts.test && parts.test.numRows > 0 ? asData(parts.test) : null,
+      classNames: pipeline.label.task === "classification" ? pipeline.label.classNames : [],
+      pipeline,
+    };
+  }
+
   return { run };
+}
+
+/** What a job trains on, whatever its dataset's kind. */
+interface TrainingData {
+  datasetId: string;
+  train: EngineData;
+  validation: EngineData | null;
+  test: EngineData | null;
+  classNames: string[];
+  pipeline: FittedPipeline | null;
+}
+
+/** The model's metrics on held-out rows, in the label's units. */
+function evaluateOn(model: Model, data: EngineData, classNames: string[], pipeline: FittedPipeline | null): Evaluation {
+  const outputs = model.predict(data.x, data.numSamples);
+  const toUnits = pipeline && pipeline.label.task === "regression" ? (value: number) => targetFromOutput(pipeline, value) : undefined;
+  return evaluateOutputs({ outputs, targets: data.y, classNames, toUnits });
 }
 
 export type TrainingRunner = ReturnType<typeof createTrainingRunner>;

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { FEATURE_TYPES } from "../features/index.js";
 import { Union } from "./union.js";
 
 export const DatasetInput = Type.Object(
@@ -29,42 +30,101 @@ export const DatasetInput = Type.Object(
 );
 export type DatasetInput = Static<typeof DatasetInput>;
 
+const Cell = Type.Union([Type.Number(), Type.String({ maxLength: 100_000 }), Type.Boolean(), Type.Null()], {
+  description: "A number, a string (a category, a date, a text, or a number as text), a boolean, or null (missing).",
+});
+const Row = Type.Record(Type.String({ maxLength: 200 }), Cell, { title: "Row", description: "One sample: {column: value}; a column left out is a missing value." });
+const ColumnTypes = Type.Record(Type.String({ maxLength: 200 }), Type.Enum(FEATURE_TYPES), {
+  title: "ColumnTypes",
+  description: "Column types you choose, by column name (checked against every value); the others are inferred.",
+});
+const IgnoredColumns = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 65_536, description: "Columns left out of the features." });
+
 export const DatasetRowsInput = Type.Object(
   {
     name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    label: Type.String({ minLength: 1, maxLength: 200, description: "The property of each row that holds its label; the others are features." }),
-    rows: Type.Array(Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Number(), Type.String({ maxLength: 200 })])), {
-      minItems: 1,
-      description: "One object per sample, all with the same properties; features must be numbers.",
-    }),
-    classNames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 10_000 })),
+    label: Type.String({ minLength: 1, maxLength: 200, description: "The column that holds the label; the others are features." }),
+    rows: Type.Array(Row, { minItems: 1, description: "One object per sample. Cells may be numbers, strings, booleans or null; rows may leave columns out." }),
+    columns: Type.Optional(ColumnTypes),
+    ignore: Type.Optional(IgnoredColumns),
     task: Type.Optional(Type.Enum(["classification", "regression"])),
   },
   {
     additionalProperties: false,
     title: "DatasetRowsInput",
-    examples: [{ name: "iris-sample", label: "species", rows: [{ sepalLength: 5.1, sepalWidth: 3.5, species: "setosa" }] }],
+    description: "A table: typed columns (number, category, binary, date, text, ignored ids) inferred from the values, missing values allowed.",
+    examples: [{ name: "penguins", label: "Species", rows: [{ Species: "Adelie", Island: "Torgersen", "Beak Length (mm)": 39.1, Sex: "MALE" }, { Species: "Gentoo", Island: "Biscoe", "Beak Length (mm)": null, Sex: null }] }],
   },
 );
 export type DatasetRowsInput = Static<typeof DatasetRowsInput>;
 
+export const DatasetRecords = Type.Array(Row, {
+  minItems: 1,
+  title: "DatasetRecords",
+  description: "A bare JSON array of records, as most JSON data comes: name the label with ?label=.",
+  examples: [[{ Species: "Adelie", Island: "Torgersen", "Beak Length (mm)": 39.1 }]],
+});
+
 /**
- * A JSON upload is either columns (features + labels) or rows of objects
- * (rows + label). Each form refuses the other's fields, so exactly one
- * matches; errors come from the form closest to the body.
+ * A JSON upload: columns of numbers (features + labels: a matrix, as for
+ * images), a table (rows + label), or a bare array of records (?label=).
+ * Each form refuses the others' fields, so exactly one matches; errors come
+ * from the form closest to the body.
  */
-export const DatasetUpload = Union([DatasetInput, DatasetRowsInput], {
+export const DatasetUpload = Union([DatasetInput, DatasetRowsInput, DatasetRecords], {
   title: "DatasetUpload",
   examples: [{ name: "xor", features: [[0, 0], [0, 1], [1, 0], [1, 1]], labels: ["no", "yes", "yes", "no"] }],
 });
 
-export const CsvQuery = Type.Object(
+export const UploadQuery = Type.Object(
   {
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv uploads: the header of the label column (required for CSV)." })),
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv uploads: the dataset's name." })),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv, NDJSON and bare JSON arrays: the label column (required for them)." })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: "text/csv, NDJSON and bare JSON arrays: the dataset's name." })),
     task: Type.Optional(Type.Enum(["classification", "regression"])),
+    ignore: Type.Optional(Type.String({ maxLength: 100_000, description: "Columns to leave out, comma-separated: ?ignore=id,date" })),
+    types: Type.Optional(Type.String({ maxLength: 100_000, description: "Column types you choose, comma-separated column:type pairs: ?types=zip:category,year:number" })),
+    kind: Type.Optional(
+      Type.Enum(["table", "matrix"], { description: "text/csv: table (default: typed columns, missing values allowed) or matrix (numbers only, stored as float32, as before)." }),
+    ),
   },
   { additionalProperties: false },
+);
+export type UploadQuery = Static<typeof UploadQuery>;
+
+const NumberStats = Type.Object(
+  {
+    count: Type.Integer(),
+    min: Type.Number(),
+    max: Type.Number(),
+    mean: Type.Number(),
+    std: Type.Number(),
+    quantiles: Type.Object({ p05: Type.Number(), p25: Type.Number(), p50: Type.Number(), p75: Type.Number(), p95: Type.Number() }),
+    integer: Type.Boolean(),
+  },
+  { title: "NumberStats" },
+);
+const CategoryStats = Type.Object(
+  { distinct: Type.Integer(), top: Type.Array(Type.Object({ value: Type.String(), count: Type.Integer() }), { description: "The most frequent values, most frequent first." }) },
+  { title: "CategoryStats" },
+);
+const DateStats = Type.Object({ count: Type.Integer(), min: Type.String(), max: Type.String() }, { title: "DateStats" });
+const TextStats = Type.Object(
+  { count: Type.Integer(), distinct: Type.Integer(), distinctCapped: Type.Boolean(), meanLength: Type.Number(), maxLength: Type.Integer(), meanWords: Type.Number() },
+  { title: "TextStats" },
+);
+
+export const ColumnReport = Type.Object(
+  {
+    name: Type.String(),
+    type: Type.Enum(FEATURE_TYPES, { description: "What the column is to the model." }),
+    storage: Type.Enum(["number", "string", "boolean", "date"], { description: "How the table stores its values." }),
+    count: Type.Integer({ description: "Rows with a value." }),
+    missing: Type.Integer({ description: "Rows without one." }),
+    reason: Type.String({ description: "Why it has its type: inferred (and from what), override, or ignored by request." }),
+    label: Type.Optional(Type.Boolean()),
+    stats: Type.Union([NumberStats, CategoryStats, DateStats, TextStats, Type.Null()]),
+  },
+  { title: "ColumnReport" },
 );
 
 export const FeatureStatistics = Type.Object(
@@ -93,7 +153,11 @@ export const Dataset = Type.Object(
     classNames: Type.Optional(Type.Array(Type.String(), { description: "On GET /v1/datasets/{id}; lists leave it out." })),
     classCounts: Type.Optional(Type.Array(Type.Integer(), { description: "Samples per class, in classNames order. On GET /v1/datasets/{id}; lists leave it out." })),
     featureNames: Type.Optional(Type.Array(Type.String(), { description: "On GET /v1/datasets/{id}; lists leave it out." })),
-    checksum: Type.String({ description: "sha256 of the stored features and labels: identical uploads have identical checksums." }),
+    checksum: Type.String({ description: "sha256 of the stored data (a matrix's features and labels, a table's encoded columns): identical uploads have identical checksums." }),
+    kind: Type.Enum(["matrix", "table"], { description: "matrix: numbers (features and labels); table: typed columns (see columns), turned into features by each job's pipeline." }),
+    labelColumn: Type.Optional(Type.String({ description: "Tables: the label column." })),
+    rowsWithoutLabel: Type.Optional(Type.Integer({ description: "Tables: rows left out of numSamples because their label is missing." })),
+    columns: Type.Optional(Type.Array(ColumnReport, { description: "Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id})." })),
     statistics: Type.Optional(DatasetStatistics),
     createdAt: Type.String({ format: "date-time" }),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { JobModel } from "./model-spec.js";
+import { JobModel, JobModelInput } from "./model-spec.js";
 import { TrainingConfig } from "./training-config.js";
 
 export const jobStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -8,7 +8,7 @@ export const JobStatus = Type.Enum(jobStatuses);
 export const JobInput = Type.Object(
   {
     datasetId: Type.String({ minLength: 1, maxLength: 64 }),
-    model: JobModel,
+    model: JobModelInput,
     training: TrainingConfig,
   },
   {

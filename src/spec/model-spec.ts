@@ -142,6 +142,16 @@ export type TransferSpec = Static<typeof TransferSpec>;
  */
 export const JobModel = Union([ModelSpec, TransferSpec], { title: "JobModel", description: "A model from scratch (ModelSpec), or transfer learning from a stored model (TransferSpec)." });
 
-export function isTransferSpec(model: ModelSpec | TransferSpec): model is TransferSpec {
+/** A model spec as submitted: inputShape may be left out (the dataset's, or a table's pipeline width, is used). */
+export const ModelSpecInput = Type.Object(
+  { ...ModelSpec.properties, inputShape: Type.Optional(ModelSpec.properties.inputShape) },
+  { additionalProperties: false, title: "ModelSpecInput", description: "A model spec; inputShape defaults to the dataset's (a table's: its feature pipeline's width)." },
+);
+export type ModelSpecInput = Static<typeof ModelSpecInput>;
+
+/** A job's model as submitted. */
+export const JobModelInput = Union([ModelSpecInput, TransferSpec], { title: "JobModelInput", description: "A model from scratch, or transfer learning from a stored model (TransferSpec)." });
+
+export function isTransferSpec(model: ModelSpec | ModelSpecInput | TransferSpec): model is TransferSpec {
   return "baseModelId" in model;
 }

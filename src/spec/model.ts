@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
 import { ModelSpec } from "./model-spec.js";
+import { TaggedBy, Union } from "./union.js";
 
 export const LayerSummary = Type.Object(
   {
@@ -12,6 +13,33 @@ export const LayerSummary = Type.Object(
   },
   { title: "LayerSummary" },
 );
+
+const PerClass = Type.Object({ name: Type.String(), precision: Type.Number(), recall: Type.Number(), f1: Type.Number(), support: Type.Integer() }, { title: "ClassEvaluation" });
+
+export const Evaluation = TaggedBy(
+  "task",
+  [
+    Type.Object(
+      {
+        task: Type.Literal("classification"),
+        samples: Type.Integer(),
+        accuracy: Type.Number(),
+        macroF1: Type.Number({ description: "Mean F1 over the classes that occur." }),
+        logLoss: Type.Number(),
+        rocAuc: Type.Union([Type.Number(), Type.Null()], { description: "Two classes only." }),
+        perClass: Type.Array(PerClass),
+        confusion: Type.Optional(Type.Array(Type.Array(Type.Integer()), { description: "confusion[true][predicted]; absent above 100 classes." })),
+      },
+      { title: "ClassificationEvaluation" },
+    ),
+    Type.Object(
+      { task: Type.Literal("regression"), samples: Type.Integer(), mae: Type.Number(), rmse: Type.Number(), r2: Type.Number({ description: "1 - SS_res / SS_tot." }) },
+      { title: "RegressionEvaluation" },
+    ),
+  ],
+  { title: "Evaluation", description: "Metrics of a model on labelled samples, in the label's units." },
+);
+export type EvaluationView = Static<typeof Evaluation>;
 
 export const ModelMetrics = Type.Object(
   {
@@ -31,6 +59,7 @@ export const ModelMetrics = Type.Object(
         recall: Type.Array(Type.Number()),
       }),
     ),
+    test: Type.Optional(Type.Union([Evaluation], { description: "On the job's test rows (training.testSplit), held out of training and validation." })),
   },
   { title: "ModelMetrics", additionalProperties: true },
 );
@@ -51,6 +80,84 @@ export const WeightManifest = Type.Array(
   { description: "Where each tensor sits in GET /v1/models/{id}/weights." },
 );
 
+const MissingHandling = Type.Object(
+  { strategy: Type.String(), fill: Type.Union([Type.Number(), Type.String(), Type.Null()]), indicator: Type.Boolean(), seen: Type.Integer({ description: "Missing values among the training rows." }) },
+  { title: "MissingHandling" },
+);
+
+/** The feature pipeline stored with a model trained on a table (src/features: FittedPipeline). */
+export const FittedPipeline = Type.Object(
+  {
+    format: Type.Literal("descent-feature-pipeline"),
+    version: Type.Integer(),
+    label: Type.Object(
+      {
+        column: Type.String(),
+        task: Type.Enum(["classification", "regression"]),
+        classNames: Type.Optional(Type.Array(Type.String())),
+        classCounts: Type.Optional(Type.Array(Type.Integer())),
+        scaling: Type.Optional(Type.Object({ kind: Type.String(), mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()) })),
+        stats: Type.Optional(Type.Object({ min: Type.Number(), max: Type.Number(), mean: Type.Number(), std: Type.Number() })),
+      },
+      { title: "PipelineLabel" },
+    ),
+    features: Type.Array(
+      Type.Object(
+        {
+          column: Type.String(),
+          type: Type.Enum(["number", "category", "binary", "date", "datetime", "text"]),
+          offset: Type.Integer({ description: "The feature's first column in the model's input." }),
+          width: Type.Integer(),
+          missing: MissingHandling,
+          scaling: Type.Optional(Type.Object({ kind: Type.String(), mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) })),
+          categories: Type.Optional(Type.Array(Type.String())),
+          other: Type.Optional(Type.Boolean()),
+          negative: Type.Optional(Type.String()),
+          positive: Type.Optional(Type.String()),
+          year: Type.Optional(Type.Object({ mean: Type.Number(), std: Type.Number() })),
+          buckets: Type.Optional(Type.Integer()),
+        },
+        { title: "PipelineFeature", description: "How one column becomes features, with the statistics of the training rows." },
+      ),
+    ),
+    width: Type.Integer({ description: "The model's input size." }),
+    outputs: Type.Array(Type.Object({ name: Type.String(), column: Type.String(), encoding: Type.String(), value: Type.Optional(Type.String()) }, { title: "PipelineOutput" }), {
+      description: "Every column of the model's input: where it comes from and how.",
+    }),
+    ignored: Type.Array(Type.Object({ column: Type.String(), reason: Type.String() })),
+    training: Type.Object({
+      rows: Type.Integer(),
+      kept: Type.Integer(),
+      dropped: Type.Object({ missingLabel: Type.Integer(), unknownLabel: Type.Integer(), missingValue: Type.Record(Type.String(), Type.Integer()) }),
+    }),
+  },
+  {
+    title: "FittedPipeline",
+    description: "Tables: how raw rows become the model's inputs, fitted on the training rows only.",
+    examples: [
+      {
+        format: "descent-feature-pipeline",
+        version: 1,
+        label: { column: "Species", task: "classification", classNames: ["Adelie", "Gentoo"], classCounts: [120, 100] },
+        features: [
+          { column: "Beak Length (mm)", type: "number", offset: 0, width: 2, missing: { strategy: "mean", fill: 43.9, indicator: true, seen: 2 }, scaling: { kind: "standard", mean: 43.9, std: 5.4 } },
+          { column: "Island", type: "category", offset: 2, width: 3, missing: { strategy: "mostFrequent", fill: "Biscoe", indicator: false, seen: 0 }, categories: ["Biscoe", "Dream", "Torgersen"], other: false },
+        ],
+        width: 5,
+        outputs: [
+          { name: "Beak Length (mm)", column: "Beak Length (mm)", encoding: "standard" },
+          { name: "Beak Length (mm) (missing)", column: "Beak Length (mm)", encoding: "missing" },
+          { name: "Island=Biscoe", column: "Island", encoding: "oneHot", value: "Biscoe" },
+          { name: "Island=Dream", column: "Island", encoding: "oneHot", value: "Dream" },
+          { name: "Island=Torgersen", column: "Island", encoding: "oneHot", value: "Torgersen" },
+        ],
+        ignored: [],
+        training: { rows: 220, kept: 220, dropped: { missingLabel: 0, unknownLabel: 0, missingValue: {} } },
+      },
+    ],
+  },
+);
+
 export const TrainedModel = Type.Object(
   {
     id: Type.String(),
@@ -68,6 +175,7 @@ export const TrainedModel = Type.Object(
       { description: "Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise." },
     ),
     weightManifest: WeightManifest,
+    pipeline: Type.Optional(FittedPipeline),
     createdAt: Type.String({ format: "date-time" }),
   },
   {
@@ -101,23 +209,48 @@ export const TrainedModel = Type.Object(
 );
 export type TrainedModelView = Static<typeof TrainedModel>;
 
-export const PredictInput = Type.Object(
-  {
-    inputs: Type.Array(Type.Unknown(), {
-      minItems: 1,
-      maxItems: 10_000,
-      description: "One entry per sample: a flat array of numbers, or nested arrays shaped as the model's inputShape.",
-    }),
-  },
-  { additionalProperties: false, title: "PredictInput", examples: [{ inputs: [[5.1, 3.5, 1.4, 0.2]] }] },
+const Input = Type.Union([Type.Array(Type.Number()), Type.Array(Type.Array(Type.Number())), Type.Array(Type.Array(Type.Array(Type.Number())))], {
+  title: "Input",
+  description: "A flat array of the model's input size, or nested arrays shaped as its inputShape.",
+});
+const RawRow = Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Number(), Type.String({ maxLength: 100_000 }), Type.Boolean(), Type.Null()]), { title: "RawRow" });
+
+export const PredictInput = Union(
+  [
+    Type.Object({ inputs: Type.Array(Input, { minItems: 1, maxItems: 10_000, description: "One entry per sample." }) }, { additionalProperties: false, title: "PredictInputs" }),
+    Type.Object(
+      { rows: Type.Array(RawRow, { minItems: 1, maxItems: 10_000, description: "Raw rows, as in the table the model was trained on: {column: value}." }) },
+      { additionalProperties: false, title: "PredictRows", description: "Models trained on a table: rows go through its feature pipeline (missing and unseen values as in training; other columns ignored)." },
+    ),
+  ],
+  { title: "PredictInput", examples: [{ inputs: [[5.1, 3.5, 1.4, 0.2]] }] },
 );
-export type PredictInput = Static<typeof PredictInput>;
+export type PredictInputView = Static<typeof PredictInput>;
+
+export const EvaluateInput = Union(
+  [
+    Type.Object({ datasetId: Type.String({ minLength: 1, maxLength: 64, description: "A dataset of the project (a table for a model trained on a table)." }) }, { additionalProperties: false, title: "EvaluateOnDataset" }),
+    Type.Object(
+      { rows: Type.Array(RawRow, { minItems: 1, maxItems: 100_000, description: "Raw rows with the label column (models trained on a table)." }) },
+      { additionalProperties: false, title: "EvaluateOnRows" },
+    ),
+  ],
+  { title: "EvaluateInput", examples: [{ datasetId: "ds_01jf3k2m9q8r7s6t5v4w" }] },
+);
+export type EvaluateInputView = Static<typeof EvaluateInput>;
+
+export const EvaluationResult = Type.Intersect([Evaluation, Type.Object({ dropped: Type.Object({ missingLabel: Type.Integer(), unknownLabel: Type.Integer(), missingValue: Type.Record(Type.String(), Type.Integer()) }, { description: "Rows left out: no label, a class the model does not know, a value it cannot fill in." }) })], {
+  title: "EvaluationResult",
+  examples: [{ task: "classification", samples: 69, accuracy: 0.986, macroF1: 0.988, logLoss: 0.05, rocAuc: null, perClass: [{ name: "Adelie", precision: 1, recall: 0.97, f1: 0.98, support: 30 }], confusion: [[29, 1], [0, 39]], dropped: { missingLabel: 0, unknownLabel: 0, missingValue: {} } }],
+});
 
 export const Prediction = Type.Object(
   {
     outputs: Type.Array(Type.Array(Type.Number())),
     classes: Type.Optional(Type.Array(Type.Integer(), { description: "Index of the highest output, for classifiers." })),
     classNames: Type.Optional(Type.Array(Type.String(), { description: "Name of the predicted class, when the dataset named them." })),
+    probabilities: Type.Optional(Type.Array(Type.Record(Type.String(), Type.Number()), { description: "Classifiers: each class's probability, by class name." })),
+    values: Type.Optional(Type.Array(Type.Number(), { description: "Regression: the prediction in the label's units." })),
   },
   { title: "Prediction", examples: [{ outputs: [[0.97, 0.02, 0.01]], classes: [0], classNames: ["setosa"] }] },
 );

@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
 import { LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS } from "../engine/index.js";
+import { FEATURE_TYPES, INDICATOR_MODES, MAX_CATEGORIES, MAX_TEXT_BUCKETS, MISSING_STRATEGIES, SCALINGS } from "../features/index.js";
 import { bounded } from "./bounds.js";
 import { TaggedUnion } from "./union.js";
 
@@ -86,6 +87,34 @@ export const Augmentation = Type.Object(
   },
 );
 
+/** How one column becomes features (tables). */
+export const FeatureConfig = Type.Object(
+  {
+    type: Type.Optional(Type.Enum(FEATURE_TYPES)),
+    missing: Type.Optional(Type.Enum(MISSING_STRATEGIES, { description: "How a missing value is filled (dropRow: the row is left out; none: refused)." })),
+    fillValue: Type.Optional(Type.Union([Type.Number(), Type.String({ maxLength: 1000 })], { description: "What missing: constant fills in." })),
+    missingIndicator: Type.Optional(Type.Enum(INDICATOR_MODES, { description: "A 0/1 column that is 1 where the value was missing (auto: when training rows missed values)." })),
+    scaling: Type.Optional(Type.Enum(SCALINGS, { description: "Numbers: standard (default), minmax or none." })),
+    minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "Categories: values seen fewer times in training go to the (other) column." })),
+    maxCategories: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CATEGORIES, description: "Categories: one-hot columns at most." })),
+    buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TEXT_BUCKETS, description: "Text: hashed buckets (a power of two)." })),
+  },
+  { additionalProperties: false, title: "FeatureConfig" },
+);
+
+/** The defaults of every column's encoding (tables). */
+export const Preprocessing = Type.Object(
+  {
+    scaling: Type.Optional(Type.Enum(SCALINGS, { description: "Numbers. Default standard (mean and standard deviation of the training rows)." })),
+    missingIndicator: Type.Optional(Type.Enum(INDICATOR_MODES, { description: "Default auto." })),
+    minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "Categories. Default 3." })),
+    maxCategories: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CATEGORIES, description: "Categories. Default 50." })),
+    textBuckets: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TEXT_BUCKETS, description: "Text. Default 256." })),
+    targetScaling: Type.Optional(Type.Enum(["none", "standard"], { description: "Regression targets: standard trains on standardized targets; predictions are in the label's units either way. Default none." })),
+  },
+  { additionalProperties: false, title: "Preprocessing", description: "Tables: how columns become features (see FittedPipeline on the model)." },
+);
+
 export const TrainingConfig = Type.Object(
   {
     epochs: bounded("epochs"),
@@ -99,6 +128,20 @@ export const TrainingConfig = Type.Object(
     learningRateSchedule: Type.Optional(LearningRateSchedule),
     earlyStopping: Type.Optional(EarlyStopping),
     augmentation: Type.Optional(Augmentation),
+    testSplit: Type.Optional(
+      Type.Number({
+        minimum: 0,
+        maximum: 0.5,
+        description: "Tables: a fraction of the rows held out of training and validation (stratified by class); the model reports its metrics on them (metrics.test).",
+      }),
+    ),
+    features: Type.Optional(
+      Type.Record(Type.String({ maxLength: 200 }), Type.Union([Type.Enum(FEATURE_TYPES), FeatureConfig]), {
+        description: "Tables: per column, its type, or how to encode it; overrides the upload's types for this job.",
+      }),
+    ),
+    ignore: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 65_536, description: "Tables: columns this job leaves out." })),
+    preprocessing: Type.Optional(Preprocessing),
     timeLimitSeconds: Type.Optional(
       Type.Integer({
         minimum: 1,

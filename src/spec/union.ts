@@ -6,16 +6,18 @@ import { Type, type TSchema, type Static, type TUnsafe } from "typebox";
  * errors of the matching branch only, and "unknown type" with the list of
  * known ones, instead of one error per branch.
  */
-export function TaggedUnion<T extends TSchema[]>(
-  variants: [...T],
-  options: { description?: string; title?: string } = {},
-): TUnsafe<Static<T[number]>> {
+export function TaggedUnion<T extends TSchema[]>(variants: [...T], options: { description?: string; title?: string } = {}): TUnsafe<Static<T[number]>> {
+  return TaggedBy("type", variants, options);
+}
+
+/** A union tagged by the property `tag` (see TaggedUnion). */
+export function TaggedBy<T extends TSchema[]>(tag: string, variants: [...T], options: { description?: string; title?: string } = {}): TUnsafe<Static<T[number]>> {
   return Type.Unsafe<Static<T[number]>>({
     ...options,
     type: "object",
-    required: ["type"],
+    required: [tag],
     oneOf: variants,
-    discriminator: { propertyName: "type" },
+    discriminator: { propertyName: tag },
   } as unknown as TSchema);
 }
 

@@ -57,6 +57,7 @@ function operations() {
   const bodies: Record<string, unknown> = {
     "POST /v1/datasets": { features: [[1]], labels: [0] },
     "POST /v1/models/{id}/predict": { inputs: [[0.5]] },
+    "POST /v1/models/{id}/evaluate": { rows: [{ x: 0.5, y: "x" }] },
     "POST /v1/api-keys": { name: "k" },
     "POST /v1/projects": { name: "p" },
   };
@@ -163,7 +164,8 @@ describe("tenancy", () => {
       expect(foreign.json().title).toBe(missing.json().title);
     }
     // B's own key still reaches all of them (the DELETE above did not revoke B's key).
-    for (const op of withId.filter((o) => o.method === "GET")) {
+    // (The tenants' models are trained on numbers: they have no feature pipeline to export, which is its own 404.)
+    for (const op of withId.filter((o) => o.method === "GET" && !o.path.endsWith("/preprocessing.json"))) {
       const own = await ctx.app.inject({ method: "GET", url: urlFor(op.path, b.ids), headers: bearer(b.key), payload: op.body as object });
       expect(own.statusCode, `${op.method} ${op.path}`).toBe(200);
     }

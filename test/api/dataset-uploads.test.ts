@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, type TestContext } from "../helpers/context.js";
 
-// The other ways in: CSV and rows of objects; statistics; deleting.
+// The other ways in: CSV (a table, or ?kind=matrix), rows of objects; statistics; deleting.
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -16,8 +16,20 @@ const postCsv = (body: string, query = "?label=species&name=iris-csv", headers: 
   ctx.app.inject({ method: "POST", url: `/v1/datasets${query}`, headers: { "content-type": "text/csv", ...headers }, payload: body });
 
 describe("CSV uploads", () => {
-  it("stores a CSV with a categorical label, with statistics, and matches the same data as JSON", async () => {
+  it("stores a CSV as a table: each column's type, missing count and statistics", async () => {
     const res = await postCsv(csv);
+    expect(res.statusCode).toBe(201);
+    const dataset = res.json();
+    expect(dataset).toMatchObject({ kind: "table", labelColumn: "species", numSamples: 3, numFeatures: 2, classNames: ["setosa", "virginica"], classCounts: [2, 1] });
+    const length = dataset.columns.find((c: { name: string }) => c.name === "sepal_length");
+    expect(length).toMatchObject({ type: "number", missing: 0, count: 3, stats: { min: 4.9, max: 6.3 } });
+    expect(length.stats.mean).toBeCloseTo((5.1 + 4.9 + 6.3) / 3, 10);
+    // Two classes: a binary label.
+    expect(dataset.columns.find((c: { name: string }) => c.name === "species")).toMatchObject({ label: true, type: "binary" });
+  });
+
+  it("stores a CSV with ?kind=matrix as float32 numbers, with statistics, and matches the same data as JSON", async () => {
+    const res = await postCsv(csv, "?label=species&name=iris-csv&kind=matrix");
     expect(res.statusCode).toBe(201);
     const dataset = res.json();
     expect(dataset).toMatchObject({ name: "iris-csv", numSamples: 3, numFeatures: 2, classNames: ["setosa", "virginica"], classCounts: [2, 1], featureNames: ["sepal_length", "sepal_width"] });
@@ -35,12 +47,23 @@ describe("CSV uploads", () => {
     expect(same.map((d: { id: string }) => d.id).sort()).toEqual([dataset.id, json.json().id].sort());
   });
 
-  it("names the row and column of a bad cell, and stores nothing", async () => {
+  it.each([
+    ["a column typed as numbers", "?label=species&types=b:number"],
+    ["a matrix", "?label=species&kind=matrix"],
+  ])("names the row and column of a cell that does not fit %s, and stores nothing", async (_name, query) => {
     const before = await ctx.db.dataset.count();
-    const res = await postCsv("a,b,species\n1,2,x\n3,oops,y\n");
+    const res = await postCsv("a,b,species\n1,2,x\n3,oops,y\n", query);
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0]).toMatchObject({ path: "row 2, column b", message: expect.stringContaining("oops") });
     expect(await ctx.db.dataset.count()).toBe(before);
+  });
+
+  it("takes missing values, and leaves out (and counts) rows without a label", async () => {
+    const res = await postCsv("a,b,species\n1,,x\n,2.5,y\n3,4.5,\n5,NA,x\n7,1.25,y\n");
+    expect(res.statusCode, res.body).toBe(201);
+    const dataset = res.json();
+    expect(dataset).toMatchObject({ numSamples: 4, rowsWithoutLabel: 1 });
+    expect(dataset.columns.find((c: { name: string }) => c.name === "b")).toMatchObject({ type: "number", missing: 2 });
   });
 
   it("asks for the label column, and names the columns when it is not one of them", async () => {
@@ -75,21 +98,37 @@ describe("CSV uploads", () => {
 });
 
 describe("rows of objects", () => {
-  it("takes one object per sample with a label property", async () => {
-    const res = await ctx.app.inject({
-      method: "POST",
-      url: "/v1/datasets",
-      payload: { label: "kind", rows: [{ w: 1, h: 2, kind: "a" }, { w: 3, h: 4, kind: "b" }] },
-    });
-    expect(res.statusCode).toBe(201);
-    expect(res.json()).toMatchObject({ featureNames: ["w", "h"], classNames: ["a", "b"], numSamples: 2 });
+  const rows = [
+    { w: 1.5, h: 2, colour: "red", kind: "a" },
+    { w: 3.5, h: "4", colour: "blue", kind: "b" },
+    { w: 2.5, colour: null, kind: "a" },
+    { w: 0.5, h: 1, colour: "red", kind: "b" },
+  ];
+
+  it("takes one object per sample with a label property: cells of any kind, keys left out as missing", async () => {
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { label: "kind", rows, columns: { colour: "category" } } });
+    expect(res.statusCode, res.body).toBe(201);
+    const dataset = res.json();
+    expect(dataset).toMatchObject({ kind: "table", classNames: ["a", "b"], numSamples: 4 });
+    const types = Object.fromEntries(dataset.columns.map((c: { name: string; type: string; missing: number }) => [c.name, [c.type, c.missing]]));
+    expect(types).toMatchObject({ w: ["number", 0], h: ["number", 1], colour: ["category", 1] });
+  });
+
+  it("takes a bare JSON array of records with ?label=", async () => {
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets?label=kind&ignore=colour", payload: rows });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().columns.find((c: { name: string }) => c.name === "colour").type).toBe("ignore");
+    const unnamed = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: rows });
+    expect(unnamed.statusCode).toBe(400);
+    expect(unnamed.json().errors[0].path).toBe("querystring/label");
   });
 
   it.each([
-    ["a missing feature", [{ w: 1, h: 2, kind: "a" }, { w: 3, kind: "b" }], "/rows/1"],
-    ["a string feature", [{ w: 1, h: 2, kind: "a" }, { w: 3, h: "4", kind: "b" }], "/rows/1/h"],
-  ])("rejects %s at its path", async (_name, rows, path) => {
-    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { label: "kind", rows } });
+    ["a value that is not the type chosen for its column", { label: "kind", rows: rows.map((r, i) => (i === 1 ? { ...r, h: "tall" } : r)), columns: { h: "number" } }, "/rows/1/h"],
+    ["a label column that is not in the rows", { label: "species", rows }, "/label"],
+    ["an object as a cell", { label: "kind", rows: [...rows, { w: { x: 1 }, kind: "a" }] }, "/rows/4/w"],
+  ])("rejects %s at its path", async (_name, payload, path) => {
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors.map((e: { path: string }) => e.path)).toContain(path);
   });

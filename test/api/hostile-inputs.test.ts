@@ -47,7 +47,9 @@ describe("class labels", () => {
   it("refuses labels that are not finite in float32 (1e400 parses to Infinity, 1e39 is Infinity as float32)", async () => {
     await expectRefused(await postJson("/v1/datasets", '{"features":[[0],[1]],"labels":[-1e400,0.5]}'), 400, "/labels/0");
     await expectRefused(await postJson("/v1/datasets", '{"features":[[0],[1]],"labels":[0.5,1e39]}'), 400, "/labels/1");
-    await expectRefused(await postCsv("label=y", "x,y\n1,0.5\n2,1e39\n"), 400, /row 2, column y/);
+    await expectRefused(await postCsv("label=y&kind=matrix", "x,y\n1,0.5\n2,1e39\n"), 400, /row 2, column y/);
+    await expectRefused(await postCsv("label=y", "x,y\n1,0.5\n2,1e39\n3,2\n"), 400, /row 2, column y/);
+    await expectRefused(await postCsv("label=y", "x,y\n1e39,0.5\n2,1\n3,2\n"), 400, /row 1, column x/);
   });
 
   it("refuses more distinct class names than the class limit", async () => {
@@ -94,7 +96,7 @@ describe("wide tables", () => {
     const width = 2_000;
     const header = ["y", ...Array.from({ length: width }, (_, j) => `feature_with_a_long_name_${j}`)].join(",");
     const rows = Array.from({ length: 3 }, (_, i) => [i % 2, ...Array.from({ length: width }, (_, j) => (i + j) % 5)].join(","));
-    const created = await postCsv("label=y&name=wide", `${header}\n${rows.join("\n")}\n`);
+    const created = await postCsv("label=y&name=wide&kind=matrix", `${header}\n${rows.join("\n")}\n`);
     expect(created.statusCode, created.body).toBe(201);
     const list = await ctx.app.inject({ url: "/v1/datasets?limit=100" });
     expect(list.statusCode).toBe(200);

@@ -90,7 +90,7 @@ describe("POST /v1/models/:id/predict", () => {
 
   it.each([
     ["a row of the wrong size", { inputs: [[0, 0, 1]] }, "/inputs/0"],
-    ["a string value", { inputs: [[0, 0], [0, "1"]] }, "/inputs/1"],
+    ["a string value", { inputs: [[0, 0], [0, "1"]] }, "/inputs/1/1"],
     ["no inputs", { inputs: [] }, "/inputs"],
     ["an unknown property", { inputs: [[0, 0]], extra: true }, "/extra"],
   ])("rejects %s with a 400 at its path", async (_name, body, path) => {

@@ -86,7 +86,8 @@ describe("the descent CLI", { timeout: 240_000 }, () => {
     const list = await descent(["jobs", "ls"]);
     expect(list.stdout).toMatch(new RegExp(`${jobId}\\s+│ succeeded\\s+│ 20/20\\s+│ ${datasetId}\\s+│ ${modelId}`));
 
-    const predict = await descent(["predict", modelId, "--input", "[5.1, 3.5, 1.4, 0.2]"]);
+    // Trained on a table (the CSV): raw rows go through its pipeline.
+    const predict = await descent(["predict", modelId, "--input", '{"sepalLength": 5.1, "sepalWidth": 3.5, "petalLength": 1.4, "petalWidth": 0.2}']);
     expect(predict.code, predict.stderr).toBe(0);
     expect(predict.stdout).toMatch(/│ 0 │ setosa │/);
 

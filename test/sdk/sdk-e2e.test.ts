@@ -65,7 +65,9 @@ describe("the SDK against a running service", { timeout: 180_000 }, () => {
     expect(metrics.data.at(-1)!.loss).toBeLessThan(metrics.data[0].loss);
 
     const modelId = done.resultModelId!;
-    const prediction = data(await descent.POST("/v1/models/{id}/predict", { params: { path: { id: modelId } }, body: { inputs: features } }));
+    // Trained on a table (the CSV): raw rows, by column name, go through the model's feature pipeline.
+    const rows = features.map(([sepalLength, sepalWidth, petalLength, petalWidth]) => ({ sepalLength, sepalWidth, petalLength, petalWidth }));
+    const prediction = data(await descent.POST("/v1/models/{id}/predict", { params: { path: { id: modelId } }, body: { rows } }));
     const correct = prediction.classNames!.filter((name, i) => name === labels[i]).length;
     expect(correct / features.length).toBeGreaterThanOrEqual(0.9);
 

@@ -42,23 +42,26 @@ export function validationErrorsToFieldErrors(errors: FastifySchemaValidationErr
 }
 
 /**
- * A `oneOf` of forms without a tag (a job's model: a spec or a transfer)
+ * A `oneOf` (or `anyOf`) of forms without a tag (a job's model: a spec or a transfer)
  * fails with every form's errors. Keep those of the form with the fewest,
  * the one the client meant (the others fail on its fields as unknown), and
  * drop the "must match exactly one schema" summary.
  */
 function closestBranches(errors: FastifySchemaValidationError[]): FastifySchemaValidationError[] {
-  const unions = errors.filter((error) => error.keyword === "oneOf").map((error) => error.schemaPath);
-  let kept = errors.filter((error) => error.keyword !== "oneOf");
+  const unions = errors.filter((error) => error.keyword === "oneOf" || error.keyword === "anyOf");
+  let kept = errors.filter((error) => error.keyword !== "oneOf" && error.keyword !== "anyOf");
   for (const union of unions) {
     const branchOf = (error: FastifySchemaValidationError) => {
-      if (!error.schemaPath.startsWith(`${union}/`)) return null;
-      return Number(error.schemaPath.slice(union.length + 1).split("/")[0]);
+      if (!error.schemaPath.startsWith(`${union.schemaPath}/`)) return null;
+      return Number(error.schemaPath.slice(union.schemaPath.length + 1).split("/")[0]);
     };
     const counts = new Map<number, number>();
     for (const error of kept) {
       const branch = branchOf(error);
-      if (branch !== null) counts.set(branch, (counts.get(branch) ?? 0) + 1);
+      if (branch === null) continue;
+      // A form the value is not even the type of (an array for an object form) comes last, however few its errors.
+      const wrongType = error.keyword === "type" && error.instancePath === union.instancePath;
+      counts.set(branch, (counts.get(branch) ?? 0) + (wrongType ? 1_000_000 : 1));
     }
     if (counts.size === 0) continue;
     const [closest] = [...counts].sort(([a, x], [b, y]) => x - y || a - b)[0];

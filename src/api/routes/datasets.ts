@@ -5,27 +5,39 @@ import { DescentError } from "../../errors.js";
 import type { DatasetService } from "../../services/datasets.js";
 import type { Idempotency } from "../../services/idempotency.js";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
-import { CsvQuery, Dataset, DatasetUpload, type DatasetInput, type DatasetRowsInput } from "../../spec/dataset.js";
+import { Dataset, DatasetUpload, UploadQuery, type DatasetInput, type DatasetRowsInput } from "../../spec/dataset.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
 import { json, problems } from "../schemas.js";
 
-const uploadDescription =
-  "JSON: `{features, labels}` (one row of numbers per sample, one label per row) or `{rows, label}` (one object per sample). " +
-  "String labels become classes (sorted by name unless classNames gives the order); non-negative integer labels are class indices; " +
-  "other numbers are regression targets. CSV (`Content-Type: text/csv`, a header row, `?label=<column>&name=`): streamed, " +
-  "numeric feature columns, a numeric or categorical label column; errors name `row N, column NAME`. " +
-  "Stored as float32 with a sha256 checksum and per-feature statistics; nothing is stored when validation fails.";
+const uploadDescription = `Tables as people have them, or matrices of numbers.
+
+**Tables** (a \`kind: "table"\` dataset): \`text/csv\` (a header row), \`application/x-ndjson\` (one JSON object per line),
+a bare JSON array of records, or JSON \`{rows, label}\`. Cells may be numbers, strings, booleans, null or empty; records
+may leave columns out (missing). Each column's type is inferred (number, category, binary, date, datetime, text, or
+ignore for ids) and reported in \`columns\` with its missing count and statistics; choose types with \`columns\`
+(JSON) or \`?types=zip:category\`, leave columns out with \`ignore\` or \`?ignore=id,date\`. Name the label with
+\`?label=\` (CSV, NDJSON, bare arrays) or \`label\`. Rows without a label are left out and counted in
+\`rowsWithoutLabel\`. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+hashed text) on its own training rows; \`numFeatures\` and \`classNames\` here are those of a pipeline fitted on every row.
+
+**Matrices** (\`kind: "matrix"\`): JSON \`{features, labels}\` (one row of numbers per sample; images with
+\`inputShape\`), or CSV with \`?kind=matrix\` (numbers only). String labels become classes (sorted by name unless
+classNames gives the order); non-negative integer labels are class indices; other numbers are regression targets.
+
+Errors name \`row N, column NAME\` (CSV), \`line N\` (NDJSON) or a JSON Pointer. Nothing is stored when validation fails.`;
 
 export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService; idempotency: Idempotency; bodyLimit: number }> = async (
   app,
   { datasets, idempotency, bodyLimit },
 ) => {
   // CSV bodies reach the route as a stream, parsed as they arrive; this scope only.
-  app.addContentTypeParser("text/csv", (request, payload, done) => {
+  const streamed = (request: { headers: Record<string, unknown> }, payload: NodeJS.ReadableStream, done: (error: Error | null, body?: unknown) => void) => {
     const declared = Number(request.headers["content-length"] ?? 0);
     if (declared > bodyLimit) return done(tooLarge(bodyLimit), undefined);
     done(null, payload.pipe(byteLimit(bodyLimit)));
-  });
+  };
+  app.addContentTypeParser("text/csv", streamed);
+  app.addContentTypeParser(["application/x-ndjson", "application/jsonl"], streamed);
 
   app.post(
     "/v1/datasets",
@@ -36,31 +48,32 @@ export const datasetRoutes: FastifyPluginAsyncTypebox<{ datasets: DatasetService
         tags: ["datasets"],
         summary: "Upload a dataset (JSON or CSV)",
         description: uploadDescription,
-        querystring: CsvQuery,
+        querystring: UploadQuery,
         headers: IdempotencyHeaders,
         body: {
           content: {
             "application/json": { schema: DatasetUpload },
-            "text/csv": { schema: { description: "A header row, then one row per sample." } },
+            "text/csv": { schema: { description: "A header row, then one row per sample.", examples: ["species,island,bill_length_mm\nAdelie,Torgersen,39.1\nGentoo,Biscoe,\n"] } },
+            "application/x-ndjson": { schema: { description: "One JSON object per line.", examples: ['{"species":"Adelie","island":"Torgersen","bill_length_mm":39.1}\n'] } },
           },
         },
         response: { 201: json(Dataset, "The stored dataset."), ...problems(400, 401, 409, 413, 415, 422) },
+        // The body parsers above decide by content type; JSON bodies are validated against DatasetUpload.
       },
     },
     async (request, reply) => {
       const location = (id: string) => `/v1/datasets/${id}`;
-      if (!request.headers["content-type"]?.startsWith("text/csv")) {
-        const body = request.body as DatasetInput | DatasetRowsInput;
-        return sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 201, body: await datasets.create(request.projectId, body) }), location);
-      }
-      const { label, name, task } = request.query;
-      if (!label) {
-        throw new DescentError("VALIDATION_FAILED", "a CSV upload needs ?label=<column>", [{ path: "querystring/label", message: "is required for text/csv" }]);
+      const type = request.headers["content-type"] ?? "";
+      const format = type.startsWith("text/csv") ? "csv" : type.startsWith("application/x-ndjson") || type.startsWith("application/jsonl") ? "ndjson" : null;
+      if (format === null) {
+        const body = request.body as DatasetInput | DatasetRowsInput | Record<string, unknown>[];
+        const answer = async () => ({ statusCode: 201, body: await datasets.create(request.projectId, body, request.query) });
+        return sendIdempotent(idempotency, request, reply, answer, location, { body, query: request.query });
       }
       // A stream is read once: parse it first, and let its checksum stand for the body.
-      const encoded = await datasets.parseCsv(request.body as NodeJS.ReadableStream, { label, name, task });
-      const identity = { csv: encoded.checksum, label, name, task };
-      return sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 201, body: await datasets.store(request.projectId, encoded) }), location, identity);
+      const parsed = await datasets.parseStream(request.body as NodeJS.ReadableStream, format, request.query);
+      const identity = { [format]: parsed.checksum, ...request.query };
+      return sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 201, body: await parsed.store(request.projectId) }), location, identity);
     },
   );
 

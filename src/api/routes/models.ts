@@ -2,13 +2,22 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ModelService } from "../../services/models.js";
 import { Type } from "typebox";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
-import { Prediction, PredictInput, TrainedModel } from "../../spec/model.js";
+import { parse as parseCsvRecords } from "csv-parse/sync";
+import { FittedPipeline as FittedPipelineSchema, EvaluateInput, EvaluationResult, Prediction, PredictInput, TrainedModel, type EvaluateInputView, type PredictInputView } from "../../spec/model.js";
 import { json, problems } from "../schemas.js";
 
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictBodyLimit: number }> = async (
   app,
   { models, predictBodyLimit },
 ) => {
+  // Raw rows may come as CSV (a header row, then one row per sample): they become {rows} as JSON rows would.
+  app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: predictBodyLimit }, (_request, body, done) => {
+    try {
+      done(null, { rows: parseCsvRecords(body as string, { columns: true, bom: true, trim: true, skip_empty_lines: true }) });
+    } catch (error) {
+      done(Object.assign(new Error(`the CSV does not parse: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
   app.get(
     "/v1/models",
     {
@@ -130,13 +139,58 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         tags: ["models"],
         summary: "Predict with a trained model",
         description:
-          "Each input is a flat array of the model's input size, or nested arrays shaped as its inputShape. " +
-          "Returns the model's outputs and, for classifiers, the predicted class index and name.",
+          "`inputs`: each a flat array of the model's input size, or nested arrays shaped as its inputShape. " +
+          "`rows` (models trained on a table): raw rows `{column: value}` through the model's feature pipeline, as fitted on its training rows: " +
+          "missing values filled as in training, unseen categories to (other), columns it does not use ignored; a value of the wrong kind is a 400 naming its row and column. " +
+          "Returns the model's outputs; classifiers add the predicted class index and name and each class's probability by name; " +
+          "models trained on a table add regression values in the label's units.",
         params: IdParams,
-        body: PredictInput,
+        body: {
+          content: {
+            "application/json": { schema: PredictInput },
+            "text/csv": { schema: { description: "Raw rows (models trained on a table): a header row, then one row per sample.", examples: ["Island,Beak Length (mm),Sex\nBiscoe,45.2,FEMALE\n"] } },
+          },
+        },
         response: { 200: json(Prediction, "One output per input."), ...problems(400, 404, 413) },
       },
     },
-    async (request) => models.predict(request.projectId, request.params.id, request.body.inputs),
+    async (request) => models.predict(request.projectId, request.params.id, request.body as PredictInputView),
+  );
+
+  app.post(
+    "/v1/models/:id/evaluate",
+    {
+      bodyLimit: predictBodyLimit,
+      schema: {
+        operationId: "evaluateModel",
+        tags: ["models"],
+        summary: "Evaluate a trained model on labelled data",
+        description:
+          "On a dataset of the project (`datasetId`: a matrix with the model's input size and classes, or a table for a model trained on one), " +
+          "or on raw rows with their label (`rows`). Classification: accuracy, macro F1, per-class precision and recall, the confusion matrix, " +
+          "log loss, ROC AUC for two classes. Regression: MAE, RMSE and R², in the label's units. Rows the model cannot use are counted in `dropped`.",
+        params: IdParams,
+        body: EvaluateInput,
+        response: { 200: json(EvaluationResult, "The metrics."), ...problems(400, 404, 413, 422) },
+      },
+    },
+    async (request) => models.evaluate(request.projectId, request.params.id, request.body as EvaluateInputView),
+  );
+
+  app.get(
+    "/v1/models/:id/tfjs/preprocessing.json",
+    {
+      schema: {
+        operationId: "getTfjsPreprocessing",
+        tags: ["models"],
+        summary: "Export to TensorFlow.js: the feature pipeline",
+        description:
+          "Models trained on a table: the fitted feature pipeline (as GET /v1/models/{id} shows it) that turns raw rows into model.json's inputs, " +
+          "for clients that predict outside descent; 404 for models trained on numbers.",
+        params: IdParams,
+        response: { 200: json(FittedPipelineSchema, "The pipeline."), ...problems(401, 404) },
+      },
+    },
+    async (request) => models.pipeline(request.projectId, request.params.id),
   );
 };

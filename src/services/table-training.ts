@@ -1,0 +1,95 @@
+// Training on a table dataset: the job's rows are split (seeded, stratified
+// by class) before anything is fitted, the feature pipeline is fitted on the
+// training rows only, and every part goes through it. The API does this at
+// submission (to check the spec against the pipeline's width and classes,
+// and to store the pipeline with the job); the worker re-splits with the
+// same seed and reuses the stored pipeline.
+
+import { DescentError, pointerSegment } from "../errors.js";
+import {
+  FeatureError,
+  decodeTable,
+  findColumn,
+  fitPipeline,
+  readCategories,
+  splitRows,
+  transformTable,
+  type FeatureConfig,
+  type FeatureType,
+  type FittedPipeline,
+  type RowSplit,
+  type Table,
+  type TransformResult,
+} from "../features/index.js";
+import type { TrainingConfig } from "../spec/training-config.js";
+
+/** What a job says about its table: the fields of TrainingConfig that only tables have. */
+export type TableTraining = Pick<TrainingConfig, "seed" | "validationSplit" | "testSplit" | "features" | "ignore" | "preprocessing">;
+
+export interface TableDataset {
+  id: string;
+  labelColumn: string | null;
+  /** The upload's column report: its overrides and ignored columns apply to every job. */
+  columns: { name: string; type: FeatureType; label?: boolean }[];
+}
+
+/** The job's rows: training, validation and test, the same on every run with the same seed and fractions. */
+export function splitTable(table: Table, dataset: TableDataset, training: TableTraining): RowSplit {
+  const report = dataset.columns.find((column) => column.label);
+  const label = findColumn(table, dataset.labelColumn ?? "");
+  // Stratified by class for classification (each class splits in the same proportions).
+  const strata = label && report && report.type !== "number" ? readCategories(label).codes : undefined;
+  return splitRows(table.numRows, { validation: training.validationSplit ?? 0, test: training.testSplit ?? 0, seed: training.seed ?? 0, strata });
+}
+
+/** The feature pipeline of a job, fitted on its training rows; errors point into /training. */
+export function fitJobPipeline(table: Table, dataset: TableDataset, training: TableTraining, split: RowSplit): FittedPipeline {
+  const fromUpload = Object.fromEntries(dataset.columns.filter((c) => !c.label && c.type !== "ignore").map((c) => [c.name, c.type as FeatureType]));
+  const ignoredAtUpload = dataset.columns.filter((c) => c.type === "ignore").map((c) => c.name);
+  const features: Record<string, FeatureType | FeatureConfig> = { ...fromUpload };
+  for (const [column, choice] of Object.entries(training.features ?? {})) {
+    const base = typeof features[column] === "string" ? { type: features[column] as FeatureType } : {};
+    features[column] = typeof choice === "string" ? choice : { ...base, ...choice };
+  }
+  const ignore = [...new Set([...ignoredAtUpload.filter((name) => !(name in (training.features ?? {}))), ...(training.ignore ?? [])])];
+  for (const name of Object.keys(features)) if (ignore.includes(name)) delete features[name];
+  try {
+    return fitPipeline(table, { label: dataset.labelColumn!, rows: split.train, features, ignore, options: training.preprocessing });
+  } catch (error) {
+    if (!(error instanceof FeatureError)) throw error;
+    const path = error.column !== undefined && error.column in (training.features ?? {}) ? `/training/features/${pointerSegment(error.column)}` : "/training";
+    throw new DescentError("INVALID_SPEC", `the feature pipeline cannot be fitted on this job's training rows: ${error.message}`, [{ path, message: error.message }]);
+  }
+}
+
+export interface TableTrainingData {
+  train: TransformResult;
+  validation: TransformResult | null;
+  test: TransformResult | null;
+}
+
+/** Every part of the split through the pipeline: what fit and the test evaluation take. */
+export function tableTrainingData(table: Table, pipeline: FittedPipeline, split: RowSplit): TableTrainingData {
+  const part = (rows: Int32Array) => (rows.length === 0 ? null : transformTable(pipeline, table, rows));
+  return { train: transformTable(pipeline, table, split.train), validation: part(split.validation), test: part(split.test) };
+}
+
+/** A few decoded tables per process, by dataset id: stored tables never change. */
+export function createTableCache(size = 2) {
+  const cache = new Map<string, Table>();
+  return (id: string, bytes: () => Promise<Uint8Array | null>): Promise<Table | null> => {
+    const cached = cache.get(id);
+    if (cached) {
+      cache.delete(id);
+      cache.set(id, cached);
+      return Promise.resolve(cached);
+    }
+    return bytes().then((data) => {
+      if (data === null) return null;
+      const table = decodeTable(data);
+      cache.set(id, table);
+      if (cache.size > size) cache.delete(cache.keys().next().value!);
+      return table;
+    });
+  };
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTrainingRunner } from "../../src/services/training-runner.js";
+import { createTestContext, type TestContext } from "../helpers/context.js";
+
+// Three public tables from the vega-datasets package, uploaded as they are
+// (a JSON array with nulls and strings, a CSV with a date column, NDJSON for
+// a regression with nulls and a year as a date), trained with no hand
+// preprocessing, and predicted on raw rows. Each must beat the baseline a
+// model that ignores its features would reach (majority class, mean target).
+
+const data = join(dirname(createRequire(import.meta.url).resolve("vega-datasets")), "..", "data");
+const read = (file: string) => readFileSync(join(data, file), "utf8");
+
+let ctx: TestContext;
+beforeAll(async () => {
+  ctx = await createTestContext();
+});
+afterAll(async () => ctx?.close());
+
+async function upload(query: string, contentType: string, body: string) {
+  const res = await ctx.app.inject({ method: "POST", url: `/v1/datasets?${query}`, headers: { "content-type": contentType }, payload: body });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
+/** Trains a job in this process (the worker's own code) and returns it with its model. */
+async function train(datasetId: string, model: object, training: object) {
+  const res = await ctx.app.inject({ method: "POST", url: "/v1/jobs", payload: { datasetId, model, training } });
+  expect(res.statusCode, res.body).toBe(202);
+  const outcome = await createTrainingRunner({ db: ctx.db }).run(res.json().id, { lastDelivery: true });
+  expect(outcome.status).toBe("succeeded");
+  const job = (await ctx.app.inject({ url: `/v1/jobs/${res.json().id}` })).json();
+  const trained = (await ctx.app.inject({ url: `/v1/models/${job.resultModelId}` })).json();
+  return { job, model: trained };
+}
+
+const predict = async (modelId: string, rows: object[]) => {
+  const res = await ctx.app.inject({ method: "POST", url: `/v1/models/${modelId}/predict`, payload: { rows } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+};
+
+const mlp = (outputs: number, activation: string) => ({ layers: [{ type: "dense", units: 32, activation: "relu" }, { type: "dense", units: outputs, activation }] });
+const classifier = (epochs: number) => ({ epochs, batchSize: 16, seed: 3, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 }, validationSplit: 0.15, testSplit: 0.2 });
+
+describe("real tables, from the raw files", () => {
+  it("penguins (JSON array, nulls, strings): species from measurements, island and sex", async () => {
+    const records = JSON.parse(read("penguins.json")) as Record<string, unknown>[];
+    const dataset = await upload("label=Species&name=penguins", "application/json", JSON.stringify(records));
+    expect(dataset).toMatchObject({ kind: "table", labelColumn: "Species", numClasses: 3, classNames: ["Adelie", "Chinstrap", "Gentoo"] });
+    const types = Object.fromEntries(dataset.columns.map((c: { name: string; type: string }) => [c.name, c.type]));
+    expect(types).toMatchObject({ Island: "category", "Beak Length (mm)": "number", "Body Mass (g)": "number", Sex: "category" });
+    expect(dataset.columns.find((c: { name: string }) => c.name === "Beak Length (mm)").missing).toBe(2);
+
+    const { model } = await train(dataset.id, mlp(3, "softmax"), classifier(40));
+    const test = model.metrics.test;
+    const majority = Math.max(152, 68, 124) / 344;
+    console.log(`penguins: test accuracy ${test.accuracy.toFixed(3)} on ${test.samples} rows (majority baseline ${majority.toFixed(3)}), macro F1 ${test.macroF1.toFixed(3)}`);
+    expect(test.task).toBe("classification");
+    expect(test.accuracy).toBeGreaterThan(0.9);
+    expect(test.accuracy).toBeGreaterThan(majority + 0.3);
+    expect(model.pipeline.outputs.map((o: { name: string }) => o.name)).toContain("Island=Biscoe");
+
+    // Raw rows: a row with nulls, one with an unseen island, one without Sex at all.
+    const rows = [records[0], { ...records[200], Island: "Atlantis" }, { "Beak Length (mm)": 46.5, "Beak Depth (mm)": 15, "Flipper Length (mm)": 215, "Body Mass (g)": 5200, Island: "Biscoe" }];
+    const answer = await predict(model.id, rows);
+    expect(answer.classNames).toHaveLength(3);
+    expect(answer.classNames[0]).toBe(records[0].Species);
+    expect(Object.keys(answer.probabilities[2]).sort()).toEqual(["Adelie", "Chinstrap", "Gentoo"]);
+    expect(Object.values(answer.probabilities[2] as Record<string, number>).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  it("seattle weather (CSV with a date column): the weather of a day", async () => {
+    const dataset = await upload("label=weather&name=seattle-weather", "text/csv", read("seattle-weather.csv"));
+    expect(dataset.columns.find((c: { name: string }) => c.name === "date").type).toBe("date");
+    const counts = dataset.classCounts as number[];
+    const majority = Math.max(...counts) / counts.reduce((a, b) => a + b, 0);
+    const { model } = await train(dataset.id, mlp(5, "softmax"), classifier(30));
+    const test = model.metrics.test;
+    console.log(`seattle-weather: test accuracy ${test.accuracy.toFixed(3)} on ${test.samples} rows (majority baseline ${majority.toFixed(3)})`);
+    expect(test.accuracy).toBeGreaterThan(majority + 0.2);
+    const answer = await predict(model.id, [{ date: "2015-07-01", precipitation: 0, temp_max: 30, temp_min: 15, wind: 2 }]);
+    expect(dataset.classNames).toContain(answer.classNames[0]);
+  });
+
+  it("cars (NDJSON, regression, nulls, the year as a date): miles per gallon", async () => {
+    const cars = JSON.parse(read("cars.json")) as Record<string, unknown>[];
+    const ndjson = cars.map((car) => JSON.stringify(car)).join("\n");
+    const dataset = await upload("label=Miles_per_Gallon&name=cars&ignore=Name", "application/x-ndjson", ndjson);
+    expect(dataset).toMatchObject({ task: "regression", rowsWithoutLabel: 8, numSamples: 398 });
+    expect(dataset.columns.find((c: { name: string }) => c.name === "Year").type).toBe("date");
+    expect(dataset.columns.find((c: { name: string }) => c.name === "Name").type).toBe("ignore");
+
+    const training = { epochs: 60, batchSize: 16, seed: 5, loss: "meanSquaredError", optimizer: { type: "adam", learningRate: 0.01 }, validationSplit: 0.15, testSplit: 0.2 };
+    const { model } = await train(dataset.id, mlp(1, "linear"), training);
+    const test = model.metrics.test;
+    const mpg = cars.map((car) => car.Miles_per_Gallon).filter((v): v is number => typeof v === "number");
+    const mean = mpg.reduce((a, b) => a + b, 0) / mpg.length;
+    const meanBaseline = mpg.reduce((a, b) => a + Math.abs(b - mean), 0) / mpg.length;
+    console.log(`cars: test MAE ${test.mae.toFixed(2)} mpg, RMSE ${test.rmse.toFixed(2)}, R² ${test.r2.toFixed(3)} on ${test.samples} rows (mean baseline MAE ${meanBaseline.toFixed(2)})`);
+    expect(test.task).toBe("regression");
+    expect(test.mae).toBeLessThan(meanBaseline * 0.5);
+    expect(test.r2).toBeGreaterThan(0.7);
+    const answer = await predict(model.id, [{ ...cars[0], Horsepower: null }]);
+    expect(answer.values[0]).toBeGreaterThan(5);
+    expect(answer.values[0]).toBeLessThan(50);
+  });
+});
