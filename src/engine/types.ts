@@ -152,6 +152,9 @@ export interface EpochMetrics {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** Regression: mean absolute error of the epoch's training batches, and of the validation samples. */
+  mae?: number;
+  valMae?: number;
   learningRate: number;
   /** Training time of the epoch, validation excluded. */
   durationMs: number;
@@ -222,6 +225,9 @@ export interface EpochInProgress {
   learningRate: number;
   /** Training time of the epoch so far. */
   durationMs: number;
+  /** Regression: the running sum and count of absolute errors (absent in checkpoints written before they were kept: 0). */
+  absoluteErrorSum?: number;
+  absoluteErrorCount?: number;
 }
 
 export interface FinalMetrics {

@@ -1020,8 +1020,12 @@ export interface components {
             epoch: number;
             learningRate: number;
             loss: number;
+            /** @description Regression: mean absolute error of the epoch's training batches. */
+            mae?: number | null;
             valAccuracy: number | null;
             valLoss: number | null;
+            /** @description Regression: mean absolute error on the validation samples. */
+            valMae?: number | null;
         };
         /** EvaluateInput */
         EvaluateInput: components["schemas"]["EvaluateOnDataset"] | components["schemas"]["EvaluateOnRows"];

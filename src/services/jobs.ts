@@ -181,12 +181,14 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { id: true } });
       if (!job) throw notFound("job", id);
       const rows = await db.epochMetric.findMany({ where: { jobId: id }, orderBy: { epoch: "asc" } });
-      return rows.map(({ epoch, loss, accuracy, valLoss, valAccuracy, learningRate, durationMs }) => ({
+      return rows.map(({ epoch, loss, accuracy, valLoss, valAccuracy, mae, valMae, learningRate, durationMs }) => ({
         epoch,
         loss,
         accuracy,
         valLoss,
         valAccuracy,
+        mae,
+        valMae,
         learningRate,
         durationMs,
       }));

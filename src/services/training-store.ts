@@ -99,13 +99,14 @@ export function createTrainingStore({ db }: { db: Database }) {
           WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
           RETURNING "id", "cancelRequested"
         ), metric AS (
-          INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "learningRate", "durationMs")
+          INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "mae", "valMae", "learningRate", "durationMs")
           SELECT "id", ${row.epoch}::int, ${row.loss}::float8, ${row.accuracy}::float8, ${row.valLoss}::float8,
-                 ${row.valAccuracy}::float8, ${row.learningRate}::float8, ${row.durationMs}::float8
+                 ${row.valAccuracy}::float8, ${row.mae}::float8, ${row.valMae}::float8, ${row.learningRate}::float8, ${row.durationMs}::float8
           FROM fence
           ON CONFLICT ("jobId", "epoch") DO UPDATE SET
             "loss" = EXCLUDED."loss", "accuracy" = EXCLUDED."accuracy", "valLoss" = EXCLUDED."valLoss",
-            "valAccuracy" = EXCLUDED."valAccuracy", "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
+            "valAccuracy" = EXCLUDED."valAccuracy", "mae" = EXCLUDED."mae", "valMae" = EXCLUDED."valMae",
+            "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
         ), saved AS (
           INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
           SELECT "id", ${row.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now()
@@ -151,6 +152,8 @@ function metricRow(metrics: EpochMetrics) {
     accuracy: metrics.accuracy ?? null,
     valLoss: metrics.valLoss ?? null,
     valAccuracy: metrics.valAccuracy ?? null,
+    mae: metrics.mae ?? null,
+    valMae: metrics.valMae ?? null,
     learningRate: metrics.learningRate,
     durationMs: metrics.durationMs,
   };

@@ -110,6 +110,8 @@ export const EpochMetric = Type.Object(
     accuracy: Type.Union([Type.Number(), Type.Null()]),
     valLoss: Type.Union([Type.Number(), Type.Null()]),
     valAccuracy: Type.Union([Type.Number(), Type.Null()]),
+    mae: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: "Regression: mean absolute error of the epoch's training batches." })),
+    valMae: Type.Optional(Type.Union([Type.Number(), Type.Null()], { description: "Regression: mean absolute error on the validation samples." })),
     learningRate: Type.Number(),
     durationMs: Type.Number({ description: "Training time of the epoch, without validation." }),
   },

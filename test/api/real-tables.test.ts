@@ -104,6 +104,10 @@ describe("real tables, from the raw files", () => {
     expect(test.task).toBe("regression");
     expect(test.mae).toBeLessThan(meanBaseline * 0.5);
     expect(test.r2).toBeGreaterThan(0.7);
+    // Each epoch reports the mean absolute error beside its loss.
+    const metrics = (await ctx.app.inject({ url: `/v1/jobs/${model.sourceJobId}/metrics` })).json().data as { mae: number; valMae: number }[];
+    expect(metrics.every((m) => m.mae > 0 && m.valMae > 0)).toBe(true);
+    expect(metrics.at(-1)!.valMae).toBeLessThan(metrics[0].valMae);
     const answer = await predict(model.id, [{ ...cars[0], Horsepower: null }]);
     expect(answer.values[0]).toBeGreaterThan(5);
     expect(answer.values[0]).toBeLessThan(50);

@@ -8,6 +8,7 @@ import { Prng } from "../random.js";
 import { checkTrainingConfig } from "../spec.js";
 import type { EpochInProgress, EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
 import { exportWeights, importWeights } from "../weights.js";
+import { AbsoluteErrorCounter } from "./absolute-error.js";
 import { AccuracyCounter } from "./accuracy.js";
 import { BatchGraphs, type EncodedDataset } from "./batch-graphs.js";
 import { classMetricsOf } from "./class-metrics.js";
@@ -172,6 +173,7 @@ interface EpochOutcome {
   inProgress?: EpochInProgress;
   loss: number;
   accuracy?: number;
+  mae?: number;
   learningRate: number;
   durationMs: number;
 }
@@ -188,6 +190,7 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
   const { network, config, callbacks } = session;
   const batches = session.batchesPerEpoch;
   const accuracy = new AccuracyCounter(session.training.targets.accuracy, network.outputSize, session.graphs.outputIsLogits);
+  const absoluteError = new AbsoluteErrorCounter(isRegression(session));
   let totals: EpochTotals = { loss: 0, seen: 0, durationMs: 0, learningRate: session.scheduler.rateAt(epoch, 1) };
   let firstBatch = 1;
   const pending = session.pending;
@@ -196,6 +199,7 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
     session.order.set(pending.order);
     totals = { loss: pending.lossSum, seen: pending.seen, durationMs: pending.durationMs, learningRate: pending.learningRate };
     accuracy.state = { correct: pending.correct, total: pending.counted };
+    absoluteError.state = { sum: pending.absoluteErrorSum ?? 0, count: pending.absoluteErrorCount ?? 0 };
     firstBatch = pending.batch + 1;
     session.pending = null;
   } else {
@@ -219,10 +223,12 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
         counted: counts.total,
         learningRate: totals.learningRate,
         durationMs: totals.durationMs,
+        absoluteErrorSum: absoluteError.state.sum,
+        absoluteErrorCount: absoluteError.state.count,
       };
       return { inProgress, loss: totals.seen > 0 ? totals.loss / totals.seen : NaN, learningRate: totals.learningRate, durationMs: totals.durationMs };
     }
-    const loss = trainBatch(session, epoch, b, accuracy, totals);
+    const loss = trainBatch(session, epoch, b, accuracy, absoluteError, totals);
     if (callbacks.onBatchEnd) {
       const pending = callbacks.onBatchEnd({ epoch, batch: b, batches, loss });
       if (pending) await pending;
@@ -235,14 +241,20 @@ async function trainEpoch(session: Session, epoch: number): Promise<EpochOutcome
   network.context.training = false;
   const outcome: EpochOutcome = { loss: totals.loss / totals.seen, learningRate: totals.learningRate, durationMs: totals.durationMs };
   if (session.training.targets.accuracy !== null) outcome.accuracy = accuracy.value;
+  if (absoluteError.value !== undefined) outcome.mae = absoluteError.value;
   return outcome;
+}
+
+/** A regression whose outputs are its predictions (mean errors, no fused activation): MAE is reported. */
+function isRegression(session: Session): boolean {
+  return session.training.targets.accuracy === null && !session.graphs.outputIsLogits;
 }
 
 /**
  * One optimizer step on batch `b` of the epoch's order; returns its loss.
  * Synchronous on purpose: numbers kept across an `await` live on the heap.
  */
-function trainBatch(session: Session, epoch: number, b: number, accuracy: AccuracyCounter, totals: EpochTotals): number {
+function trainBatch(session: Session, epoch: number, b: number, accuracy: AccuracyCounter, absoluteError: AbsoluteErrorCounter, totals: EpochTotals): number {
   const { network, config, graphs, order } = session;
   const started = now();
   const start = (b - 1) * config.batchSize;
@@ -252,6 +264,7 @@ function trainBatch(session: Session, epoch: number, b: number, accuracy: Accura
   const learningRate = session.scheduler.rateAt(epoch, b);
   const loss = trainStep(network, batch, session.optimizer, learningRate, session.executor, epoch, b);
   accuracy.add(batch.output.data, batch.rows, batch.labels, batch.target.data);
+  absoluteError.add(batch.output.data, batch.target.data, batch.rows * session.network.outputSize);
   totals.loss += loss * batch.rows;
   totals.seen += batch.rows;
   totals.learningRate = learningRate;
@@ -262,11 +275,13 @@ function trainBatch(session: Session, epoch: number, b: number, accuracy: Accura
 function epochMetrics(session: Session, epoch: number, outcome: EpochOutcome): EpochMetrics {
   const metrics: EpochMetrics = { epoch, loss: outcome.loss, learningRate: outcome.learningRate, durationMs: outcome.durationMs };
   if (outcome.accuracy !== undefined) metrics.accuracy = outcome.accuracy;
+  if (outcome.mae !== undefined) metrics.mae = outcome.mae;
   if (session.validation !== null) {
     const result = evaluateWith(session, session.predicted ?? undefined);
     session.predictedEpoch = epoch;
     metrics.valLoss = result.loss;
     if (result.accuracy !== undefined) metrics.valAccuracy = result.accuracy;
+    if (result.mae !== undefined) metrics.valMae = result.mae;
   }
   return metrics;
 }
