@@ -938,6 +938,10 @@ export interface components {
             features: number[][];
             /** @description One label per sample: a class index into classNames, or the regression target. */
             labels: number[];
+            /** @description Tables: the rows as uploaded, {column: value} (null: missing); features and labels are then empty. */
+            rows?: {
+                [key: string]: number | string | boolean | null;
+            }[];
         };
         /** DatasetStatistics */
         DatasetStatistics: {

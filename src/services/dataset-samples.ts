@@ -1,10 +1,12 @@
-// A few rows of a stored dataset, as numbers: the dashboard draws image
-// datasets' samples from them. Only the requested slice of the float32 blobs
-// leaves Postgres (substring on bytea), not the whole dataset.
+// A few rows of a stored dataset: a matrix's as numbers (the dashboard draws
+// image datasets' samples from them; only the requested slice of the float32
+// blobs leaves Postgres, substring on bytea), a table's as its raw rows.
 
 import type { Database } from "../db/client.js";
 import { bytesToFloat32 } from "../db/float32.js";
 import { notFound } from "../errors.js";
+import { cellValue } from "../features/index.js";
+import { createTableCache } from "./table-training.js";
 
 export const MAX_SAMPLES_PER_REQUEST = 100;
 
@@ -13,15 +15,26 @@ export interface DatasetSamples {
   features: number[][];
   /** One label per sample: a class index, or the regression target. */
   labels: number[];
+  /** Tables: the rows as uploaded, {column: value} (null: missing); features and labels are then empty. */
+  rows?: Record<string, number | string | boolean | null>[];
 }
 
 export function createDatasetSampleService({ db }: { db: Database }) {
+  const tables = createTableCache();
   return {
     /** Rows offset .. offset+limit-1 (fewer at the end; none past it). 404 for another project's or a deleted dataset. */
     async samples(projectId: string, id: string, offset: number, limit: number): Promise<DatasetSamples> {
       const count = Math.max(0, Math.min(limit, MAX_SAMPLES_PER_REQUEST));
-      const meta = await db.dataset.findFirst({ where: { id, projectId, deletedAt: null }, select: { numSamples: true, numFeatures: true } });
+      const meta = await db.dataset.findFirst({ where: { id, projectId, deletedAt: null }, select: { numSamples: true, numFeatures: true, kind: true } });
       if (!meta) throw notFound("dataset", id);
+      if (meta.kind === "table") {
+        const table = await tables(id, async () => (await db.dataset.findUnique({ where: { id }, select: { table: true } }))?.table ?? null);
+        if (!table) throw notFound("dataset", id);
+        const end = Math.min(table.numRows, offset + count);
+        const rows = [];
+        for (let row = offset; row < end; row++) rows.push(Object.fromEntries(table.columns.map((column) => [column.name, cellValue(column, row)])));
+        return { features: [], labels: [], rows };
+      }
       const rows = Math.max(0, Math.min(count, meta.numSamples - offset));
       if (rows === 0) return { features: [], labels: [] };
 

@@ -201,6 +201,45 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await page.screenshot({ path: screenshotPath("08-dataset.png"), fullPage: true });
   });
 
+  it("shows a table's columns and rows, and a model's feature pipeline, test metrics and predictions on raw rows", async () => {
+    const rows = Array.from({ length: 90 }, (_, i) => ({
+      island: ["Biscoe", "Dream", "Torgersen"][i % 3],
+      beak: i % 11 === 0 ? null : 35 + (i % 3) * 6 + (i % 5) * 0.3,
+      sex: i % 2 === 0 ? "MALE" : "FEMALE",
+      species: ["Adelie", "Chinstrap", "Gentoo"][i % 3],
+    }));
+    const table = await fetch(`${cluster.base}/v1/datasets?label=species&name=penguin-ish`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(rows) });
+    expect(table.status).toBe(201);
+    const dataset = (await table.json()) as { id: string };
+    const jobId = await submit({
+      datasetId: dataset.id,
+      model: { layers: [{ type: "dense", units: 8, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] },
+      training: { epochs: 15, batchSize: 16, seed: 1, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.05 }, validationSplit: 0.2, testSplit: 0.2 },
+    });
+    const modelId = await waitFor(async () => {
+      const job = (await api("GET", `/v1/jobs/${jobId}`)).body;
+      return job.status === "succeeded" ? (job.resultModelId as string) : undefined;
+    }, { timeoutMs: 60_000, what: "the table job" });
+
+    await page.goto(`${cluster.base}/#/datasets/${dataset.id}`);
+    await page.locator('[data-testid="columns"] tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid="columns"] tbody tr').count()).toBe(4);
+    expect(await page.locator('[data-column="beak"]').textContent()).toContain("number");
+    await page.locator('[data-testid="table-rows"] tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid="table-rows"]').textContent()).toContain("missing");
+    await page.screenshot({ path: screenshotPath("10-table-dataset.png"), fullPage: true });
+
+    await page.goto(`${cluster.base}/#/models/${modelId}`);
+    await page.locator('[data-testid="pipeline"] tbody tr').first().waitFor();
+    expect(await page.locator('[data-testid="pipeline"]').textContent()).toContain("one-hot");
+    expect(await page.locator('[data-testid="test-metrics"]').textContent()).toContain("test accuracy");
+    await page.waitForFunction(() => ((globalThis as any).document.getElementById("predict-rows")?.value ?? "").includes("island"));
+    await page.getByRole("button", { name: "Predict" }).click();
+    await page.locator('[data-testid="prediction"] tbody tr').nth(2).waitFor();
+    expect(await page.locator('[data-testid="prediction"]').textContent()).toMatch(/Adelie|Chinstrap|Gentoo/);
+    await page.screenshot({ path: screenshotPath("11-table-model.png"), fullPage: true });
+  });
+
   it("serves BullMQ's queue view behind the admin key, by Bearer or by a login cookie", async () => {
     const base = cluster.base;
     expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);

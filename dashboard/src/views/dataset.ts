@@ -8,7 +8,11 @@ import type { ViewContext } from "../view";
 interface Samples {
   features: number[][];
   labels: number[];
+  /** Tables: the rows as uploaded. */
+  rows?: Record<string, number | string | boolean | null>[];
 }
+
+type ColumnReport = NonNullable<Dataset["columns"]>[number];
 
 const IMAGE_PAGE = 32;
 const TABLE_PAGE = 10;
@@ -34,7 +38,9 @@ export async function datasetView({ root, params, signal }: ViewContext): Promis
         "Shape",
         facts([
           ["Samples", fmtInt(d.numSamples)],
-          ["Features", fmtInt(d.numFeatures)],
+          ["Kind", d.kind === "table" ? `table of ${fmtInt(d.columns?.length ?? 0)} columns, label ${d.labelColumn}` : "matrix of numbers"],
+          ["Rows without a label", d.rowsWithoutLabel ? `${fmtInt(d.rowsWithoutLabel)} (left out)` : null],
+          ["Features", d.kind === "table" ? `${fmtInt(d.numFeatures)} (as a job's pipeline encodes the columns by default)` : fmtInt(d.numFeatures)],
           ["Input shape", `${fmtShape(d.inputShape)}${isImage ? ` (height × width × ${d.inputShape[2] === 1 ? "1 channel" : `${d.inputShape[2]} channels`})` : ""}`],
           ["Task", isClassification ? `classification, ${d.numClasses} classes` : "regression"],
           ["Checksum", h("span", { class: "mono small", title: d.checksum }, `sha256 ${d.checksum.slice(0, 16)}…`)],
@@ -48,8 +54,9 @@ export async function datasetView({ root, params, signal }: ViewContext): Promis
           )
         : card("Labels", h("p", { class: "muted" }, "Regression targets: numbers, no classes.")),
     ),
+    d.kind === "table" ? columnsCard(d) : null,
     samplesCard(d, signal),
-    statisticsCard(d),
+    d.kind === "table" ? null : statisticsCard(d),
   );
 }
 
@@ -61,6 +68,48 @@ function balanceNote(counts: number[]): HTMLElement | null {
   if (min === 0) return h("p", { class: "notice warn small" }, "Some class has no sample at all.");
   const ratio = max / min;
   return h("p", { class: `muted small${ratio >= 3 ? " notice warn" : ""}` }, ratio < 1.5 ? "Balanced classes." : `The largest class has ${ratio.toFixed(1)}× the samples of the smallest${ratio >= 3 ? ": accuracy alone may mislead; look at the per-class recall." : "."}`);
+}
+
+/** A table's columns: each one's type (and why), missing values, and the statistics that matter for its type. */
+function columnsCard(d: Dataset): HTMLElement {
+  const columns = d.columns ?? [];
+  return card(
+    "Columns",
+    h("p", { class: "muted small" }, "Types are inferred from the values (choose others with ?types= at upload, or training.features per job). Each job fits its pipeline on its own training rows."),
+    h(
+      "div",
+      { class: "scroll-y tall" },
+      h(
+        "table",
+        { class: "table compact", "data-testid": "columns" },
+        h("thead", null, h("tr", null, ["column", "type", "missing", "summary", "why"].map((c) => h("th", { scope: "col", class: c === "missing" ? "num" : null }, c)))),
+        h(
+          "tbody",
+          null,
+          columns.map((c) =>
+            h(
+              "tr",
+              { "data-column": c.name },
+              h("td", { class: "mono small" }, c.name, c.label ? h("span", { class: "badge small", title: "the label column" }, " label") : null),
+              h("td", null, h("span", { class: `type type-${c.type}` }, c.type)),
+              h("td", { class: "num" }, c.missing > 0 ? `${fmtInt(c.missing)} (${((100 * c.missing) / Math.max(1, c.count + c.missing)).toFixed(1)}%)` : "0"),
+              h("td", { class: "small" }, columnSummary(c)),
+              h("td", { class: "muted small" }, c.reason),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function columnSummary(c: ColumnReport): string {
+  const stats = c.stats;
+  if (stats === null) return "–";
+  if ("quantiles" in stats) return `${fmtNumber(stats.min)} … ${fmtNumber(stats.max)}, mean ${fmtNumber(stats.mean)}, median ${fmtNumber(stats.quantiles.p50)}`;
+  if ("top" in stats) return `${fmtInt(stats.distinct)} values: ${stats.top.slice(0, 4).map((t) => `${t.value} (${fmtInt(t.count)})`).join(", ")}${stats.top.length > 4 ? ", …" : ""}`;
+  if ("meanWords" in stats) return `text, ${fmtNumber(stats.meanWords)} words on average${stats.distinctCapped ? ", many distinct" : `, ${fmtInt(stats.distinct)} distinct`}`;
+  return `${stats.min} … ${stats.max}`;
 }
 
 function statisticsCard(d: Dataset): HTMLElement {
@@ -125,7 +174,8 @@ function samplesCard(d: Dataset, signal: AbortSignal): HTMLElement {
     label.textContent = samples.features.length > 0 ? `samples ${offset + 1}–${offset + samples.features.length} of ${fmtInt(d.numSamples)}` : "";
     prev.disabled = offset === 0;
     next.disabled = offset + pageSize >= d.numSamples;
-    replace(body, isImage ? imageGrid(samples, d.inputShape, lo, hi, name) : sampleTable(samples, d, name));
+    if (samples.rows) label.textContent = samples.rows.length > 0 ? `rows ${offset + 1}–${offset + samples.rows.length}` : "";
+    replace(body, samples.rows ? rowsTable(samples.rows, d) : isImage ? imageGrid(samples, d.inputShape, lo, hi, name) : sampleTable(samples, d, name));
   }
   prev.addEventListener("click", () => {
     offset = Math.max(0, offset - pageSize);
@@ -164,6 +214,23 @@ function imageGrid(samples: Samples, shape: number[], lo: number, hi: number, na
       }
       return h("figure", { class: "sample" }, canvas, h("figcaption", null, name(samples.labels[i])));
     }),
+  );
+}
+
+/** A table's rows as uploaded, the label first; missing cells shown as such. */
+function rowsTable(rows: NonNullable<Samples["rows"]>, d: Dataset): HTMLElement {
+  const names = (d.columns ?? []).map((c) => c.name);
+  const ordered = [d.labelColumn ?? "", ...names.filter((name) => name !== d.labelColumn)].filter(Boolean).slice(0, 12);
+  const cell = (value: number | string | boolean | null | undefined) => (value === null || value === undefined ? h("span", { class: "muted" }, "missing") : typeof value === "number" ? fmtNumber(value) : String(value));
+  return h(
+    "div",
+    { class: "scroll-x" },
+    h(
+      "table",
+      { class: "table compact", "data-testid": "table-rows" },
+      h("thead", null, h("tr", null, ordered.map((name) => h("th", null, name)), names.length > ordered.length ? h("th", null, "…") : null)),
+      h("tbody", null, rows.map((row) => h("tr", null, ordered.map((name, j) => h("td", j === 0 ? null : { class: "small" }, j === 0 ? h("strong", null, cell(row[name])) : cell(row[name]))), names.length > ordered.length ? h("td", { class: "muted" }, "…") : null))),
+    ),
   );
 }
 

@@ -41,9 +41,11 @@ export async function modelView({ root, params, signal }: ViewContext): Promise<
       ),
       exportCard(model),
     ),
+    m.test ? testCard(m.test) : null,
+    model.pipeline ? pipelineCard(model.pipeline) : null,
     layersCard(model),
     m.classMetrics ? classMetricsCard(model, classNames) : null,
-    predictCard(model, dataset, classNames, signal),
+    model.pipeline ? rowsPredictCard(model, model.pipeline, signal) : predictCard(model, dataset, classNames, signal),
   );
 }
 
@@ -154,8 +156,133 @@ function exportCard(model: Model): HTMLElement {
     h("p", { class: "muted small" }, "Weights: little-endian float32, laid out as the model's weight manifest says. TensorFlow.js: the layers format, loadable as is."),
     h("div", { class: "export-row" }, h("a", { class: "link", href: `/v1/models/${model.id}/weights`, "data-testid": "weights-link", onclick: (e: Event) => (e.preventDefault(), void download(`/v1/models/${model.id}/weights`, `${model.id}.weights.bin`)) }, "weights.bin"), mono(`/v1/models/${model.id}/weights`)),
     h("div", { class: "export-row" }, h("a", { class: "link", href: tfjsPath, "data-testid": "tfjs-link", onclick: (e: Event) => (e.preventDefault(), void download(tfjsPath, `${model.id}.model.json`)) }, "TensorFlow.js model.json"), mono(tfjsPath)),
+    model.pipeline
+      ? h("div", { class: "export-row" }, h("a", { class: "link", href: `/v1/models/${model.id}/tfjs/preprocessing.json`, onclick: (e: Event) => (e.preventDefault(), void download(`/v1/models/${model.id}/tfjs/preprocessing.json`, `${model.id}.preprocessing.json`)) }, "preprocessing.json"), h("span", { class: "muted small" }, "the feature pipeline: raw rows to model.json's inputs"))
+      : null,
     h("pre", { class: "snippet" }, snippet),
     h("div", { class: "form-actions" }, copyButton(() => snippet, "Copy snippet"), tfjsButton),
+  );
+}
+
+type Pipeline = NonNullable<Model["pipeline"]>;
+type TestMetrics = NonNullable<Model["metrics"]["test"]>;
+
+/** The model's metrics on the job's test rows, held out of training and validation. */
+function testCard(test: TestMetrics): HTMLElement {
+  const stat = (label: string, value: string) => h("div", { class: "stat" }, h("div", { class: "stat-value" }, value), h("div", { class: "stat-label" }, label));
+  const stats =
+    test.task === "classification"
+      ? [stat("test accuracy", fmtPercent(test.accuracy)), stat("macro F1", fmtNumber(test.macroF1, 3)), stat("log loss", fmtNumber(test.logLoss, 3)), test.rocAuc !== null ? stat("ROC AUC", fmtNumber(test.rocAuc, 3)) : null]
+      : [stat("test MAE", fmtNumber(test.mae, 4)), stat("test RMSE", fmtNumber(test.rmse, 4)), stat("test R²", fmtNumber(test.r2, 3))];
+  return card(`On ${fmtInt(test.samples)} test rows`, h("div", { class: "stats", "data-testid": "test-metrics" }, stats));
+}
+
+/** How raw rows become the model's inputs: each column's encoding, fitted on the training rows. */
+function pipelineCard(pipeline: Pipeline): HTMLElement {
+  const encoding = (f: Pipeline["features"][number]): string => {
+    const parts: string[] = [];
+    if (f.type === "number" && f.scaling) parts.push(f.scaling.kind === "standard" ? `standardized (mean ${fmtNumber(f.scaling.mean ?? 0)}, std ${fmtNumber(f.scaling.std ?? 0)})` : f.scaling.kind === "minmax" ? `min-max (${fmtNumber(f.scaling.min ?? 0)} … ${fmtNumber(f.scaling.max ?? 0)})` : "as is");
+    if (f.type === "category") parts.push(`one-hot: ${(f.categories ?? []).slice(0, 6).join(", ")}${(f.categories?.length ?? 0) > 6 ? ", …" : ""}${f.other ? " + (other)" : ""}`);
+    if (f.type === "binary") parts.push(`1 = ${f.positive}, 0 = ${f.negative}`);
+    if (f.type === "date" || f.type === "datetime") parts.push("year, and month, weekday, day of year as sine/cosine");
+    if (f.type === "text") parts.push(`hashed bag of words, ${f.buckets} buckets`);
+    return parts.join("; ");
+  };
+  const missing = (f: Pipeline["features"][number]) => (f.missing.seen === 0 && f.missing.strategy !== "dropRow" && f.missing.strategy !== "none" ? "none in training" : `${f.missing.strategy}${f.missing.fill !== null ? ` (${typeof f.missing.fill === "number" ? fmtNumber(f.missing.fill) : f.missing.fill})` : ""}${f.missing.indicator ? " + indicator" : ""}, ${fmtInt(f.missing.seen)} seen`);
+  const dropped = pipeline.training.dropped;
+  const droppedValues = Object.entries(dropped.missingValue).map(([column, count]) => `${fmtInt(count)} for ${column}`);
+  return card(
+    "Feature pipeline",
+    h(
+      "p",
+      { class: "muted small" },
+      `${fmtInt(pipeline.features.length)} columns into ${fmtInt(pipeline.width)} inputs, fitted on ${fmtInt(pipeline.training.kept)} of ${fmtInt(pipeline.training.rows)} training rows`,
+      dropped.missingLabel || droppedValues.length ? ` (left out: ${[dropped.missingLabel ? `${fmtInt(dropped.missingLabel)} without a label` : null, ...droppedValues].filter(Boolean).join(", ")})` : "",
+      `. Label: ${pipeline.label.column} (${pipeline.label.task}).`,
+    ),
+    h(
+      "div",
+      { class: "scroll-y tall" },
+      h(
+        "table",
+        { class: "table compact", "data-testid": "pipeline" },
+        h("thead", null, h("tr", null, ["column", "type", "inputs", "encoding", "missing values"].map((c) => h("th", { scope: "col", class: c === "inputs" ? "num" : null }, c)))),
+        h("tbody", null, pipeline.features.map((f) => h("tr", null, h("td", { class: "mono small" }, f.column), h("td", null, f.type), h("td", { class: "num" }, `${f.offset}–${f.offset + f.width - 1}`), h("td", { class: "small" }, encoding(f)), h("td", { class: "small" }, missing(f))))),
+      ),
+    ),
+    pipeline.ignored.length > 0 ? h("p", { class: "muted small" }, `Not used: ${pipeline.ignored.map((i) => `${i.column} (${i.reason})`).join(", ")}.`) : null,
+  );
+}
+
+/** Try a model trained on a table on raw rows, prefilled with rows of its dataset (without their label). */
+function rowsPredictCard(model: Model, pipeline: Pipeline, signal: AbortSignal): HTMLElement {
+  const textarea = h("textarea", { id: "predict-rows", rows: 6, spellcheck: "false", class: "mono" });
+  textarea.placeholder = '[{"column": value, ...}, ...]';
+  const result = h("div", { class: "predict-result", "aria-live": "polite" });
+  let truth: unknown[] | null = null;
+  void api<{ rows?: Record<string, unknown>[] }>(`/v1/datasets/${model.datasetId}/samples?offset=0&limit=3`, { signal })
+    .then((samples) => {
+      if (!samples.rows) return;
+      truth = samples.rows.map((row) => row[pipeline.label.column]);
+      textarea.value = JSON.stringify(samples.rows.map(({ [pipeline.label.column]: _label, ...row }) => row), null, 1);
+    })
+    .catch(() => undefined);
+  textarea.addEventListener("input", () => (truth = null));
+  const form = h(
+    "form",
+    {
+      class: "predict-form",
+      onsubmit: async (event: Event) => {
+        event.preventDefault();
+        let rows: unknown;
+        try {
+          rows = JSON.parse(textarea.value);
+        } catch {
+          replace(result, h("p", { class: "notice warn" }, "The rows must be JSON: an array of {column: value} objects."));
+          return;
+        }
+        if (!Array.isArray(rows)) rows = [rows];
+        replace(result, loading("Predicting…"));
+        try {
+          const prediction = await post<Prediction>(`/v1/models/${model.id}/predict`, { rows }, signal);
+          replace(result, rowsPredictionTable(prediction, truth));
+        } catch (error) {
+          const problem = (error as { problem?: { errors?: { path: string; message: string }[] } }).problem;
+          replace(result, h("div", { class: "notice warn", role: "alert" }, (error as Error).message, problem?.errors ? h("ul", null, problem.errors.slice(0, 5).map((e) => h("li", null, `${e.path}: ${e.message}`))) : null));
+        }
+      },
+    },
+    h("label", { for: "predict-rows" }, "Rows: {column: value} as in the table (missing columns are filled in as in training)"),
+    textarea,
+    h("div", { class: "form-actions" }, h("button", { class: "button primary", type: "submit" }, "Predict")),
+  );
+  return card("Try it", form, result);
+}
+
+function rowsPredictionTable(prediction: Prediction, truth: unknown[] | null): HTMLElement {
+  const classifier = prediction.classNames !== undefined;
+  return h(
+    "table",
+    { class: "table compact", "data-testid": "prediction" },
+    h("thead", null, h("tr", null, h("th", null, "#"), h("th", null, "prediction"), classifier ? h("th", null, "probability") : null, truth ? h("th", null, "label in dataset") : null)),
+    h(
+      "tbody",
+      null,
+      prediction.outputs.map((_, i) => {
+        const name = prediction.classNames?.[i];
+        const value = classifier ? name : fmtNumber(prediction.values?.[i] ?? NaN, 4);
+        const probability = name !== undefined ? prediction.probabilities?.[i]?.[name] : undefined;
+        const actual = truth?.[i];
+        return h(
+          "tr",
+          null,
+          h("td", null, String(i + 1)),
+          h("td", null, h("strong", null, value ?? "")),
+          classifier ? h("td", null, fmtPercent(probability ?? null)) : null,
+          truth ? h("td", null, actual === null || actual === undefined ? "–" : `${String(actual)}${classifier ? (actual === name ? " ✓" : " ✗") : ""}`) : null,
+        );
+      }),
+    ),
   );
 }
 

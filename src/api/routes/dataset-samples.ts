@@ -16,6 +16,11 @@ export const DatasetSamples = Type.Object(
   {
     features: Type.Array(Type.Array(Type.Number()), { description: "One flat row of numFeatures values per sample (row-major for image datasets)." }),
     labels: Type.Array(Type.Number(), { description: "One label per sample: a class index into classNames, or the regression target." }),
+    rows: Type.Optional(
+      Type.Array(Type.Record(Type.String(), Type.Union([Type.Number(), Type.String(), Type.Boolean(), Type.Null()])), {
+        description: "Tables: the rows as uploaded, {column: value} (null: missing); features and labels are then empty.",
+      }),
+    ),
   },
   { title: "DatasetSamples" },
 );
