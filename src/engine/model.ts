@@ -1,3 +1,4 @@
+import { cloneJson } from "./clone-json.js";
 import type { ForwardContext } from "./context.js";
 import { initializeWeights } from "./initializers.js";
 import { flatSize } from "./layers/layer.js";
@@ -49,7 +50,7 @@ export class NeuralNetwork implements Model {
 
   constructor(spec: ModelSpec, seed: number) {
     const summaries = summarizeModel(spec);
-    this.spec = structuredClone(spec);
+    this.spec = cloneJson(spec);
     this.inputSize = flatSize(spec.inputShape);
     this.frozenLayers = spec.frozenLayers ?? 0;
     this.outputSize = flatSize(summaries[summaries.length - 1].outputShape);

@@ -1,3 +1,4 @@
+import { cloneJson } from "./clone-json.js";
 import { SpecError } from "./errors.js";
 import { NeuralNetwork } from "./model.js";
 import { checkSpecFitsData, summarizeModel } from "./spec.js";
@@ -54,7 +55,7 @@ export function transferSpec(base: ModelSpec, options: TransferOptions): { spec:
   if (!(freeze === "base" || (Number.isInteger(freeze) && freeze >= 0 && freeze <= total))) {
     throw new SpecError(`freeze must be "base" or an integer from 0 to ${total} (layers of the new model), got ${JSON.stringify(options.freeze)}`, "/model/freeze");
   }
-  const spec: ModelSpec = { inputShape: [...base.inputShape], layers: [...structuredClone(base.layers.slice(0, keptLayers)), ...structuredClone(addLayers as LayerSpec[])] };
+  const spec: ModelSpec = { inputShape: [...base.inputShape], layers: [...cloneJson(base.layers.slice(0, keptLayers)), ...cloneJson(addLayers as LayerSpec[])] };
   if (frozenLayers > 0) spec.frozenLayers = frozenLayers;
   withTransferPaths(keptLayers, () => summarizeModel(spec));
   return { spec, lineage: { keptLayers, droppedLayers: dropLayers, addedLayers: addLayers.length, frozenLayers } };
