@@ -9,10 +9,16 @@ export interface ReceivedEvent {
 /**
  * Follows an SSE endpoint with fetch, parsing with eventsource-parser, until
  * the server closes the stream or `stopWhen` returns true for an event.
+ * `onEvent` sees each event as it arrives (to act while the stream is open).
  */
 export async function readEvents(
   url: string,
-  { lastEventId, stopWhen, timeoutMs = 60_000 }: { lastEventId?: string; stopWhen?: (event: ReceivedEvent) => boolean; timeoutMs?: number } = {},
+  {
+    lastEventId,
+    stopWhen,
+    onEvent,
+    timeoutMs = 60_000,
+  }: { lastEventId?: string; stopWhen?: (event: ReceivedEvent) => boolean; onEvent?: (event: ReceivedEvent) => void; timeoutMs?: number } = {},
 ): Promise<{ events: ReceivedEvent[]; closedByServer: boolean; status: number }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
@@ -23,6 +29,7 @@ export async function readEvents(
       if (stop) return;
       const event = { id: message.id, event: message.event, data: JSON.parse(message.data) };
       events.push(event);
+      onEvent?.(event);
       if (stopWhen?.(event)) stop = true;
     },
   });
