@@ -71,7 +71,8 @@ describe("checkpoints", () => {
   it("a run resumes from the format-1 checkpoint exactly as from the checkpoint it encodes", async () => {
     const decoded = decodeCheckpoint(new Uint8Array(readFileSync(new URL("./fixtures/checkpoint-v1.bin", import.meta.url))));
     const x = Float32Array.from({ length: 16 }, (_, i) => Math.sin(i));
-    const data = { x, y: Float32Array.from({ length: 8 }, (_, r) => x[2 * r] - 0.5 * x[2 * r + 1]), numSamples: 8 };
+    // Targets near 10: no resumed epoch comes near the saved best valLoss of 0.75, so the run ends on the saved best weights.
+    const data = { x, y: Float32Array.from({ length: 8 }, (_, r) => 10 + x[2 * r] - 0.5 * x[2 * r + 1]), numSamples: 8 };
     const resumeConfig: TrainingConfig = {
       epochs: 4,
       batchSize: 4,
@@ -93,6 +94,19 @@ describe("checkpoints", () => {
     expect(fromBytes.result.epochs[2].learningRate).toBe(0.01); // the plateau schedule's saved rate, not the optimizer's 0.02
     expect(fromBytes.result.epochs).toEqual(fromObject.result.epochs.map((m, i) => ({ ...m, durationMs: fromBytes.result.epochs[i].durationMs })));
     expect(fromBytes.weights).toEqual(fromObject.weights);
+    expect(fromBytes.result.epochs.slice(2).every((m) => m.valLoss! > 0.75)).toBe(true);
+    expect(fromBytes.result.keptEpoch).toBe(1);
+    expect(fromBytes.result.finalMetrics).toEqual({ loss: 1.5, valLoss: 0.75 });
+    expect(fromBytes.weights).toEqual(float32Bytes([0.375, -0.125, 0.0625]));
+  });
+
+  it("round-trips a checkpoint without early stopping, and refuses a buffer whose magic is only partly right or that is too short", () => {
+    const plain: TrainingCheckpoint = { ...checkpointV1, earlyStopping: null };
+    expect(decodeCheckpoint(encodeCheckpoint(plain))).toEqual(plain);
+    const bytes = encodeCheckpoint(plain);
+    bytes[3] = 0x58; // "DSCX"
+    expect(() => decodeCheckpoint(bytes)).toThrow(/not a descent checkpoint/);
+    expect(() => decodeCheckpoint(encodeCheckpoint(plain).subarray(0, 11))).toThrow(/not a descent checkpoint/);
   });
 
   it("rejects bytes that are not a checkpoint", () => {
