@@ -260,6 +260,22 @@ describe("optimizer state", () => {
     });
   }
 
+  it("names its slots as stored checkpoints name them, and keeps only the slots its options use", () => {
+    const slotNames = (config: OptimizerConfig) => {
+      const w = Tensor.leaf(new Float32Array(2), [2], true);
+      const optimizer = createOptimizer(config, [w]);
+      w.grad!.set([1, -1]);
+      optimizer.step(0.1);
+      return optimizer.getState().slots.map((slot) => slot.name);
+    };
+    expect(slotNames({ type: "sgd", learningRate: 0.1 })).toEqual([]);
+    expect(slotNames({ type: "sgd", learningRate: 0.1, momentum: 0.9 })).toEqual(["velocity/0"]);
+    expect(slotNames({ type: "rmsprop", learningRate: 0.1 })).toEqual(["meanSquare/0"]);
+    expect(slotNames({ type: "rmsprop", learningRate: 0.1, momentum: 0.5 })).toEqual(["meanSquare/0", "momentum/0"]);
+    expect(slotNames({ type: "adagrad", learningRate: 0.1 })).toEqual(["accumulator/0"]);
+    expect(slotNames({ type: "adamw", learningRate: 0.1 })).toEqual(["m/0", "v/0"]);
+  });
+
   it("setState refuses a slot of another size; an optimizer needs weights with gradients", () => {
     const w = Tensor.leaf(new Float32Array(3), [3], true);
     const optimizer = createOptimizer({ type: "adam", learningRate: 0.1 }, [w]);

@@ -64,7 +64,7 @@ describe("warm-up: the rate ramps linearly from 0, batch by batch, over the firs
 
 describe("reduceOnPlateau (Keras' ReduceLROnPlateau)", () => {
   /** The rate before each epoch, then after the last, feeding the scheduler one metric per epoch. */
-  function plateau(schedule: LearningRateSchedule, metrics: Record<string, number>[]): number[] {
+  function plateau(schedule: LearningRateSchedule, metrics: Record<string, number | undefined>[]): number[] {
     const scheduler = new LearningRateScheduler(base, schedule, metrics.length, 1);
     const seen: number[] = [];
     for (const m of metrics) {
@@ -108,6 +108,7 @@ describe("reduceOnPlateau (Keras' ReduceLROnPlateau)", () => {
     // The loss improves, the validation loss does not: valLoss decides.
     expect(plateau(schedule, [{ loss: 1, valLoss: 1 }, { loss: 0.5, valLoss: 1.5 }])).toEqual([0.1, 0.1, 0.05]);
     expect(plateau(schedule, [{ loss: 1 }, { loss: 1.5 }])).toEqual([0.1, 0.1, 0.05]);
+    expect(plateau(schedule, [{ loss: 1, valLoss: undefined }, { loss: 1.5, valLoss: undefined }])).toEqual([0.1, 0.1, 0.05]);
     const accuracy: LearningRateSchedule = { type: "reduceOnPlateau", monitor: "valAccuracy", patience: 1, factor: 0.5 };
     expect(plateau(accuracy, [{ valAccuracy: 0.5 }, { valAccuracy: 0.6 }])).toEqual([0.1, 0.1, 0.1]);
     expect(plateau(accuracy, [{ valAccuracy: 0.5 }, { valAccuracy: 0.4 }])).toEqual([0.1, 0.1, 0.05]);
