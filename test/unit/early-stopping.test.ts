@@ -73,6 +73,7 @@ describe("EarlyStopping, epoch by epoch (Keras' EarlyStopping)", () => {
 
   it("auto mode maximises accuracies and minimises losses; min and max override it", () => {
     expect(follow({ monitor: "valAccuracy", patience: 1 }, [0.5, 0.6, 0.55]).seen.map(([improved]) => improved)).toEqual([true, true, false]);
+    expect(follow({ monitor: "accuracy", patience: 1 }, [0.5, 0.5]).seen.map(([improved]) => improved)).toEqual([true, false]); // equal is no improvement
     expect(follow({ monitor: "accuracy", patience: 1 }, [0.5, 0.6]).early.maximize).toBe(true);
     expect(follow({ monitor: "loss", patience: 1, mode: "max" }, [1, 2, 1.5]).seen.map(([improved]) => improved)).toEqual([true, true, false]);
     expect(follow({ monitor: "accuracy", patience: 1, mode: "min" }, [0.5, 0.4, 0.6]).seen.map(([improved]) => improved)).toEqual([true, true, false]);

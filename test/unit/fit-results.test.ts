@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createModel, fit, SpecError, TrainingError, type Model, type ModelSpec, type TrainingConfig, type TrainingData } from "../../src/engine/index.js";
+import { createModel, exportWeights, fit, SpecError, TrainingError, type Model, type ModelSpec, type TrainingConfig, type TrainingData } from "../../src/engine/index.js";
 import { irisSplit } from "./helpers/datasets.js";
 
 // What fit reports, checked against numbers computed here from model.predict.
@@ -39,6 +39,26 @@ describe("fit's losses and metrics", () => {
     const model = createModel(spec, 3);
     const result = await fit(model, train, { ...still, epochs: 1, batchSize: 7, optimizer: { type: "adam", learningRate: 0.01 } }, {}, { validationData: validation });
     expect(result.epochs[0].valLoss).toBeCloseTo(crossEntropy(model, validation), 5);
+  });
+
+  it("trains in training mode: dropout drops (the training loss is not the evaluated one) and batchNorm's running statistics move", async () => {
+    const spec: ModelSpec = { inputShape: [4], layers: [{ type: "dense", units: 16, activation: "relu" }, { type: "batchNorm" }, { type: "dropout", rate: 0.5 }, { type: "dense", units: 3, activation: "softmax" }] };
+    const model = createModel(spec, 5);
+    const result = await fit(model, mixed, { ...still, epochs: 1 });
+    expect(Math.abs(result.epochs[0].loss - crossEntropy(model, mixed))).toBeGreaterThan(0.01);
+    const { manifest, data } = exportWeights(model);
+    const mean = manifest.find((w) => w.name.endsWith("movingMean"))!;
+    const values = new Float32Array(data.buffer.slice(mean.offset * 4, (mean.offset + 16) * 4));
+    expect(values.some((v) => v !== 0)).toBe(true);
+  });
+
+  it("durationMs is training time: positive, and never more than the wall time of the fit call", async () => {
+    const started = performance.now();
+    const result = await fit(createModel(mlp, 1), mixed, { ...still, epochs: 3, validationSplit: 0.2 });
+    const elapsed = performance.now() - started;
+    const training = result.epochs.reduce((sum, m) => sum + m.durationMs, 0);
+    expect(training).toBeGreaterThan(0);
+    expect(training).toBeLessThanOrEqual(elapsed);
   });
 
   it("shuffle: false trains in sample order; by default each epoch draws a new order", async () => {

@@ -90,6 +90,7 @@ describe("reduceOnPlateau (Keras' ReduceLROnPlateau)", () => {
     const schedule: LearningRateSchedule = { type: "reduceOnPlateau", monitor: "loss", patience: 1, factor: 0.5, minDelta: 0.1 };
     expect(plateau(schedule, losses(1, 0.95))).toEqual([0.1, 0.1, 0.05]);
     expect(plateau(schedule, losses(1, 0.85))).toEqual([0.1, 0.1, 0.1]);
+    expect(plateau({ ...schedule, minDelta: 0 }, losses(1, 1))).toEqual([0.1, 0.1, 0.05]); // an equal loss is no improvement
   });
 
   it("waits `cooldown` epochs after a reduction; as Keras counts, the cooldown's last epoch already counts toward patience", () => {
