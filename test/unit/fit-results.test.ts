@@ -33,6 +33,15 @@ describe("fit's losses and metrics", () => {
     }
   });
 
+  it("the mean errors compare the final activation's output (softmax applied) with one-hot targets", async () => {
+    const model = createModel(mlp, 2);
+    const out = model.predict(mixed.x, 150);
+    let squares = 0;
+    for (let r = 0; r < 150; r++) for (let j = 0; j < 3; j++) squares += (out[r * 3 + j] - (mixed.y[r] === j ? 1 : 0)) ** 2;
+    const result = await fit(model, mixed, { ...still, epochs: 1, loss: "meanSquaredError" });
+    expect(result.epochs[0].loss).toBeCloseTo(squares / 450, 5);
+  });
+
   it("validation runs without dropout: valLoss is the loss model.predict gives", async () => {
     const spec: ModelSpec = { inputShape: [4], layers: [{ type: "dense", units: 16, activation: "relu" }, { type: "dropout", rate: 0.5 }, { type: "dense", units: 3, activation: "softmax" }] };
     const [train, validation] = [take(mixed, 0, 100), take(mixed, 100, 150)];
