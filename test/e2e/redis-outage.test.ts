@@ -32,7 +32,10 @@ describe("a Redis restart", { timeout: 120_000 }, () => {
     const running = (await call(cluster.base, "POST", "/v1/jobs", job(30))).body.id;
     await waitFor(async () => ((await cluster.db.epochMetric.count({ where: { jobId: running } })) >= 2 ? true : undefined), { what: "epoch 2" });
 
+    const worker = cluster.workers[0];
+    const outputAtStop = worker.output().length;
     await redis.stop();
+    const epochsAtStop = await cluster.db.epochMetric.count({ where: { jobId: running } });
     const jobsBefore = await cluster.db.trainingJob.count();
     const startedAt = Date.now();
     const refused = await call(cluster.base, "POST", "/v1/jobs", job(1));
@@ -43,7 +46,9 @@ describe("a Redis restart", { timeout: 120_000 }, () => {
     expect((await call(cluster.base, "GET", `/v1/jobs/${running}`)).status).toBe(200);
     expect((await call(cluster.base, "GET", "/health/ready")).status).toBe(503);
 
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The outage is real for the worker (it logs the lost connection) and training goes on through it (an epoch lands in Postgres).
+    await waitFor(async () => (worker.output().slice(outputAtStop).includes("redis connection error") ? true : undefined), { what: "the worker to lose Redis" });
+    await waitFor(async () => ((await cluster.db.epochMetric.count({ where: { jobId: running } })) > epochsAtStop ? true : undefined), { what: "an epoch during the outage" });
     await redis.restart();
 
     const finished = await waitForJob(cluster, running, (j) => j.status === "succeeded", "the running job to finish after the restart");

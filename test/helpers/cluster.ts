@@ -3,7 +3,7 @@ import { Redis } from "ioredis";
 import { createDatabase, type Database } from "../../src/db/client.js";
 import { deleteKeys, redisUrl as defaultRedisUrl } from "./context.js";
 import { createTestDatabase } from "./postgres.js";
-import { freePort, startProcess, waitFor, type ServiceProcess } from "./processes.js";
+import { connectionRefused, freePort, startProcess, waitFor, type ServiceProcess } from "./processes.js";
 
 /**
  * The API and worker processes as in production, on a database and a queue
@@ -66,7 +66,7 @@ export async function startCluster({ workers = 1, env = {}, redisUrl = defaultRe
       await database.drop();
     },
   };
-  await waitFor(async () => ((await fetch(`${base}/health/live`)).ok ? true : undefined), { what: "the API", timeoutMs: 20_000 });
+  await waitFor(async () => ((await fetch(`${base}/health/live`)).ok ? true : undefined), { what: "the API", timeoutMs: 20_000, expectedError: connectionRefused });
   for (let i = 0; i < workers; i++) await cluster.startWorker();
   return cluster;
 }

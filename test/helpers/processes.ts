@@ -45,18 +45,42 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes. */
-export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 100, what = "condition" } = {}): Promise<T> {
+export interface WaitForOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+  what?: string;
+  /**
+   * Errors the probe may throw while the condition does not hold yet (e.g.
+   * `connectionRefused` while a server starts); they are retried. Any other
+   * error fails the wait at once, with that error.
+   */
+  expectedError?: (error: unknown) => boolean;
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes; a probe that throws an unexpected error ends the wait. */
+export async function waitFor<T>(probe: () => Promise<T | undefined>, { timeoutMs = 30_000, intervalMs = 100, what = "condition", expectedError = () => false }: WaitForOptions = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
-  while (Date.now() < deadline) {
+  for (;;) {
     try {
       const value = await probe();
       if (value !== undefined) return value;
     } catch (error) {
+      if (!expectedError(error)) throw new Error(`waiting for ${what}, the probe failed: ${describeError(error)}`, { cause: error });
       lastError = error;
     }
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${describeError(lastError)}` : ""}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+/** True for a refused TCP connection (fetch's "fetch failed" and ioredis' errors carry it as the code of a cause). */
+export function connectionRefused(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) if ((e as NodeJS.ErrnoException).code === "ECONNREFUSED") return true;
+  return false;
+}
+
+function describeError(error: unknown): string {
+  const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${String(error)}${cause}`;
 }

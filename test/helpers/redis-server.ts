@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
-import { freePort, waitFor } from "./processes.js";
+import { connectionRefused, freePort, waitFor } from "./processes.js";
 
 /**
  * A Redis server of the test's own (the machine's redis-server binary, on a
@@ -24,15 +24,18 @@ export async function startOwnRedis() {
     await waitFor(
       async () => {
         const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-        probe.on("error", () => undefined);
+        let refusal: Error | undefined;
+        probe.on("error", (error) => (refusal = error));
         try {
           await probe.connect();
           return (await probe.ping()) === "PONG" ? true : undefined;
+        } catch (error) {
+          throw refusal ?? error; // connect() only says "Connection is closed."; the error event says why
         } finally {
           probe.disconnect();
         }
       },
-      { what: `redis-server on port ${port}`, timeoutMs: 10_000 },
+      { what: `redis-server on port ${port}`, timeoutMs: 10_000, expectedError: connectionRefused },
     );
     return child;
   }

@@ -9,6 +9,7 @@ export interface ReceivedEvent {
 /**
  * Follows an SSE endpoint with fetch, parsing with eventsource-parser, until
  * the server closes the stream or `stopWhen` returns true for an event.
+ * `onEvent` sees each event as it arrives (to act while the stream is open).
  */
 export async function readEvents(
   url: string,

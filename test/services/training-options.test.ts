@@ -66,8 +66,13 @@ describe("training options through the API", () => {
     const { metrics } = await train({
       epochs: 6,
       optimizer: { type: "sgd", learningRate: 0.1, momentum: 0.9 },
-      learningRateSchedule: { type: "step", stepSize: 2, gamma: 0.5 },
+      learningRateSchedule: { type: "step", stepSize: 2, gamma: 0.5, warmupEpochs: 3 },
     });
-    expect(metrics.map((m: { learningRate: number }) => m.learningRate)).toEqual([0.1, 0.1, 0.05, 0.05, 0.025, 0.025]);
+    // 150 rows in batches of 16: 10 batches an epoch, 30 of warm-up. An epoch reports its last batch's rate:
+    // the step schedule's rate times 10/30, 20/30, then 1.
+    const expected = [0.1 / 3, (0.1 * 2) / 3, 0.05, 0.05, 0.025, 0.025];
+    const reported = metrics.map((m: { learningRate: number }) => m.learningRate);
+    expect(reported).toHaveLength(6);
+    expected.forEach((rate, i) => expect(reported[i], `epoch ${i + 1}`).toBeCloseTo(rate, 12));
   });
 });

@@ -49,4 +49,17 @@ describe("class metrics and splits", () => {
     expect([...stratified.validation].filter((i) => labels[i] === 1)).toHaveLength(4);
     expect(new Set([...stratified.train, ...stratified.validation]).size).toBe(100);
   });
+
+  it("a split of 0 keeps every sample for training; both lists come back sorted; stratify needs labels", () => {
+    expect(splitSamples(5, 0, new Prng(1), null, true)).toEqual({ train: Int32Array.from([0, 1, 2, 3, 4]), validation: new Int32Array(0) });
+    const split = splitSamples(40, 0.25, new Prng(2), null, true); // no labels (regression): a plain random split
+    expect(split.validation).toHaveLength(10);
+    for (const list of [split.train, split.validation]) expect([...list]).toEqual([...list].sort((a, b) => a - b));
+    // Class labels 2 and 10 (numeric order, not "10" < "2"): the stratified draw takes its share of each.
+    const labels = Int32Array.from({ length: 30 }, (_, i) => (i < 10 ? 10 : 2));
+    const stratified = splitSamples(30, 0.5, new Prng(3), labels, true);
+    expect([...stratified.validation].filter((i) => labels[i] === 10)).toHaveLength(5);
+    expect([...stratified.validation].filter((i) => labels[i] === 2)).toHaveLength(10);
+    expect([...stratified.train]).toEqual([...stratified.train].sort((a, b) => a - b));
+  });
 });

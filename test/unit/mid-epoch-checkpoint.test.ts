@@ -72,19 +72,14 @@ describe("checkpoints taken mid-epoch (shouldStop)", () => {
     expect(resumed.result.epochs[0].durationMs).toBeGreaterThanOrEqual(saved.durationMs);
   });
 
-  it("encodes as format version 2 and still decodes version 1 (epoch-end) checkpoints", async () => {
-    let epochEnd: TrainingCheckpoint | null = null;
-    await fit(createModel(spec, 5), train, config, { onCheckpoint: (c) => void (epochEnd ??= c), shouldStop: () => epochEnd !== null });
-    const bytes = encodeCheckpoint(epochEnd!);
-    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
-    const version1 = bytes.slice();
-    new DataView(version1.buffer).setUint32(4, 1, true); // an epoch-end checkpoint had this exact layout in version 1
-    const decoded = decodeCheckpoint(version1);
-    expect(decoded.inProgress).toBeUndefined();
-    expect(decoded.weights.data).toEqual(epochEnd!.weights.data);
+  it("encodes as format version 2, round-trips the interrupted epoch, and refuses an unknown version (format 1: checkpoint.test.ts)", async () => {
     const midEpoch = (await runUntil(11)).result.checkpoint!;
-    const roundTrip = decodeCheckpoint(encodeCheckpoint(midEpoch));
+    const bytes = encodeCheckpoint(midEpoch);
+    expect(new DataView(bytes.buffer).getUint32(4, true)).toBe(2);
+    const roundTrip = decodeCheckpoint(bytes);
     expect(roundTrip.inProgress).toEqual(midEpoch.inProgress);
+    expect(roundTrip.inProgress!.order).toBeInstanceOf(Int32Array);
+    expect(roundTrip).toEqual(midEpoch);
     const version3 = bytes.slice();
     new DataView(version3.buffer).setUint32(4, 3, true);
     expect(() => decodeCheckpoint(version3)).toThrow(/unsupported format version 3/);
