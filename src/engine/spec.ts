@@ -99,6 +99,9 @@ export function checkSpecFitsData(spec: ModelSpec, training: TrainingConfig, dat
     }
   }
 
+  if (training.classWeights !== undefined && training.classWeights.length !== data.numClasses) {
+    throw new SpecError(`classWeights has ${training.classWeights.length} weights; the dataset has ${data.numClasses} classes`, "/training/classWeights");
+  }
   const split = training.validationSplit ?? 0;
   const validationCount = Math.round(data.numSamples * split);
   if (data.numSamples - validationCount < 1) throw new SpecError(`validationSplit ${split} leaves no training sample out of ${data.numSamples}`, "/training/validationSplit");
@@ -132,6 +135,15 @@ export function checkTrainingConfig(training: TrainingConfig): void {
     if (training[flag] !== undefined && typeof training[flag] !== "boolean") throw new SpecError(`${flag} must be a boolean`, `${base}/${flag}`);
   }
   checkOptimizer(training.optimizer);
+  if (training.classWeights !== undefined) {
+    const weights: unknown = training.classWeights;
+    if (!Array.isArray(weights) || weights.length === 0 || !weights.every((w) => typeof w === "number" && Number.isFinite(w) && w > 0)) {
+      throw new SpecError("classWeights must be a list of positive numbers, one per class", `${base}/classWeights`);
+    }
+    if (training.loss !== "categoricalCrossentropy" && training.loss !== "sparseCategoricalCrossentropy") {
+      throw new SpecError(`classWeights weigh a softmax cross-entropy (categoricalCrossentropy or sparseCategoricalCrossentropy), not ${training.loss}`, `${base}/classWeights`);
+    }
+  }
   if (training.learningRateSchedule !== undefined) checkSchedule(training.learningRateSchedule);
   if (training.earlyStopping !== undefined) checkEarlyStopping(training.earlyStopping);
   checkAugmentation(training.augmentation);

@@ -82,6 +82,11 @@ export interface TrainingConfig {
   earlyStopping?: EarlyStoppingConfig;
   /** Random transforms of each training batch (never of validation data), drawn from the seeded PRNG. */
   augmentation?: AugmentationConfig;
+  /**
+   * A weight per class (by class index, one per output) multiplying each training sample's loss
+   * (softmax cross-entropies with class labels). Validation metrics are not weighted.
+   */
+  classWeights?: number[];
 }
 
 /**

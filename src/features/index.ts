@@ -20,7 +20,7 @@ export { decodePipeline } from "./pipeline/decode.js";
 export { MAX_CLASSES, targetFromOutput } from "./pipeline/label.js";
 export { DEFAULTS as PIPELINE_DEFAULTS, MAX_CATEGORIES, MAX_TEXT_BUCKETS } from "./pipeline/config.js";
 export * from "./pipeline/types.js";
-export { classWeights, sampleWeights } from "./class-weights.js";
+export { classWeights, countClasses, sampleWeights } from "./class-weights.js";
 export { splitRows, type RowSplit, type SplitOptions } from "./split.js";
 export { classificationMetrics, perClassMetrics, type ClassMetrics, type ClassificationMetrics } from "./metrics/classification.js";
 export { regressionMetrics, type RegressionMetrics } from "./metrics/regression.js";

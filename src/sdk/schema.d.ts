@@ -2173,6 +2173,12 @@ export interface components {
         TrainingConfig: {
             augmentation?: components["schemas"]["Augmentation"];
             batchSize: number;
+            /** @description Class imbalance: "balanced" (each class weighted total / (classes x its count), as scikit-learn) or a weight by class name (others 1). Multiplies each training sample's loss (softmax cross-entropies); validation metrics stay unweighted. */
+            classWeight?: "balanced" | {
+                [key: string]: number;
+            };
+            /** @description The weight of each class by index, as resolved from classWeight at submission. */
+            classWeights?: number[];
             earlyStopping?: components["schemas"]["EarlyStopping"];
             epochs: number;
             /** @description Tables: per column, its type, or how to encode it; overrides the upload's types for this job. */

@@ -1,6 +1,7 @@
 import { finished } from "node:stream/promises";
 import { CsvError, parse, type Parser } from "csv-parse";
 import { DescentError, type FieldError } from "../errors.js";
+import { countClasses } from "../features/index.js";
 import { checksum, summarize, type EncodedDataset } from "./dataset-encoding.js";
 import { GrowableFloat32, LabelColumn, MAX_FEATURES, MAX_NAME_LENGTH, isDecimal, parseNumber, quote, type Task } from "./column-types.js";
 
@@ -180,8 +181,7 @@ class CsvDatasetReader {
 
     const features = this.features.view();
     const inputShape = [this.numFeatures];
-    const classCounts = new Array<number>(labels.classNames.length).fill(0);
-    if (labels.task === "classification") for (const label of labels.values) classCounts[label]++;
+    const classCounts = labels.task === "classification" ? countClasses(labels.values, labels.classNames.length) : [];
     return {
       name: this.options.name ?? "dataset",
       numSamples: this.rows,

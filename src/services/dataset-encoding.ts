@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DescentError, pointerSegment, type FieldError } from "../errors.js";
 import type { DatasetInput } from "../spec/dataset.js";
+import { countClasses } from "../features/index.js";
 import { MAX_CLASSES, MAX_FEATURES } from "./column-types.js";
 
 /** A validated dataset in the engine's layout: row-major float32. */
@@ -70,7 +71,7 @@ export function encodeDataset(input: DatasetInput): EncodedDataset {
     inputShape,
     task: labels.task,
     classNames: labels.classNames,
-    classCounts: countClasses(labels.values, labels.classNames.length),
+    classCounts: labels.classNames.length > 0 ? countClasses(labels.values, labels.classNames.length) : [],
     featureNames: input.featureNames ?? Array.from({ length: numFeatures }, (_, i) => `x${i}`),
     features,
     labels: labels.values,
@@ -154,12 +155,6 @@ function largestClassIndex(labels: number[], report: (path: string, message: str
     if (label > largest) largest = label;
   }
   return largest;
-}
-
-function countClasses(labels: Float32Array, numClasses: number): number[] {
-  const counts = new Array<number>(numClasses).fill(0);
-  for (const label of labels) if (numClasses > 0) counts[label]++;
-  return counts;
 }
 
 /** sha256 over the shape and the float32 bytes: identical data, identical checksum, however it was uploaded. */

@@ -1,8 +1,10 @@
 import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
+import { classWeights } from "../features/index.js";
 import { createTableCache, fitJobPipeline, splitTable } from "./table-training.js";
-import { DescentError, notFound } from "../errors.js";
+import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
+import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
 import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
@@ -79,6 +81,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
       const shape = dataset.kind === "table" ? await tableShape(dataset, training) : { ...dataset, pipeline: null };
       const model = isTransferSpec(input.model) ? input.model : { ...input.model, inputShape: input.model.inputShape ?? shape.inputShape };
+      if (training.classWeight !== undefined) training.classWeights = resolveClassWeights(training, shape.pipeline?.label.task === "classification" ? shape.pipeline.label : dataset);
       const layers = await inferLayers(projectId, model, training, shape);
       checkJobLimits(layers, training, shape, limits);
 
@@ -197,6 +200,22 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/** classWeight ("balanced", or a weight by class name) as a weight per class index; a name that is no class is a 400. */
+function resolveClassWeights(training: TrainingConfig, classes: { classNames: string[]; classCounts: number[] }): number[] {
+  const { classWeight, loss } = training;
+  const { classNames, classCounts } = classes;
+  if (classWeight === undefined) return [];
+  if (classNames.length === 0) throw invalid("/training/classWeight", "class weights need class labels; this dataset holds regression targets");
+  if (loss !== "categoricalCrossentropy" && loss !== "sparseCategoricalCrossentropy") {
+    throw invalid("/training/classWeight", `class weights weigh a softmax cross-entropy (categoricalCrossentropy or sparseCategoricalCrossentropy), not ${loss}`);
+  }
+  // Named first here so that the error's path names the class.
+  for (const name of classWeight === "balanced" ? [] : Object.keys(classWeight)) {
+    if (!classNames.includes(name)) throw invalid(`/training/classWeight/${pointerSegment(name)}`, `${JSON.stringify(name)} is not a class; the classes are ${classNames.join(", ")}`);
+  }
+  return classWeights(classCounts, classNames, classWeight);
+}
 
 /** What a job's view needs besides its row: the model's id and the status history. */
 export const jobInclude = {

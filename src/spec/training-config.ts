@@ -142,6 +142,16 @@ export const TrainingConfig = Type.Object(
     ),
     ignore: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 65_536, description: "Tables: columns this job leaves out." })),
     preprocessing: Type.Optional(Preprocessing),
+    classWeight: Type.Optional(
+      Type.Union([Type.Literal("balanced"), Type.Record(Type.String({ maxLength: 200 }), Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }), { maxProperties: 10_000 })], {
+        description:
+          'Class imbalance: "balanced" (each class weighted total / (classes x its count), as scikit-learn) or a weight by class name (others 1). ' +
+          "Multiplies each training sample's loss (softmax cross-entropies); validation metrics stay unweighted.",
+      }),
+    ),
+    classWeights: Type.Optional(
+      Type.Array(Type.Number({ exclusiveMinimum: 0 }), { maxItems: 10_000, description: "The weight of each class by index, as resolved from classWeight at submission." }),
+    ),
     timeLimitSeconds: Type.Optional(
       Type.Integer({
         minimum: 1,

@@ -155,8 +155,8 @@ describe("GET /v1/jobs", () => {
     }
     const rows = (await ctx.app.inject({ url: `/v1/jobs/${job.id}/metrics` })).json().data;
     expect(rows).toEqual([
-      { epoch: 1, loss: 1, accuracy: null, valLoss: null, valAccuracy: null, learningRate: 0.1, durationMs: 5 },
-      { epoch: 2, loss: 0.5, accuracy: null, valLoss: null, valAccuracy: null, learningRate: 0.1, durationMs: 5 },
+      { epoch: 1, loss: 1, accuracy: null, valLoss: null, valAccuracy: null, mae: null, valMae: null, learningRate: 0.1, durationMs: 5 },
+      { epoch: 2, loss: 0.5, accuracy: null, valLoss: null, valAccuracy: null, mae: null, valMae: null, learningRate: 0.1, durationMs: 5 },
     ]);
   });
 });

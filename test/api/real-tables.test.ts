@@ -86,6 +86,16 @@ describe("real tables, from the raw files", () => {
     expect(dataset.classNames).toContain(answer.classNames[0]);
   });
 
+  it('seattle weather with classWeight "balanced": the rare kinds of weather are found more often', async () => {
+    const dataset = await upload("label=weather&name=seattle-weather-balanced", "text/csv", read("seattle-weather.csv"));
+    const plain = (await train(dataset.id, mlp(5, "softmax"), classifier(30))).model.metrics.test;
+    const balanced = (await train(dataset.id, mlp(5, "softmax"), { ...classifier(30), classWeight: "balanced" })).model.metrics.test;
+    const macroRecall = (test: { perClass: { recall: number }[] }) => test.perClass.reduce((sum, c) => sum + c.recall, 0) / test.perClass.length;
+    console.log(`seattle-weather: macro recall ${macroRecall(plain).toFixed(3)} unweighted, ${macroRecall(balanced).toFixed(3)} balanced; macro F1 ${plain.macroF1.toFixed(3)} / ${balanced.macroF1.toFixed(3)}; accuracy ${plain.accuracy.toFixed(3)} / ${balanced.accuracy.toFixed(3)}`);
+    // Measured: 0.511 -> 0.600 (fog's recall 0.05 -> 0.55), for some accuracy on the common kinds.
+    expect(macroRecall(balanced)).toBeGreaterThan(macroRecall(plain) + 0.05);
+  });
+
   it("cars (NDJSON, regression, nulls, the year as a date): miles per gallon", async () => {
     const cars = JSON.parse(read("cars.json")) as Record<string, unknown>[];
     const ndjson = cars.map((car) => JSON.stringify(car)).join("\n");

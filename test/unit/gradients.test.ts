@@ -195,6 +195,27 @@ describe("gradient check (central differences in float64)", () => {
     checkGradients("categoricalCrossentropy large", ([z]) => softmaxCrossentropy(z, oneHot), [logits], { step: 0.05 });
   });
 
+  it("categoricalCrossentropy with class-weighted one-hot rows (class weights): w * -log p, and its gradient checks", () => {
+    const rng = new Prng(22);
+    const weights = [0.5, 3, 1.25];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const rows = 2 + Math.floor(rng.nextFloat() * 4);
+      const labels = Array.from({ length: rows }, () => Math.floor(rng.nextFloat() * 3));
+      const target = Tensor.leaf(Float32Array.from({ length: rows * 3 }, (_, i) => (labels[Math.floor(i / 3)] === i % 3 ? weights[i % 3] : 0)), [rows, 3]);
+      const logits = randomTensor(rng, [rows, 3], true, -3, 3);
+      const loss = softmaxCrossentropy(logits, target);
+      // By hand: the mean over rows of the class weight times -log softmax(z)[class].
+      let expected = 0;
+      for (let r = 0; r < rows; r++) {
+        const z = Array.from(logits.data.subarray(r * 3, r * 3 + 3));
+        const lse = Math.log(z.reduce((sum, v) => sum + Math.exp(v), 0));
+        expected += weights[labels[r]] * (lse - z[labels[r]]);
+      }
+      expect(loss.data[0]).toBeCloseTo(expected / rows, 4);
+      checkGradients("categoricalCrossentropy weighted", ([z]) => softmaxCrossentropy(z, target), [logits]);
+    }
+  });
+
   it("sparseCategoricalCrossentropy equals the one-hot loss, and its gradient checks", () => {
     const rng = new Prng(21);
     for (let trial = 0; trial < TRIALS; trial++) {

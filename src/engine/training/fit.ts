@@ -99,7 +99,8 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
 function startSession(network: NeuralNetwork, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks, options: FitOptions): Session {
   checkTrainingConfig(config);
   checkData(network, data, "data");
-  const targets = encodeTargets(data.y, data.numSamples, config.loss, network.outputSize);
+  // Class weights weigh the training loss only; validation metrics stay unweighted (as Keras without validation weights).
+  const targets = encodeTargets(data.y, data.numSamples, config.loss, network.outputSize, config.classWeights);
   const rng = new Prng(config.seed, TRAINING_STREAM);
   network.context.rng = rng;
 

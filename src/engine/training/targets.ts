@@ -21,7 +21,7 @@ export interface EncodedTargets {
  * indices for the cross-entropies, and are one-hot encoded for the other
  * losses when the output has more than one unit.
  */
-export function encodeTargets(y: Float32Array, numSamples: number, loss: LossName, outputSize: number): EncodedTargets {
+export function encodeTargets(y: Float32Array, numSamples: number, loss: LossName, outputSize: number, classWeights?: readonly number[]): EncodedTargets {
   const yWidth = numSamples === 0 ? 1 : y.length / numSamples;
   if (!Number.isInteger(yWidth) || yWidth < 1) throw invalid(`y has ${y.length} values, not a multiple of numSamples ${numSamples}`);
   for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i])) throw invalid(`y[${i}] is not a finite number`);
@@ -29,6 +29,13 @@ export function encodeTargets(y: Float32Array, numSamples: number, loss: LossNam
   const isClassification = loss === "categoricalCrossentropy" || loss === "sparseCategoricalCrossentropy" || loss === "binaryCrossentropy";
   if (yWidth === 1 && (outputSize > 1 || loss === "sparseCategoricalCrossentropy" || loss === "categoricalCrossentropy")) {
     const labels = classIndices(y, outputSize);
+    if (classWeights && (loss === "categoricalCrossentropy" || loss === "sparseCategoricalCrossentropy")) {
+      // Class weights: each one-hot row scaled by its class's weight. The fused softmax cross-entropy
+      // then gives w * -log p(class) and the gradient w * (p - onehot): the weighted loss, per sample.
+      const values = oneHot(labels, outputSize);
+      labels.forEach((label, i) => (values[i * outputSize + label] = classWeights[label]));
+      return { values, width: outputSize, sparse: false, labels, accuracy: "categorical" };
+    }
     if (loss === "categoricalCrossentropy" || loss === "sparseCategoricalCrossentropy") {
       return { values: y, width: 1, sparse: true, labels, accuracy: "categorical" };
     }

@@ -1,23 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { classWeights, sampleWeights, splitRows } from "../../../src/features/index.js";
+import { classWeights, countClasses, sampleWeights, splitRows } from "../../../src/features/index.js";
 
 describe("classWeights", () => {
   it("balances classes as n / (k * count)", () => {
-    const weights = classWeights([0, 0, 0, 1], ["major", "minor"], "balanced");
-    expect(Array.from(weights)).toEqual([4 / 6, 2].map(Math.fround));
+    const weights = classWeights(countClasses([0, 0, 0, 1], 2), ["major", "minor"], "balanced");
+    expect(weights).toEqual([4 / 6, 2]);
     // Every class then weighs the same in total.
     expect(3 * weights[0]).toBeCloseTo(1 * weights[1], 6);
     expect(Array.from(sampleWeights([1, 0], weights))).toEqual([2, Math.fround(4 / 6)]);
   });
 
   it("gives a class with no sample the neutral weight 1", () => {
-    expect(Array.from(classWeights([0, 0], ["a", "b"], "balanced"))).toEqual([Math.fround(2 / 4), 1]);
+    expect(classWeights(countClasses([0, 0], 2), ["a", "b"], "balanced")).toEqual([2 / 4, 1]);
+    expect(() => countClasses([0, 2], 2)).toThrow(/label 2 at sample 1 is not a class index/);
   });
 
   it("takes weights by class name, 1 for the classes left out, and refuses unknown names", () => {
-    expect(Array.from(classWeights([0, 1, 2], ["a", "b", "c"], { c: 5, a: 0.5 }))).toEqual([0.5, 1, 5]);
-    expect(() => classWeights([0], ["a", "b"], { z: 2 })).toThrow(/"z" is not a class/);
-    expect(() => classWeights([0], ["a", "b"], { a: -1 })).toThrow(/finite number from 0/);
+    expect(classWeights([1, 1, 1], ["a", "b", "c"], { c: 5, a: 0.5 })).toEqual([0.5, 1, 5]);
+    expect(() => classWeights([1, 0], ["a", "b"], { z: 2 })).toThrow(/"z" is not a class/);
+    expect(() => classWeights([1, 0], ["a", "b"], { a: -1 })).toThrow(/positive finite number/);
+    expect(() => classWeights([1, 0], ["a", "b"], { a: 0 })).toThrow(/positive finite number/);
   });
 });
 
