@@ -240,6 +240,9 @@ export interface FinalMetrics {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** Regression: mean absolute error, in the target's units. */
+  mae?: number;
+  valMae?: number;
 }
 
 export interface FitResult {

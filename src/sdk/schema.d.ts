@@ -590,8 +590,11 @@ export interface components {
         BestMetrics: {
             accuracy?: number;
             loss: number;
+            /** @description Regression: mean absolute error on the training rows, in the label's units. */
+            mae?: number;
             valAccuracy?: number;
             valLoss?: number;
+            valMae?: number;
         };
         /** CategoryStats */
         CategoryStats: {
@@ -1698,12 +1701,15 @@ export interface components {
             keptEpoch: number;
             /** @description Training loss of the kept epoch. */
             loss: number;
+            /** @description Regression: mean absolute error of the kept epoch on the training rows, in the label's units. */
+            mae?: number;
             /** @enum {unknown} */
             stopped: "completed" | "earlyStopping" | "cancelled";
             /** @description On the job's test rows (training.testSplit), held out of training and validation. */
             test?: components["schemas"]["Evaluation"];
             valAccuracy?: number;
             valLoss?: number;
+            valMae?: number;
         } & {
             [key: string]: unknown;
         };

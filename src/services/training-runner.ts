@@ -15,6 +15,7 @@ import {
   SpecError,
   TrainingError,
   type EpochMetrics,
+  type FinalMetrics,
   type FitResult,
   type Model,
   type TrainingCheckpoint,
@@ -297,9 +298,9 @@ export function bestRule(training: Pick<TrainingConfig, "earlyStopping" | "valid
   };
 }
 
-function summary(metrics: { loss: number; accuracy?: number; valLoss?: number; valAccuracy?: number; epoch?: number }): MetricsSummary {
+function summary(metrics: FinalMetrics & { epoch?: number }): MetricsSummary {
   const out: MetricsSummary = { loss: metrics.loss };
-  for (const key of ["accuracy", "valLoss", "valAccuracy", "epoch"] as const) {
+  for (const key of ["accuracy", "valLoss", "valAccuracy", "mae", "valMae", "epoch"] as const) {
     if (metrics[key] !== undefined) out[key] = metrics[key]!;
   }
   return out;

@@ -31,6 +31,8 @@ export const BestMetrics = Type.Object(
     accuracy: Type.Optional(Type.Number()),
     valLoss: Type.Optional(Type.Number()),
     valAccuracy: Type.Optional(Type.Number()),
+    mae: Type.Optional(Type.Number({ description: "Regression: mean absolute error on the training rows, in the label's units." })),
+    valMae: Type.Optional(Type.Number()),
   },
   { title: "BestMetrics", description: "The best epoch's metrics so far, by the job's early-stopping monitor (valLoss with validation, else loss, by default)." },
 );

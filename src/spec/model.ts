@@ -47,6 +47,8 @@ export const ModelMetrics = Type.Object(
     accuracy: Type.Optional(Type.Number()),
     valLoss: Type.Optional(Type.Number()),
     valAccuracy: Type.Optional(Type.Number()),
+    mae: Type.Optional(Type.Number({ description: "Regression: mean absolute error of the kept epoch on the training rows, in the label's units." })),
+    valMae: Type.Optional(Type.Number()),
     epochs: Type.Integer({ description: "Epochs trained." }),
     keptEpoch: Type.Integer({ description: "The epoch whose weights the model has (early stopping with restoreBestWeights keeps the best)." }),
     stopped: Type.Enum(["completed", "earlyStopping", "cancelled"]),

@@ -90,8 +90,8 @@ describe("fit's losses and metrics", () => {
     const linear = createModel({ inputShape: [4], layers: [{ type: "dense", units: 1 }] }, 1);
     const config: TrainingConfig = { ...still, loss: "meanSquaredError", optimizer: { type: "sgd", learningRate: 0.01 } };
     const withValidation = await fit(linear, regression, { ...config, validationSplit: 0.2 });
-    expect(Object.keys(withValidation.epochs[1]).sort()).toEqual(["durationMs", "epoch", "learningRate", "loss", "valLoss"]);
-    expect(Object.keys(withValidation.finalMetrics).sort()).toEqual(["loss", "valLoss"]);
+    expect(Object.keys(withValidation.epochs[1]).sort()).toEqual(["durationMs", "epoch", "learningRate", "loss", "mae", "valLoss", "valMae"]);
+    expect(Object.keys(withValidation.finalMetrics).sort()).toEqual(["loss", "mae", "valLoss", "valMae"]);
     expect(withValidation.classMetrics).toBeUndefined();
     expect(withValidation.augmentation).toEqual([]);
     expect("checkpoint" in withValidation).toBe(false);
@@ -100,10 +100,14 @@ describe("fit's losses and metrics", () => {
     expect(Object.keys(plain.finalMetrics).sort()).toEqual(["accuracy", "loss"]);
   });
 
-  it("class metrics come from the training data when there is no validation, and use the 0.5 threshold for one sigmoid output", async () => {
+  it("class metrics come from the validation pass of the kept epoch (none without validation), with the 0.5 threshold for one sigmoid output", async () => {
     const binary = { ...mixed, y: mixed.y.map((c) => (c === 0 ? 1 : 0)) };
-    const model = createModel({ inputShape: [4], layers: [{ type: "dense", units: 1, activation: "sigmoid" }] }, 4);
-    const result = await fit(model, binary, { ...still, epochs: 1, loss: "binaryCrossentropy", optimizer: { type: "sgd", learningRate: 0.02 } });
+    const config: TrainingConfig = { ...still, epochs: 1, loss: "binaryCrossentropy", optimizer: { type: "sgd", learningRate: 0.02 } };
+    const sigmoid: ModelSpec = { inputShape: [4], layers: [{ type: "dense", units: 1, activation: "sigmoid" }] };
+    // No extra pass over the training rows at the end: without validation there are no class metrics.
+    expect((await fit(createModel(sigmoid, 4), binary, config)).classMetrics).toBeUndefined();
+    const model = createModel(sigmoid, 4);
+    const result = await fit(model, binary, config, {}, { validationData: binary });
     const out = model.predict(binary.x, 150);
     const confusion = [
       [0, 0],
@@ -112,7 +116,7 @@ describe("fit's losses and metrics", () => {
     binary.y.forEach((label, r) => confusion[label][out[r] > 0.5 ? 1 : 0]++);
     expect(confusion[0][0] + confusion[1][0]).toBeGreaterThan(0); // both classes predicted, so the threshold matters
     expect(confusion[0][1] + confusion[1][1]).toBeGreaterThan(0);
-    expect(result.classMetrics).toMatchObject({ on: "training", confusionMatrix: confusion });
+    expect(result.classMetrics).toMatchObject({ on: "validation", confusionMatrix: confusion });
   });
 
   it("a cancelled run has a checkpoint and no class metrics", async () => {

@@ -4,8 +4,7 @@ import { wasmKernelsFor } from "./kernel-path.js";
  * Adam's update of one weight (optimizers/adam.ts), with the WebAssembly
  * kernel when w, g, m and v live in the kernels' heap (bit-identical: both
  * compute in doubles and round to float32 on each store), else this loop.
- * Not wired yet: optimizers/ would allocate its slots with allocateFloats and
- * call this from Adam.update (kernels/README.md).
+ * Adam.update calls it; Optimizer.slot allocates the moments in the heap.
  */
 export function adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, beta1: number, beta2: number, epsilon: number, stepSize: number, decay: number): void {
   const kernels = wasmKernelsFor(w, g, m, v);

@@ -1,3 +1,4 @@
+import { adamUpdate } from "../kernels/optimizer-updates.js";
 import { Optimizer, type OptimizerOptions } from "./optimizer.js";
 import type { Tensor } from "../tensor.js";
 
@@ -30,10 +31,7 @@ export class Adam extends Optimizer {
     const t = this.iterations;
     const stepSize = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     const decay = this.decoupledWeightDecay ? lr * this.options.weightDecay : 0;
-    for (let i = 0; i < w.length; i++) {
-      m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-      v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-      w[i] -= stepSize * (m[i] / (Math.sqrt(v[i]) + epsilon)) + decay * w[i];
-    }
+    // The WebAssembly kernel when w, g, m and v live in the kernels' heap; the same loop in TypeScript otherwise.
+    adamUpdate(w, g, m, v, beta1, beta2, epsilon, stepSize, decay);
   }
 }

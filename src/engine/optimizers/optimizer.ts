@@ -1,3 +1,4 @@
+import { allocateFloats } from "../kernels/kernel-path.js";
 import type { Tensor } from "../tensor.js";
 import { clipByGlobalNorm, clipByValue } from "./clipping.js";
 
@@ -62,7 +63,8 @@ export abstract class Optimizer {
   protected slot(name: string, index: number, initialValue = 0): Float32Array {
     let buffers = this.slots.get(name);
     if (buffers === undefined) {
-      buffers = this.weights.map((w) => new Float32Array(w.size).fill(initialValue));
+      // In the kernels' heap, where the weights and gradients are, so that update kernels work on them in place.
+      buffers = this.weights.map((w) => allocateFloats(w.size).fill(initialValue));
       this.slots.set(name, buffers);
     }
     return buffers[index];

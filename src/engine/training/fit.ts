@@ -347,6 +347,8 @@ function finalOf(metrics: EpochMetrics): FinalMetrics {
   if (metrics.accuracy !== undefined) final.accuracy = metrics.accuracy;
   if (metrics.valLoss !== undefined) final.valLoss = metrics.valLoss;
   if (metrics.valAccuracy !== undefined) final.valAccuracy = metrics.valAccuracy;
+  if (metrics.mae !== undefined) final.mae = metrics.mae;
+  if (metrics.valMae !== undefined) final.valMae = metrics.valMae;
   return final;
 }
 
