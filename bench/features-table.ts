@@ -12,12 +12,11 @@
  * Prints a table, asserts nothing.
  */
 import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream, existsSync, renameSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { createReadStream, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parse } from "csv-parse";
 import { encodeTable, fitPipeline, inferColumnTypes, splitRows, TableBuilder, transformTable } from "../src/features/index.js";
+import { mixedCsvFile } from "./mixed-csv.js";
 import { printTable } from "./table.js";
 
 const MB = 1024 * 1024;
@@ -46,7 +45,7 @@ async function main(): Promise<void> {
     return;
   }
   const count = Number(process.env.FEATURES_BENCH_ROWS ?? 850_000);
-  const file = await generate(count);
+  const file = await mixedCsvFile(count);
   const size = statSync(file).size;
   console.log(`features table from a generated mixed-type CSV: ${count} rows x 11 columns, ${(size / MB).toFixed(1)} MB; node ${process.version}`);
   const results: [Scenario, Measurement][] = [];
@@ -159,38 +158,6 @@ async function measure(scenario: Scenario, file: string): Promise<Measurement> {
   };
   if (kept.length + (table?.numRows ?? 0) < 0) console.log("unreachable: keeps the data alive until measured");
   return result;
-}
-
-const CITIES = Array.from({ length: 50 }, (_, i) => `city_${String.fromCharCode(97 + (i % 26))}${i}`);
-const SEGMENTS = ["consumer", "corporate", "home office", "small business", "government"];
-const WORDS = Array.from({ length: 500 }, (_, i) => `w${(i * 7919).toString(36)}`);
-
-/** Writes the CSV once per size to the temp directory (deterministic: a fixed-seed LCG), reusing it afterwards. */
-async function generate(count: number): Promise<string> {
-  const file = join(tmpdir(), `descent-features-bench-${count}.csv`);
-  if (existsSync(file)) return file;
-  let state = 42;
-  const uniform = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 4294967296);
-  const pick = <T>(values: readonly T[]) => values[Math.floor(uniform() * values.length)];
-  const partial = `${file}.partial`;
-  const out = createWriteStream(partial);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((resolve) => out.once("drain", () => resolve())));
-  await write("id,age,income,city,segment,active,signup,last_login,score,comment,ref\n");
-  const day = 86_400_000;
-  for (let i = 0; i < count; i += 1000) {
-    let batch = "";
-    for (let r = i; r < Math.min(count, i + 1000); r++) {
-      const signup = new Date(Date.UTC(2015, 0, 1) + Math.floor(uniform() * 3000) * day).toISOString().slice(0, 10);
-      const login = new Date(Date.UTC(2023, 0, 1) + Math.floor(uniform() * 365 * day)).toISOString().slice(0, 19) + "Z";
-      const comment = uniform() < 0.1 ? "" : `"${Array.from({ length: 3 + Math.floor(uniform() * 6) }, () => pick(WORDS)).join(" ")}"`;
-      const income = uniform() < 0.05 ? "" : (20_000 + uniform() * 130_000).toFixed(2);
-      batch += `${r + 1},${18 + Math.floor(uniform() * 72)},${income},${pick(CITIES)},${pick(SEGMENTS)},${uniform() < 0.5},${signup},${login},${(uniform() * 10 - 5).toFixed(4)},${comment},R${(r * 2654435761 >>> 0).toString(16)}\n`;
-    }
-    await write(batch);
-  }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
-  renameSync(partial, file);
-  return file;
 }
 
 await main();
