@@ -9,7 +9,9 @@
 export const ACTIVATIONS = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"] as const;
 export const INITIALIZERS = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"] as const;
 export const PADDINGS = ["valid", "same"] as const;
-export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d"] as const;
+export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d", "add", "concatenate"] as const;
+/** The name `inputs` uses for the model's input; no layer may take it. */
+export const MODEL_INPUT = "input";
 export const LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"] as const;
 export const OPTIMIZERS = ["sgd", "adam", "adamw", "rmsprop", "adagrad"] as const;
 export const SCHEDULES = ["constant", "step", "exponential", "cosine", "reduceOnPlateau"] as const;
@@ -35,6 +37,8 @@ export const BOUNDS = {
   inputDimension: { integer: true, minimum: 1, maximum: 1_000_000 },
   inputRank: { integer: true, minimum: 1, maximum: 3 },
   layers: { integer: true, minimum: 1, maximum: 64 },
+  /** Inputs of one merge layer (add, concatenate). */
+  mergeInputs: { integer: true, minimum: 2, maximum: 16 },
   frozenLayers: count(64),
   units: { integer: true, minimum: 1, maximum: 65_536 },
   filters: { integer: true, minimum: 1, maximum: 4_096 },

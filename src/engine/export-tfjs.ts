@@ -1,7 +1,7 @@
 import { LEAKY_RELU_ALPHA } from "./ops/leaky-relu.js";
 import { asNetwork } from "./model.js";
-import { summarizeModel } from "./spec.js";
-import type { ActivationName, LayerSpec, Model, Size2d } from "./types.js";
+import { planModel } from "./model-plan.js";
+import type { ActivationName, LayerSpec, LayerSummary, Model, Size2d } from "./types.js";
 import { exportWeights } from "./weights.js";
 
 /**
@@ -20,6 +20,8 @@ import { exportWeights } from "./weights.js";
  *     camel-cases the name to an unknown "geluNew");
  *   - dense and batchNorm on a rank-2 input ([a, b], which descent flattens) get a Flatten first.
  * Frozen layers (spec.frozenLayers) are exported with trainable: false.
+ * Graph models (layers with `inputs`) export as a functional Model with an
+ * InputLayer named "input"; add and concatenate become Add and Concatenate.
  */
 export interface TfjsExport {
   modelJson: TfjsModelJson;
@@ -30,8 +32,21 @@ export interface TfjsModelJson {
   format: "layers-model";
   generatedBy: string;
   convertedBy: null;
-  modelTopology: { class_name: "Sequential"; config: { name: string; layers: KerasLayer[] }; keras_version: string; backend: string };
+  modelTopology: { class_name: "Sequential" | "Model"; config: SequentialConfig | FunctionalConfig; keras_version: string; backend: string };
   weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: "float32" }[] }[];
+}
+
+interface SequentialConfig {
+  name: string;
+  layers: KerasLayer[];
+}
+
+/** Keras's functional form: every layer names the layers it is called on (inbound_nodes). */
+interface FunctionalConfig {
+  name: string;
+  layers: (KerasLayer & { name: string; inbound_nodes: [string, number, number, Record<string, never>][][] })[];
+  input_layers: [string, number, number][];
+  output_layers: [string, number, number][];
 }
 
 interface KerasLayer {
@@ -42,97 +57,125 @@ interface KerasLayer {
 // Which Keras weight name each of descent's weights is saved under.
 const KERAS_WEIGHT_NAMES: Record<string, string> = { kernel: "kernel", bias: "bias", gamma: "gamma", beta: "beta", movingMean: "moving_mean", movingVariance: "moving_variance" };
 
+const INPUT_LAYER_NAME = "input";
+
+/** A sequential stack exports as Keras's Sequential model; a graph (any layer with `inputs`) as a functional Model. */
 export function exportTfjs(model: Model): TfjsExport {
   const network = asNetwork(model);
   const spec = network.spec;
-  const summaries = summarizeModel(spec);
-  const layers: KerasLayer[] = [];
-  const kerasNameOfLayer: string[] = [];
-  let shape = spec.inputShape;
-
-  const add = (className: string, name: string, config: Record<string, unknown>, trainable: boolean): void => {
-    const layer: KerasLayer = { class_name: className, config: { name, trainable, dtype: "float32", ...config } };
-    if (layers.length === 0) layer.config.batch_input_shape = [null, ...spec.inputShape];
-    layers.push(layer);
-  };
-
-  spec.layers.forEach((layer, index) => {
-    const trainable = index >= network.frozenLayers;
-    const name = `layer${index}_${layer.type}`;
-    kerasNameOfLayer.push(name);
-    const mainActivation = (activation: ActivationName | undefined): string => {
-      // Returns the activation the main layer takes; leakyRelu goes in a layer of its own after it.
-      return activation === "leakyRelu" ? "linear" : (activation ?? "linear");
-    };
-    const addLeakyReluAfter = (activation: ActivationName | undefined): void => {
-      if (activation === "leakyRelu") add("LeakyReLU", `${name}_leaky_relu`, { alpha: LEAKY_RELU_ALPHA }, trainable);
-    };
-    if ((layer.type === "dense" || layer.type === "batchNorm") && shape.length === 2) add("Flatten", `${name}_flatten`, {}, trainable);
-    switch (layer.type) {
-      case "dense":
-        add("Dense", name, { units: layer.units, activation: mainActivation(layer.activation), use_bias: layer.useBias !== false }, trainable);
-        addLeakyReluAfter(layer.activation);
-        break;
-      case "conv2d":
-        add(
-          "Conv2D",
-          name,
-          {
-            filters: layer.filters,
-            kernel_size: pair(layer.kernelSize),
-            strides: pair(layer.strides ?? 1),
-            padding: layer.padding ?? "valid",
-            data_format: "channels_last",
-            dilation_rate: [1, 1],
-            activation: mainActivation(layer.activation),
-            use_bias: layer.useBias !== false,
-          },
-          trainable,
-        );
-        addLeakyReluAfter(layer.activation);
-        break;
-      case "maxPool2d":
-      case "avgPool2d":
-        add(layer.type === "maxPool2d" ? "MaxPooling2D" : "AveragePooling2D", name, { pool_size: pair(layer.poolSize), strides: pair(layer.strides ?? layer.poolSize), padding: layer.padding ?? "valid", data_format: "channels_last" }, trainable);
-        break;
-      case "globalAveragePooling2d":
-        add("GlobalAveragePooling2D", name, { data_format: "channels_last" }, trainable);
-        break;
-      case "flatten":
-        add("Flatten", name, {}, trainable);
-        break;
-      case "dropout":
-        add("Dropout", name, { rate: layer.rate }, trainable);
-        break;
-      case "batchNorm":
-        add("BatchNormalization", name, { axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true }, trainable);
-        break;
-      case "activation":
-        if (layer.activation === "leakyRelu") add("LeakyReLU", name, { alpha: LEAKY_RELU_ALPHA }, trainable);
-        else add("Activation", name, { activation: layer.activation }, trainable);
-        break;
-      default:
-        throw new Error(`exportTfjs: layer ${index} of type ${(layer as LayerSpec).type} has no TensorFlow.js equivalent`);
-    }
-    shape = summaries[index].outputShape;
-  });
+  const plan = planModel(spec);
+  // Each of descent's layers becomes a short chain of Keras layers (a Flatten before, a LeakyReLU after).
+  const chains = spec.layers.map((layer, index) => kerasChain(layer, index, plan.inputShapes[index][0], index >= network.frozenLayers));
+  const isGraph = spec.layers.some((layer) => layer.inputs !== undefined);
+  const topology = isGraph ? functionalTopology(chains, plan.summaries, spec.inputShape) : sequentialTopology(chains, spec.inputShape);
 
   const { manifest, data } = exportWeights(model);
   const weights = manifest.map((entry, w) => {
     const owner = network.weights[w];
     const short = entry.name.slice(entry.name.lastIndexOf("/") + 1);
-    return { name: `${kerasNameOfLayer[owner.layer]}/${KERAS_WEIGHT_NAMES[short]}`, shape: entry.shape, dtype: "float32" as const };
+    return { name: `${kerasLayerName(spec.layers[owner.layer], owner.layer)}/${KERAS_WEIGHT_NAMES[short]}`, shape: entry.shape, dtype: "float32" as const };
   });
   return {
     modelJson: {
       format: "layers-model",
       generatedBy: "descent",
       convertedBy: null,
-      modelTopology: { class_name: "Sequential", config: { name: "descent_model", layers }, keras_version: "tfjs-layers 4.22.0", backend: "tensor_flow.js" },
+      modelTopology: { ...topology, keras_version: "tfjs-layers 4.22.0", backend: "tensor_flow.js" },
       weightsManifest: [{ paths: ["weights.bin"], weights }],
     },
     weightsBin: data,
   };
+}
+
+function sequentialTopology(chains: KerasLayer[][], inputShape: number[]): { class_name: "Sequential"; config: SequentialConfig } {
+  const layers = chains.flat();
+  layers[0].config.batch_input_shape = [null, ...inputShape];
+  return { class_name: "Sequential", config: { name: "descent_model", layers } };
+}
+
+function functionalTopology(chains: KerasLayer[][], summaries: LayerSummary[], inputShape: number[]): { class_name: "Model"; config: FunctionalConfig } {
+  const node = (name: string): [string, number, number, Record<string, never>] => [name, 0, 0, {}];
+  const layers: FunctionalConfig["layers"] = [
+    { class_name: "InputLayer", name: INPUT_LAYER_NAME, config: { name: INPUT_LAYER_NAME, batch_input_shape: [null, ...inputShape], dtype: "float32", sparse: false }, inbound_nodes: [] },
+  ];
+  const lastOfChain = (source: number) => (source < 0 ? INPUT_LAYER_NAME : (chains[source][chains[source].length - 1].config.name as string));
+  chains.forEach((chain, index) => {
+    let inbound = summaries[index].inputs.map((source) => node(lastOfChain(source)));
+    for (const layer of chain) {
+      const name = layer.config.name as string;
+      layers.push({ ...layer, name, inbound_nodes: [inbound] });
+      inbound = [node(name)];
+    }
+  });
+  const output = lastOfChain(chains.length - 1);
+  return { class_name: "Model", config: { name: "descent_model", layers, input_layers: [[INPUT_LAYER_NAME, 0, 0]], output_layers: [[output, 0, 0]] } };
+}
+
+function kerasLayerName(layer: LayerSpec, index: number): string {
+  return `layer${index}_${layer.type}`;
+}
+
+/** The Keras layers one of descent's layers exports as, in order; the one carrying the weights is named kerasLayerName(). */
+function kerasChain(layer: LayerSpec, index: number, inputShape: number[], trainable: boolean): KerasLayer[] {
+  const name = kerasLayerName(layer, index);
+  const chain: KerasLayer[] = [];
+  const add = (className: string, layerName: string, config: Record<string, unknown>): void => {
+    chain.push({ class_name: className, config: { name: layerName, trainable, dtype: "float32", ...config } });
+  };
+  // leakyRelu goes in a layer of its own after the main one, which stays linear.
+  const mainActivation = (activation: ActivationName | undefined): string => (activation === "leakyRelu" ? "linear" : (activation ?? "linear"));
+  const addLeakyReluAfter = (activation: ActivationName | undefined): void => {
+    if (activation === "leakyRelu") add("LeakyReLU", `${name}_leaky_relu`, { alpha: LEAKY_RELU_ALPHA });
+  };
+  if ((layer.type === "dense" || layer.type === "batchNorm") && inputShape.length === 2) add("Flatten", `${name}_flatten`, {});
+  switch (layer.type) {
+    case "dense":
+      add("Dense", name, { units: layer.units, activation: mainActivation(layer.activation), use_bias: layer.useBias !== false });
+      addLeakyReluAfter(layer.activation);
+      break;
+    case "conv2d":
+      add("Conv2D", name, {
+        filters: layer.filters,
+        kernel_size: pair(layer.kernelSize),
+        strides: pair(layer.strides ?? 1),
+        padding: layer.padding ?? "valid",
+        data_format: "channels_last",
+        dilation_rate: [1, 1],
+        activation: mainActivation(layer.activation),
+        use_bias: layer.useBias !== false,
+      });
+      addLeakyReluAfter(layer.activation);
+      break;
+    case "maxPool2d":
+    case "avgPool2d":
+      add(layer.type === "maxPool2d" ? "MaxPooling2D" : "AveragePooling2D", name, { pool_size: pair(layer.poolSize), strides: pair(layer.strides ?? layer.poolSize), padding: layer.padding ?? "valid", data_format: "channels_last" });
+      break;
+    case "globalAveragePooling2d":
+      add("GlobalAveragePooling2D", name, { data_format: "channels_last" });
+      break;
+    case "flatten":
+      add("Flatten", name, {});
+      break;
+    case "dropout":
+      add("Dropout", name, { rate: layer.rate });
+      break;
+    case "batchNorm":
+      add("BatchNormalization", name, { axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true });
+      break;
+    case "activation":
+      if (layer.activation === "leakyRelu") add("LeakyReLU", name, { alpha: LEAKY_RELU_ALPHA });
+      else add("Activation", name, { activation: layer.activation });
+      break;
+    case "add":
+      add("Add", name, {});
+      break;
+    case "concatenate":
+      add("Concatenate", name, { axis: -1 });
+      break;
+    default:
+      throw new Error(`exportTfjs: layer ${index} of type ${(layer as LayerSpec).type} has no TensorFlow.js equivalent`);
+  }
+  return chain;
 }
 
 function pair(size: Size2d): [number, number] {

@@ -32,6 +32,7 @@ export type {
 } from "./types.js";
 export { SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
 export { summarizeModel, checkSpecFitsData, checkTrainingConfig } from "./spec.js";
+export { planModel, type ModelPlan } from "./model-plan.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
 export { monitorOf } from "./training/early-stopping.js";
@@ -47,6 +48,7 @@ export {
   INITIALIZERS,
   LAYER_TYPES,
   LOSSES,
+  MODEL_INPUT,
   MONITORED_METRICS,
   MONITOR_MODES,
   OPTIMIZERS,

@@ -3,8 +3,10 @@ import type { ForwardContext } from "./context.js";
 import { initializeWeights } from "./initializers.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf } from "./layers/layer-kinds.js";
+import { isMergeSpec, mergeKinds } from "./layers/merge-layers.js";
+import { planModel } from "./model-plan.js";
 import { Prng } from "./random.js";
-import { outputActivation, summarizeModel } from "./spec.js";
+import { outputActivation } from "./spec.js";
 import { Graph, Tensor } from "./tensor.js";
 import type { ActivationName, Model, ModelSpec } from "./types.js";
 
@@ -46,23 +48,27 @@ export class NeuralNetwork implements Model {
   readonly weights: NamedWeight[] = [];
   readonly context: ForwardContext;
   private readonly layerWeights: Tensor[][] = [];
+  /** Per layer, where its inputs come from (layer indices; -1 is the model's input). */
+  private readonly layerInputs: number[][];
   private readonly predictGraphs = new Map<number, ForwardGraph>();
 
   constructor(spec: ModelSpec, seed: number) {
-    const summaries = summarizeModel(spec);
+    const plan = planModel(spec);
+    const summaries = plan.summaries;
     this.spec = cloneJson(spec);
     this.inputSize = flatSize(spec.inputShape);
     this.frozenLayers = spec.frozenLayers ?? 0;
     this.outputSize = flatSize(summaries[summaries.length - 1].outputShape);
     this.parameterCount = summaries.reduce((sum, s) => sum + s.parameterCount, 0);
     this.outputActivation = outputActivation(spec);
+    this.layerInputs = summaries.map((summary) => summary.inputs);
     const rng = new Prng(seed, INIT_STREAM);
     this.context = { training: false, rng: new Prng(seed, TRAINING_STREAM) };
 
-    let shape = [...spec.inputShape];
     spec.layers.forEach((layer, index) => {
       const tensors: Tensor[] = [];
-      for (const definition of layerKindOf(layer).weights(layer, shape)) {
+      const definitions = isMergeSpec(layer) ? [] : layerKindOf(layer).weights(layer, plan.inputShapes[index][0]);
+      for (const definition of definitions) {
         // A frozen weight needs no gradient, so backward stops where only frozen layers lie upstream.
         const trainable = definition.trainable && index >= this.frozenLayers;
         const tensor = Tensor.zeros(definition.shape, trainable);
@@ -71,7 +77,6 @@ export class NeuralNetwork implements Model {
         this.weights.push({ name: `layer${index}/${layer.type}/${definition.name}`, tensor, trainable, layer: index });
       }
       this.layerWeights.push(tensors);
-      shape = summaries[index].outputShape;
     });
   }
 
@@ -79,19 +84,24 @@ export class NeuralNetwork implements Model {
     return this.weights.filter((w) => w.trainable).map((w) => w.tensor);
   }
 
-  /** Adds every layer's ops on `input`; the last layer leaves out its activation when a loss fuses it. */
+  /** Adds every layer's ops on `input`, following the graph; the last layer leaves out its activation when a loss fuses it. */
   buildForward(input: Tensor, withoutFinalActivation: boolean): Tensor {
     // Ops run their forward once while being built; in evaluation mode that
     // draws no dropout mask and leaves batchNorm's running statistics alone.
     const training = this.context.training;
     this.context.training = false;
-    let x = input;
+    const outputs: Tensor[] = [];
     const last = this.spec.layers.length - 1;
     this.spec.layers.forEach((layer, index) => {
-      x = layerKindOf(layer).apply(layer, x, this.layerWeights[index], this.context, withoutFinalActivation && index === last, index < this.frozenLayers);
+      const xs = this.layerInputs[index].map((source) => (source < 0 ? input : outputs[source]));
+      outputs.push(
+        isMergeSpec(layer)
+          ? mergeKinds[layer.type].apply(xs)
+          : layerKindOf(layer).apply(layer, xs[0], this.layerWeights[index], this.context, withoutFinalActivation && index === last, index < this.frozenLayers),
+      );
     });
     this.context.training = training;
-    return x;
+    return outputs[last];
   }
 
   /** A batch of `rows` inputs: [rows, ...inputShape]. */

@@ -1,50 +1,16 @@
 import { checkAugmentation } from "./augmentation/augmenter.js";
 import { SpecError } from "./errors.js";
-import { forwardFlops } from "./flops.js";
 import { flatSize } from "./layers/layer.js";
-import { layerKindOf, layerKinds } from "./layers/layer-kinds.js";
+import { planModel } from "./model-plan.js";
 import { BOUNDS, LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS, SCHEDULES, describeBound, withinBound, type Bound, type BoundName } from "./contract.js";
 import type { ActivationName, EarlyStoppingConfig, LayerSummary, LearningRateSchedule, ModelSpec, OptimizerConfig, TrainingConfig } from "./types.js";
 
 /**
- * Shape inference: every layer's output shape and parameter count, in order.
- * Throws SpecError naming the layer and the field when the spec cannot work.
+ * Shape inference: every layer's output shape, parameter count and inputs, in
+ * order. Throws SpecError naming the layer and the field when the spec cannot work.
  */
 export function summarizeModel(spec: ModelSpec): LayerSummary[] {
-  checkInputShape(spec);
-  if (!Array.isArray(spec.layers) || spec.layers.length === 0) throw new SpecError("a model needs at least one layer", "/model/layers");
-  if (!withinBound(spec.layers.length, BOUNDS.layers)) throw new SpecError(`a model has ${describeBound(BOUNDS.layers)} layers, this one ${spec.layers.length}`, "/model/layers");
-  const summaries: LayerSummary[] = [];
-  let shape = [...spec.inputShape];
-  spec.layers.forEach((layer, index) => {
-    if (layer === null || typeof layer !== "object" || !(layer.type in layerKinds)) {
-      const type = JSON.stringify((layer as { type?: unknown } | null)?.type);
-      throw new SpecError(`layer ${index}: unknown type ${type}; expected one of ${Object.keys(layerKinds).join(", ")}`, `/model/layers/${index}/type`, index);
-    }
-    const kind = layerKindOf(layer);
-    const outputShape = kind.outputShape(layer, shape, index);
-    const weights = kind.weights(layer, shape);
-    const parameterCount = weights.reduce((sum, w) => sum + flatSize(w.shape), 0);
-    const kernelSize = weights.filter((w) => w.name === "kernel").reduce((sum, w) => sum + flatSize(w.shape), 0);
-    summaries.push({ index, type: layer.type, outputShape, parameterCount, flops: forwardFlops(layer, shape, outputShape, kernelSize) });
-    shape = outputShape;
-  });
-  const frozen: unknown = spec.frozenLayers;
-  if (frozen !== undefined && !(withinBound(frozen, BOUNDS.frozenLayers) && frozen <= spec.layers.length)) {
-    throw new SpecError(`frozenLayers must be an integer from 0 to the number of layers (${spec.layers.length}), got ${JSON.stringify(frozen)}`, "/model/frozenLayers");
-  }
-  return summaries;
-}
-
-function checkInputShape(spec: ModelSpec): void {
-  if (spec === null || typeof spec !== "object") throw new SpecError("the model spec must be an object", "/model");
-  const shape: unknown = spec.inputShape;
-  if (!Array.isArray(shape) || !withinBound(shape.length, BOUNDS.inputRank) || !shape.every((d) => withinBound(d, BOUNDS.inputDimension))) {
-    throw new SpecError(
-      `inputShape must be a list of ${describeBound(BOUNDS.inputRank)} dimensions, each ${describeBound(BOUNDS.inputDimension)}, got ${JSON.stringify(shape)}`,
-      "/model/inputShape",
-    );
-  }
+  return planModel(spec).summaries;
 }
 
 /** The activation applied to the model's output: the last layer's, when it is dense or an activation layer. */

@@ -1,6 +1,7 @@
 import { cloneJson } from "./clone-json.js";
 import { SpecError } from "./errors.js";
 import { NeuralNetwork } from "./model.js";
+import { UNUSED_OUTPUT } from "./model-plan.js";
 import { checkSpecFitsData, summarizeModel } from "./spec.js";
 import type { LayerSpec, LayerSummary, Model, ModelSpec, TrainingConfig, WeightEntry } from "./types.js";
 
@@ -12,12 +13,12 @@ import type { LayerSpec, LayerSummary, Model, ModelSpec, TrainingConfig, WeightE
  * first, so their weight names (layer<i>/...) are the base model's.
  */
 export interface TransferOptions {
-  /** Layers removed from the end of the base model. Default 0. */
-  dropLayers?: number;
+  /** Layers removed from the end of the base model, or the name of the first one removed (it and every layer after it go). Default 0. */
+  dropLayers?: number | string;
   /** Layers appended after the kept ones; their weights are initialised from the seed. Default none. */
   addLayers?: LayerSpec[];
-  /** "base": freeze every kept layer; n: freeze the first n layers of the new model. Default 0 (fine-tune everything). */
-  freeze?: "base" | number;
+  /** "base": freeze every kept layer; n: freeze the first n layers of the new model; a kept layer's name: freeze it and every layer before it. Default 0 (fine-tune everything). */
+  freeze?: "base" | number | string;
 }
 
 /** What a model built by transfer learning records about its origin (the caller adds the base model's id). */
@@ -42,29 +43,41 @@ export interface StoredModel {
  */
 export function transferSpec(base: ModelSpec, options: TransferOptions): { spec: ModelSpec; lineage: TransferLineage } {
   const layerCount = base.layers.length;
-  const dropLayers = options.dropLayers ?? 0;
+  const dropLayers = typeof options.dropLayers === "string" ? layerCount - layerIndexByName(base, options.dropLayers, "/model/dropLayers") : (options.dropLayers ?? 0);
   if (!Number.isInteger(dropLayers) || dropLayers < 0 || dropLayers >= layerCount) {
-    throw new SpecError(`dropLayers must be an integer from 0 to ${layerCount - 1} (the base model has ${layerCount} layers and at least one must stay), got ${JSON.stringify(options.dropLayers)}`, "/model/dropLayers");
+    const given = typeof options.dropLayers === "string" ? `"${options.dropLayers}", the first layer` : JSON.stringify(options.dropLayers);
+    throw new SpecError(`dropLayers must be an integer from 0 to ${layerCount - 1} or a layer's name (the base model has ${layerCount} layers and at least one must stay), got ${given}`, "/model/dropLayers");
   }
   const addLayers: unknown = options.addLayers ?? [];
   if (!Array.isArray(addLayers)) throw new SpecError("addLayers must be a list of layers", "/model/addLayers");
   const keptLayers = layerCount - dropLayers;
   const total = keptLayers + addLayers.length;
   const freeze = options.freeze ?? 0;
-  const frozenLayers = freeze === "base" ? keptLayers : freeze;
-  if (!(freeze === "base" || (Number.isInteger(freeze) && freeze >= 0 && freeze <= total))) {
-    throw new SpecError(`freeze must be "base" or an integer from 0 to ${total} (layers of the new model), got ${JSON.stringify(options.freeze)}`, "/model/freeze");
+  const frozenLayers = freeze === "base" ? keptLayers : typeof freeze === "string" ? layerIndexByName(base, freeze, "/model/freeze", keptLayers) + 1 : freeze;
+  if (!(typeof freeze === "string" || (Number.isInteger(freeze) && freeze >= 0 && freeze <= total))) {
+    throw new SpecError(`freeze must be "base", a kept layer's name or an integer from 0 to ${total} (layers of the new model), got ${JSON.stringify(options.freeze)}`, "/model/freeze");
   }
   const spec: ModelSpec = { inputShape: [...base.inputShape], layers: [...cloneJson(base.layers.slice(0, keptLayers)), ...cloneJson(addLayers as LayerSpec[])] };
   if (frozenLayers > 0) spec.frozenLayers = frozenLayers;
-  withTransferPaths(keptLayers, () => summarizeModel(spec));
+  withTransferPaths(keptLayers, dropLayers, () => summarizeModel(spec));
   return { spec, lineage: { keptLayers, droppedLayers: dropLayers, addedLayers: addLayers.length, frozenLayers } };
+}
+
+/** The index of the base model's layer called `name` (among the first `within` layers), or a SpecError at `path`. */
+function layerIndexByName(base: ModelSpec, name: string, path: string, within = base.layers.length): number {
+  const index = base.layers.findIndex((layer) => layer.name === name);
+  if (index < 0 || index >= within) {
+    const names = base.layers.slice(0, within).flatMap((layer) => (layer.name === undefined ? [] : [`"${layer.name}"`]));
+    const known = names.length > 0 ? `its named layers are ${names.join(", ")}` : "none of its layers has a name";
+    throw new SpecError(`${index >= within ? `"${name}" is a dropped layer` : `the base model has no layer named "${name}"`}; ${known}${within < base.layers.length ? " (kept layers)" : ""}`, path);
+  }
+  return index;
 }
 
 /** checkSpecFitsData for a transfer request: the same checks, errors in added layers pointing at /model/addLayers/<j>. */
 export function checkTransferFitsData(base: ModelSpec, options: TransferOptions, training: TrainingConfig, data: { numFeatures: number; numClasses: number; numSamples: number }): LayerSummary[] {
   const { spec, lineage } = transferSpec(base, options);
-  return withTransferPaths(lineage.keptLayers, () => checkSpecFitsData(spec, training, data));
+  return withTransferPaths(lineage.keptLayers, lineage.droppedLayers, () => checkSpecFitsData(spec, training, data));
 }
 
 /**
@@ -90,12 +103,22 @@ export function createTransferModel(base: StoredModel, options: TransferOptions,
   return { spec, model: network, lineage };
 }
 
-/** Runs `check`, rewriting a SpecError about layer i >= keptLayers to name addLayers[i - keptLayers]. */
-function withTransferPaths<T>(keptLayers: number, check: () => T): T {
+/**
+ * Runs `check`, rewriting a SpecError about layer i >= keptLayers to name
+ * addLayers[i - keptLayers], and one about a kept layer whose output the
+ * dropped layers took to name dropLayers.
+ */
+function withTransferPaths<T>(keptLayers: number, droppedLayers: number, check: () => T): T {
   try {
     return check();
   } catch (error) {
-    if (!(error instanceof SpecError) || error.layerIndex === undefined || error.layerIndex < keptLayers) throw error;
+    if (!(error instanceof SpecError) || error.layerIndex === undefined) throw error;
+    if (error.layerIndex < keptLayers) {
+      if (droppedLayers > 0 && error.message.includes(UNUSED_OUTPUT)) {
+        throw new SpecError(`dropping the last ${droppedLayers} layers leaves ${error.message}`, "/model/dropLayers", error.layerIndex);
+      }
+      throw error;
+    }
     const added = error.layerIndex - keptLayers;
     const path = error.path.replace(/^\/model\/layers\/\d+/, `/model/addLayers/${added}`);
     const message = error.message.replace(/^layer (\d+) \(/, `addLayers/${added} (layer $1 of the new model, `);

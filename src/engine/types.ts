@@ -20,7 +20,23 @@ export type Padding = (typeof PADDINGS)[number];
  * as TensorFlow.js). `padding: "same"` pads so that the output is ceil(input / stride),
  * the extra row or column going at the bottom / right (TensorFlow's rule).
  */
-export type LayerSpec =
+export type LayerSpec = LayerKindSpec & LayerWiring;
+
+/**
+ * How a layer is wired into a graph model. Without `inputs` a layer takes the
+ * previous layer's output (the model's input for the first layer), so a plain
+ * list of layers is a sequential stack. `inputs` names earlier layers (or
+ * "input", the model's input): layers are listed in an order where every
+ * input comes first, which also rules out cycles. The last layer is the output.
+ */
+export interface LayerWiring {
+  /** Unique within the model; what other layers' `inputs` refer to. */
+  name?: string;
+  /** Earlier layers by name, or "input". Merge layers (add, concatenate) take two or more. */
+  inputs?: string[];
+}
+
+export type LayerKindSpec =
   | { type: "dense"; units: number; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
   | { type: "dropout"; rate: number }
   | { type: "batchNorm"; momentum?: number; epsilon?: number }
@@ -34,7 +50,11 @@ export type LayerSpec =
   /** [height, width, channels] -> [height * width * channels], row-major (channels vary fastest). */
   | { type: "flatten" }
   /** [height, width, channels] -> [channels]: the mean of each channel. */
-  | { type: "globalAveragePooling2d" };
+  | { type: "globalAveragePooling2d" }
+  /** The element-wise sum of two or more inputs of one shape (residual connections). */
+  | { type: "add" }
+  /** Two or more inputs side by side along their last axis; the other axes must agree. */
+  | { type: "concatenate" };
 
 export interface ModelSpec {
   /** [features] for tabular data, [height, width, channels] for images. */
@@ -267,6 +287,10 @@ export interface LayerSummary {
   parameterCount: number;
   /** Floating-point operations of the forward pass for one sample (an estimate; see flops.ts). */
   flops: number;
+  /** The layer's name, when the spec gives one. */
+  name?: string;
+  /** Indices of the layers whose outputs this layer takes; -1 is the model's input. */
+  inputs: number[];
 }
 
 export interface Model {

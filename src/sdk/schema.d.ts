@@ -515,11 +515,30 @@ export interface components {
          */
         ActivationLayer: {
             activation: components["schemas"]["Activation"];
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             type: "activation";
+        };
+        /**
+         * AddLayer
+         * @description The element-wise sum of two or more `inputs` of one shape (a residual connection).
+         */
+        AddLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "add";
         };
         /**
          * ApiKey
@@ -559,6 +578,10 @@ export interface components {
          * @description The mean of each window (padding not counted).
          */
         AvgPool2dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             padding?: components["schemas"]["Padding"];
             poolSize: components["schemas"]["Size2d"];
             strides?: components["schemas"]["Size2d"];
@@ -575,8 +598,12 @@ export interface components {
         BatchNormLayer: {
             /** @default 0.001 */
             epsilon?: number;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
             /** @default 0.99 */
             momentum?: number;
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -660,6 +687,21 @@ export interface components {
         ColumnTypes: {
             [key: string]: "number" | "category" | "binary" | "date" | "datetime" | "text" | "ignore";
         };
+        /**
+         * ConcatenateLayer
+         * @description Two or more `inputs` side by side along their last axis.
+         */
+        ConcatenateLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "concatenate";
+        };
         /** ConstantSchedule */
         ConstantSchedule: {
             /**
@@ -678,8 +720,12 @@ export interface components {
             activation?: components["schemas"]["Activation"];
             biasInitializer?: components["schemas"]["Initializer"];
             filters: number;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
             kernelInitializer?: components["schemas"]["Initializer"];
             kernelSize: components["schemas"]["Size2d"];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             padding?: components["schemas"]["Padding"];
             strides?: components["schemas"]["Size2d"];
             /**
@@ -965,7 +1011,11 @@ export interface components {
         DenseLayer: {
             activation?: components["schemas"]["Activation"];
             biasInitializer?: components["schemas"]["Initializer"];
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
             kernelInitializer?: components["schemas"]["Initializer"];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -981,6 +1031,10 @@ export interface components {
          * @description Inverted dropout: active in training, identity at evaluation.
          */
         DropoutLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /** @description Fraction of inputs zeroed during training. */
             rate: number;
             /**
@@ -1280,6 +1334,10 @@ export interface components {
          * @description [h, w, c] -> [h * w * c].
          */
         FlattenLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1291,6 +1349,10 @@ export interface components {
          * @description [h, w, c] -> [c]: each channel's mean.
          */
         GlobalAveragePooling2dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
@@ -1509,9 +1571,9 @@ export interface components {
         };
         /**
          * LayerSpec
-         * @description One layer; `type` selects which.
+         * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
@@ -1519,6 +1581,10 @@ export interface components {
             /** @description Gets no updates in training (transfer learning). */
             frozen: boolean;
             index: number;
+            /** @description Indices of the layers whose outputs this layer takes; -1 is the model's input. */
+            inputs: number[];
+            /** @description The layer's name, when the spec gives one. */
+            name?: string;
             outputShape: number[];
             parameterCount: number;
             type: string;
@@ -1546,6 +1612,10 @@ export interface components {
          * @description The largest value of each window.
          */
         MaxPool2dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
             padding?: components["schemas"]["Padding"];
             poolSize: components["schemas"]["Size2d"];
             strides?: components["schemas"]["Size2d"];
@@ -2231,10 +2301,10 @@ export interface components {
             addLayers?: components["schemas"]["LayerSpec"][];
             /** @description A trained model of this project to start from. */
             baseModelId: string;
-            /** @description Layers removed from the end of the base model. Default 0. */
-            dropLayers?: number;
-            /** @description "base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything). */
-            freeze?: "base" | number;
+            /** @description Layers removed from the end of the base model: a count, or the name of the first layer removed (it and every layer after it go). Default 0. */
+            dropLayers?: number | string;
+            /** @description "base": the kept layers get no updates; a number: the first N layers; a kept layer's name: it and every layer before it. Default 0 (fine-tune everything). */
+            freeze?: "base" | number | string;
         };
         /** WeightEntry */
         WeightEntry: {

@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { ACTIVATIONS, BOUNDS, INITIALIZERS, PADDINGS } from "../engine/index.js";
+import { ACTIVATIONS, BOUNDS, INITIALIZERS, MODEL_INPUT, PADDINGS } from "../engine/index.js";
 import { bounded } from "./bounds.js";
 import { TaggedUnion, Union } from "./union.js";
 
@@ -7,12 +7,27 @@ import { TaggedUnion, Union } from "./union.js";
 // (src/engine/contract.ts): one source for API validation, the OpenAPI
 // document and the engine's types (test/api/spec-types.test.ts checks they agree).
 
+// Every layer may be wired into a graph (see LayerWiring in src/engine/types.ts).
+const LAYER_NAME_PATTERN = "^[A-Za-z0-9_.-]{1,64}$";
+const LayerName = Type.String({ pattern: LAYER_NAME_PATTERN, description: "A layer's name." });
+const wiring = {
+  name: Type.Optional(Type.String({ pattern: LAYER_NAME_PATTERN, description: "Unique within the model; what other layers' `inputs` refer to." })),
+  inputs: Type.Optional(
+    Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+      minItems: 1,
+      maxItems: BOUNDS.mergeInputs.maximum,
+      description: `Earlier layers by name, or "${MODEL_INPUT}" (the model's input). Default: the previous layer. add and concatenate take two or more.`,
+    }),
+  ),
+};
+
 const Activation = Type.Enum(ACTIVATIONS, { title: "Activation", description: "Activation applied to the layer's output." });
 const Initializer = Type.Enum(INITIALIZERS, { title: "Initializer" });
 
 export const DenseLayer = Type.Object(
   {
     type: Type.Literal("dense"),
+    ...wiring,
     units: bounded("units", { description: "Number of output units." }),
     activation: Type.Optional(Activation),
     useBias: Type.Optional(Type.Boolean({ default: true })),
@@ -25,6 +40,7 @@ export const DenseLayer = Type.Object(
 export const DropoutLayer = Type.Object(
   {
     type: Type.Literal("dropout"),
+    ...wiring,
     rate: bounded("dropoutRate", { description: "Fraction of inputs zeroed during training." }),
   },
   { additionalProperties: false, title: "DropoutLayer", description: "Inverted dropout: active in training, identity at evaluation." },
@@ -33,6 +49,7 @@ export const DropoutLayer = Type.Object(
 export const BatchNormLayer = Type.Object(
   {
     type: Type.Literal("batchNorm"),
+    ...wiring,
     momentum: Type.Optional(bounded("batchNormMomentum", { default: 0.99 })),
     epsilon: Type.Optional(bounded("batchNormEpsilon", { default: 0.001 })),
   },
@@ -40,7 +57,7 @@ export const BatchNormLayer = Type.Object(
 );
 
 export const ActivationLayer = Type.Object(
-  { type: Type.Literal("activation"), activation: Activation },
+  { type: Type.Literal("activation"), ...wiring, activation: Activation },
   { additionalProperties: false, title: "ActivationLayer", description: "A standalone activation." },
 );
 
@@ -53,6 +70,7 @@ const Padding = Type.Enum(PADDINGS, { title: "Padding", description: "valid (def
 export const Conv2dLayer = Type.Object(
   {
     type: Type.Literal("conv2d"),
+    ...wiring,
     filters: bounded("filters"),
     kernelSize: Size2d,
     strides: Type.Optional(Size2d),
@@ -69,6 +87,7 @@ const pooling = (type: "maxPool2d" | "avgPool2d", title: string, description: st
   Type.Object(
     {
       type: Type.Literal(type),
+      ...wiring,
       poolSize: Size2d,
       strides: Type.Optional(Size2d),
       padding: Type.Optional(Padding),
@@ -77,15 +96,24 @@ const pooling = (type: "maxPool2d" | "avgPool2d", title: string, description: st
   );
 export const MaxPool2dLayer = pooling("maxPool2d", "MaxPool2dLayer", "The largest value of each window.");
 export const AvgPool2dLayer = pooling("avgPool2d", "AvgPool2dLayer", "The mean of each window (padding not counted).");
-export const FlattenLayer = Type.Object({ type: Type.Literal("flatten") }, { additionalProperties: false, title: "FlattenLayer", description: "[h, w, c] -> [h * w * c]." });
+export const FlattenLayer = Type.Object({ type: Type.Literal("flatten"), ...wiring }, { additionalProperties: false, title: "FlattenLayer", description: "[h, w, c] -> [h * w * c]." });
 export const GlobalAveragePooling2dLayer = Type.Object(
-  { type: Type.Literal("globalAveragePooling2d") },
+  { type: Type.Literal("globalAveragePooling2d"), ...wiring },
   { additionalProperties: false, title: "GlobalAveragePooling2dLayer", description: "[h, w, c] -> [c]: each channel's mean." },
 );
 
+export const AddLayer = Type.Object(
+  { type: Type.Literal("add"), ...wiring },
+  { additionalProperties: false, title: "AddLayer", description: "The element-wise sum of two or more `inputs` of one shape (a residual connection)." },
+);
+export const ConcatenateLayer = Type.Object(
+  { type: Type.Literal("concatenate"), ...wiring },
+  { additionalProperties: false, title: "ConcatenateLayer", description: "Two or more `inputs` side by side along their last axis." },
+);
+
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer],
-  { title: "LayerSpec", description: "One layer; `type` selects which." },
+  [DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
+  { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 
 export const ModelSpec = Type.Object(
@@ -118,11 +146,15 @@ export type ModelSpec = Static<typeof ModelSpec>;
 export const TransferSpec = Type.Object(
   {
     baseModelId: Type.String({ minLength: 1, maxLength: 64, description: "A trained model of this project to start from." }),
-    dropLayers: Type.Optional(Type.Integer({ minimum: 0, maximum: BOUNDS.layers.maximum - 1, description: "Layers removed from the end of the base model. Default 0." })),
+    dropLayers: Type.Optional(
+      Type.Union([Type.Integer({ minimum: 0, maximum: BOUNDS.layers.maximum - 1 }), LayerName], {
+        description: "Layers removed from the end of the base model: a count, or the name of the first layer removed (it and every layer after it go). Default 0.",
+      }),
+    ),
     addLayers: Type.Optional(Type.Array(LayerSpec, { maxItems: BOUNDS.layers.maximum, description: "New layers after the kept ones, with fresh weights." })),
     freeze: Type.Optional(
-      Type.Union([Type.Literal("base"), bounded("frozenLayers")], {
-        description: '"base": the kept layers get no updates; a number: the first N layers. Default 0 (fine-tune everything).',
+      Type.Union([Type.Literal("base"), bounded("frozenLayers"), LayerName], {
+        description: '"base": the kept layers get no updates; a number: the first N layers; a kept layer\'s name: it and every layer before it. Default 0 (fine-tune everything).',
       }),
     ),
   },

@@ -10,6 +10,8 @@ export const LayerSummary = Type.Object(
     parameterCount: Type.Integer(),
     flops: Type.Number({ description: "Floating-point operations of this layer's forward pass for one sample (an estimate)." }),
     frozen: Type.Boolean({ description: "Gets no updates in training (transfer learning)." }),
+    name: Type.Optional(Type.String({ description: "The layer's name, when the spec gives one." })),
+    inputs: Type.Array(Type.Integer({ minimum: -1 }), { description: "Indices of the layers whose outputs this layer takes; -1 is the model's input." }),
   },
   { title: "LayerSummary" },
 );

@@ -69,6 +69,7 @@ const placements: Record<BoundName, ((job: ReturnType<typeof baseJob>, value: nu
   inputDimension: [(job, v) => (job.model = { inputShape: [v], layers: [{ type: "dense", units: 3, activation: "softmax" }] })],
   inputRank: [], // an array length: checked by the schema's minItems/maxItems and the engine alike, below
   layers: [],
+  mergeInputs: [], // a list length: the schema's maxItems on `inputs`; the engine asks merges for two or more (test/unit/graph-models.test.ts)
   // The engine also asks for no more frozen layers than there are: give it the most layers.
   frozenLayers: [(job, v) => (job.model = { inputShape: [4], layers: Array.from({ length: BOUNDS.layers.maximum }, () => ({ type: "dense", units: 3, activation: "softmax" })), frozenLayers: v })],
   units: [(job, v) => (job.model.layers[3].units = v)],
@@ -149,7 +150,7 @@ describe("one bounds table", () => {
 
   it("every bound is placed somewhere, or is an array length checked here", () => {
     for (const [name, places] of Object.entries(placements)) {
-      if (places.length === 0) expect(["inputRank", "layers"]).toContain(name);
+      if (places.length === 0) expect(["inputRank", "layers", "mergeInputs"]).toContain(name);
     }
     for (const rank of [0, 1, 3, 4]) {
       const job = baseJob();
@@ -160,6 +161,12 @@ describe("one bounds table", () => {
       const job = baseJob();
       job.model = { inputShape: [4], layers: Array.from({ length: count }, () => ({ type: "dense", units: 3, activation: "softmax" })) };
       expect(validate(job), `${count} layers`).toBe(engineAccepts(job));
+    }
+    for (const count of [BOUNDS.mergeInputs.maximum, BOUNDS.mergeInputs.maximum + 1]) {
+      const job = baseJob();
+      const branch = { type: "dense", units: 3, activation: "relu", name: "b" };
+      job.model = { inputShape: [4], layers: [branch, { type: "concatenate", inputs: Array(count).fill("b") }, { type: "dense", units: 3, activation: "softmax" }] };
+      expect(validate(job), `${count} merge inputs`).toBe(engineAccepts(job));
     }
   });
 });

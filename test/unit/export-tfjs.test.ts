@@ -109,6 +109,35 @@ describe("export to the TensorFlow.js layers format", () => {
     await expectSamePredictions(pooledModel, await tf.loadLayersModel(fromExport(exportTfjs(pooledModel))), pooled.inputShape);
   });
 
+  it("a graph model exports as a functional Model (InputLayer, Add, Concatenate) that predicts what descent predicts", async () => {
+    const graph: ModelSpec = {
+      inputShape: [3, 4],
+      layers: [
+        { type: "dense", units: 6, activation: "leakyRelu", name: "stem" },
+        { type: "batchNorm", name: "norm" },
+        { type: "dense", units: 6, activation: "tanh", name: "branch" },
+        { type: "add", inputs: ["stem", "branch"], name: "res" },
+        { type: "flatten", inputs: ["input"], name: "flat" },
+        { type: "concatenate", inputs: ["res", "flat", "norm"] },
+        { type: "dense", units: 3, activation: "softmax" },
+      ],
+      frozenLayers: 1,
+    };
+    const model = await trained(graph, 12, 3);
+    const exported = exportTfjs(model);
+    expect(exported.modelJson.modelTopology.class_name).toBe("Model");
+    const config = exported.modelJson.modelTopology.config as { layers: { class_name: string; name: string; inbound_nodes: unknown[][] }[]; output_layers: unknown[] };
+    const byName = new Map(config.layers.map((l) => [l.name, l]));
+    expect(config.layers[0]).toMatchObject({ class_name: "InputLayer", name: "input", inbound_nodes: [] });
+    // The stem's dense on a rank-2 input gets a Flatten first, its leakyRelu a layer after: the add takes the chain's end.
+    expect(byName.get("layer0_dense_flatten")!.inbound_nodes).toEqual([[["input", 0, 0, {}]]]);
+    expect(byName.get("layer3_add")!.inbound_nodes).toEqual([[["layer0_dense_leaky_relu", 0, 0, {}], ["layer2_dense", 0, 0, {}]]]);
+    expect(byName.get("layer5_concatenate")!.inbound_nodes).toEqual([[["layer3_add", 0, 0, {}], ["layer4_flatten", 0, 0, {}], ["layer1_batchNorm", 0, 0, {}]]]);
+    const loaded = await tf.loadLayersModel(fromExport(exported));
+    expect(loaded.getLayer("layer0_dense").trainable).toBe(false);
+    await expectSamePredictions(model, loaded, graph.inputShape);
+  });
+
   it("loads from URLs too: model.json and weights.bin served side by side", async () => {
     const model = await trained(cnn, 240, 4);
     const { modelJson, weightsBin } = exportTfjs(model);

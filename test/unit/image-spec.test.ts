@@ -27,18 +27,18 @@ const cnn: ModelSpec = {
 describe("shape inference for image layers", () => {
   it("infers conv2d, pooling, batchNorm (per channel) and flatten shapes and parameter counts", () => {
     expect(summarizeModel(cnn)).toEqual([
-      { index: 0, type: "conv2d", outputShape: [28, 28, 8], parameterCount: 3 * 3 * 1 * 8 + 8, flops: 2 * (3 * 3 * 1 * 8) * 28 * 28 + 28 * 28 * 8 },
-      { index: 1, type: "maxPool2d", outputShape: [14, 14, 8], parameterCount: 0, flops: 14 * 14 * 8 * 2 * 2 },
+      { index: 0, type: "conv2d", outputShape: [28, 28, 8], parameterCount: 3 * 3 * 1 * 8 + 8, flops: 2 * (3 * 3 * 1 * 8) * 28 * 28 + 28 * 28 * 8, inputs: [-1] },
+      { index: 1, type: "maxPool2d", outputShape: [14, 14, 8], parameterCount: 0, flops: 14 * 14 * 8 * 2 * 2, inputs: [0] },
       // valid, stride 2: floor((14 - 3) / 2) + 1 = 6, floor((14 - 5) / 2) + 1 = 5
-      { index: 2, type: "conv2d", outputShape: [6, 5, 16], parameterCount: 3 * 5 * 8 * 16 + 16, flops: 2 * (3 * 5 * 8 * 16) * 6 * 5 + 480 },
-      { index: 3, type: "batchNorm", outputShape: [6, 5, 16], parameterCount: 4 * 16, flops: 4 * 480 },
-      { index: 4, type: "avgPool2d", outputShape: [6, 5, 16], parameterCount: 0, flops: 480 * 2 * 2 },
-      { index: 5, type: "flatten", outputShape: [480], parameterCount: 0, flops: 0 },
-      { index: 6, type: "dense", outputShape: [10], parameterCount: 4810, flops: 2 * 480 * 10 + 10 },
+      { index: 2, type: "conv2d", outputShape: [6, 5, 16], parameterCount: 3 * 5 * 8 * 16 + 16, flops: 2 * (3 * 5 * 8 * 16) * 6 * 5 + 480, inputs: [1] },
+      { index: 3, type: "batchNorm", outputShape: [6, 5, 16], parameterCount: 4 * 16, flops: 4 * 480, inputs: [2] },
+      { index: 4, type: "avgPool2d", outputShape: [6, 5, 16], parameterCount: 0, flops: 480 * 2 * 2, inputs: [3] },
+      { index: 5, type: "flatten", outputShape: [480], parameterCount: 0, flops: 0, inputs: [4] },
+      { index: 6, type: "dense", outputShape: [10], parameterCount: 4810, flops: 2 * 480 * 10 + 10, inputs: [5] },
     ]);
     expect(summarizeModel({ inputShape: [7, 7, 3], layers: [{ type: "conv2d", filters: 4, kernelSize: 3, strides: 2, padding: "same" }, { type: "globalAveragePooling2d" }] })).toEqual([
-      { index: 0, type: "conv2d", outputShape: [4, 4, 4], parameterCount: 112, flops: 2 * (3 * 3 * 3 * 4) * 4 * 4 + 64 },
-      { index: 1, type: "globalAveragePooling2d", outputShape: [4], parameterCount: 0, flops: 4 * 64 },
+      { index: 0, type: "conv2d", outputShape: [4, 4, 4], parameterCount: 112, flops: 2 * (3 * 3 * 3 * 4) * 4 * 4 + 64, inputs: [-1] },
+      { index: 1, type: "globalAveragePooling2d", outputShape: [4], parameterCount: 0, flops: 4 * 64, inputs: [0] },
     ]);
     expect(checkSpecFitsData(cnn, { epochs: 1, batchSize: 8, seed: 0, loss: "sparseCategoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } }, { numFeatures: 784, numClasses: 10, numSamples: 100 })).toHaveLength(7);
   });

@@ -27,11 +27,11 @@ describe("shape inference", () => {
   // flops: forward FLOPs per sample, a multiply-add counted 2 (plus bias and activation per output); element-wise layers 4 per value.
   it("summarizes each layer's output shape, parameter count and forward FLOPs", () => {
     expect(summarizeModel(mlp)).toEqual([
-      { index: 0, type: "dense", outputShape: [128], parameterCount: 784 * 128 + 128, flops: 2 * 784 * 128 + 128 },
-      { index: 1, type: "dropout", outputShape: [128], parameterCount: 0, flops: 4 * 128 },
-      { index: 2, type: "dense", outputShape: [64], parameterCount: 128 * 64 + 64, flops: 2 * 128 * 64 + 64 },
-      { index: 3, type: "batchNorm", outputShape: [64], parameterCount: 4 * 64, flops: 4 * 64 },
-      { index: 4, type: "dense", outputShape: [10], parameterCount: 64 * 10 + 10, flops: 2 * 64 * 10 + 10 },
+      { index: 0, type: "dense", outputShape: [128], parameterCount: 784 * 128 + 128, flops: 2 * 784 * 128 + 128, inputs: [-1] },
+      { index: 1, type: "dropout", outputShape: [128], parameterCount: 0, flops: 4 * 128, inputs: [0] },
+      { index: 2, type: "dense", outputShape: [64], parameterCount: 128 * 64 + 64, flops: 2 * 128 * 64 + 64, inputs: [1] },
+      { index: 3, type: "batchNorm", outputShape: [64], parameterCount: 4 * 64, flops: 4 * 64, inputs: [2] },
+      { index: 4, type: "dense", outputShape: [10], parameterCount: 64 * 10 + 10, flops: 2 * 64 * 10 + 10, inputs: [3] },
     ]);
     expect(createModel(mlp, 0).parameterCount).toBe(784 * 128 + 128 + 128 * 64 + 64 + 256 + 650);
   });

@@ -118,6 +118,37 @@ describe("transfer learning", () => {
     expect(checkTransferFitsData(base, { dropLayers: 1, addLayers: [{ type: "dense", units: 10, activation: "softmax" }], freeze: "base" }, training, { numFeatures: 784, numClasses: 10, numSamples: 50 })).toHaveLength(6);
   });
 
+  it("works on graph models: drops and freezes by name, new layers may take kept layers by name, and the kept weights carry over", () => {
+    const graph: ModelSpec = {
+      inputShape: [6],
+      layers: [
+        { type: "dense", units: 8, activation: "relu", name: "stem" },
+        { type: "dense", units: 8, activation: "tanh", name: "branch" },
+        { type: "add", inputs: ["stem", "branch"], name: "features" },
+        { type: "dense", units: 3, activation: "softmax", name: "head" },
+      ],
+    };
+    const baseModel = createModel(graph, 3);
+    const addLayers: ModelSpec["layers"] = [{ type: "concatenate", inputs: ["features", "stem"] }, { type: "dense", units: 2, activation: "softmax" }];
+    const { spec, model, lineage } = createTransferModel({ spec: graph, ...exportWeights(baseModel) }, { dropLayers: "head", addLayers, freeze: "branch" }, 9);
+    expect(lineage).toEqual({ keptLayers: 3, droppedLayers: 1, addedLayers: 2, frozenLayers: 2 });
+    expect(spec.layers.map((l) => l.type)).toEqual(["dense", "dense", "add", "concatenate", "dense"]);
+    const kept = asNetwork(model).weights.filter((w) => w.layer < 2);
+    kept.forEach((w) => expect(w.tensor.data).toEqual(asNetwork(baseModel).weights.find((b) => b.name === w.name)!.tensor.data));
+    expect(kept.every((w) => !w.trainable)).toBe(true);
+
+    expect(specError(() => transferSpec(graph, { dropLayers: "nope" })).message).toMatch(/no layer named "nope"; its named layers are "stem", "branch", "features", "head"/);
+    expect(specError(() => transferSpec(graph, { dropLayers: "stem" })).path).toBe("/model/dropLayers");
+    const frozenDropped = specError(() => transferSpec(graph, { dropLayers: 1, freeze: "head" }));
+    expect([frozenDropped.path, frozenDropped.message]).toEqual(["/model/freeze", expect.stringMatching(/"head" is a dropped layer/)]);
+    const unknownInput = specError(() => transferSpec(graph, { dropLayers: 1, addLayers: [{ type: "dense", units: 2, inputs: ["head"] }] }));
+    expect([unknownInput.path, unknownInput.message]).toEqual(["/model/addLayers/0/inputs/0", expect.stringMatching(/no layer is named "head"/)]);
+    // Dropping the add leaves the stem's output unused: the fault is in dropLayers.
+    const wide: ModelSpec = { ...graph, layers: [graph.layers[0], { ...graph.layers[1], inputs: ["input"] }, ...graph.layers.slice(2)] };
+    const unused = specError(() => transferSpec(wide, { dropLayers: 2 }));
+    expect([unused.path, unused.message]).toEqual(["/model/dropLayers", expect.stringMatching(/^dropping the last 2 layers leaves layer 0 \(dense\): no later layer takes/)]);
+  });
+
   it("refuses stored weights that do not match the base spec", () => {
     const other = createModel({ ...base, layers: [{ type: "conv2d", filters: 4, kernelSize: 3 }, ...base.layers.slice(1)] }, 1);
     expect(() => createTransferModel({ spec: base, ...exportWeights(other) }, { dropLayers: 1, addLayers: head }, 1)).toThrow(/layer0\/conv2d\/kernel is \[3, 3, 1, 4\]/);

@@ -11,9 +11,12 @@ export function layerError(index: number, type: string, field: string | null, me
   return new SpecError(`layer ${index} (${type}): ${message}`, path, index);
 }
 
+/** Every layer may carry its wiring (name, inputs: checked by spec.ts's graph plan) beside its own fields. */
+const WIRING_FIELDS = ["type", "name", "inputs"];
+
 export function checkKnownFields(spec: LayerSpec, index: number, allowed: readonly string[]): void {
   for (const key of Object.keys(spec)) {
-    if (key !== "type" && !allowed.includes(key)) throw layerError(index, spec.type, key, `unknown field "${key}"`);
+    if (!WIRING_FIELDS.includes(key) && !allowed.includes(key)) throw layerError(index, spec.type, key, `unknown field "${key}"`);
   }
 }
 

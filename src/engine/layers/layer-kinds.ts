@@ -7,10 +7,14 @@ import { dropoutLayer } from "./dropout-layer.js";
 import { flattenLayer } from "./flatten-layer.js";
 import { globalAveragePooling2dLayer } from "./global-average-pooling2d-layer.js";
 import type { LayerKind } from "./layer.js";
+import type { MergeSpec } from "./merge-layers.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
 
-/** Every layer type a spec can name. */
-export const layerKinds: { [T in LayerSpec["type"]]: LayerKind<Extract<LayerSpec, { type: T }>> } = {
+/** A layer with one input: every kind but the merge layers (merge-layers.ts). */
+export type SingleInputSpec = Exclude<LayerSpec, MergeSpec>;
+
+/** Every one-input layer type a spec can name. */
+export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<SingleInputSpec, { type: T }>> } = {
   dense: denseLayer,
   dropout: dropoutLayer,
   batchNorm: batchNormLayer,
@@ -22,6 +26,6 @@ export const layerKinds: { [T in LayerSpec["type"]]: LayerKind<Extract<LayerSpec
   globalAveragePooling2d: globalAveragePooling2dLayer,
 };
 
-export function layerKindOf(spec: LayerSpec): LayerKind<LayerSpec> {
-  return layerKinds[spec.type] as LayerKind<LayerSpec>;
+export function layerKindOf(spec: SingleInputSpec): LayerKind<SingleInputSpec> {
+  return layerKinds[spec.type] as LayerKind<SingleInputSpec>;
 }
