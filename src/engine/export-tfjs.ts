@@ -162,6 +162,9 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
     case "batchNorm":
       add("BatchNormalization", name, { axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true });
       break;
+    case "layerNormalization":
+      add("LayerNormalization", name, { axis: -1, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true });
+      break;
     case "activation":
       if (layer.activation === "leakyRelu") add("LeakyReLU", name, { alpha: LEAKY_RELU_ALPHA });
       else add("Activation", name, { activation: layer.activation });

@@ -40,6 +40,8 @@ export type LayerKindSpec =
   | { type: "dense"; units: number; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
   | { type: "dropout"; rate: number }
   | { type: "batchNorm"; momentum?: number; epsilon?: number }
+  /** Normalises each sample along the last axis (epsilon default 1e-3, as Keras). */
+  | { type: "layerNormalization"; epsilon?: number }
   | { type: "activation"; activation: ActivationName }
   /** Kernel [kh, kw, inChannels, filters]; strides default 1, padding default valid, activation default linear. */
   | { type: "conv2d"; filters: number; kernelSize: Size2d; strides?: Size2d; padding?: Padding; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }

@@ -1570,10 +1570,27 @@ export interface components {
             nextCursor: string | null;
         };
         /**
+         * LayerNormalizationLayer
+         * @description Normalises each sample along its last axis, with a learned scale and shift; the same in training and at evaluation.
+         */
+        LayerNormalizationLayer: {
+            /** @default 0.001 */
+            epsilon?: number;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "layerNormalization";
+        };
+        /**
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */

@@ -56,6 +56,15 @@ export const BatchNormLayer = Type.Object(
   { additionalProperties: false, title: "BatchNormLayer", description: "Batch normalisation; running statistics are used at evaluation." },
 );
 
+export const LayerNormalizationLayer = Type.Object(
+  {
+    type: Type.Literal("layerNormalization"),
+    ...wiring,
+    epsilon: Type.Optional(bounded("layerNormEpsilon", { default: 0.001 })),
+  },
+  { additionalProperties: false, title: "LayerNormalizationLayer", description: "Normalises each sample along its last axis, with a learned scale and shift; the same in training and at evaluation." },
+);
+
 export const ActivationLayer = Type.Object(
   { type: Type.Literal("activation"), ...wiring, activation: Activation },
   { additionalProperties: false, title: "ActivationLayer", description: "A standalone activation." },
@@ -112,7 +121,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

@@ -82,6 +82,7 @@ const placements: Record<BoundName, ((job: ReturnType<typeof baseJob>, value: nu
   dropoutRate: [(job, v) => (job.model.layers[4].rate = v)],
   batchNormMomentum: [(job, v) => (job.model.layers[5].momentum = v)],
   batchNormEpsilon: [(job, v) => (job.model.layers[5].epsilon = v)],
+  layerNormEpsilon: [(job, v) => job.model.layers.splice(5, 0, { type: "layerNormalization", epsilon: v })],
   epochs: [(job, v) => (job.training.epochs = v)],
   batchSize: [(job, v) => (job.training.batchSize = v)],
   seed: [(job, v) => (job.training.seed = v)],

@@ -4,21 +4,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createModel, exportTfjs, fit, type Model, type ModelSpec, type TfjsExport } from "../../src/engine/index.js";
 import { Prng } from "../../src/engine/random.js";
-
-/** An IOHandler that reads the export the way tfjs' http loader reads model.json: weights found through weightsManifest paths. */
-function fromExport({ modelJson, weightsBin }: TfjsExport): tf.io.IOHandler {
-  const files: Record<string, Uint8Array> = { "weights.bin": weightsBin };
-  const json = JSON.parse(JSON.stringify(modelJson)) as tf.io.ModelJSON; // what a client would receive
-  return {
-    load: () =>
-      tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-        const specs = manifest.flatMap((group) => group.weights);
-        const buffers = manifest.flatMap((group) => group.paths.map((path) => files[path]));
-        const data = tf.io.concatenateArrayBuffers(buffers.map((b) => b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer));
-        return [specs, data];
-      }),
-  };
-}
+import { fromExport } from "./helpers/tfjs-parity.js";
 
 async function trained(spec: ModelSpec, features: number, classes: number): Promise<Model> {
   const rng = new Prng(3);

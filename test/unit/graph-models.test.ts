@@ -6,6 +6,7 @@ import { concatenate } from "../../src/engine/ops/concatenate.js";
 import { Prng } from "../../src/engine/random.js";
 import { accuracyOf, mnistSplit } from "./helpers/datasets.js";
 import { checkGradients, randomTensor } from "./helpers/gradient-check.js";
+import { tfjsParity } from "./helpers/tfjs-parity.js";
 
 // Graph models: layers wired by name (`inputs`), joined by add and concatenate.
 
@@ -162,6 +163,24 @@ describe("graph models", () => {
     expect(results[0].epochs.map((e) => e.loss)).toEqual(results[1].epochs.map((e) => e.loss));
     first.weights.forEach((w, i) => expect(w.tensor.data).toEqual(second.weights[i].tensor.data));
     first.weights.forEach((w, i) => expect(w.tensor.data, w.name).not.toEqual(before[i]));
+  });
+
+  it("match TensorFlow.js's functional model on the same weights: outputs, one SGD step's loss, outputs after it", async () => {
+    const spec: ModelSpec = {
+      inputShape: [6],
+      layers: [
+        { type: "dense", units: 8, activation: "relu", name: "stem" },
+        { type: "dense", units: 8, activation: "tanh", name: "branch" },
+        { type: "add", inputs: ["stem", "branch", "stem"], name: "res" },
+        { type: "concatenate", inputs: ["res", "input"] },
+        { type: "dense", units: 3, activation: "softmax" },
+      ],
+    };
+    const report = await tfjsParity(spec, { classes: 3 });
+    console.log(`graph model vs tfjs: ${JSON.stringify(report)}`);
+    expect(report.forward).toBeLessThan(1e-5);
+    expect(report.loss).toBeLessThan(1e-4);
+    expect(report.afterStep).toBeLessThan(1e-5);
   });
 
   it("a residual MLP on digits reaches at least the accuracy of the plain MLP of the same size", async () => {

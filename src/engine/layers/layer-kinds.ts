@@ -7,6 +7,7 @@ import { dropoutLayer } from "./dropout-layer.js";
 import { flattenLayer } from "./flatten-layer.js";
 import { globalAveragePooling2dLayer } from "./global-average-pooling2d-layer.js";
 import type { LayerKind } from "./layer.js";
+import { layerNormalizationLayer } from "./layer-normalization-layer.js";
 import type { MergeSpec } from "./merge-layers.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
 
@@ -18,6 +19,7 @@ export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<Sin
   dense: denseLayer,
   dropout: dropoutLayer,
   batchNorm: batchNormLayer,
+  layerNormalization: layerNormalizationLayer,
   activation: activationLayer,
   conv2d: conv2dLayer,
   maxPool2d: maxPool2dLayer,
