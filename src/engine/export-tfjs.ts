@@ -55,7 +55,7 @@ interface KerasLayer {
 }
 
 // Which Keras weight name each of descent's weights is saved under.
-const KERAS_WEIGHT_NAMES: Record<string, string> = { kernel: "kernel", bias: "bias", gamma: "gamma", beta: "beta", movingMean: "moving_mean", movingVariance: "moving_variance" };
+const KERAS_WEIGHT_NAMES: Record<string, string> = { kernel: "kernel", bias: "bias", gamma: "gamma", beta: "beta", movingMean: "moving_mean", movingVariance: "moving_variance", embeddings: "embeddings" };
 
 const INPUT_LAYER_NAME = "input";
 
@@ -161,6 +161,9 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
       break;
     case "batchNorm":
       add("BatchNormalization", name, { axis: -1, momentum: layer.momentum ?? 0.99, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true });
+      break;
+    case "embedding":
+      add("Embedding", name, { input_dim: layer.inputDim, output_dim: layer.outputDim, mask_zero: false });
       break;
     case "layerNormalization":
       add("LayerNormalization", name, { axis: -1, epsilon: layer.epsilon ?? 1e-3, center: true, scale: true });

@@ -1,8 +1,13 @@
 import type { Prng } from "./random.js";
 import type { InitializerName } from "./types.js";
 
-/** Initializers Keras and TensorFlow.js use, with the same scales. "ones" is internal (batchNorm's gamma). */
-export type WeightInitializer = InitializerName | "ones";
+/**
+ * Initializers Keras and TensorFlow.js use, with the same scales. "ones" (batchNorm's
+ * gamma) and "embeddingUniform" (an embedding's table: Keras' U(-0.05, 0.05)) are internal.
+ */
+export type WeightInitializer = InitializerName | "ones" | "embeddingUniform";
+
+const EMBEDDING_UNIFORM_LIMIT = 0.05;
 
 // Keras draws its "normal" initializers from a normal truncated at 2 standard
 // deviations; this factor restores the intended standard deviation after truncation.
@@ -24,6 +29,8 @@ export function initializeWeights(values: Float32Array, initializer: WeightIniti
       return fillUniform(values, Math.sqrt(6 / fanIn), rng);
     case "glorotUniform":
       return fillUniform(values, Math.sqrt(6 / (fanIn + fanOut)), rng);
+    case "embeddingUniform":
+      return fillUniform(values, EMBEDDING_UNIFORM_LIMIT, rng);
   }
 }
 

@@ -34,6 +34,9 @@ export function planModel(spec: ModelSpec): ModelPlan {
   const shapeOf = (source: number) => (source < 0 ? [...spec.inputShape] : summaries[source].outputShape);
   spec.layers.forEach((layer, index) => {
     const inputs = layerSources(layer, index, indexOfName, spec.layers);
+    if (layer.type === "embedding" && inputs[0] !== -1) {
+      throw layerError(index, "embedding", layer.inputs ? "inputs" : null, `an embedding reads integer ids from the model's input: make it the first layer, or give it "inputs": ["${MODEL_INPUT}"]`);
+    }
     const shapes = inputs.map(shapeOf);
     let outputShape: number[];
     let parameterCount = 0;

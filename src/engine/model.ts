@@ -1,6 +1,7 @@
 import { cloneJson } from "./clone-json.js";
 import type { ForwardContext } from "./context.js";
 import { initializeWeights } from "./initializers.js";
+import { describeInvalidId, findInvalidId } from "./input-ids.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf } from "./layers/layer-kinds.js";
 import { isMergeSpec, mergeKinds } from "./layers/merge-layers.js";
@@ -113,6 +114,8 @@ export class NeuralNetwork implements Model {
     if (x.length !== numSamples * this.inputSize) {
       throw new Error(`predict: expected ${numSamples} x ${this.inputSize} = ${numSamples * this.inputSize} values, got ${x.length}`);
     }
+    const invalid = findInvalidId(this.spec, x, numSamples);
+    if (invalid) throw new Error(`predict: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`);
     this.context.training = false;
     const result = new Float32Array(numSamples * this.outputSize);
     for (let start = 0; start < numSamples; start += PREDICT_CHUNK) {

@@ -8,6 +8,7 @@ import { BatchGraphs } from "./training/batch-graphs.js";
 import { encodeTargets, type EncodedTargets } from "./training/targets.js";
 import { trainStep } from "./training/train-step.js";
 import type { LossName, Model, OptimizerConfig } from "./types.js";
+import { describeInvalidId, findInvalidId } from "./input-ids.js";
 
 export interface TrainerOptions {
   loss: LossName;
@@ -46,6 +47,8 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     trainOnBatch(x, y, n) {
       if (!Number.isInteger(n) || n < 1) throw new TrainingError("INVALID_DATA", `trainOnBatch: n must be a positive integer, got ${n}`, 0, steps + 1);
       if (x.length !== n * network.inputSize) throw new TrainingError("INVALID_DATA", `trainOnBatch: x has ${x.length} values; ${n} samples of ${network.inputSize} features need ${n * network.inputSize}`, 0, steps + 1);
+      const invalid = findInvalidId(network.spec, x, n);
+      if (invalid) throw new TrainingError("INVALID_DATA", `trainOnBatch: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`, 0, steps + 1);
       const targets = encodeTargets(y instanceof Float32Array ? y : Float32Array.from(y), n, options.loss, network.outputSize);
       shape ??= { width: targets.width, sparse: targets.sparse };
       if (targets.width !== shape.width || targets.sparse !== shape.sparse) {

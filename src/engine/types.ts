@@ -40,6 +40,8 @@ export type LayerKindSpec =
   | { type: "dense"; units: number; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
   | { type: "dropout"; rate: number }
   | { type: "batchNorm"; momentum?: number; epsilon?: number }
+  /** A learned vector of outputDim values per integer id in [0, inputDim): [steps] ids -> [steps, outputDim]. Reads the model's input. */
+  | { type: "embedding"; inputDim: number; outputDim: number }
   /** Normalises each sample along the last axis (epsilon default 1e-3, as Keras). */
   | { type: "layerNormalization"; epsilon?: number }
   | { type: "activation"; activation: ActivationName }

@@ -1062,6 +1062,25 @@ export interface components {
             restoreBestWeights?: boolean;
         };
         /**
+         * EmbeddingLayer
+         * @description A learned vector per integer id: an input of [steps] ids gives [steps, outputDim]. Reads the model's input (first layer, or inputs: ["input"]).
+         */
+        EmbeddingLayer: {
+            /** @description Ids it knows: integers from 0 to inputDim - 1. */
+            inputDim: number;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /** @description Values of each id's vector. */
+            outputDim: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "embedding";
+        };
+        /**
          * EpochMetric
          * @example {
          *       "epoch": 4,
@@ -1590,7 +1609,7 @@ export interface components {
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */

@@ -1,5 +1,5 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, exportTfjs, importWeights, summarizeModel } from "../engine/index.js";
+import { createModel, describeInvalidId, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
 import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
@@ -161,6 +161,7 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       const count = "rows" in body ? body.rows.length : body.inputs.length;
       checkBudget(loaded, count);
       const x = "rows" in body ? rowsToInputs(pipeline, body.rows, id) : flattenInputs(body.inputs, row.inputShape);
+      checkEmbeddingIds(loaded.forPrediction.spec, x, count);
       const y = await runner.predict(loaded.forPrediction, x, count);
       const width = row.outputSize;
       const outputs = Array.from({ length: count }, (_, i) => Array.from(y.subarray(i * width, (i + 1) * width)));
@@ -178,6 +179,14 @@ export type ModelService = ReturnType<typeof createModelService>;
 
 function formatFlops(flops: number): string {
   return flops >= 1e9 ? `${(flops / 1e9).toPrecision(3)} GFLOP` : flops >= 1e6 ? `${(flops / 1e6).toPrecision(3)} MFLOP` : `${Math.round(flops)} FLOP`;
+}
+
+/** Inputs an embedding cannot look up are a 400 at /inputs/<sample>/<position>, before any thread runs them. */
+function checkEmbeddingIds(spec: ModelSpec, x: Float32Array, count: number): void {
+  const invalid = findInvalidId(spec, x, count);
+  if (!invalid) return;
+  const path = `/inputs/${invalid.sample}/${invalid.position}`;
+  throw new DescentError("VALIDATION_FAILED", `${path}: ${describeInvalidId(invalid)}`, [{ path, message: describeInvalidId(invalid) }]);
 }
 
 /** Raw rows through a model's pipeline; a value it cannot take is a 400 at /rows/<row>/<column>. */

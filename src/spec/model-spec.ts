@@ -56,6 +56,20 @@ export const BatchNormLayer = Type.Object(
   { additionalProperties: false, title: "BatchNormLayer", description: "Batch normalisation; running statistics are used at evaluation." },
 );
 
+export const EmbeddingLayer = Type.Object(
+  {
+    type: Type.Literal("embedding"),
+    ...wiring,
+    inputDim: bounded("vocabulary", { description: "Ids it knows: integers from 0 to inputDim - 1." }),
+    outputDim: bounded("units", { description: "Values of each id's vector." }),
+  },
+  {
+    additionalProperties: false,
+    title: "EmbeddingLayer",
+    description: "A learned vector per integer id: an input of [steps] ids gives [steps, outputDim]. Reads the model's input (first layer, or inputs: [\"input\"]).",
+  },
+);
+
 export const LayerNormalizationLayer = Type.Object(
   {
     type: Type.Literal("layerNormalization"),
@@ -121,7 +135,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

@@ -72,8 +72,12 @@ const placements: Record<BoundName, ((job: ReturnType<typeof baseJob>, value: nu
   mergeInputs: [], // a list length: the schema's maxItems on `inputs`; the engine asks merges for two or more (test/unit/graph-models.test.ts)
   // The engine also asks for no more frozen layers than there are: give it the most layers.
   frozenLayers: [(job, v) => (job.model = { inputShape: [4], layers: Array.from({ length: BOUNDS.layers.maximum }, () => ({ type: "dense", units: 3, activation: "softmax" })), frozenLayers: v })],
-  units: [(job, v) => (job.model.layers[3].units = v)],
+  units: [
+    (job, v) => (job.model.layers[3].units = v),
+    (job, v) => (job.model = { inputShape: [3], layers: [{ type: "embedding", inputDim: 5, outputDim: v }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),
+  ],
   filters: [(job, v) => (job.model.layers[0].filters = v)],
+  vocabulary: [(job, v) => (job.model = { inputShape: [3], layers: [{ type: "embedding", inputDim: v, outputDim: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] })],
   // Strides: a window larger than the 8x8 input would fail the engine's shape check, not the bound.
   windowSize: [
     (job, v) => (job.model = { inputShape: [8, 8, 1], layers: [{ type: "conv2d", filters: 2, kernelSize: 1, strides: v }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),

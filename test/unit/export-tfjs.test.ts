@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createModel, exportTfjs, fit, type Model, type ModelSpec, type TfjsExport } from "../../src/engine/index.js";
+import { createModel, exportTfjs, fit, type Model, type ModelSpec } from "../../src/engine/index.js";
 import { Prng } from "../../src/engine/random.js";
 import { fromExport } from "./helpers/tfjs-parity.js";
 

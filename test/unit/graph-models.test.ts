@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createModel, fit, SpecError, summarizeModel, type LayerSpec, type ModelSpec, type TrainingConfig } from "../../src/engine/index.js";
+import { createModel, fit, summarizeModel, type LayerSpec, type ModelSpec, type TrainingConfig } from "../../src/engine/index.js";
 import type { NeuralNetwork } from "../../src/engine/model.js";
 import { addTensors } from "../../src/engine/ops/add.js";
 import { concatenate } from "../../src/engine/ops/concatenate.js";
@@ -7,18 +7,11 @@ import { Prng } from "../../src/engine/random.js";
 import { accuracyOf, mnistSplit } from "./helpers/datasets.js";
 import { checkGradients, randomTensor } from "./helpers/gradient-check.js";
 import { tfjsParity } from "./helpers/tfjs-parity.js";
+import { specError } from "./helpers/spec-error.js";
 
 // Graph models: layers wired by name (`inputs`), joined by add and concatenate.
 
-function specError(spec: ModelSpec): SpecError {
-  try {
-    summarizeModel(spec);
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected a SpecError");
-}
+const specErrorOf = (spec: ModelSpec) => specError(() => summarizeModel(spec));
 
 const residual: ModelSpec = {
   inputShape: [6],
@@ -73,11 +66,11 @@ describe("graph specs", () => {
       [[dense("a"), dense("b", ["input"]), dense("c", ["input"])], "/model/layers/0", /no later layer takes this layer's output/],
     ];
     for (const [layers, path, message] of cases) {
-      const error = specError({ inputShape: [4], layers });
+      const error = specErrorOf({ inputShape: [4], layers });
       expect(error.path, JSON.stringify(layers)).toBe(path);
       expect(error.message, path).toMatch(message);
     }
-    const images = specError({
+    const images = specErrorOf({
       inputShape: [6, 6, 1],
       layers: [
         { type: "conv2d", filters: 2, kernelSize: 3, name: "small" },

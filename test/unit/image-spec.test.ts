@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkSpecFitsData, createModel, SpecError, summarizeModel, type ModelSpec } from "../../src/engine/index.js";
+import { checkSpecFitsData, createModel, summarizeModel, type ModelSpec } from "../../src/engine/index.js";
+import { specError } from "./helpers/spec-error.js";
 
-function specError(fn: () => unknown): SpecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected a SpecError");
-}
 
 const cnn: ModelSpec = {
   inputShape: [28, 28, 1],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkSpecFitsData, createModel, SpecError, summarizeModel, type ModelSpec, type TrainingConfig } from "../../src/engine/index.js";
+import { checkSpecFitsData, createModel, summarizeModel, type ModelSpec, type TrainingConfig } from "../../src/engine/index.js";
+import { specError } from "./helpers/spec-error.js";
 
 const mlp: ModelSpec = {
   inputShape: [784],
@@ -13,15 +14,6 @@ const mlp: ModelSpec = {
 };
 const training: TrainingConfig = { epochs: 1, batchSize: 32, seed: 0, loss: "sparseCategoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } };
 
-function specError(fn: () => unknown): SpecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected a SpecError");
-}
 
 describe("shape inference", () => {
   // flops: forward FLOPs per sample, a multiply-add counted 2 (plus bias and activation per output); element-wise layers 4 per value.

@@ -5,7 +5,6 @@ import {
   createTransferModel,
   exportWeights,
   fit,
-  SpecError,
   transferSpec,
   type ModelSpec,
   type TrainingConfig,
@@ -14,6 +13,7 @@ import {
 import { asNetwork, type NeuralNetwork } from "../../src/engine/model.js";
 import { Tensor } from "../../src/engine/tensor.js";
 import { accuracyOf, mnistSplit } from "./helpers/datasets.js";
+import { specError } from "./helpers/spec-error.js";
 
 const base: ModelSpec = {
   inputShape: [28, 28, 1],
@@ -37,15 +37,6 @@ function digits(data: TrainingData, first: number, limit: number): TrainingData 
   return { x, y: Float32Array.from(rows, (row) => data.y[row] - first), numSamples: rows.length };
 }
 
-function specError(fn: () => unknown): SpecError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SpecError) return error;
-    throw error;
-  }
-  throw new Error("expected a SpecError");
-}
 
 const weightsOf = (model: NeuralNetwork, layers: (layer: number) => boolean) => model.weights.filter((w) => layers(w.layer)).map((w) => ({ name: w.name, values: w.tensor.data.slice() }));
 

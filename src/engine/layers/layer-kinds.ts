@@ -6,6 +6,7 @@ import { denseLayer } from "./dense-layer.js";
 import { dropoutLayer } from "./dropout-layer.js";
 import { flattenLayer } from "./flatten-layer.js";
 import { globalAveragePooling2dLayer } from "./global-average-pooling2d-layer.js";
+import { embeddingLayer } from "./embedding-layer.js";
 import type { LayerKind } from "./layer.js";
 import { layerNormalizationLayer } from "./layer-normalization-layer.js";
 import type { MergeSpec } from "./merge-layers.js";
@@ -20,6 +21,7 @@ export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<Sin
   dropout: dropoutLayer,
   batchNorm: batchNormLayer,
   layerNormalization: layerNormalizationLayer,
+  embedding: embeddingLayer,
   activation: activationLayer,
   conv2d: conv2dLayer,
   maxPool2d: maxPool2dLayer,

@@ -1,5 +1,6 @@
 import { Augmenter } from "../augmentation/augmenter.js";
 import { SpecError, TrainingError } from "../errors.js";
+import { describeInvalidId, findInvalidId } from "../input-ids.js";
 import { useExecutor, type KernelExecutor } from "../kernels/executor.js";
 import { asNetwork, TRAINING_STREAM, type NeuralNetwork } from "../model.js";
 import { createOptimizer } from "../optimizers/create-optimizer.js";
@@ -167,6 +168,8 @@ function checkData(network: NeuralNetwork, data: TrainingData, name: string): vo
   for (let i = 0; i < data.x.length; i++) {
     if (!Number.isFinite(data.x[i])) throw new TrainingError("INVALID_DATA", `${name}: x[${i}] (sample ${Math.floor(i / network.inputSize)}) is not a finite number`, 0, 0);
   }
+  const invalid = findInvalidId(network.spec, data.x, data.numSamples);
+  if (invalid) throw new TrainingError("INVALID_DATA", `${name}: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`, 0, 0);
 }
 
 interface EpochOutcome {

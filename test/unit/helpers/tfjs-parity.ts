@@ -31,11 +31,14 @@ export interface ParityReport {
  * so on the same weights), the same batch: outputs, then one plain SGD step
  * with a softmax cross-entropy over `classes`, then outputs again.
  */
-export async function tfjsParity(spec: ModelSpec, options: { classes: number; batch?: number; learningRate?: number; seed?: number }): Promise<ParityReport> {
-  const { classes, batch = 16, learningRate = 0.1, seed = 3 } = options;
+export async function tfjsParity(
+  spec: ModelSpec,
+  options: { classes: number; batch?: number; learningRate?: number; seed?: number; inputValue?: (rng: Prng) => number },
+): Promise<ParityReport> {
+  const { classes, batch = 16, learningRate = 0.1, seed = 3, inputValue = (rng) => rng.nextFloat() * 2 - 1 } = options;
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
   const rng = new Prng(seed);
-  const x = Float32Array.from({ length: batch * size }, () => rng.nextFloat() * 2 - 1);
+  const x = Float32Array.from({ length: batch * size }, () => inputValue(rng));
   const y = Float32Array.from({ length: batch }, () => rng.nextInt(classes));
   const model = createModel(spec, seed);
   const loaded = await tf.loadLayersModel(fromExport(exportTfjs(model)));
