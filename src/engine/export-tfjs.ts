@@ -146,6 +146,28 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
       });
       addLeakyReluAfter(layer.activation);
       break;
+    case "conv1d":
+      add("Conv1D", name, {
+        filters: layer.filters,
+        kernel_size: [layer.kernelSize],
+        strides: [layer.strides ?? 1],
+        padding: layer.padding ?? "valid",
+        dilation_rate: [layer.dilation ?? 1],
+        activation: mainActivation(layer.activation),
+        use_bias: layer.useBias !== false,
+      });
+      addLeakyReluAfter(layer.activation);
+      break;
+    case "maxPool1d":
+    case "avgPool1d":
+      add(layer.type === "maxPool1d" ? "MaxPooling1D" : "AveragePooling1D", name, { pool_size: [layer.poolSize], strides: [layer.strides ?? layer.poolSize], padding: layer.padding ?? "valid" });
+      break;
+    case "globalAveragePooling1d":
+      add("GlobalAveragePooling1D", name, {});
+      break;
+    case "globalMaxPooling1d":
+      add("GlobalMaxPooling1D", name, {});
+      break;
     case "maxPool2d":
     case "avgPool2d":
       add(layer.type === "maxPool2d" ? "MaxPooling2D" : "AveragePooling2D", name, { pool_size: pair(layer.poolSize), strides: pair(layer.strides ?? layer.poolSize), padding: layer.padding ?? "valid", data_format: "channels_last" });

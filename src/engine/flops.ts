@@ -14,6 +14,7 @@ export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape
   const outputs = flatSize(outputShape);
   switch (layer.type) {
     case "dense":
+    case "conv1d":
     case "conv2d": {
       const positions = outputs / outputShape[outputShape.length - 1];
       return 2 * kernelSize * positions + outputs; // + bias and activation
@@ -23,7 +24,11 @@ export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape
       const [ph, pw] = typeof layer.poolSize === "number" ? [layer.poolSize, layer.poolSize] : layer.poolSize;
       return outputs * ph * pw;
     }
+    case "maxPool1d":
+    case "avgPool1d":
+      return outputs * layer.poolSize;
     case "flatten":
+    case "concatenate":
       return 0;
     default:
       return 4 * Math.max(flatSize(inputShape), outputs);

@@ -51,6 +51,18 @@ export type LayerKindSpec =
   | { type: "maxPool2d"; poolSize: Size2d; strides?: Size2d; padding?: Padding }
   /** Averages over the window's values inside the image (padding is not counted), as TensorFlow does. */
   | { type: "avgPool2d"; poolSize: Size2d; strides?: Size2d; padding?: Padding }
+  /**
+   * Sequence layers work on inputs of shape [steps, channels]. conv1d's kernel is
+   * [kernelSize, channels, filters]; strides default 1, dilation 1 (not both above 1),
+   * padding valid; "same" gives ceil(steps / strides) steps.
+   */
+  | { type: "conv1d"; filters: number; kernelSize: number; strides?: number; padding?: Padding; dilation?: number; activation?: ActivationName; useBias?: boolean; kernelInitializer?: InitializerName; biasInitializer?: InitializerName }
+  /** strides default poolSize, padding default valid; avgPool1d averages the values inside the sequence. */
+  | { type: "maxPool1d"; poolSize: number; strides?: number; padding?: Padding }
+  | { type: "avgPool1d"; poolSize: number; strides?: number; padding?: Padding }
+  /** [steps, channels] -> [channels]: each channel's mean, or its largest value. */
+  | { type: "globalAveragePooling1d" }
+  | { type: "globalMaxPooling1d" }
   /** [height, width, channels] -> [height * width * channels], row-major (channels vary fastest). */
   | { type: "flatten" }
   /** [height, width, channels] -> [channels]: the mean of each channel. */

@@ -574,6 +574,24 @@ export interface components {
             shift?: number;
         };
         /**
+         * AvgPool1dLayer
+         * @description The mean of each window of steps (padding not counted).
+         */
+        AvgPool1dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            padding?: components["schemas"]["Padding"];
+            poolSize: number;
+            strides?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "avgPool1d";
+        };
+        /**
          * AvgPool2dLayer
          * @description The mean of each window (padding not counted).
          */
@@ -711,6 +729,31 @@ export interface components {
             type: "constant";
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
+        };
+        /**
+         * Conv1dLayer
+         * @description 1-D convolution over [steps, channels] inputs (sequences, time series).
+         */
+        Conv1dLayer: {
+            activation?: components["schemas"]["Activation"];
+            biasInitializer?: components["schemas"]["Initializer"];
+            /** @description Steps between the kernel's taps (default 1); not with strides above 1. */
+            dilation?: number;
+            filters: number;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            kernelInitializer?: components["schemas"]["Initializer"];
+            kernelSize: number;
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            padding?: components["schemas"]["Padding"];
+            strides?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "conv1d";
+            useBias?: boolean;
         };
         /**
          * Conv2dLayer
@@ -1364,6 +1407,21 @@ export interface components {
             type: "flatten";
         };
         /**
+         * GlobalAveragePooling1dLayer
+         * @description [steps, channels] -> [channels]: each channel's mean.
+         */
+        GlobalAveragePooling1dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "globalAveragePooling1d";
+        };
+        /**
          * GlobalAveragePooling2dLayer
          * @description [h, w, c] -> [c]: each channel's mean.
          */
@@ -1377,6 +1435,21 @@ export interface components {
              * @enum {string}
              */
             type: "globalAveragePooling2d";
+        };
+        /**
+         * GlobalMaxPooling1dLayer
+         * @description [steps, channels] -> [channels]: each channel's largest value.
+         */
+        GlobalMaxPooling1dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "globalMaxPooling1d";
         };
         /**
          * Initializer
@@ -1609,7 +1682,7 @@ export interface components {
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
@@ -1643,6 +1716,24 @@ export interface components {
          * @enum {unknown}
          */
         Loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
+        /**
+         * MaxPool1dLayer
+         * @description The largest value of each window of steps.
+         */
+        MaxPool1dLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            padding?: components["schemas"]["Padding"];
+            poolSize: number;
+            strides?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "maxPool1d";
+        };
         /**
          * MaxPool2dLayer
          * @description The largest value of each window.

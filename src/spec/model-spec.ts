@@ -125,6 +125,38 @@ export const GlobalAveragePooling2dLayer = Type.Object(
   { additionalProperties: false, title: "GlobalAveragePooling2dLayer", description: "[h, w, c] -> [c]: each channel's mean." },
 );
 
+const Steps = bounded("windowSize");
+
+export const Conv1dLayer = Type.Object(
+  {
+    type: Type.Literal("conv1d"),
+    ...wiring,
+    filters: bounded("filters"),
+    kernelSize: Steps,
+    strides: Type.Optional(Steps),
+    padding: Type.Optional(Padding),
+    dilation: Type.Optional(bounded("windowSize", { description: "Steps between the kernel's taps (default 1); not with strides above 1." })),
+    activation: Type.Optional(Activation),
+    useBias: Type.Optional(Type.Boolean()),
+    kernelInitializer: Type.Optional(Initializer),
+    biasInitializer: Type.Optional(Initializer),
+  },
+  { additionalProperties: false, title: "Conv1dLayer", description: "1-D convolution over [steps, channels] inputs (sequences, time series)." },
+);
+
+const pooling1d = (type: "maxPool1d" | "avgPool1d", title: string, description: string) =>
+  Type.Object({ type: Type.Literal(type), ...wiring, poolSize: Steps, strides: Type.Optional(Steps), padding: Type.Optional(Padding) }, { additionalProperties: false, title, description });
+export const MaxPool1dLayer = pooling1d("maxPool1d", "MaxPool1dLayer", "The largest value of each window of steps.");
+export const AvgPool1dLayer = pooling1d("avgPool1d", "AvgPool1dLayer", "The mean of each window of steps (padding not counted).");
+export const GlobalAveragePooling1dLayer = Type.Object(
+  { type: Type.Literal("globalAveragePooling1d"), ...wiring },
+  { additionalProperties: false, title: "GlobalAveragePooling1dLayer", description: "[steps, channels] -> [channels]: each channel's mean." },
+);
+export const GlobalMaxPooling1dLayer = Type.Object(
+  { type: Type.Literal("globalMaxPooling1d"), ...wiring },
+  { additionalProperties: false, title: "GlobalMaxPooling1dLayer", description: "[steps, channels] -> [channels]: each channel's largest value." },
+);
+
 export const AddLayer = Type.Object(
   { type: Type.Literal("add"), ...wiring },
   { additionalProperties: false, title: "AddLayer", description: "The element-wise sum of two or more `inputs` of one shape (a residual connection)." },
@@ -135,7 +167,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

@@ -13,13 +13,16 @@ import { reluKernel } from "./relu.js";
  * Bias and relu go into the GEMM's stores; relu's backward reads y (y > 0
  * exactly where z > 0), so it keeps no preactivation.
  *
- * x: rows x inputs (any trailing shape is flattened), kernel: inputs x units, bias: units or null.
+ * x: rows x inputs (any trailing shape is flattened), kernel: inputs x units (leading axes
+ * flattened), bias: units or null.
  */
 export function dense(x: Tensor, kernel: Tensor, bias: Tensor | null, activation: ActivationKernel = linearKernel): Tensor {
   const rows = x.shape[0];
   const inputs = rows === 0 ? 0 : x.size / rows;
-  const [kernelRows, units] = kernel.shape;
-  if (kernel.shape.length !== 2 || kernelRows !== inputs) {
+  // A kernel of higher rank (conv1d's [k, channels, filters]) is its leading axes flattened: [inputs, units].
+  const units = kernel.shape[kernel.shape.length - 1];
+  const kernelRows = kernel.size / units;
+  if (kernel.shape.length < 2 || kernelRows !== inputs) {
     throw new Error(`dense: kernel [${kernel.shape.join(", ")}] does not fit input [${x.shape.join(", ")}]`);
   }
   if (bias !== null && bias.size !== units) throw new Error(`dense: bias of size ${bias.size} does not fit ${units} units`);

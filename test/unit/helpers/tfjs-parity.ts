@@ -20,22 +20,23 @@ export function fromExport({ modelJson, weightsBin }: TfjsExport): tf.io.IOHandl
 export interface ParityReport {
   /** Largest |descent - tfjs| over the outputs of the initial weights. */
   forward: number;
-  /** |descent - tfjs| of the mean loss of one SGD step on the batch. */
-  loss: number;
+  /** |descent - tfjs| of the mean loss of one SGD step on the batch (not with `step: false`). */
+  loss?: number;
   /** Largest |descent - tfjs| over the outputs after that step (so every weight's update counts). */
-  afterStep: number;
+  afterStep?: number;
 }
 
 /**
  * The same model in descent and in TensorFlow.js (loaded from descent's export,
  * so on the same weights), the same batch: outputs, then one plain SGD step
- * with a softmax cross-entropy over `classes`, then outputs again.
+ * with a softmax cross-entropy over `classes`, then outputs again. `step: false`
+ * compares outputs only (for what tfjs cannot train, e.g. dilated convolutions).
  */
 export async function tfjsParity(
   spec: ModelSpec,
-  options: { classes: number; batch?: number; learningRate?: number; seed?: number; inputValue?: (rng: Prng) => number },
+  options: { classes: number; batch?: number; learningRate?: number; seed?: number; inputValue?: (rng: Prng) => number; step?: boolean },
 ): Promise<ParityReport> {
-  const { classes, batch = 16, learningRate = 0.1, seed = 3, inputValue = (rng) => rng.nextFloat() * 2 - 1 } = options;
+  const { classes, batch = 16, learningRate = 0.1, seed = 3, inputValue = (rng) => rng.nextFloat() * 2 - 1, step = true } = options;
   const size = spec.inputShape.reduce((a, b) => a * b, 1);
   const rng = new Prng(seed);
   const x = Float32Array.from({ length: batch * size }, () => inputValue(rng));
@@ -52,6 +53,7 @@ export async function tfjsParity(
       return values;
     };
     const forward = maxDifference(model.predict(x, batch), await theirs());
+    if (!step) return { forward };
     const ourLoss = createTrainer(model, { loss: "sparseCategoricalCrossentropy", optimizer: { type: "sgd", learningRate } }).trainOnBatch(x, y, batch);
     loaded.compile({ optimizer: tf.train.sgd(learningRate), loss: "sparseCategoricalCrossentropy" });
     const theirLoss = (await loaded.trainOnBatch(input, labels)) as number;
