@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createModel, createTrainer, exportWeights, fit, gemm, type KernelExecutor, type ModelSpec } from "../../src/engine/index.js";
 import { useExecutor } from "../../src/engine/kernels/executor.js";
+import { gemmBiasRelu } from "../../src/engine/kernels/gemm.js";
 import { allocateFloats } from "../../src/engine/kernels/kernel-path.js";
 import { loadWasmKernels } from "../../src/engine/kernels/wasm/wasm-kernels.js";
 import { Prng } from "../../src/engine/random.js";
@@ -10,19 +11,40 @@ import { mnistSplit } from "./helpers/datasets.js";
 const executor = createThreadExecutor(2);
 afterAll(() => executor.close());
 
-/** Counts the runs an executor is given and the calls in them. */
-function counting(inner: KernelExecutor): KernelExecutor & { runs: number; calls: number } {
+/** Counts the runs an executor is given and the calls in them, and names each run's export with its call count. */
+function counting(inner: KernelExecutor): KernelExecutor & { runs: number; calls: number; log: string[] } {
   const counter = {
     threads: inner.threads,
     runs: 0,
     calls: 0,
+    log: [] as string[],
     run(...args: Parameters<KernelExecutor["run"]>) {
       counter.runs++;
       counter.calls += args[3];
+      counter.log.push(`${args[1]} x${args[3]}`);
       inner.run(...args);
     },
   };
   return counter;
+}
+
+function sameBits(x: Float32Array, y: Float32Array): boolean {
+  return Buffer.from(x.buffer, x.byteOffset, x.byteLength).equals(Buffer.from(y.buffer, y.byteOffset, y.byteLength));
+}
+
+/** op(A) . op(B) (+ C) (+ bias) (relu) on one thread and split by `spy`: the two results, and what the split ran. */
+function aloneAndSplit(spy: ReturnType<typeof counting>, transA: boolean, transB: boolean, m: number, n: number, k: number, a: Float32Array, b: Float32Array, bias: Float32Array | null, relu: boolean) {
+  const alone = allocateFloats(m * n).fill(0.5);
+  const split = allocateFloats(m * n).fill(0.5);
+  gemmBiasRelu(transA, transB, m, n, k, a, b, alone, true, bias, relu);
+  spy.log.length = 0;
+  const previous = useExecutor(spy);
+  try {
+    gemmBiasRelu(transA, transB, m, n, k, a, b, split, true, bias, relu);
+  } finally {
+    useExecutor(previous);
+  }
+  return { alone: Float32Array.from(alone), split: Float32Array.from(split), ran: [...spy.log] };
 }
 
 function random(rng: Prng, length: number): Float32Array {
@@ -35,24 +57,31 @@ describe("the thread executor (src/parallel)", () => {
   it("splits a large product over 2 threads with the same bits as one thread, in every transpose form", () => {
     const rng = new Prng(21);
     const spy = counting(executor);
-    for (const [m, n, k] of [[300, 110, 257], [61, 520, 270]]) {
+    // Taller than wide: op(B) packed once by both threads (2 depth blocks x 2 column chunks), then 4 blocks of rows over it.
+    // Wider than tall: 4 blocks of columns, each packing its own op(B).
+    for (const [m, n, k, ran] of [[300, 110, 257, ["gemm_pack_b x4", "gemm_packed_b x4"]], [61, 520, 270, ["gemm x4"]]] as const) {
       for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-        const a = random(rng, m * k);
-        const b = random(rng, k * n);
-        const alone = allocateFloats(m * n).fill(0.5);
-        const split = allocateFloats(m * n).fill(0.5);
-        gemm(transA, transB, m, n, k, a, b, alone, true);
-        const previous = useExecutor(spy);
-        try {
-          gemm(transA, transB, m, n, k, a, b, split, true);
-        } finally {
-          useExecutor(previous);
-        }
-        expect(Float32Array.from(split), `${m}x${k}x${n} ${transA} ${transB}`).toEqual(Float32Array.from(alone));
+        const result = aloneAndSplit(spy, transA, transB, m, n, k, random(rng, m * k), random(rng, k * n), null, false);
+        expect(sameBits(result.split, result.alone), `${m}x${k}x${n} ${transA} ${transB}`).toBe(true);
+        expect(result.ran).toEqual(ran);
       }
     }
-    expect(spy.runs).toBe(8);
-    expect(spy.calls).toBe(32); // two blocks per thread, taken in turn
+  });
+
+  it("gives the same bits split as alone past one block of columns and of depth, with bias and relu in the last depth block", () => {
+    // n = 1030 > 1024 columns: a second column block reads its panels further into the packed op(B); k = 600: three depth blocks, the last cut.
+    const rng = new Prng(5);
+    const spy = counting(executor);
+    const [m, n, k] = [1100, 1030, 600];
+    const a = random(rng, m * k);
+    const b = random(rng, k * n);
+    const bias = random(rng, n);
+    for (const [transA, transB] of [[false, false], [true, true]] as const) {
+      const result = aloneAndSplit(spy, transA, transB, m, n, k, a, b, bias, true);
+      expect(result.ran).toEqual(["gemm_pack_b x6", "gemm_packed_b x4"]);
+      expect(result.split.some((value) => value === 0), "relu clipped some outputs").toBe(true);
+      expect(sameBits(result.split, result.alone), `${transA} ${transB}`).toBe(true);
+    }
   });
 
   it("leaves small products on the calling thread", () => {

@@ -45,7 +45,8 @@ export function addGemmKernels(module: ModuleBuilder): void {
   const packA = packTransposedA(module);
   const packRows = packRowsOfA(module);
   const packB = packPanelsOfB(module);
-  driver(module, rowsKernel, packedKernel, packA, packRows, packB);
+  driver(module, "gemm", rowsKernel, packedKernel, packA, packRows, packB);
+  driver(module, "gemm_packed_b", rowsKernel, packedKernel, packA, packRows, null);
 }
 
 /**
@@ -205,9 +206,11 @@ function packRowsOfA(module: ModuleBuilder): FunctionBuilder {
 /**
  * Packs depth p0 .. p0+kc, columns j0 .. j0+nc of op(B) into panels of 8
  * columns, 8 values a step, zero padded: op(B) = B (k x n, `trans` 0) or B^T (B stored n x k).
+ * Exported too: a split product has its threads pack all of op(B) once, in
+ * the layout `gemm_packed_b` reads (packedBOffset), instead of each thread its own copy.
  */
 function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
-  const f = module.func("gemm_pack_b", { b: "i32", n: "i32", k: "i32", trans: "i32", p0: "i32", kc: "i32", j0: "i32", nc: "i32", out: "i32" }, [], true);
+  const f = module.func("gemm_pack_b", { b: "i32", n: "i32", k: "i32", trans: "i32", p0: "i32", kc: "i32", j0: "i32", nc: "i32", out: "i32" });
   const [b, n, k, trans, p0, kc, j0, nc, out] = ["b", "n", "k", "trans", "p0", "kc", "j0", "nc", "out"].map((p) => f.param(p));
   const NR = GEMM_TILE.columns;
   const jr = f.local("i32", "jr");
@@ -245,14 +248,30 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
   return f;
 }
 
+/** Columns of op(B) once packed: n rounded up to whole panels. */
+export function packedColumns(n: number): number {
+  return Math.ceil(n / GEMM_TILE.columns) * GEMM_TILE.columns;
+}
+
+/**
+ * Where the panel of depth block p0 (a multiple of GEMM_BLOCK.depth) and columns j0.. (a multiple of 8) starts in
+ * the packed op(B) of a k x n product, in floats: each depth block holds the panels of all columns in turn.
+ */
+export function packedBOffset(n: number, k: number, p0: number, j0: number): number {
+  return p0 * packedColumns(n) + j0 * Math.min(GEMM_BLOCK.depth, k - p0);
+}
+
 /**
  * gemm(flags, m, n, k, a, b, c, bias, rowStart, rowEnd, colStart, colEnd, workspaces, thread):
  * the block rowStart..rowEnd x colStart..colEnd of C (threads take disjoint
  * blocks), packing into workspace `thread` of the GEMM_WORKSPACE_BYTES-sized
  * ones at `workspaces`. Byte addresses; flags from GemmFlag; k >= 1.
+ * gemm_packed_b (packB null) takes the same arguments, with `b` all of op(B)
+ * already packed (gemm_pack_b, laid out as packedBOffset says), which it reads
+ * instead of packing its own: the same operations in the same order.
  */
-function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel: FunctionBuilder, packA: FunctionBuilder, packRows: FunctionBuilder, packB: FunctionBuilder): void {
-  const f = module.func("gemm", { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32", workspaces: "i32", thread: "i32" });
+function driver(module: ModuleBuilder, exportName: string, rowsKernel: FunctionBuilder, packedKernel: FunctionBuilder, packA: FunctionBuilder, packRows: FunctionBuilder, packB: FunctionBuilder | null): void {
+  const f = module.func(exportName, { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32", workspaces: "i32", thread: "i32" });
   const [flags, m, n, k, a, b, c, bias, rowStart, rowEnd, colStart, colEnd, workspaces, thread] = ["flags", "m", "n", "k", "a", "b", "c", "bias", "rowStart", "rowEnd", "colStart", "colEnd", "workspaces", "thread"].map((p) => f.param(p));
   const { rows: MR, columns: NR } = GEMM_TILE;
   const { depth: KC, rows: MC, columns: NC } = GEMM_BLOCK;
@@ -284,7 +303,9 @@ function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel
           select(i32.const(Epilogue.loadC), i32.const(0), i32.or(bit(flags, GemmFlag.accumulate), i32.gtS(get(pc), i32.const(0)))),
           select(i32.or(select(i32.const(Epilogue.bias), i32.const(0), bit(flags, GemmFlag.bias)), select(i32.const(Epilogue.relu), i32.const(0), bit(flags, GemmFlag.relu))), i32.const(0), lastBlock),
         )),
-        call(packB, get(b), get(n), get(k), bit(flags, GemmFlag.transB), get(pc), get(kc), get(jc), get(nc), get(packedB)),
+        packB !== null
+          ? call(packB, get(b), get(n), get(k), bit(flags, GemmFlag.transB), get(pc), get(kc), get(jc), get(nc), get(packedB))
+          : set(packedB, i32.add(get(b), i32.shl(i32.add(i32.mul(get(pc), i32.and(i32.add(get(n), i32.const(NR - 1)), i32.const(-NR))), i32.mul(get(jc), get(kc))), i32.const(2)))),
         forRange(ic, get(rowStart), get(rowEnd), MC,
           set(mc, min(i32.const(MC), i32.sub(get(rowEnd), get(ic)))),
           when(bit(flags, GemmFlag.transA), [call(packA, get(a), get(m), get(pc), get(kc), get(ic), get(mc), get(packedA))], [
