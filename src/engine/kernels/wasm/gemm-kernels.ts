@@ -222,6 +222,37 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
   const stride = f.local("i32", "stride"); // bytes from one column of op(B) to the next
   const step = f.local("i32", "step"); // bytes from one depth step to the next
   const lastColumn = f.local("i32", "lastColumn");
+  const quads = f.local("i32", "quads");
+  const v = Array.from({ length: NR }, (_, r) => f.local("v128", `v${r}`));
+  const [lo01, lo23, hi01, hi23] = ["lo01", "lo23", "hi01", "hi23"].map((name) => f.local("v128", name));
+  const oneStep: Code[] = [
+    when(i32.and(i32.eqz(get(trans)), i32.eq(get(cols), i32.const(NR))), [
+      v128.store(get(dst), v128.load(get(src))),
+      v128.store(get(dst), v128.load(get(src), 16), 16),
+    ], [
+      forRange(t, i32.const(0), i32.const(NR), 1,
+        f32.store(i32.add(get(dst), i32.shl(get(t), i32.const(2))), select(f32.load(i32.add(get(src), i32.mul(min(get(t), get(lastColumn)), get(stride)))), f32.const(0), i32.ltS(get(t), get(cols)))),
+      ),
+    ]),
+    increment(dst, i32.const(NR * 4)),
+    increment(src, get(step)),
+  ];
+  // op(B) = B^T, a whole panel: four depth steps at a time, one vector from each of the 8 rows of B, as two 4 x 4 transposes.
+  const fourSteps: Code[] = [...v.map((x, r) => set(x, v128.load(i32.add(get(src), i32.mul(get(stride), i32.const(r))))))];
+  for (let half = 0; half < 2; half++) {
+    const [v0, v1, v2, v3] = v.slice(4 * half, 4 * half + 4);
+    fourSteps.push(
+      set(lo01, v128.shuffle32(get(v0), get(v1), [0, 4, 1, 5])),
+      set(lo23, v128.shuffle32(get(v2), get(v3), [0, 4, 1, 5])),
+      set(hi01, v128.shuffle32(get(v0), get(v1), [2, 6, 3, 7])),
+      set(hi23, v128.shuffle32(get(v2), get(v3), [2, 6, 3, 7])),
+      v128.store(get(dst), v128.shuffle32(get(lo01), get(lo23), [0, 1, 4, 5]), 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(lo01), get(lo23), [2, 3, 6, 7]), 4 * NR + 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(hi01), get(hi23), [0, 1, 4, 5]), 8 * NR + 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(hi01), get(hi23), [2, 3, 6, 7]), 12 * NR + 16 * half),
+    );
+  }
+  fourSteps.push(increment(dst, i32.const(4 * NR * 4)), increment(src, i32.const(16)));
   f.define(
     set(dst, get(out)),
     set(stride, select(i32.shl(get(k), i32.const(2)), i32.const(4), get(trans))),
@@ -231,18 +262,9 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
       set(lastColumn, i32.sub(get(cols), i32.const(1))),
       // Address of op(B)[p0, j0 + jr].
       set(src, i32.add(get(b), i32.add(i32.mul(get(p0), get(step)), i32.mul(i32.add(get(j0), get(jr)), get(stride))))),
-      forRange(p, i32.const(0), get(kc), 1,
-        when(i32.and(i32.eqz(get(trans)), i32.eq(get(cols), i32.const(NR))), [
-          v128.store(get(dst), v128.load(get(src))),
-          v128.store(get(dst), v128.load(get(src), 16), 16),
-        ], [
-          forRange(t, i32.const(0), i32.const(NR), 1,
-            f32.store(i32.add(get(dst), i32.shl(get(t), i32.const(2))), select(f32.load(i32.add(get(src), i32.mul(min(get(t), get(lastColumn)), get(stride)))), f32.const(0), i32.ltS(get(t), get(cols)))),
-          ),
-        ]),
-        increment(dst, i32.const(NR * 4)),
-        increment(src, get(step)),
-      ),
+      set(quads, select(i32.and(get(kc), i32.const(~3)), i32.const(0), i32.and(i32.ne(get(trans), i32.const(0)), i32.eq(get(cols), i32.const(NR))))),
+      forRange(p, i32.const(0), get(quads), 4, ...fourSteps),
+      forRange(p, get(quads), get(kc), 1, ...oneStep),
     ),
   );
   return f;
