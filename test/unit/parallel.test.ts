@@ -78,10 +78,19 @@ describe("the thread executor (src/parallel)", () => {
     const bias = random(rng, n);
     for (const [transA, transB] of [[false, false], [true, true]] as const) {
       const result = aloneAndSplit(spy, transA, transB, m, n, k, a, b, bias, true);
-      expect(result.ran).toEqual(["gemm_pack_b x6", "gemm_packed_b x4"]);
+      expect(result.ran).toEqual(["gemm_pack_b x6", "gemm_packed_b x9"]); // blocks of at most 128 rows
       expect(result.split.some((value) => value === 0), "relu clipped some outputs").toBe(true);
       expect(sameBits(result.split, result.alone), `${transA} ${transB}`).toBe(true);
     }
+  });
+
+  it("packs a deep op(B) in several runs when its calls do not fit one, with the same bits", () => {
+    // k = 70,000: 274 depth blocks of one chunk each (8 columns), 64 calls a run; then 4 blocks of 4 rows.
+    const rng = new Prng(8);
+    const [m, n, k] = [16, 8, 70_000];
+    const result = aloneAndSplit(counting(executor), true, false, m, n, k, random(rng, m * k), random(rng, k * n), null, false);
+    expect(result.ran).toEqual(["gemm_pack_b x64", "gemm_pack_b x64", "gemm_pack_b x64", "gemm_pack_b x64", "gemm_pack_b x18", "gemm_packed_b x4"]);
+    expect(sameBits(result.split, result.alone)).toBe(true);
   });
 
   it("leaves small products on the calling thread", () => {

@@ -18,10 +18,13 @@ import type { WasmKernels } from "./wasm-kernels.js";
  * one thread sums it, so the bits do not depend on the split.
  */
 
-// Blocks per thread: threads take blocks as they come free, so one held up (a busy machine) is made up for by the others.
+// At least this many blocks per thread: threads take blocks as they come free, so one held up (a busy machine) is made
+// up for by the others. Blocks of rows are at most GEMM_BLOCK.rows tall: each streams the packed op(B) once, as one
+// thread does per GEMM_BLOCK.rows rows, so a finer split costs no extra reads of it.
 export const BLOCKS_PER_THREAD = 2;
 export const GEMM_ARGS = 12; // gemm's arguments before (workspaces, thread)
 const PACK_ARGS = 9; // gemm_pack_b's arguments
+const MAX_BLOCKS = 64; // calls of one run (the executor's control block holds 127)
 
 /** The operands and flags of one product, as the kernels take them (byte addresses); the caller reuses one record. */
 export interface GemmCall {
@@ -62,10 +65,10 @@ export function splitGemm(kernels: WasmKernels, executor: KernelExecutor, produc
   }
 }
 
-/** All of op(B) into `packed`: each depth block's column panels in one chunk per thread. */
+/** All of op(B) into `packed`: each depth block's column panels in one chunk per thread, at most MAX_BLOCKS calls a run. */
 function packOpB(kernels: WasmKernels, executor: KernelExecutor, p: GemmCall, packed: number): void {
   const chunks = Math.min(executor.threads, Math.ceil(p.n / GEMM_TILE.columns));
-  const args = argsFor(Math.ceil(p.k / GEMM_BLOCK.depth) * chunks, PACK_ARGS + 1);
+  const args = argsFor(Math.min(MAX_BLOCKS, Math.ceil(p.k / GEMM_BLOCK.depth) * chunks), PACK_ARGS + 1);
   let calls = 0;
   for (let p0 = 0; p0 < p.k; p0 += GEMM_BLOCK.depth) {
     for (let chunk = 0; chunk < chunks; chunk++) {
@@ -80,16 +83,24 @@ function packOpB(kernels: WasmKernels, executor: KernelExecutor, p: GemmCall, pa
       args[at + 6] = j0;
       args[at + 7] = blockStart(p.n, GEMM_TILE.columns, chunks, chunk + 1) - j0;
       args[at + 8] = packed + 4 * packedBOffset(p.n, p.k, p0, j0);
+      if (calls === MAX_BLOCKS) {
+        executor.run(kernels, "gemm_pack_b", args, calls, PACK_ARGS + 1);
+        calls = 0;
+      }
     }
   }
-  executor.run(kernels, "gemm_pack_b", args, calls, PACK_ARGS + 1);
+  if (calls > 0) executor.run(kernels, "gemm_pack_b", args, calls, PACK_ARGS + 1);
 }
 
-/** Blocks of rows (or of columns) of C, BLOCKS_PER_THREAD per thread, each a call of `kernel` with op(B) at `b`. */
+/**
+ * Blocks of rows (or of columns) of C, each a call of `kernel` with op(B) at `b`: BLOCKS_PER_THREAD per thread,
+ * more for rows past that many GEMM_BLOCK.rows (a block of columns packs its own op(A): those stay few).
+ */
 function runBlocks(kernels: WasmKernels, executor: KernelExecutor, kernel: string, p: GemmCall, b: number, byRows: boolean): void {
   const length = byRows ? p.m : p.n;
   const unit = byRows ? GEMM_TILE.rows : GEMM_TILE.columns;
-  const blocks = Math.min(Math.ceil(length / unit), executor.threads * BLOCKS_PER_THREAD);
+  const wanted = Math.max(executor.threads * BLOCKS_PER_THREAD, byRows ? Math.ceil(p.m / GEMM_BLOCK.rows) : 0);
+  const blocks = Math.min(Math.ceil(length / unit), wanted, MAX_BLOCKS);
   const args = argsFor(blocks, GEMM_ARGS + 1);
   for (let block = 0; block < blocks; block++) {
     const start = blockStart(length, unit, blocks, block);
