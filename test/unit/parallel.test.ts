@@ -135,6 +135,37 @@ describe("the thread executor (src/parallel)", () => {
     expect([...scratch]).toEqual(new Array(32).fill(2)); // every call ran once
   });
 
+  it("wakes a kernel thread that went to sleep, and only one that sleeps", async () => {
+    const kernels = loadWasmKernels()!;
+    const sleepy = createThreadExecutor(2, { spinMs: 0 });
+    try {
+      const scratch = allocateFloats(64).fill(1);
+      const args = new Int32Array(3 * 16);
+      for (let call = 0; call < 16; call++) args.set([scratch.byteOffset + 16 * call, scratch.byteOffset + 16 * call, 4], 3 * call);
+      sleepy.run(kernels, "add_into", args, 16, 3); // binds the thread; it sleeps once it has seen this run
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const before = sleepy.wakeups;
+      sleepy.run(kernels, "add_into", args, 16, 3);
+      expect(sleepy.wakeups).toBe(before + 1);
+      expect([...scratch]).toEqual(new Array(64).fill(4)); // every call of both runs ran once
+    } finally {
+      await sleepy.close();
+    }
+    // Back to back, a thread spinning for the next run is not woken: 50 runs within its 1 s of spinning.
+    const spinning = createThreadExecutor(2, { spinMs: 1000 });
+    try {
+      const scratch = allocateFloats(8);
+      const args = new Int32Array([scratch.byteOffset, scratch.byteOffset, 4, scratch.byteOffset + 16, scratch.byteOffset + 16, 4]);
+      spinning.run(kernels, "add_into", args, 2, 3);
+      const before = spinning.wakeups;
+      for (let i = 0; i < 50; i++) spinning.run(kernels, "add_into", args, 2, 3);
+      expect(spinning.wakeups - before).toBeLessThanOrEqual(1); // the first may find it not yet spinning after binding
+    } finally {
+      await spinning.close();
+    }
+    expect(() => createThreadExecutor(2, { spinMs: -1 })).toThrow(/spinMs/);
+  });
+
   it("refuses to run once closed", async () => {
     const closing = createThreadExecutor(2);
     await closing.close();
