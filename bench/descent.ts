@@ -1,7 +1,7 @@
 import { allocateFloats, createModel, createTrainer, exportWeights, gemm, withExecutor, type KernelExecutor, type OptimizerConfig } from "../src/engine/index.js";
 import type { BenchData } from "./data.js";
 import type { BenchModel } from "./models.js";
-import { gemmGflops, type TrainingStep } from "./timing.js";
+import type { TrainingStep } from "./timing.js";
 
 /** The model's initial weights for `seed`, one Float32Array per weight in layer order (kernel, bias, ...), for tfjs to start from. */
 export function initialWeights(model: BenchModel, seed: number): Float32Array[] {
@@ -17,12 +17,12 @@ export function descentStep(model: BenchModel, seed: number, data: BenchData, op
   return (start, rows) => trainer.trainOnBatch(data.x.subarray(start * f, (start + rows) * f), data.labels.subarray(start, start + rows), rows);
 }
 
-/** GFLOP/s of descent's gemm on operands in the kernels' memory (no copy), on this thread or split by `executor`. */
-export function descentGemmGflops(m: number, n: number, k: number, transA: boolean, transB: boolean, executor: KernelExecutor | null, budgetMs: number): number {
+/** descent's gemm on operands in the kernels' memory (no copy): one product per call, on this thread or split by `executor`. */
+export function descentGemm(m: number, n: number, k: number, transA: boolean, transB: boolean): (executor: KernelExecutor | null) => void {
   const a = allocateFloats(m * k);
   const b = allocateFloats(k * n);
   const c = allocateFloats(m * n);
   for (let i = 0; i < a.length; i++) a[i] = Math.sin(i) * 0.5;
   for (let i = 0; i < b.length; i++) b[i] = Math.cos(i) * 0.5;
-  return withExecutor(executor, () => gemmGflops(() => gemm(transA, transB, m, n, k, a, b, c, false), m, n, k, budgetMs));
+  return (executor) => withExecutor(executor, () => gemm(transA, transB, m, n, k, a, b, c, false));
 }

@@ -1,6 +1,8 @@
+import type { Worker } from "node:worker_threads";
 import { f32x4, get, i32, label, loop, brIf, set, tee, v128, type Code } from "../src/engine/kernels/wasm/emitter/code.js";
 import { ModuleBuilder } from "../src/engine/kernels/wasm/emitter/module.js";
 import { webAssemblyApi } from "../src/engine/kernels/wasm/webassembly.js";
+import { spawnWorker } from "../src/parallel/spawn-worker.js";
 
 /**
  * The machine's WebAssembly SIMD multiply-add peak on one thread: the GEMM's
@@ -43,4 +45,23 @@ export function measureSimdPeak(budgetMs = 600): number {
     best = Math.max(best, (calls * iterationsPerCall * 8 * 8) / ((performance.now() - started) / 1000) / 1e9);
   }
   return best;
+}
+
+/**
+ * The same peak measured on `threads` threads at once (this one and worker
+ * threads), summed: about `threads` times one thread's when the cores are
+ * real, separate and free; less when they are hyperthreads of one core or
+ * busy with other work (run.ts prints other processes' load beside it).
+ */
+export async function measureSimdPeakOnThreads(threads: number, budgetMs = 600): Promise<number> {
+  const workers = Array.from({ length: threads - 1 }, () => spawnWorker(new URL(`./peak-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), {}));
+  try {
+    const ask = (worker: Worker, ms: number) => new Promise<number>((resolve, reject) => worker.once("message", resolve).once("error", reject).postMessage(ms));
+    await Promise.all(workers.map((worker) => ask(worker, 50))); // started and warm
+    const others = Promise.all(workers.map((worker) => ask(worker, budgetMs)));
+    const mine = measureSimdPeak(budgetMs);
+    return mine + (await others).reduce((sum, peak) => sum + peak, 0);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }

@@ -3,4 +3,4 @@
  * memory, passed to fit / createTrainer as `executor`. Outside the engine,
  * which stays free of node: imports.
  */
-export { createThreadExecutor, type ThreadExecutor } from "./thread-executor.js";
+export { createThreadExecutor, type ThreadExecutor, type ThreadExecutorOptions } from "./thread-executor.js";

@@ -9,6 +9,8 @@ export interface KernelThreadData {
   control: SharedArrayBuffer;
   /** This thread's index, passed to the kernels it runs (1 ..; 0 is the executor's own thread). */
   index: number;
+  /** How long to spin for the next run before sleeping, in ms. */
+  spinMs: number;
 }
 
 export interface BindMessage {
@@ -16,10 +18,7 @@ export interface BindMessage {
   memory: WasmMemory;
 }
 
-// Spin this many checks for the next call before sleeping: calls of one training step come back to back.
-const SPINS = 20_000;
-
-const { control, index } = workerData as KernelThreadData;
+const { control, index, spinMs } = workerData as KernelThreadData;
 const words = new Int32Array(control);
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -33,15 +32,25 @@ parentPort!.once("message", ({ module, memory }: BindMessage) => {
   parentPort!.close();
 });
 
+/** Returns once the generation is no longer `seen`: spinning for up to spinMs, then asleep (counted in sleepers). */
+function waitForRun(seen: number): void {
+  const deadline = performance.now() + spinMs;
+  for (let spins = 1; Atomics.load(words, Word.generation) === seen; spins++) {
+    if ((spins & 1023) === 0 && performance.now() > deadline) {
+      Atomics.add(words, Word.sleepers, 1);
+      Atomics.wait(words, Word.generation, seen);
+      Atomics.sub(words, Word.sleepers, 1);
+    }
+  }
+}
+
 function serve(exports: Record<string, (...args: number[]) => void>, generation: number): void {
   let seen = generation;
   let name = "";
   let kernel: ((...args: number[]) => void) | null = null;
   const args: number[] = [];
   for (;;) {
-    let spins = 0;
-    while (Atomics.load(words, Word.generation) === seen && spins++ < SPINS);
-    if (Atomics.load(words, Word.generation) === seen) Atomics.wait(words, Word.generation, seen);
+    waitForRun(seen);
     seen = Atomics.load(words, Word.generation);
     if (Atomics.load(words, Word.stop) !== 0) return;
     const count = words[Word.count];

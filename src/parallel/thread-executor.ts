@@ -4,16 +4,34 @@ import { ARGS_AT, claimCall, CONTROL_WORDS, ERROR_AT, firstTicket, MAX_ARGS, MAX
 import type { BindMessage, KernelThreadData } from "./kernel-thread.js";
 import { spawnWorker } from "./spawn-worker.js";
 
-// The caller spins this many checks for the other threads before it sleeps.
-const SPINS = 50_000;
 // Threads load their module (under tsx, compile it) before their first call: seconds on a loaded machine.
 const START_TIMEOUT_MS = 60_000;
 
 /** What createThreadExecutor returns: the engine's KernelExecutor port, and close(). */
 export interface ThreadExecutor extends KernelExecutor {
+  /** Runs that found a kernel thread asleep and had to wake it (Atomics.notify), since the executor was made. */
+  readonly wakeups: number;
   /** Ends the kernel threads. The executor must not be used after. */
   close(): Promise<void>;
 }
+
+export interface ThreadExecutorOptions {
+  /**
+   * How long a kernel thread spins for the next run before it sleeps, and the
+   * caller for the threads' last calls, in ms. Waking a sleeping thread holds
+   * the caller 25 µs on a quiet machine, 350 µs on a busy one (a 16 MFLOP
+   * product takes ~450 µs on one thread); a split product is two runs back to
+   * back (pack op(B), then the blocks of C), so the second never wakes anyone.
+   * Longer spins also bridge the gaps between the products of a training step
+   * (0.3-1 ms), but the spinning core is taken from everything else,
+   * this process's other threads included when the scheduler groups them
+   * (Linux autogroup); 0 sleeps at once.
+   * @defaultValue 0.5
+   */
+  spinMs?: number;
+}
+
+const DEFAULT_SPIN_MS = 0.5;
 
 /**
  * Runs the engine's kernel calls on `threads` threads: this one and
@@ -24,13 +42,15 @@ export interface ThreadExecutor extends KernelExecutor {
  * slows a run less. The engine decides what is large enough to split
  * (src/engine/kernels/wasm/wasm-gemm.ts).
  */
-export function createThreadExecutor(threads: number): ThreadExecutor {
+export function createThreadExecutor(threads: number, options: ThreadExecutorOptions = {}): ThreadExecutor {
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`createThreadExecutor: threads must be a positive integer, got ${threads}`);
+  const spinMs = options.spinMs ?? DEFAULT_SPIN_MS;
+  if (!(spinMs >= 0 && spinMs <= 1000)) throw new Error(`createThreadExecutor: spinMs must be between 0 and 1000, got ${spinMs}`);
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const words = new Int32Array(control);
   const workers: Worker[] = [];
   for (let index = 1; index < threads; index++) {
-    const worker = spawnWorker(new URL(`./kernel-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), { workerData: { control, index } satisfies KernelThreadData });
+    const worker = spawnWorker(new URL(`./kernel-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), { workerData: { control, index, spinMs } satisfies KernelThreadData });
     worker.unref(); // an executor left open does not keep the process alive
     workers.push(worker);
   }
@@ -39,6 +59,7 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
   let lastName = "";
   const args: number[] = [];
   let closed = false;
+  let wakeups = 0;
 
   const bind = (kernels: KernelBinding): void => {
     if (bound === kernels) return;
@@ -57,6 +78,9 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
 
   return {
     threads,
+    get wakeups() {
+      return wakeups;
+    },
     run(kernels, name, callArgs, count, argsPerCall) {
       if (closed) throw new Error("the executor is closed");
       if (count >= MAX_CALLS || argsPerCall >= MAX_ARGS || name.length >= MAX_NAME) throw new Error(`executor: ${count} calls of ${name} with ${argsPerCall} arguments do not fit the control block`);
@@ -76,7 +100,10 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
       const generation = (words[Word.generation] + 1) | 0;
       Atomics.store(words, Word.ticket, firstTicket(generation));
       Atomics.store(words, Word.generation, generation);
-      Atomics.notify(words, Word.generation);
+      if (Atomics.load(words, Word.sleepers) > 0) {
+        wakeups++;
+        Atomics.notify(words, Word.generation);
+      }
       // This thread takes calls too; even when one fails, the others are waited for, so the next run starts clean.
       let failure: unknown = null;
       args.length = argsPerCall + 1;
@@ -90,9 +117,9 @@ export function createThreadExecutor(threads: number): ThreadExecutor {
         }
         Atomics.sub(words, Word.pending, 1);
       }
-      let spins = 0;
-      for (let pending = Atomics.load(words, Word.pending); pending !== 0; pending = Atomics.load(words, Word.pending)) {
-        if (spins++ > SPINS) Atomics.wait(words, Word.pending, pending);
+      const deadline = performance.now() + spinMs;
+      for (let spins = 1, pending = Atomics.load(words, Word.pending); pending !== 0; spins++, pending = Atomics.load(words, Word.pending)) {
+        if ((spins & 1023) === 0 && performance.now() > deadline) Atomics.wait(words, Word.pending, pending);
       }
       const failed = Atomics.exchange(words, Word.failed, 0);
       if (failure !== null) throw failure;

@@ -45,7 +45,8 @@ export function addGemmKernels(module: ModuleBuilder): void {
   const packA = packTransposedA(module);
   const packRows = packRowsOfA(module);
   const packB = packPanelsOfB(module);
-  driver(module, rowsKernel, packedKernel, packA, packRows, packB);
+  driver(module, "gemm", rowsKernel, packedKernel, packA, packRows, packB);
+  driver(module, "gemm_packed_b", rowsKernel, packedKernel, packA, packRows, null);
 }
 
 /**
@@ -205,9 +206,11 @@ function packRowsOfA(module: ModuleBuilder): FunctionBuilder {
 /**
  * Packs depth p0 .. p0+kc, columns j0 .. j0+nc of op(B) into panels of 8
  * columns, 8 values a step, zero padded: op(B) = B (k x n, `trans` 0) or B^T (B stored n x k).
+ * Exported too: a split product has its threads pack all of op(B) once, in
+ * the layout `gemm_packed_b` reads (packedBOffset), instead of each thread its own copy.
  */
 function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
-  const f = module.func("gemm_pack_b", { b: "i32", n: "i32", k: "i32", trans: "i32", p0: "i32", kc: "i32", j0: "i32", nc: "i32", out: "i32" }, [], true);
+  const f = module.func("gemm_pack_b", { b: "i32", n: "i32", k: "i32", trans: "i32", p0: "i32", kc: "i32", j0: "i32", nc: "i32", out: "i32" });
   const [b, n, k, trans, p0, kc, j0, nc, out] = ["b", "n", "k", "trans", "p0", "kc", "j0", "nc", "out"].map((p) => f.param(p));
   const NR = GEMM_TILE.columns;
   const jr = f.local("i32", "jr");
@@ -219,6 +222,37 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
   const stride = f.local("i32", "stride"); // bytes from one column of op(B) to the next
   const step = f.local("i32", "step"); // bytes from one depth step to the next
   const lastColumn = f.local("i32", "lastColumn");
+  const quads = f.local("i32", "quads");
+  const v = Array.from({ length: NR }, (_, r) => f.local("v128", `v${r}`));
+  const [lo01, lo23, hi01, hi23] = ["lo01", "lo23", "hi01", "hi23"].map((name) => f.local("v128", name));
+  const oneStep: Code[] = [
+    when(i32.and(i32.eqz(get(trans)), i32.eq(get(cols), i32.const(NR))), [
+      v128.store(get(dst), v128.load(get(src))),
+      v128.store(get(dst), v128.load(get(src), 16), 16),
+    ], [
+      forRange(t, i32.const(0), i32.const(NR), 1,
+        f32.store(i32.add(get(dst), i32.shl(get(t), i32.const(2))), select(f32.load(i32.add(get(src), i32.mul(min(get(t), get(lastColumn)), get(stride)))), f32.const(0), i32.ltS(get(t), get(cols)))),
+      ),
+    ]),
+    increment(dst, i32.const(NR * 4)),
+    increment(src, get(step)),
+  ];
+  // op(B) = B^T, a whole panel: four depth steps at a time, one vector from each of the 8 rows of B, as two 4 x 4 transposes.
+  const fourSteps: Code[] = [...v.map((x, r) => set(x, v128.load(i32.add(get(src), i32.mul(get(stride), i32.const(r))))))];
+  for (let half = 0; half < 2; half++) {
+    const [v0, v1, v2, v3] = v.slice(4 * half, 4 * half + 4);
+    fourSteps.push(
+      set(lo01, v128.shuffle32(get(v0), get(v1), [0, 4, 1, 5])),
+      set(lo23, v128.shuffle32(get(v2), get(v3), [0, 4, 1, 5])),
+      set(hi01, v128.shuffle32(get(v0), get(v1), [2, 6, 3, 7])),
+      set(hi23, v128.shuffle32(get(v2), get(v3), [2, 6, 3, 7])),
+      v128.store(get(dst), v128.shuffle32(get(lo01), get(lo23), [0, 1, 4, 5]), 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(lo01), get(lo23), [2, 3, 6, 7]), 4 * NR + 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(hi01), get(hi23), [0, 1, 4, 5]), 8 * NR + 16 * half),
+      v128.store(get(dst), v128.shuffle32(get(hi01), get(hi23), [2, 3, 6, 7]), 12 * NR + 16 * half),
+    );
+  }
+  fourSteps.push(increment(dst, i32.const(4 * NR * 4)), increment(src, i32.const(16)));
   f.define(
     set(dst, get(out)),
     set(stride, select(i32.shl(get(k), i32.const(2)), i32.const(4), get(trans))),
@@ -228,21 +262,25 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
       set(lastColumn, i32.sub(get(cols), i32.const(1))),
       // Address of op(B)[p0, j0 + jr].
       set(src, i32.add(get(b), i32.add(i32.mul(get(p0), get(step)), i32.mul(i32.add(get(j0), get(jr)), get(stride))))),
-      forRange(p, i32.const(0), get(kc), 1,
-        when(i32.and(i32.eqz(get(trans)), i32.eq(get(cols), i32.const(NR))), [
-          v128.store(get(dst), v128.load(get(src))),
-          v128.store(get(dst), v128.load(get(src), 16), 16),
-        ], [
-          forRange(t, i32.const(0), i32.const(NR), 1,
-            f32.store(i32.add(get(dst), i32.shl(get(t), i32.const(2))), select(f32.load(i32.add(get(src), i32.mul(min(get(t), get(lastColumn)), get(stride)))), f32.const(0), i32.ltS(get(t), get(cols)))),
-          ),
-        ]),
-        increment(dst, i32.const(NR * 4)),
-        increment(src, get(step)),
-      ),
+      set(quads, select(i32.and(get(kc), i32.const(~3)), i32.const(0), i32.and(i32.ne(get(trans), i32.const(0)), i32.eq(get(cols), i32.const(NR))))),
+      forRange(p, i32.const(0), get(quads), 4, ...fourSteps),
+      forRange(p, get(quads), get(kc), 1, ...oneStep),
     ),
   );
   return f;
+}
+
+/** Columns of op(B) once packed: n rounded up to whole panels. */
+export function packedColumns(n: number): number {
+  return Math.ceil(n / GEMM_TILE.columns) * GEMM_TILE.columns;
+}
+
+/**
+ * Where the panel of depth block p0 (a multiple of GEMM_BLOCK.depth) and columns j0.. (a multiple of 8) starts in
+ * the packed op(B) of a k x n product, in floats: each depth block holds the panels of all columns in turn.
+ */
+export function packedBOffset(n: number, k: number, p0: number, j0: number): number {
+  return p0 * packedColumns(n) + j0 * Math.min(GEMM_BLOCK.depth, k - p0);
 }
 
 /**
@@ -250,9 +288,12 @@ function packPanelsOfB(module: ModuleBuilder): FunctionBuilder {
  * the block rowStart..rowEnd x colStart..colEnd of C (threads take disjoint
  * blocks), packing into workspace `thread` of the GEMM_WORKSPACE_BYTES-sized
  * ones at `workspaces`. Byte addresses; flags from GemmFlag; k >= 1.
+ * gemm_packed_b (packB null) takes the same arguments, with `b` all of op(B)
+ * already packed (gemm_pack_b, laid out as packedBOffset says), which it reads
+ * instead of packing its own: the same operations in the same order.
  */
-function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel: FunctionBuilder, packA: FunctionBuilder, packRows: FunctionBuilder, packB: FunctionBuilder): void {
-  const f = module.func("gemm", { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32", workspaces: "i32", thread: "i32" });
+function driver(module: ModuleBuilder, exportName: string, rowsKernel: FunctionBuilder, packedKernel: FunctionBuilder, packA: FunctionBuilder, packRows: FunctionBuilder, packB: FunctionBuilder | null): void {
+  const f = module.func(exportName, { flags: "i32", m: "i32", n: "i32", k: "i32", a: "i32", b: "i32", c: "i32", bias: "i32", rowStart: "i32", rowEnd: "i32", colStart: "i32", colEnd: "i32", workspaces: "i32", thread: "i32" });
   const [flags, m, n, k, a, b, c, bias, rowStart, rowEnd, colStart, colEnd, workspaces, thread] = ["flags", "m", "n", "k", "a", "b", "c", "bias", "rowStart", "rowEnd", "colStart", "colEnd", "workspaces", "thread"].map((p) => f.param(p));
   const { rows: MR, columns: NR } = GEMM_TILE;
   const { depth: KC, rows: MC, columns: NC } = GEMM_BLOCK;
@@ -284,7 +325,9 @@ function driver(module: ModuleBuilder, rowsKernel: FunctionBuilder, packedKernel
           select(i32.const(Epilogue.loadC), i32.const(0), i32.or(bit(flags, GemmFlag.accumulate), i32.gtS(get(pc), i32.const(0)))),
           select(i32.or(select(i32.const(Epilogue.bias), i32.const(0), bit(flags, GemmFlag.bias)), select(i32.const(Epilogue.relu), i32.const(0), bit(flags, GemmFlag.relu))), i32.const(0), lastBlock),
         )),
-        call(packB, get(b), get(n), get(k), bit(flags, GemmFlag.transB), get(pc), get(kc), get(jc), get(nc), get(packedB)),
+        packB !== null
+          ? call(packB, get(b), get(n), get(k), bit(flags, GemmFlag.transB), get(pc), get(kc), get(jc), get(nc), get(packedB))
+          : set(packedB, i32.add(get(b), i32.shl(i32.add(i32.mul(get(pc), i32.and(i32.add(get(n), i32.const(NR - 1)), i32.const(-NR))), i32.mul(get(jc), get(kc))), i32.const(2)))),
         forRange(ic, get(rowStart), get(rowEnd), MC,
           set(mc, min(i32.const(MC), i32.sub(get(rowEnd), get(ic)))),
           when(bit(flags, GemmFlag.transA), [call(packA, get(a), get(m), get(pc), get(kc), get(ic), get(mc), get(packedA))], [

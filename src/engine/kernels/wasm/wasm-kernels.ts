@@ -7,6 +7,9 @@ import { webAssemblyApi, type WasmMemory, type WasmModule } from "./webassembly.
 /** The exports of kernels-wasm.ts. Addresses are byte offsets into the shared memory. */
 export interface KernelExports {
   gemm(flags: number, m: number, n: number, k: number, a: number, b: number, c: number, bias: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number, workspaces: number, thread: number): void;
+  /** gemm over an op(B) packed whole by gemm_pack_b (gemm-kernels.ts). */
+  gemm_packed_b(flags: number, m: number, n: number, k: number, a: number, packedB: number, c: number, bias: number, rowStart: number, rowEnd: number, colStart: number, colEnd: number, workspaces: number, thread: number): void;
+  gemm_pack_b(b: number, n: number, k: number, trans: number, p0: number, kc: number, j0: number, nc: number, out: number): void;
   relu_backward(y: number, dy: number, dz: number, count: number): void;
   add_into(dst: number, src: number, count: number): void;
   column_sums_into(values: number, into: number, rows: number, cols: number): void;
