@@ -1,0 +1,233 @@
+/**
+ * Latency of GET /v1/jobs/:id and POST /v1/jobs at fixed request rates
+ * (issue 12). Starts one API process of its own (compiled from dist/ when
+ * `npm run build` works, else under tsx; the table says which) against a
+ * database and a queue prefix of its own, creates a project and its key,
+ * uploads a small dataset, then drives each route with autocannon at fixed
+ * overall rates. No worker runs: submitted jobs stay queued, so the bench
+ * raises the per-project job and rate limits through the API's environment.
+ * The load generator runs on the same machine as the API (and shares its cores).
+ *
+ * `npm run bench:api`. Environment: BENCH_SECONDS (per measured run, default 10),
+ * BENCH_RATES (default "100,500"), BENCH_CPU_PROF=<dir> (the API writes a
+ * V8 CPU profile there when it stops), BENCH_TSX=1 (skip the build, run under tsx).
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { deployMigrations } from "../src/db/migrations.js";
+import { printTable } from "./table.js";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const postgresServer = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rates = (process.env.BENCH_RATES ?? "100,500").split(",").map(Number);
+const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
+/** Enough sockets that a connection waiting on a slow answer does not hold back the target rate. */
+const CONNECTIONS = 64;
+/** sysconf(_SC_CLK_TCK): 100 on Linux. */
+const CLOCK_TICKS = 100;
+
+interface Target {
+  name: string;
+  method: "GET" | "POST";
+  path: string;
+  body?: string;
+}
+
+async function main(): Promise<void> {
+  const dbName = `descent_bench_${randomBytes(4).toString("hex")}`;
+  const queuePrefix = `descent-bench-${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: postgresServer });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const databaseUrl = Object.assign(new URL(postgresServer), { pathname: `/${dbName}` }).toString();
+  let api: ChildProcess | undefined;
+  try {
+    await deployMigrations(databaseUrl);
+    const port = await freePort();
+    const runtime = chooseRuntime();
+    api = startApi(runtime, {
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: redisUrl,
+      QUEUE_PREFIX: queuePrefix,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      NODE_ENV: "production",
+      DESCENT_STORE: "external",
+      DESCENT_ADMIN_KEY: adminKey,
+      // No worker drains the queue: let every submission of the run stay queued, at any rate.
+      MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
+      RATE_LIMIT_PER_SECOND: "1000000",
+    });
+    const base = `http://127.0.0.1:${port}`;
+    await untilListening(base, api);
+
+    const { apiKey, datasetId, jobBody } = await seed(base);
+    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+    const first = await call(base, "POST", "/v1/jobs", headers, jobBody);
+    const targets: Target[] = [
+      { name: "GET /v1/jobs/:id", method: "GET", path: `/v1/jobs/${first.id}` },
+      { name: "POST /v1/jobs", method: "POST", path: "/v1/jobs", body: jobBody },
+    ];
+
+    const rows: (string | number)[][] = [];
+    for (const target of targets) {
+      await drive(base, target, headers, 100, Math.min(3, seconds)); // warm-up: JIT, pools, caches
+      for (const rate of rates) {
+        const cpuBefore = cpuMs(api);
+        const result = await drive(base, target, headers, rate, seconds);
+        const cpuPerRequest = (cpuMs(api) - cpuBefore) / Math.max(1, result.requests.total);
+        const answered = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
+        rows.push([
+          target.name,
+          rate,
+          (answered / result.duration).toFixed(0),
+          result.latency.p50,
+          result.latency.p99,
+          result.latency.max,
+          result.non2xx,
+          result.errors + result.timeouts,
+          cpuPerRequest.toFixed(2),
+        ]);
+      }
+    }
+    printTable(
+      `API latency, ${runtime.label}, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API (dataset ${datasetId})`,
+      ["route", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
+      rows,
+    );
+  } finally {
+    if (api) await stop(api);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+    await deleteKeys(queuePrefix);
+  }
+}
+
+interface Runtime {
+  label: string;
+  args: string[];
+}
+
+/** Compiled JavaScript when `npm run build` works (what production runs), else the TypeScript under tsx. */
+function chooseRuntime(): Runtime {
+  if (process.env.BENCH_TSX !== "1") {
+    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    const entry = `${root}dist/src/server.js`;
+    if (build.status === 0 && existsSync(entry)) return { label: "API compiled (dist/src/server.js)", args: [entry] };
+    console.error(`npm run build failed (${build.status}); running the API under tsx instead:\n${build.stderr.slice(0, 2000)}`);
+  }
+  return { label: "API under tsx (src/server.ts)", args: ["--import", "tsx", `${root}src/server.ts`] };
+}
+
+function startApi(runtime: Runtime, env: Record<string, string>): ChildProcess {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // Request logs go to /dev/null: written as in production (info), not read.
+  return spawn(process.execPath, [...profile, ...runtime.args], { cwd: root, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+async function untilListening(base: string, api: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode} before listening`);
+    try {
+      if ((await fetch(`${base}/health/ready`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error("the API did not become ready within 60 s");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** A project, its key, and a small dataset with a job body that fits it. */
+async function seed(base: string) {
+  const project = await call(base, "POST", "/v1/projects", { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, JSON.stringify({ name: "bench" }));
+  const apiKey = project.apiKey as string;
+  const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+  const features = Array.from({ length: 64 }, (_, i) => [(i >> 1) & 1, i & 1]);
+  const labels = features.map(([a, b]) => (a ^ b ? "yes" : "no"));
+  const dataset = await call(base, "POST", "/v1/datasets", headers, JSON.stringify({ name: "xor", features, labels }));
+  const jobBody = JSON.stringify({
+    datasetId: dataset.id,
+    model: {
+      inputShape: [2],
+      layers: [
+        { type: "dense", units: 8, activation: "tanh" },
+        { type: "dense", units: 2, activation: "softmax" },
+      ],
+    },
+    training: { epochs: 5, batchSize: 8, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 } },
+  });
+  return { apiKey, datasetId: dataset.id as string, jobBody };
+}
+
+async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
+  const res = await fetch(`${base}${path}`, { method, headers, body });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+function drive(base: string, target: Target, headers: Record<string, string>, rate: number, duration: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    overallRate: rate,
+    duration,
+    timeout: 10,
+    requests: [{ method: target.method, path: target.path, headers, body: target.body }],
+  });
+}
+
+/** User + system CPU time of the API process so far (Linux /proc), in ms: steadier than latency on a shared machine. */
+function cpuMs(api: ChildProcess): number {
+  const stat = readFileSync(`/proc/${api.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), counted from 1; fields[0] here is field 3.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+
+async function stop(api: ChildProcess): Promise<void> {
+  if (api.exitCode !== null) return;
+  // SIGINT lets the API close cleanly, so --cpu-prof writes its profile.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => api.kill("SIGKILL"), 15_000);
+    api.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    api.kill("SIGINT");
+  });
+}
+
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  let cursor = "0";
+  do {
+    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+  redis.disconnect();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+await main();
