@@ -171,7 +171,7 @@ async function seed(base: string) {
 
 async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
   const res = await fetch(`${base}${path}`, { method, headers, body });
-  const json = await res.json();
+  const json = (await res.json()) as Record<string, string>;
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
