@@ -9,7 +9,8 @@
  * The load generator runs on the same machine as the API (and shares its cores).
  *
  * `npm run bench:api`. Environment: BENCH_SECONDS (per measured run, default 10),
- * BENCH_RATES (default "100,500"), BENCH_CPU_PROF=<dir> (the API writes a
+ * BENCH_RATES (default "100,500"), BENCH_PROJECTS (projects the requests take
+ * turns in, default 1), BENCH_ROUTES (default "GET,POST"), BENCH_CPU_PROF=<dir> (the API writes a
  * V8 CPU profile there when it stops), BENCH_TSX=1 (skip the build, run under tsx).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -28,6 +29,9 @@ const postgresServer = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rates = (process.env.BENCH_RATES ?? "100,500").split(",").map(Number);
+/** Projects the requests take turns in: 1 puts every submission behind one project's lock. */
+const projects = Number(process.env.BENCH_PROJECTS ?? 1);
+const routes = (process.env.BENCH_ROUTES ?? "GET,POST").split(",");
 const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
 /** Enough sockets that a connection waiting on a slow answer does not hold back the target rate. */
 const CONNECTIONS = 64;
@@ -36,9 +40,8 @@ const CLOCK_TICKS = 100;
 
 interface Target {
   name: string;
-  method: "GET" | "POST";
-  path: string;
-  body?: string;
+  /** One per project; each connection takes them in turn. */
+  requests: autocannon.Request[];
 }
 
 async function main(): Promise<void> {
@@ -69,20 +72,20 @@ async function main(): Promise<void> {
     const base = `http://127.0.0.1:${port}`;
     await untilListening(base, api);
 
-    const { apiKey, datasetId, jobBody } = await seed(base);
-    const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
-    const first = await call(base, "POST", "/v1/jobs", headers, jobBody);
-    const targets: Target[] = [
-      { name: "GET /v1/jobs/:id", method: "GET", path: `/v1/jobs/${first.id}` },
-      { name: "POST /v1/jobs", method: "POST", path: "/v1/jobs", body: jobBody },
+    const tenants = [];
+    for (let i = 0; i < projects; i++) tenants.push(await seed(base, i));
+    const allTargets: Target[] = [
+      { name: "GET /v1/jobs/:id", requests: tenants.map((t) => ({ method: "GET", path: `/v1/jobs/${t.firstJobId}`, headers: t.headers })) },
+      { name: "POST /v1/jobs", requests: tenants.map((t) => ({ method: "POST", path: "/v1/jobs", headers: t.headers, body: t.jobBody })) },
     ];
+    const targets = allTargets.filter((target) => routes.some((route) => target.name.startsWith(route)));
 
     const rows: (string | number)[][] = [];
     for (const target of targets) {
-      await drive(base, target, headers, 100, Math.min(3, seconds)); // warm-up: JIT, pools, caches
+      await drive(base, target, 100, Math.min(3, seconds)); // warm-up: JIT, pools, caches
       for (const rate of rates) {
         const cpuBefore = cpuMs(api);
-        const result = await drive(base, target, headers, rate, seconds);
+        const result = await drive(base, target, rate, seconds);
         const cpuPerRequest = (cpuMs(api) - cpuBefore) / Math.max(1, result.requests.total);
         const answered = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
         rows.push([
@@ -99,7 +102,7 @@ async function main(): Promise<void> {
       }
     }
     printTable(
-      `API latency, ${runtime.label}, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API (dataset ${datasetId})`,
+      `API latency, ${runtime.label}, ${projects} project(s) taking turns, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API`,
       ["route", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
       rows,
     );
@@ -147,11 +150,10 @@ async function untilListening(base: string, api: ChildProcess): Promise<void> {
   }
 }
 
-/** A project, its key, and a small dataset with a job body that fits it. */
-async function seed(base: string) {
-  const project = await call(base, "POST", "/v1/projects", { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, JSON.stringify({ name: "bench" }));
-  const apiKey = project.apiKey as string;
-  const headers = { authorization: `Bearer ${apiKey}`, "content-type": "application/json" };
+/** A project, its key, a small dataset, a job body that fits it, and a first job. */
+async function seed(base: string, index: number) {
+  const project = await call(base, "POST", "/v1/projects", { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, JSON.stringify({ name: `bench-${index}` }));
+  const headers = { authorization: `Bearer ${project.apiKey}`, "content-type": "application/json" };
   const features = Array.from({ length: 64 }, (_, i) => [(i >> 1) & 1, i & 1]);
   const labels = features.map(([a, b]) => (a ^ b ? "yes" : "no"));
   const dataset = await call(base, "POST", "/v1/datasets", headers, JSON.stringify({ name: "xor", features, labels }));
@@ -166,7 +168,8 @@ async function seed(base: string) {
     },
     training: { epochs: 5, batchSize: 8, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 } },
   });
-  return { apiKey, datasetId: dataset.id as string, jobBody };
+  const first = await call(base, "POST", "/v1/jobs", headers, jobBody);
+  return { headers, jobBody, firstJobId: first.id };
 }
 
 async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
@@ -176,15 +179,8 @@ async function call(base: string, method: string, path: string, headers: Record<
   return json;
 }
 
-function drive(base: string, target: Target, headers: Record<string, string>, rate: number, duration: number): Promise<autocannon.Result> {
-  return autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    overallRate: rate,
-    duration,
-    timeout: 10,
-    requests: [{ method: target.method, path: target.path, headers, body: target.body }],
-  });
+function drive(base: string, target: Target, rate: number, duration: number): Promise<autocannon.Result> {
+  return autocannon({ url: base, connections: CONNECTIONS, overallRate: rate, duration, timeout: 10, requests: target.requests });
 }
 
 /** User + system CPU time of the API process so far (Linux /proc), in ms: steadier than latency on a shared machine. */
