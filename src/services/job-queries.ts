@@ -39,7 +39,6 @@ export async function findJobRow(db: Database, projectId: string, id: string): P
 
 export interface NewJob {
   id: string;
-  projectId: string;
   datasetId: string;
   spec: unknown;
   training: unknown;
@@ -51,30 +50,37 @@ export interface NewJob {
 }
 
 /**
- * Inserts a queued job and its first status event unless the project already
- * has `maxActive` queued or running jobs. `active` is how many it had before.
+ * Inserts queued jobs of one project, in order, and their first status
+ * events, as long as the project stays within `maxActive` queued or running
+ * jobs: the k-th job (from 1) is inserted when `active + k <= maxActive`,
+ * with rank `active + k`. `active` is how many the project had before.
  * A transaction-scoped lock per project, taken in a statement of its own
- * (the insert's snapshot must start after it), makes the count true until
+ * (the insert's snapshot must start after it), keeps the count true until
  * the insert commits, so concurrent submissions get distinct ranks.
  */
-export async function insertQueuedJob(db: Database, job: NewJob, maxActive: number): Promise<{ active: number; inserted: boolean }> {
+export async function insertQueuedJobs(db: Database, projectId: string, jobs: NewJob[], maxActive: number): Promise<{ active: number; inserted: number }> {
+  const batch = JSON.stringify(jobs.map((job) => ({ ...job, pipeline: job.pipeline ?? null, createdAt: job.createdAt.toISOString() })));
   const [, rows] = await db.$transaction([
-    db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${job.projectId}))`,
-    db.$queryRaw<{ active: number; inserted: boolean }[]>`
+    db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`,
+    db.$queryRaw<{ active: number; inserted: number }[]>`
       WITH active AS (
-        SELECT count(*)::int AS n FROM "TrainingJob" WHERE "projectId" = ${job.projectId} AND "status" IN ('queued', 'running')
+        SELECT count(*)::int AS n FROM "TrainingJob" WHERE "projectId" = ${projectId} AND "status" IN ('queued', 'running')
+      ), batch AS (
+        SELECT b.job, (b.job->>'createdAt')::timestamp(3) AS at
+        FROM jsonb_array_elements(${batch}::jsonb) WITH ORDINALITY AS b(job, k), active
+        WHERE active.n + b.k <= ${maxActive}
       ), job AS (
         INSERT INTO "TrainingJob" ("id", "projectId", "status", "datasetId", "spec", "training", "pipeline", "totalEpochs", "createdAt", "updatedAt")
-        SELECT ${job.id}, ${job.projectId}, 'queued'::"JobStatus", ${job.datasetId}, ${JSON.stringify(job.spec)}::jsonb, ${JSON.stringify(job.training)}::jsonb,
-          ${job.pipeline === null ? null : JSON.stringify(job.pipeline)}::jsonb, ${job.totalEpochs}, ${job.createdAt}::timestamp(3), ${job.createdAt}::timestamp(3)
-        FROM active WHERE active.n < ${maxActive}
+        SELECT job->>'id', ${projectId}, 'queued'::"JobStatus", job->>'datasetId', job->'spec', job->'training',
+          NULLIF(job->'pipeline', 'null'::jsonb), (job->>'totalEpochs')::int, at, at
+        FROM batch
         RETURNING "id"
       ), event AS (
         INSERT INTO "JobEvent" ("jobId", "type", "data", "createdAt")
-        SELECT job."id", 'status', ${JSON.stringify(job.submitted)}::jsonb, ${job.createdAt}::timestamp(3) FROM job
+        SELECT job->>'id', 'status', job->'submitted', at FROM batch
         RETURNING "id"
       )
-      SELECT active.n AS "active", EXISTS (SELECT 1 FROM event) AS "inserted" FROM active`,
+      SELECT active.n AS "active", (SELECT count(*)::int FROM job) AS "inserted" FROM active`,
   ]);
   return rows[0];
 }

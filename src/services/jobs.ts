@@ -14,7 +14,8 @@ import type { Limits } from "../config.js";
 import type { LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
-import { findJobRow, insertQueuedJob, type JobRow } from "./job-queries.js";
+import { findJobRow, type JobRow } from "./job-queries.js";
+import { createJobInsertBatches } from "./job-insert-batches.js";
 
 type JobStatus = JobView["status"];
 
@@ -54,6 +55,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
   }
 
   const tables = createTableCache();
+  const inserts = createJobInsertBatches(db, limits.maxActiveJobsPerProject);
 
   /**
    * A table job's shape: its rows split, its feature pipeline fitted on the
@@ -88,16 +90,12 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 
       const job = { id: newId("job"), datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
       const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
-      const { active, inserted } = await insertQueuedJob(
-        db,
-        { ...job, projectId, spec: model, training, pipeline: shape.pipeline, submitted },
-        limits.maxActiveJobsPerProject,
-      );
-      if (!inserted) {
-        throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
+      const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });
+      if (!outcome.inserted) {
+        throw new DescentError("RATE_LIMITED", `this project has ${outcome.active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
       }
       try {
-        await withTimeout(queue.enqueue(job.id, active + 1), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(queue.enqueue(job.id, outcome.rank), ENQUEUE_TIMEOUT_MS);
       } catch (error) {
         // Without a queue entry the job would wait forever: take it back and
         // tell the client to retry, rather than keep half a job.

@@ -1,9 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase } from "../../src/db/client.js";
+import { newId } from "../../src/db/ids.js";
+import { DEFAULT_PROJECT_ID } from "../../src/services/projects.js";
+import { insertQueuedJobs, type NewJob } from "../../src/services/job-queries.js";
+import { createJobInsertBatches } from "../../src/services/job-insert-batches.js";
 import { createTestContext, type TestContext } from "../helpers/context.js";
 
 // POST /v1/jobs writes a job and its first event in one statement and answers
 // without reading the job back: the answer must still be what GET reads, and
-// concurrent submissions must still meet the project's cap with distinct ranks.
+// concurrent submissions must still meet the project's cap with distinct ranks,
+// within one API process (batched) and across processes (a lock in Postgres).
 
 let ctx: TestContext;
 let datasetId: string;
@@ -45,5 +51,46 @@ describe("POST /v1/jobs", () => {
     expect(await ctx.db.trainingJob.count({ where: { status: "queued" } })).toBe(CAP);
     const priorities = await Promise.all(accepted.map(async (id) => (await ctx.queue.getJob(id))!.opts.priority));
     expect(priorities.sort((a, b) => a! - b!)).toEqual([1, 2, 3, 4, 5]);
+  });
+});
+
+describe("inserting queued jobs", () => {
+  const newJob = (datasetId_ = datasetId): NewJob => {
+    const createdAt = new Date();
+    return { id: newId("job"), datasetId: datasetId_, spec: model, training, pipeline: null, totalEpochs: 2, submitted: { status: "queued", at: createdAt.toISOString(), message: "submitted" }, createdAt };
+  };
+  const active = () => ctx.db.trainingJob.count({ where: { projectId: DEFAULT_PROJECT_ID, status: { in: ["queued", "running"] } } });
+
+  it("keeps the cap and distinct ranks when several processes insert batches at once", async () => {
+    const before = await active();
+    const cap = before + 7;
+    const processes = [createDatabase(ctx.databaseUrl), createDatabase(ctx.databaseUrl)];
+    try {
+      const batches = Array.from({ length: 4 }, () => [newJob(), newJob(), newJob()]);
+      const results = await Promise.all(batches.map((jobs, i) => insertQueuedJobs(processes[i % 2], DEFAULT_PROJECT_ID, jobs, cap)));
+      expect(results.reduce((sum, r) => sum + r.inserted, 0)).toBe(7);
+      const ranks = results.flatMap((r) => Array.from({ length: r.inserted }, (_, k) => r.active + k + 1));
+      expect(ranks.sort((a, b) => a - b)).toEqual(Array.from({ length: 7 }, (_, k) => before + k + 1));
+      expect(await active()).toBe(cap);
+      // Each inserted job has its first status event.
+      const ids = batches.flat().map((job) => job.id);
+      expect(await ctx.db.jobEvent.count({ where: { jobId: { in: ids }, type: "status" } })).toBe(7);
+    } finally {
+      await Promise.all(processes.map((db) => db.$disconnect()));
+    }
+  });
+
+  it("fails only the job the database refuses when it shares a transaction with others", async () => {
+    const batches = createJobInsertBatches(ctx.db, 100_000);
+    const [first, refused, third] = await Promise.allSettled([
+      batches.insert(DEFAULT_PROJECT_ID, newJob()), // goes at once, alone
+      batches.insert(DEFAULT_PROJECT_ID, newJob("ds_missing")), // these two wait and go together
+      batches.insert(DEFAULT_PROJECT_ID, newJob()),
+    ]);
+    expect(first).toMatchObject({ status: "fulfilled", value: { inserted: true } });
+    expect(refused.status).toBe("rejected");
+    expect(third).toMatchObject({ status: "fulfilled", value: { inserted: true } });
+    const ranks = [first, third].map((outcome) => (outcome as PromiseFulfilledResult<{ rank: number }>).value.rank);
+    expect(ranks[1]).toBe(ranks[0] + 1);
   });
 });
