@@ -10,13 +10,18 @@
  *
  * `npm run bench:api`. Environment: BENCH_SECONDS (per measured run, default 10),
  * BENCH_RATES (default "100,500"), BENCH_PROJECTS (projects the requests take
- * turns in, default 1), BENCH_ROUTES (default "GET,POST"), BENCH_CPU_PROF=<dir> (the API writes a
+ * turns in, default 1), BENCH_ROUTES (default "GET,POST": prefixes of the route
+ * names), BENCH_BASELINE=<dir> (another checkout of descent, measured in turn
+ * with this one in the same run, BENCH_ROUNDS times, default 2; make one with
+ * `git archive <commit> | tar -x -C <dir>`, then link node_modules and copy
+ * src/db/generated into it), BENCH_CPU_PROF=<dir> (the API writes a
  * V8 CPU profile there when it stops), BENCH_TSX=1 (skip the build, run under tsx).
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { Redis } from "ioredis";
@@ -44,7 +49,33 @@ interface Target {
   requests: autocannon.Request[];
 }
 
+/** One measured row: a route at a rate, on one build. */
+type Row = (string | number)[];
+
 async function main(): Promise<void> {
+  const builds = [{ name: "this checkout", root }];
+  if (process.env.BENCH_BASELINE) builds.unshift({ name: "baseline", root: resolve(process.env.BENCH_BASELINE) });
+  // Baseline and this checkout take turns (A B B A ...), so that a machine busier in one period does not favour either.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (builds.length > 1 ? 2 : 1));
+  const rows: Row[] = [];
+  const labels = new Set<string>();
+  for (let round = 0; round < rounds; round++) {
+    for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+      const { label, measured } = await measureBuild(build.root);
+      labels.add(`${build.name}: ${label}`);
+      for (const row of measured) rows.push([build.name, round + 1, ...row]);
+    }
+  }
+  rows.sort((x, y) => String(x[2]).localeCompare(String(y[2])) || Number(x[3]) - Number(y[3]) || String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1]));
+  printTable(
+    `API latency (${[...labels].join("; ")}), ${projects} project(s) taking turns, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API. GET /health/live touches neither Postgres nor Redis: the machine's floor`,
+    ["build", "round", "route", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
+    rows,
+  );
+}
+
+/** Starts the API of the checkout at `apiRoot` against a fresh database and queue prefix, and measures every route at every rate. */
+async function measureBuild(apiRoot: string): Promise<{ label: string; measured: Row[] }> {
   const dbName = `descent_bench_${randomBytes(4).toString("hex")}`;
   const queuePrefix = `descent-bench-${randomBytes(4).toString("hex")}`;
   const admin = new pg.Client({ connectionString: postgresServer });
@@ -55,8 +86,8 @@ async function main(): Promise<void> {
   try {
     await deployMigrations(databaseUrl);
     const port = await freePort();
-    const runtime = chooseRuntime();
-    api = startApi(runtime, {
+    const runtime = chooseRuntime(apiRoot);
+    api = startApi(apiRoot, runtime, {
       DATABASE_URL: databaseUrl,
       REDIS_URL: redisUrl,
       QUEUE_PREFIX: queuePrefix,
@@ -75,12 +106,13 @@ async function main(): Promise<void> {
     const tenants = [];
     for (let i = 0; i < projects; i++) tenants.push(await seed(base, i));
     const allTargets: Target[] = [
+      { name: "GET /health/live", requests: [{ method: "GET", path: "/health/live" }] },
       { name: "GET /v1/jobs/:id", requests: tenants.map((t) => ({ method: "GET", path: `/v1/jobs/${t.firstJobId}`, headers: t.headers })) },
       { name: "POST /v1/jobs", requests: tenants.map((t) => ({ method: "POST", path: "/v1/jobs", headers: t.headers, body: t.jobBody })) },
     ];
     const targets = allTargets.filter((target) => routes.some((route) => target.name.startsWith(route)));
 
-    const rows: (string | number)[][] = [];
+    const measured: Row[] = [];
     for (const target of targets) {
       await drive(base, target, 100, Math.min(3, seconds)); // warm-up: JIT, pools, caches
       for (const rate of rates) {
@@ -88,7 +120,7 @@ async function main(): Promise<void> {
         const result = await drive(base, target, rate, seconds);
         const cpuPerRequest = (cpuMs(api) - cpuBefore) / Math.max(1, result.requests.total);
         const answered = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
-        rows.push([
+        measured.push([
           target.name,
           rate,
           (answered / result.duration).toFixed(0),
@@ -101,11 +133,7 @@ async function main(): Promise<void> {
         ]);
       }
     }
-    printTable(
-      `API latency, ${runtime.label}, ${projects} project(s) taking turns, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API`,
-      ["route", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
-      rows,
-    );
+    return { label: runtime.label, measured };
   } finally {
     if (api) await stop(api);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
@@ -120,20 +148,20 @@ interface Runtime {
 }
 
 /** Compiled JavaScript when `npm run build` works (what production runs), else the TypeScript under tsx. */
-function chooseRuntime(): Runtime {
+function chooseRuntime(apiRoot: string): Runtime {
   if (process.env.BENCH_TSX !== "1") {
-    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: root, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    const entry = `${root}dist/src/server.js`;
-    if (build.status === 0 && existsSync(entry)) return { label: "API compiled (dist/src/server.js)", args: [entry] };
-    console.error(`npm run build failed (${build.status}); running the API under tsx instead:\n${build.stderr.slice(0, 2000)}`);
+    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: apiRoot, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
+    const entry = join(apiRoot, "dist/src/server.js");
+    if (build.status === 0 && existsSync(entry)) return { label: "compiled (dist/src/server.js)", args: [entry] };
+    console.error(`npm run build failed in ${apiRoot} (${build.status}); running the API under tsx instead:\n${build.stderr.slice(0, 2000)}`);
   }
-  return { label: "API under tsx (src/server.ts)", args: ["--import", "tsx", `${root}src/server.ts`] };
+  return { label: "under tsx (src/server.ts)", args: ["--import", "tsx", join(apiRoot, "src/server.ts")] };
 }
 
-function startApi(runtime: Runtime, env: Record<string, string>): ChildProcess {
+function startApi(apiRoot: string, runtime: Runtime, env: Record<string, string>): ChildProcess {
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // Request logs go to /dev/null: written as in production (info), not read.
-  return spawn(process.execPath, [...profile, ...runtime.args], { cwd: root, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  return spawn(process.execPath, [...profile, ...runtime.args], { cwd: apiRoot, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "ignore", "inherit"] });
 }
 
 async function untilListening(base: string, api: ChildProcess): Promise<void> {
