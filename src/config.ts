@@ -48,6 +48,11 @@ export interface Config {
   auth: "on" | "off";
   /** Bearer key of the admin routes (POST /v1/projects); unset: no admin routes. */
   adminKey: string | undefined;
+  /**
+   * How long an API process trusts an API key it verified without asking Postgres again, in ms
+   * (a revocation still takes effect at once: see src/services/verified-key-cache.ts); 0: never. @defaultValue 60000
+   */
+  apiKeyCacheTtlMs: number;
   limits: Limits;
   /** Which Postgres and Redis: "auto", "external" or "embedded" (see src/embedded/store.ts). @defaultValue "auto" */
   store: "auto" | "external" | "embedded";
@@ -112,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownDeadlineMs: integer(env, "SHUTDOWN_DEADLINE_MS", 10_000, 1_000, 600_000),
     auth: authMode(env),
     adminKey: adminKey(env),
+    apiKeyCacheTtlMs: integer(env, "API_KEY_CACHE_TTL_MS", 60_000, 0, 3_600_000),
     limits: {
       maxLayers: integer(env, "MAX_LAYERS", 64, 1, 64),
       maxParameters: integer(env, "MAX_PARAMETERS", 10_000_000, 1, 2 ** 31),

@@ -8,6 +8,7 @@ import type { Database } from "../db/client.js";
 import { loggerOptions } from "../logger.js";
 import { trainingQueuePort, type TrainingQueue } from "../queue/training-queue.js";
 import { cancelChannel, redisEventSink } from "../queue/job-event-channel.js";
+import { redisRevocationSignal } from "../queue/key-revocations.js";
 import { createJobEventHub } from "../queue/job-event-hub.js";
 import { createJobEventStream } from "../services/job-event-stream.js";
 import { createDatasetService } from "../services/datasets.js";
@@ -37,7 +38,7 @@ import { createServiceMetrics } from "../services/service-metrics.js";
 import { documentCommonResponses } from "./plugins/common-responses.js";
 
 export interface AppDependencies {
-  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits">;
+  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits" | "apiKeyCacheTtlMs">;
   db: Database;
   /** The producer side of the training queue. */
   queue: TrainingQueue;
@@ -69,7 +70,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installProblemHandler(app);
   installNulGuard(app);
   await registerProtection(app, { redis, prefix: config.queuePrefix });
-  const projects = createProjectService({ db });
+  const projects = createProjectService({ db, revocations: redisRevocationSignal(redis, config.queuePrefix), keyCacheTtlMs: config.apiKeyCacheTtlMs });
   if (config.auth === "off") await projects.ensureDefaultProject();
   installAuth(app, { mode: config.auth, adminKey: config.adminKey, projects, failures: createAuthFailureLimiter(app) });
   installKeyRateLimit(app, { perSecond: config.limits.rateLimitPerSecond });

@@ -14,6 +14,8 @@ import type { Limits } from "../config.js";
 import type { LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
+import { findJobRow, type JobRow } from "./job-queries.js";
+import { createJobInsertBatches } from "./job-insert-batches.js";
 
 type JobStatus = JobView["status"];
 
@@ -53,6 +55,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
   }
 
   const tables = createTableCache();
+  const inserts = createJobInsertBatches(db, limits.maxActiveJobsPerProject);
 
   /**
    * A table job's shape: its rows split, its feature pipeline fitted on the
@@ -72,7 +75,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput): Promise<JobView> {
-      const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null } });
+      const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null }, select: datasetShape });
       if (!dataset) {
         throw new DescentError("VALIDATION_FAILED", `dataset ${input.datasetId} does not exist`, [
           { path: "/datasetId", message: `dataset ${input.datasetId} does not exist` },
@@ -85,33 +88,14 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       const layers = await inferLayers(projectId, model, training, shape);
       checkJobLimits(layers, training, shape, limits);
 
-      const job = await db.$transaction(async (tx) => {
-        // One submission of a project at a time past this point, so the count below stays true until the insert.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
-        const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
-        if (active >= limits.maxActiveJobsPerProject) {
-          throw new DescentError(
-            "RATE_LIMITED",
-            `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`,
-          );
-        }
-        const created = await tx.trainingJob.create({
-          data: {
-            id: newId("job"),
-            projectId,
-            datasetId: dataset.id,
-            spec: toJson(model),
-            training: toJson(training),
-            ...(shape.pipeline ? { pipeline: toJson(shape.pipeline) } : {}),
-            totalEpochs: training.epochs,
-            events: { create: { type: "status", data: { ...statusChange("queued", "submitted") } } },
-          },
-          include: jobInclude,
-        });
-        return { ...created, rank: active + 1 };
-      });
+      const job = { id: newId("job"), datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
+      const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
+      const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });
+      if (!outcome.inserted) {
+        throw new DescentError("RATE_LIMITED", `this project has ${outcome.active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
+      }
       try {
-        await withTimeout(queue.enqueue(job.id, job.rank), ENQUEUE_TIMEOUT_MS);
+        await withTimeout(queue.enqueue(job.id, outcome.rank), ENQUEUE_TIMEOUT_MS);
       } catch (error) {
         // Without a queue entry the job would wait forever: take it back and
         // tell the client to retry, rather than keep half a job.
@@ -120,7 +104,22 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
           cause: error,
         });
       }
-      return toJobView(job);
+      // The row as inserted, its JSON as read back, so the answer is what GET answers.
+      return toJobView({
+        ...job,
+        status: "queued",
+        spec: JSON.parse(JSON.stringify(model)),
+        training: JSON.parse(JSON.stringify(training)),
+        epoch: 0,
+        attempt: 0,
+        bestMetrics: null,
+        error: null,
+        cancelRequested: false,
+        startedAt: null,
+        finishedAt: null,
+        resultModelId: null,
+        history: [submitted],
+      });
     },
 
     /**
@@ -165,7 +164,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     },
 
     async get(projectId: string, id: string): Promise<JobView> {
-      const job = await db.trainingJob.findFirst({ where: { id, projectId }, include: jobInclude });
+      const job = await findJobRow(db, projectId, id);
       if (!job) throw notFound("job", id);
       return toJobView(job);
     },
@@ -177,7 +176,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         take: page.limit + 1,
         include: jobInclude,
       });
-      return pageOf(rows.map(toJobView), page.limit);
+      return pageOf(rows.map((row) => toJobView(withRelations(row))), page.limit);
     },
 
     async metrics(projectId: string, id: string): Promise<EpochMetricView[]> {
@@ -217,13 +216,33 @@ function resolveClassWeights(training: TrainingConfig, classes: { classNames: st
   return classWeights(classCounts, classNames, classWeight);
 }
 
+/** What submission reads of a dataset: its shape and classes (statistics and feature names can be large). */
+const datasetShape = {
+  id: true,
+  kind: true,
+  numSamples: true,
+  numFeatures: true,
+  inputShape: true,
+  numClasses: true,
+  classNames: true,
+  classCounts: true,
+  labelColumn: true,
+  columns: true,
+} as const satisfies Prisma.DatasetSelect;
+
 /** What a job's view needs besides its row: the model's id and the status history. */
 export const jobInclude = {
   resultModel: { select: { id: true } },
   events: { where: { type: "status" }, orderBy: { id: "asc" }, select: { data: true } },
 } as const satisfies Prisma.TrainingJobInclude;
 
-type JobWithRelations = TrainingJob & { resultModel: { id: string } | null; events: { data: Prisma.JsonValue }[] };
+/** A job row with the model's id and the status history as findJobRow reads them. */
+type JobWithRelations = Omit<JobRow, "status"> & { status: JobStatus };
+
+/** A job read by Prisma with `jobInclude`, in findJobRow's shape. */
+export function withRelations(job: TrainingJob & { resultModel: { id: string } | null; events: { data: Prisma.JsonValue }[] }): JobWithRelations {
+  return { ...job, resultModelId: job.resultModel?.id ?? null, history: job.events.map((event) => event.data) };
+}
 
 export function toJobView(job: JobWithRelations): JobView {
   return {
@@ -237,9 +256,9 @@ export function toJobView(job: JobWithRelations): JobView {
     attempt: job.attempt,
     bestMetrics: job.bestMetrics === null ? null : decodeBestMetrics(job.bestMetrics, `job ${job.id}'s best metrics`),
     error: job.error === null ? null : decodeJobError(job.error, `job ${job.id}'s error`),
-    resultModelId: job.resultModel?.id ?? null,
+    resultModelId: job.resultModelId,
     cancelRequested: job.cancelRequested,
-    history: job.events.map((event) => decodeStatusChange(event.data, `a status event of job ${job.id}`)),
+    history: job.history.map((data) => decodeStatusChange(data, `a status event of job ${job.id}`)),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

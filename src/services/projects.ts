@@ -1,10 +1,12 @@
 // Tenants and their API keys. A key is shown once, at creation, and stored
-// only as its sha256 hash; a revoked key stops working at once.
+// only as its sha256 hash; a revoked key stops working at once, in every API
+// process (see verified-key-cache.ts).
 
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import { DescentError, notFound } from "../errors.js";
+import { createVerifiedKeyCache, type RevocationSignal, type VerifiedKey } from "./verified-key-cache.js";
 
 /** The project every request acts in when DESCENT_AUTH=off (created by the tenancy migration). */
 export const DEFAULT_PROJECT_ID = "prj_default";
@@ -30,7 +32,42 @@ function generateKey(): string {
 /** What generateKey makes; anything else is unknown without a database lookup. */
 const KEY_FORMAT = /^dsk_[A-Za-z0-9_-]{32}$/;
 
-export function createProjectService({ db }: { db: Database }) {
+export interface ProjectServiceDependencies {
+  db: Database;
+  /**
+   * How revocations reach every API process. With it, verified keys are
+   * cached per process (for `keyCacheTtlMs`, 0: not at all); without it,
+   * every lookup asks Postgres.
+   */
+  revocations?: RevocationSignal;
+  /** @defaultValue 60000 */
+  keyCacheTtlMs?: number;
+}
+
+export function createProjectService({ db, revocations, keyCacheTtlMs = 60_000 }: ProjectServiceDependencies) {
+  const verifiedKeys = revocations && keyCacheTtlMs > 0 ? createVerifiedKeyCache({ signal: revocations, ttlMs: keyCacheTtlMs }) : null;
+
+  async function findActiveKey(hash: string): Promise<VerifiedKey | null> {
+    const row = await db.apiKey.findUnique({ where: { hash }, select: { id: true, projectId: true, revokedAt: true } });
+    return row && !row.revokedAt ? { id: row.id, projectId: row.projectId } : null;
+  }
+
+  /** Tells every API process (this one first) to stop trusting the keys it verified before this revocation. */
+  async function announceRevocation(id: string): Promise<void> {
+    if (!verifiedKeys || !revocations) return;
+    verifiedKeys.clear();
+    try {
+      await revocations.announce();
+    } catch (error) {
+      throw new DescentError(
+        "UNAVAILABLE",
+        `api key ${id} is revoked, but other API processes could not be told (Redis is unavailable) and may accept it for up to ${Math.ceil(keyCacheTtlMs / 1000)} s; retry the DELETE shortly`,
+        undefined,
+        { cause: error },
+      );
+    }
+  }
+
   async function issueKey(projectId: string, name: string) {
     const apiKey = generateKey();
     const row = await db.apiKey.create({
@@ -71,6 +108,7 @@ export function createProjectService({ db }: { db: Database }) {
         return "revoked";
       });
       if (outcome === "missing") throw notFound("api key", id);
+      if (outcome === "revoked") await announceRevocation(id);
       if (outcome === "last") {
         throw new DescentError("CONFLICT", `api key ${id} is this project's last active key: revoking it locks the project out; create another key first, or pass ?force=true`, [
           { path: "querystring/force", message: "needed to revoke the last active key" },
@@ -84,11 +122,22 @@ export function createProjectService({ db }: { db: Database }) {
       if (!project) throw notFound("project", projectId);
     },
 
-    /** The key (its id and project) a bearer token is, or null for an unknown or revoked one. */
-    async keyOf(apiKey: string): Promise<{ id: string; projectId: string } | null> {
-      if (!KEY_FORMAT.test(apiKey)) return null;
-      const row = await db.apiKey.findUnique({ where: { hash: hashKey(apiKey) }, select: { id: true, projectId: true, revokedAt: true } });
-      return row && !row.revokedAt ? { id: row.id, projectId: row.projectId } : null;
+    /**
+     * The key (its id and project) a bearer token is, or null for an unknown
+     * or revoked one. `beforeDatabase` runs only when the answer has to come
+     * from Postgres (the key is not cached), and may refuse by throwing.
+     */
+    async keyOf(apiKey: string, { beforeDatabase }: { beforeDatabase?: () => Promise<void> } = {}): Promise<VerifiedKey | null> {
+      if (!KEY_FORMAT.test(apiKey)) {
+        await beforeDatabase?.();
+        return null;
+      }
+      const hash = hashKey(apiKey);
+      const load = async () => {
+        await beforeDatabase?.();
+        return findActiveKey(hash);
+      };
+      return verifiedKeys ? verifiedKeys.lookUp(hash, load) : load();
     },
 
     async ensureDefaultProject(): Promise<void> {

@@ -89,10 +89,13 @@ export function installAuth(app: FastifyInstance, { mode, adminKey, projects, fa
     request.apiKeyId = key.id;
   });
 
-  /** Looks a key up in Postgres, unless this address has sent too many unknown keys lately. */
+  /**
+   * Looks a key up (in this process's cache of verified keys, else in
+   * Postgres); the Postgres lookup is refused while this address has sent
+   * too many unknown keys lately.
+   */
   async function lookUp(request: FastifyRequest, token: string) {
-    await failures.assertNotBlocked(request);
-    const key = await projects.keyOf(token);
+    const key = await projects.keyOf(token, { beforeDatabase: () => failures.assertNotBlocked(request) });
     if (!key) await failures.record(request);
     return key;
   }

@@ -1,0 +1,86 @@
+// The SQL of the API's busiest job routes, each write or read one statement:
+// POST /v1/jobs (a job and its first status event, within a project's limit)
+// and GET /v1/jobs/:id (the job, its model's id and its status history).
+
+import type { Database, JobStatus, Prisma } from "../db/client.js";
+
+/** A job row as the job's view needs it (see toJobView in jobs.ts). */
+export interface JobRow {
+  id: string;
+  status: JobStatus;
+  datasetId: string;
+  spec: Prisma.JsonValue;
+  training: Prisma.JsonValue;
+  epoch: number;
+  totalEpochs: number;
+  attempt: number;
+  bestMetrics: Prisma.JsonValue | null;
+  error: Prisma.JsonValue | null;
+  cancelRequested: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  resultModelId: string | null;
+  /** The data of the job's status events, oldest first. */
+  history: Prisma.JsonValue[];
+}
+
+/** The job with its model's id and status history, in one statement; null when the project has no such job. */
+export async function findJobRow(db: Database, projectId: string, id: string): Promise<JobRow | null> {
+  const rows = await db.$queryRaw<JobRow[]>`
+    SELECT j."id", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
+      j."bestMetrics", j."error", j."cancelRequested", j."createdAt", j."startedAt", j."finishedAt",
+      (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
+      COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history"
+    FROM "TrainingJob" j
+    WHERE j."id" = ${id} AND j."projectId" = ${projectId}`;
+  return rows[0] ?? null;
+}
+
+export interface NewJob {
+  id: string;
+  datasetId: string;
+  spec: unknown;
+  training: unknown;
+  pipeline: unknown | null;
+  totalEpochs: number;
+  /** The data of its first status event. */
+  submitted: Record<string, unknown>;
+  createdAt: Date;
+}
+
+/**
+ * Inserts queued jobs of one project, in order, and their first status
+ * events, as long as the project stays within `maxActive` queued or running
+ * jobs: the k-th job (from 1) is inserted when `active + k <= maxActive`,
+ * with rank `active + k`. `active` is how many the project had before.
+ * A transaction-scoped lock per project, taken in a statement of its own
+ * (the insert's snapshot must start after it), keeps the count true until
+ * the insert commits, so concurrent submissions get distinct ranks.
+ */
+export async function insertQueuedJobs(db: Database, projectId: string, jobs: NewJob[], maxActive: number): Promise<{ active: number; inserted: number }> {
+  const batch = JSON.stringify(jobs.map((job) => ({ ...job, pipeline: job.pipeline ?? null, createdAt: job.createdAt.toISOString() })));
+  const [, rows] = await db.$transaction([
+    db.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`,
+    db.$queryRaw<{ active: number; inserted: number }[]>`
+      WITH active AS (
+        SELECT count(*)::int AS n FROM "TrainingJob" WHERE "projectId" = ${projectId} AND "status" IN ('queued', 'running')
+      ), batch AS (
+        SELECT b.job, (b.job->>'createdAt')::timestamp(3) AS at
+        FROM jsonb_array_elements(${batch}::jsonb) WITH ORDINALITY AS b(job, k), active
+        WHERE active.n + b.k <= ${maxActive}
+      ), job AS (
+        INSERT INTO "TrainingJob" ("id", "projectId", "status", "datasetId", "spec", "training", "pipeline", "totalEpochs", "createdAt", "updatedAt")
+        SELECT job->>'id', ${projectId}, 'queued'::"JobStatus", job->>'datasetId', job->'spec', job->'training',
+          NULLIF(job->'pipeline', 'null'::jsonb), (job->>'totalEpochs')::int, at, at
+        FROM batch
+        RETURNING "id"
+      ), event AS (
+        INSERT INTO "JobEvent" ("jobId", "type", "data", "createdAt")
+        SELECT job->>'id', 'status', job->'submitted', at FROM batch
+        RETURNING "id"
+      )
+      SELECT active.n AS "active", (SELECT count(*)::int FROM job) AS "inserted" FROM active`,
+  ]);
+  return rows[0];
+}
