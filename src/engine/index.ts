@@ -33,7 +33,7 @@ export type {
 export { SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
 export { summarizeModel, checkSpecFitsData, checkTrainingConfig } from "./spec.js";
 export { planModel, type ModelPlan } from "./model-plan.js";
-export { findInvalidId, describeInvalidId, type InvalidId } from "./input-ids.js";
+export { embeddingIdLimit, findInvalidId, describeInvalidId, type IdLimit, type InvalidId } from "./input-ids.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
 export { monitorOf } from "./training/early-stopping.js";

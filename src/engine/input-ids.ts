@@ -11,21 +11,34 @@ export interface InvalidId {
   inputDim: number;
 }
 
+/** The ids every embedding of a model takes: integers in [0, inputDim) of the one with the fewest. */
+export interface IdLimit {
+  layer: number;
+  inputDim: number;
+}
+
+/** From the spec, once per model (null: no embedding, nothing to check). */
+export function embeddingIdLimit(spec: ModelSpec): IdLimit | null {
+  let limit: IdLimit | null = null;
+  spec.layers.forEach((layer, index) => {
+    if (layer.type === "embedding" && (limit === null || layer.inputDim < limit.inputDim)) limit = { layer: index, inputDim: layer.inputDim };
+  });
+  return limit;
+}
+
 /**
  * Embeddings read the model's input as integer ids (model-plan.ts enforces
- * the wiring): the first value of `x` (n samples) that is not an integer in
- * [0, inputDim) of every embedding, or null. Checked before training and
- * prediction, so that a bad id is an error about the data, not a crash.
+ * the wiring): the first value of `x` (n samples) outside `limit`, or null.
+ * Checked before training and prediction, so that a bad id is an error about
+ * the data, not a crash.
  */
-export function findInvalidId(spec: ModelSpec, x: Float32Array, n: number): InvalidId | null {
-  const embeddings = spec.layers.flatMap((layer, index) => (layer.type === "embedding" ? [{ index, inputDim: layer.inputDim }] : []));
-  if (embeddings.length === 0) return null;
-  const smallest = embeddings.reduce((a, b) => (b.inputDim < a.inputDim ? b : a));
+export function findInvalidId(limit: IdLimit | null, x: Float32Array, n: number): InvalidId | null {
+  if (limit === null) return null;
   const width = x.length / n;
   for (let i = 0; i < x.length; i++) {
     const value = x[i];
-    if (!(Number.isInteger(value) && value >= 0 && value < smallest.inputDim)) {
-      return { sample: Math.floor(i / width), position: i % width, value, layer: smallest.index, inputDim: smallest.inputDim };
+    if (!(Number.isInteger(value) && value >= 0 && value < limit.inputDim)) {
+      return { sample: Math.floor(i / width), position: i % width, value, layer: limit.layer, inputDim: limit.inputDim };
     }
   }
   return null;

@@ -33,7 +33,7 @@ export function planModel(spec: ModelSpec): ModelPlan {
   const inputShapes: number[][][] = [];
   const shapeOf = (source: number) => (source < 0 ? [...spec.inputShape] : summaries[source].outputShape);
   spec.layers.forEach((layer, index) => {
-    const inputs = layerSources(layer, index, indexOfName, spec.layers);
+    const inputs = layerSources(layer, index, indexOfName);
     if (layer.type === "embedding" && inputs[0] !== -1) {
       throw layerError(index, "embedding", layer.inputs ? "inputs" : null, `an embedding reads integer ids from the model's input: make it the first layer, or give it "inputs": ["${MODEL_INPUT}"]`);
     }
@@ -101,7 +101,7 @@ function layerNames(layers: LayerSpec[]): Map<string, number> {
 }
 
 /** Where a layer's inputs come from: its `inputs` by name, else the previous layer (the model's input for the first). */
-function layerSources(layer: LayerSpec, index: number, indexOfName: Map<string, number>, layers: LayerSpec[]): number[] {
+function layerSources(layer: LayerSpec, index: number, indexOfName: Map<string, number>): number[] {
   const merge = isMergeSpec(layer);
   const inputs: unknown = layer.inputs;
   if (inputs === undefined) {

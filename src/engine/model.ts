@@ -1,7 +1,7 @@
 import { cloneJson } from "./clone-json.js";
 import type { ForwardContext } from "./context.js";
 import { initializeWeights } from "./initializers.js";
-import { describeInvalidId, findInvalidId } from "./input-ids.js";
+import { describeInvalidId, embeddingIdLimit, findInvalidId, type IdLimit } from "./input-ids.js";
 import { flatSize } from "./layers/layer.js";
 import { layerKindOf } from "./layers/layer-kinds.js";
 import { isMergeSpec, mergeKinds } from "./layers/merge-layers.js";
@@ -49,6 +49,8 @@ export class NeuralNetwork implements Model {
   readonly weights: NamedWeight[] = [];
   readonly context: ForwardContext;
   private readonly layerWeights: Tensor[][] = [];
+  /** The ids the model's embeddings take (null: none), checked on every input before it reaches them. */
+  readonly idLimit: IdLimit | null;
   /** Per layer, where its inputs come from (layer indices; -1 is the model's input). */
   private readonly layerInputs: number[][];
   private readonly predictGraphs = new Map<number, ForwardGraph>();
@@ -63,6 +65,7 @@ export class NeuralNetwork implements Model {
     this.parameterCount = summaries.reduce((sum, s) => sum + s.parameterCount, 0);
     this.outputActivation = outputActivation(spec);
     this.layerInputs = summaries.map((summary) => summary.inputs);
+    this.idLimit = embeddingIdLimit(spec);
     const rng = new Prng(seed, INIT_STREAM);
     this.context = { training: false, rng: new Prng(seed, TRAINING_STREAM) };
 
@@ -114,7 +117,7 @@ export class NeuralNetwork implements Model {
     if (x.length !== numSamples * this.inputSize) {
       throw new Error(`predict: expected ${numSamples} x ${this.inputSize} = ${numSamples * this.inputSize} values, got ${x.length}`);
     }
-    const invalid = findInvalidId(this.spec, x, numSamples);
+    const invalid = findInvalidId(this.idLimit, x, numSamples);
     if (invalid) throw new Error(`predict: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`);
     this.context.training = false;
     const result = new Float32Array(numSamples * this.outputSize);

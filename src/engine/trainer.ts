@@ -47,7 +47,7 @@ export function createTrainer(model: Model, options: TrainerOptions): Trainer {
     trainOnBatch(x, y, n) {
       if (!Number.isInteger(n) || n < 1) throw new TrainingError("INVALID_DATA", `trainOnBatch: n must be a positive integer, got ${n}`, 0, steps + 1);
       if (x.length !== n * network.inputSize) throw new TrainingError("INVALID_DATA", `trainOnBatch: x has ${x.length} values; ${n} samples of ${network.inputSize} features need ${n * network.inputSize}`, 0, steps + 1);
-      const invalid = findInvalidId(network.spec, x, n);
+      const invalid = findInvalidId(network.idLimit, x, n);
       if (invalid) throw new TrainingError("INVALID_DATA", `trainOnBatch: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`, 0, steps + 1);
       const targets = encodeTargets(y instanceof Float32Array ? y : Float32Array.from(y), n, options.loss, network.outputSize);
       shape ??= { width: targets.width, sparse: targets.sparse };

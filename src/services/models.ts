@@ -1,5 +1,5 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, describeInvalidId, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
+import { createModel, describeInvalidId, embeddingIdLimit, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
 import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
@@ -183,7 +183,7 @@ function formatFlops(flops: number): string {
 
 /** Inputs an embedding cannot look up are a 400 at /inputs/<sample>/<position>, before any thread runs them. */
 function checkEmbeddingIds(spec: ModelSpec, x: Float32Array, count: number): void {
-  const invalid = findInvalidId(spec, x, count);
+  const invalid = findInvalidId(embeddingIdLimit(spec), x, count);
   if (!invalid) return;
   const path = `/inputs/${invalid.sample}/${invalid.position}`;
   throw new DescentError("VALIDATION_FAILED", `${path}: ${describeInvalidId(invalid)}`, [{ path, message: describeInvalidId(invalid) }]);

@@ -26,7 +26,7 @@ function checkSequenceInput(inputShape: readonly number[], index: number, type: 
   }
 }
 
-function checkWindowFits(window: Window1d, index: number, type: string, field: string): number {
+function checkStepsFit(window: Window1d, index: number, type: string, field: string): number {
   if (window.outSteps < 1) {
     const span = (window.kernel - 1) * window.dilation + 1;
     throw layerError(index, type, field, `a window spanning ${span} steps does not fit the ${window.steps} steps of the input with padding valid; use a smaller ${field} or padding "same"`);
@@ -53,7 +53,7 @@ export const conv1dLayer: LayerKind<Conv1dSpec> = {
     if (spec.useBias !== undefined && typeof spec.useBias !== "boolean") throw layerError(index, "conv1d", "useBias", "useBias must be a boolean");
     if (spec.kernelInitializer !== undefined) checkOneOf(spec.kernelInitializer, INITIALIZER_NAMES, index, "conv1d", "kernelInitializer");
     if (spec.biasInitializer !== undefined) checkOneOf(spec.biasInitializer, INITIALIZER_NAMES, index, "conv1d", "biasInitializer");
-    return [checkWindowFits(convWindow(spec, inputShape[0]), index, "conv1d", "kernelSize"), spec.filters];
+    return [checkStepsFit(convWindow(spec, inputShape[0]), index, "conv1d", "kernelSize"), spec.filters];
   },
 
   weights(spec, inputShape) {
@@ -91,7 +91,7 @@ function pooling1dLayer<S extends Pool1dSpec>(type: S["type"], op: (x: Tensor, w
       checkBound(spec.poolSize, BOUNDS.windowSize, index, type, "poolSize");
       if (spec.strides !== undefined) checkBound(spec.strides, BOUNDS.windowSize, index, type, "strides");
       checkPadding(spec.padding, index, type);
-      const steps = checkWindowFits(window1d(inputShape[0], spec.poolSize, spec.strides ?? spec.poolSize, 1, spec.padding ?? "valid"), index, type, "poolSize");
+      const steps = checkStepsFit(window1d(inputShape[0], spec.poolSize, spec.strides ?? spec.poolSize, 1, spec.padding ?? "valid"), index, type, "poolSize");
       return [steps, inputShape[1]];
     },
     weights: () => [],

@@ -9,18 +9,17 @@ import { makeNode, type Tensor } from "../tensor.js";
 export function embeddingLookup(ids: Tensor, table: Tensor): Tensor {
   const [vocabulary, dim] = table.shape;
   const count = ids.size;
-  const rowOf = (k: number): number => {
-    const id = ids.data[k];
-    if (!(Number.isInteger(id) && id >= 0 && id < vocabulary)) throw new Error(`embedding: ${id} is not an id in [0, ${vocabulary})`);
-    return id * dim;
-  };
+  // Where each id's row starts, filled by forward and read by backward (same ids).
+  const rows = new Int32Array(count);
   return makeNode(
     "embedding",
     [...ids.shape, dim],
     [ids, table],
     (out) => {
       for (let k = 0; k < count; k++) {
-        const row = rowOf(k);
+        const id = ids.data[k];
+        if (!(Number.isInteger(id) && id >= 0 && id < vocabulary)) throw new Error(`embedding: ${id} is not an id in [0, ${vocabulary})`);
+        const row = (rows[k] = id * dim);
         out.data.set(table.data.subarray(row, row + dim), k * dim);
       }
     },
@@ -29,7 +28,7 @@ export function embeddingLookup(ids: Tensor, table: Tensor): Tensor {
       const grad = table.grad;
       if (grad === null) return;
       for (let k = 0; k < count; k++) {
-        const row = rowOf(k);
+        const row = rows[k];
         for (let j = 0; j < dim; j++) grad[row + j] += g[k * dim + j];
       }
     },

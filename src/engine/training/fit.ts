@@ -168,7 +168,7 @@ function checkData(network: NeuralNetwork, data: TrainingData, name: string): vo
   for (let i = 0; i < data.x.length; i++) {
     if (!Number.isFinite(data.x[i])) throw new TrainingError("INVALID_DATA", `${name}: x[${i}] (sample ${Math.floor(i / network.inputSize)}) is not a finite number`, 0, 0);
   }
-  const invalid = findInvalidId(network.spec, data.x, data.numSamples);
+  const invalid = findInvalidId(network.idLimit, data.x, data.numSamples);
   if (invalid) throw new TrainingError("INVALID_DATA", `${name}: sample ${invalid.sample}, position ${invalid.position}: ${describeInvalidId(invalid)}`, 0, 0);
 }
 

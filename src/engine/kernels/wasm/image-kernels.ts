@@ -42,9 +42,9 @@ function columns(module: ModuleBuilder, name: "im2col" | "col2im_add"): void {
   const { f, w, address } = windowFunction(module, name, adding ? ["cols", "image"] : ["image", "cols"]);
   const [image, cols] = adding ? [address[1], address[0]] : address;
   const [n, oy, ox, ky, kx, c, i] = ["n", "oy", "ox", "ky", "kx", "c", "i"].map((v) => f.local("i32", v));
-  const [span, depth, rowStride, imageStart, y0, x0, iy, ix, row, to, from, inside] =
-    ["span", "depth", "rowStride", "imageStart", "y0", "x0", "iy", "ix", "row", "to", "from", "inside"].map((v) => f.local("i32", v));
-  const xAt = (offset: Code): Code => i32.add(get(image), i32.add(get(from), offset)); // byte address in the image
+  const [span, depth, rowStride, imageStart, y0, x0, iy, ix, row, to, source, inside] =
+    ["span", "depth", "rowStride", "imageStart", "y0", "x0", "iy", "ix", "row", "to", "source", "inside"].map((v) => f.local("i32", v));
+  const xAt = (offset: Code): Code => i32.add(get(image), i32.add(get(source), offset)); // byte address in the image
   const colAt = (offset: Code): Code => i32.add(get(to), offset);
   const run: Code = adding
     ? forFloats(i, get(span), (o) => [v128.store(xAt(o), f32x4.add(v128.load(xAt(o)), v128.load(colAt(o))))], (o) => [f32.store(xAt(o), f32.add(f32.load(xAt(o)), f32.load(colAt(o))))])
@@ -79,7 +79,7 @@ function columns(module: ModuleBuilder, name: "im2col" | "col2im_add"): void {
             set(iy, i32.add(get(y0), get(ky))),
             set(to, i32.add(get(row), bytes(i32.mul(get(ky), get(span))))),
             when(i32.or(i32.ltS(get(iy), i32.const(0)), i32.geS(get(iy), get(w.inHeight))), [outsideRows], [
-              set(from, bytes(i32.add(get(imageStart), i32.add(i32.mul(get(iy), get(rowStride)), i32.mul(get(x0), get(w.channels)))))),
+              set(source, bytes(i32.add(get(imageStart), i32.add(i32.mul(get(iy), get(rowStride)), i32.mul(get(x0), get(w.channels)))))),
               when(get(inside), [run], [edge]),
             ]),
           ),
