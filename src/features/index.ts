@@ -22,6 +22,7 @@ export { DEFAULTS as PIPELINE_DEFAULTS, MAX_CATEGORIES, MAX_TEXT_BUCKETS } from 
 export * from "./pipeline/types.js";
 export { classWeights, countClasses, sampleWeights } from "./class-weights.js";
 export { splitRows, type RowSplit, type SplitOptions } from "./split.js";
+export { MAX_HORIZON, MAX_WINDOW, stepWidth, windowRows, windowShape, type WindowedSamples } from "./time-windows.js";
 export { classificationMetrics, perClassMetrics, type ClassMetrics, type ClassificationMetrics } from "./metrics/classification.js";
 export { regressionMetrics, type RegressionMetrics } from "./metrics/regression.js";
 export { rocAuc } from "./metrics/roc-auc.js";

@@ -17,6 +17,8 @@ export interface SplitOptions {
   seed: number;
   /** Per row, its stratum (a class index; any number, NaN or -1 for a missing label is a stratum of its own). */
   strata?: ArrayLike<number>;
+  /** Time order: training takes the first rows, validation the next ones, test the last (no shuffle, no strata). */
+  ordered?: boolean;
 }
 
 /** Rows 0..numRows-1 split at random with the seed; each part in ascending order. Same inputs, same split. */
@@ -25,6 +27,7 @@ export function splitRows(numRows: number, options: SplitOptions): RowSplit {
   const test = options.test ?? 0;
   if (!(validation >= 0 && test >= 0 && validation + test < 1)) throw new FeatureError("BAD_OPTION", "validation and test fractions must be from 0, and below 1 together");
   if (options.strata && options.strata.length !== numRows) throw new FeatureError("BAD_OPTION", `${options.strata.length} strata for ${numRows} rows`);
+  if (options.ordered) return orderedSplit(numRows, validation, test);
   const random = mulberry32(options.seed);
   const parts: [number[], number[], number[]] = [[], [], []];
   for (const group of groups(numRows, options.strata)) {
@@ -38,6 +41,15 @@ export function splitRows(numRows: number, options: SplitOptions): RowSplit {
   }
   const [train, val, tst] = parts.map((part) => Int32Array.from(part).sort());
   return { train, validation: val, test: tst };
+}
+
+/** Rows in their order: train, then validation, then test, with the same counts a random split gives. */
+function orderedSplit(numRows: number, validation: number, test: number): RowSplit {
+  const testCount = Math.round(numRows * test);
+  const validationCount = Math.round(numRows * validation);
+  const trainCount = numRows - testCount - validationCount;
+  const range = (from: number, to: number) => Int32Array.from({ length: to - from }, (_, i) => from + i);
+  return { train: range(0, trainCount), validation: range(trainCount, trainCount + validationCount), test: range(trainCount + validationCount, numRows) };
 }
 
 function groups(numRows: number, strata: ArrayLike<number> | undefined): number[][] {

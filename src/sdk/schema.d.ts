@@ -1376,6 +1376,7 @@ export interface components {
             label: components["schemas"]["PipelineLabel"];
             /** @description Every column of the model's input: where it comes from and how. */
             outputs: components["schemas"]["PipelineOutput"][];
+            timeSeries?: components["schemas"]["PipelineTimeSeries"];
             training: {
                 dropped: {
                     missingLabel: number;
@@ -2161,6 +2162,16 @@ export interface components {
             name: string;
             value?: string;
         };
+        /**
+         * PipelineTimeSeries
+         * @description The model reads windows of `window` consecutive rows (see TimeSeries in the training config); predict with rows answers one forecast per row from the window-th on.
+         */
+        PipelineTimeSeries: {
+            horizon: number;
+            pastLabel: boolean;
+            stride: number;
+            window: number;
+        };
         /** PredictInput */
         PredictInput: components["schemas"]["PredictInputs"] | components["schemas"]["PredictRows"];
         /** PredictInputs */
@@ -2336,6 +2347,24 @@ export interface components {
             meanWords: number;
         };
         /**
+         * TimeSeries
+         * @description Rows are in time order, as uploaded. The split follows time: training windows have their targets in the first rows, then validation, then test (validationSplit, testSplit); no window trains on a target after the split. Predict takes rows (at least window of them) and answers one forecast per row from the window-th on.
+         * @example {
+         *       "window": 12,
+         *       "horizon": 1
+         *     }
+         */
+        TimeSeries: {
+            /** @description How many rows after a window's last row its target is. Default 1 (the next row). */
+            horizon?: number;
+            /** @description Regression: each row of a window also carries its label's value (standardized), the series' own past. Default true for regression; classification: false only. */
+            pastLabel?: boolean;
+            /** @description Rows between the starts of two training windows. Default 1. */
+            stride?: number;
+            /** @description Consecutive rows per sample: the model's input is [window, features]. */
+            window: number;
+        };
+        /**
          * TrainingConfig
          * @example {
          *       "epochs": 50,
@@ -2404,6 +2433,7 @@ export interface components {
             testSplit?: number;
             /** @description Training time after which the job stops (at the next batch) and fails with TIME_LIMIT_EXCEEDED, keeping its metrics. Default and most: the service's MAX_JOB_SECONDS (24 hours unless set). */
             timeLimitSeconds?: number;
+            timeSeries?: components["schemas"]["TimeSeries"];
             /** @description Fraction held out for validation, drawn at random with the seed. 0: none. */
             validationSplit?: number;
         };

@@ -1,8 +1,8 @@
 import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
-import { classWeights } from "../features/index.js";
-import { createTableCache, fitJobPipeline, splitTable } from "./table-training.js";
+import { classWeights, windowShape } from "../features/index.js";
+import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
@@ -69,7 +69,26 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     const split = splitTable(table, tableDataset, training);
     const pipeline = fitJobPipeline(table, tableDataset, training, split);
     const numClasses = pipeline.label.task === "classification" ? pipeline.label.classNames.length : 0;
+    if (pipeline.timeSeries) {
+      // Samples are windows: count those that train and validate, as the worker will cut them.
+      const { train, validation } = tableTrainingData(table, pipeline, split);
+      const inputShape = windowShape(pipeline, pipeline.timeSeries);
+      if (train.numRows === 0) {
+        const message = `no training window: the training rows hold no ${inputShape[0]} + ${pipeline.timeSeries.horizon} consecutive rows kept by the pipeline`;
+        throw new DescentError("INVALID_SPEC", message, [{ path: "/training/timeSeries/window", message }]);
+      }
+      return { numFeatures: inputShape[0] * inputShape[1], numClasses, numSamples: train.numRows + (validation?.numRows ?? 0), inputShape, pipeline };
+    }
     return { numFeatures: pipeline.width, numClasses, numSamples: pipeline.training.kept + split.validation.length, inputShape: [pipeline.width], pipeline };
+  }
+
+  /** A matrix dataset has no rows in time order to cut into windows. */
+  function matrixShape<D extends Pick<Dataset, "id">>(dataset: D, training: ResolvedTrainingConfig) {
+    if (training.timeSeries) {
+      const message = `dataset ${dataset.id} is a matrix; timeSeries needs a table (upload the series as CSV or rows, one row per time step)`;
+      throw new DescentError("INVALID_SPEC", message, [{ path: "/training/timeSeries", message }]);
+    }
+    return { ...dataset, pipeline: null };
   }
 
   return {
@@ -82,7 +101,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         ]);
       }
       const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
-      const shape = dataset.kind === "table" ? await tableShape(dataset, training) : { ...dataset, pipeline: null };
+      const shape = dataset.kind === "table" ? await tableShape(dataset, training) : matrixShape(dataset, training);
       const model = isTransferSpec(input.model) ? input.model : { ...input.model, inputShape: input.model.inputShape ?? shape.inputShape };
       if (training.classWeight !== undefined) training.classWeights = resolveClassWeights(training, shape.pipeline?.label.task === "classification" ? shape.pipeline.label : dataset);
       const layers = await inferLayers(projectId, model, training, shape);

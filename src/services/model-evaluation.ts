@@ -5,6 +5,7 @@
 import type { Database } from "../db/client.js";
 import { bytesToFloat32 } from "../db/float32.js";
 import { DescentError, invalid, pointerSegment } from "../errors.js";
+import { labelledSamples } from "./time-series-samples.js";
 import { FeatureError, decodeTable, transformRecords, transformTable, type DroppedRows, type FittedPipeline } from "../features/index.js";
 
 export interface LabelledSamples {
@@ -23,7 +24,7 @@ export function labelledRows(pipeline: FittedPipeline | null, rows: Record<strin
   if (!pipeline) throw invalid("/rows", `model ${modelId} was trained on numbers, not on a table: evaluate it on a dataset (datasetId)`);
   try {
     const result = transformRecords(pipeline, rows, { labels: true, onMissing: "drop" });
-    return { x: result.x, y: result.y!, count: result.numRows, dropped: result.dropped };
+    return { ...labelledSamples(pipeline, result), dropped: result.dropped };
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;
     const path = `/rows${error.row !== undefined ? `/${error.row}` : ""}${error.column !== undefined ? `/${pointerSegment(error.column)}` : ""}`;
@@ -43,7 +44,7 @@ export async function datasetSamples(
     if (!pipeline) throw invalid("/datasetId", `dataset ${datasetId} is a table; this model was trained on numbers and has no pipeline to read it`);
     const table = decodeTable(row.table!);
     const result = transformTable(pipeline, table, Int32Array.from({ length: table.numRows }, (_, i) => i));
-    return { x: result.x, y: result.y!, count: result.numRows, dropped: result.dropped };
+    return { ...labelledSamples(pipeline, result), dropped: result.dropped };
   }
   if (row.numFeatures !== inputSize) throw invalid("/datasetId", `dataset ${datasetId}'s samples have ${row.numFeatures} values; the model takes ${inputSize}`);
   if (classNames.length !== row.classNames.length || classNames.some((name, k) => row.classNames[k] !== name)) {

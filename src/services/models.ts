@@ -6,6 +6,7 @@ import type { ModelForPrediction } from "../prediction/protocol.js";
 import { decodeLineage, decodeModelMetrics, decodeModelSpec, decodeWeightManifest } from "../db/json-columns.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
+import { forecastCount, forecastInputs } from "./time-series-samples.js";
 import { evaluateOutputs, type Evaluation } from "./evaluation.js";
 import { assertSomethingToEvaluate, datasetSamples, labelledRows } from "./model-evaluation.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
@@ -158,7 +159,8 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
     async predict(projectId: string, id: string, body: { inputs: unknown[] } | { rows: Record<string, unknown>[] }): Promise<Prediction> {
       const loaded = await load(projectId, id);
       const { row, pipeline } = loaded;
-      const count = "rows" in body ? body.rows.length : body.inputs.length;
+      const timeSeries = "rows" in body ? pipeline?.timeSeries : undefined;
+      const count = "rows" in body ? (timeSeries ? forecastCount(timeSeries, body.rows.length) : body.rows.length) : body.inputs.length;
       checkBudget(loaded, count);
       const x = "rows" in body ? rowsToInputs(pipeline, body.rows, id) : flattenInputs(body.inputs, row.inputShape);
       checkEmbeddingIds(loaded.forPrediction.spec, x, count);
@@ -196,7 +198,7 @@ function rowsToInputs(pipeline: FittedPipeline | null, rows: Record<string, unkn
     throw new DescentError("VALIDATION_FAILED", message, [{ path: "/rows", message }]);
   }
   try {
-    return transformRecords(pipeline, rows, { onMissing: "error" }).x;
+    return pipeline.timeSeries ? forecastInputs(pipeline, pipeline.timeSeries, rows).x : transformRecords(pipeline, rows, { onMissing: "error" }).x;
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;
     const path = `/rows${error.row !== undefined ? `/${error.row}` : ""}${error.column !== undefined ? `/${pointerSegment(error.column)}` : ""}`;

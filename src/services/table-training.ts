@@ -14,17 +14,19 @@ import {
   readCategories,
   splitRows,
   transformTable,
+  windowRows,
   type FeatureConfig,
   type FeatureType,
   type FittedPipeline,
   type RowSplit,
   type Table,
+  type TimeWindows,
   type TransformResult,
 } from "../features/index.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 
 /** What a job says about its table: the fields of TrainingConfig that only tables have. */
-export type TableTraining = Pick<TrainingConfig, "seed" | "validationSplit" | "testSplit" | "features" | "ignore" | "preprocessing">;
+export type TableTraining = Pick<TrainingConfig, "seed" | "validationSplit" | "testSplit" | "features" | "ignore" | "preprocessing" | "timeSeries">;
 
 export interface TableDataset {
   id: string;
@@ -33,13 +35,18 @@ export interface TableDataset {
   columns: { name: string; type: FeatureType; label?: boolean }[];
 }
 
-/** The job's rows: training, validation and test, the same on every run with the same seed and fractions. */
+/**
+ * The job's rows: training, validation and test, the same on every run with
+ * the same seed and fractions. A time series splits in time order instead.
+ */
 export function splitTable(table: Table, dataset: TableDataset, training: TableTraining): RowSplit {
+  const fractions = { validation: training.validationSplit ?? 0, test: training.testSplit ?? 0, seed: training.seed ?? 0 };
+  if (training.timeSeries) return splitRows(table.numRows, { ...fractions, ordered: true });
   const report = dataset.columns.find((column) => column.label);
   const label = findColumn(table, dataset.labelColumn ?? "");
   // Stratified by class for classification (each class splits in the same proportions).
   const strata = label && report && report.type !== "number" ? readCategories(label).codes : undefined;
-  return splitRows(table.numRows, { validation: training.validationSplit ?? 0, test: training.testSplit ?? 0, seed: training.seed ?? 0, strata });
+  return splitRows(table.numRows, { ...fractions, strata });
 }
 
 /** The feature pipeline of a job, fitted on its training rows; errors point into /training. */
@@ -54,7 +61,8 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
   const ignore = [...new Set([...ignoredAtUpload.filter((name) => !(name in (training.features ?? {}))), ...(training.ignore ?? [])])];
   for (const name of Object.keys(features)) if (ignore.includes(name)) delete features[name];
   try {
-    return fitPipeline(table, { label: dataset.labelColumn!, rows: split.train, features, ignore, options: training.preprocessing });
+    const pipeline = fitPipeline(table, { label: dataset.labelColumn!, rows: split.train, features, ignore, options: training.preprocessing });
+    return training.timeSeries ? { ...pipeline, timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : pipeline;
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;
     const path = error.column !== undefined && error.column in (training.features ?? {}) ? `/training/features/${pointerSegment(error.column)}` : "/training";
@@ -62,16 +70,58 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
   }
 }
 
+/** The defaults of a job's timeSeries filled in; a classification label cannot be an input. */
+function resolveTimeWindows(timeSeries: NonNullable<TrainingConfig["timeSeries"]>, pipeline: FittedPipeline): TimeWindows {
+  const regression = pipeline.label.task === "regression";
+  if (timeSeries.pastLabel && !regression) {
+    const message = `pastLabel needs a regression label; ${pipeline.label.column} is a classification label (its past classes can be a feature column of their own)`;
+    throw new DescentError("INVALID_SPEC", message, [{ path: "/training/timeSeries/pastLabel", message }]);
+  }
+  return { window: timeSeries.window, horizon: timeSeries.horizon ?? 1, stride: timeSeries.stride ?? 1, pastLabel: timeSeries.pastLabel ?? regression };
+}
+
+/** Samples as the engine takes them: numRows inputs, row-major, and their targets. */
+export type TableSamples = Pick<TransformResult, "x" | "y" | "numRows">;
+
 export interface TableTrainingData {
-  train: TransformResult;
-  validation: TransformResult | null;
-  test: TransformResult | null;
+  train: TableSamples;
+  validation: TableSamples | null;
+  test: TableSamples | null;
 }
 
 /** Every part of the split through the pipeline: what fit and the test evaluation take. */
 export function tableTrainingData(table: Table, pipeline: FittedPipeline, split: RowSplit): TableTrainingData {
+  if (pipeline.timeSeries) return timeSeriesData(table, pipeline, pipeline.timeSeries, split);
   const part = (rows: Int32Array) => (rows.length === 0 ? null : transformTable(pipeline, table, rows));
   return { train: transformTable(pipeline, table, split.train), validation: part(split.validation), test: part(split.test) };
+}
+
+/**
+ * A time series: all rows through the pipeline (fitted on the training rows
+ * only), cut into windows, and each window goes to the part its target row is
+ * in. Validation and test windows may read training rows (their past), never
+ * the other way round.
+ */
+function timeSeriesData(table: Table, pipeline: FittedPipeline, windows: TimeWindows, split: RowSplit): TableTrainingData {
+  const all = transformTable(pipeline, table, Int32Array.from({ length: table.numRows }, (_, i) => i));
+  const samples = windowRows(pipeline, windows, all, "training");
+  const partOf = new Uint8Array(table.numRows);
+  split.validation.forEach((row) => (partOf[row] = 1));
+  split.test.forEach((row) => (partOf[row] = 2));
+  const sampleSize = samples.numRows === 0 ? 0 : samples.x.length / samples.numRows;
+  const part = (which: number): TableSamples | null => {
+    const picked: number[] = [];
+    samples.rows.forEach((row, sample) => partOf[row] === which && picked.push(sample));
+    if (which !== 0 && picked.length === 0) return null;
+    const x = new Float32Array(picked.length * sampleSize);
+    const y = new Float32Array(picked.length);
+    picked.forEach((sample, i) => {
+      x.set(samples.x.subarray(sample * sampleSize, (sample + 1) * sampleSize), i * sampleSize);
+      y[i] = samples.y![sample];
+    });
+    return { x, y, numRows: picked.length };
+  };
+  return { train: part(0)!, validation: part(1), test: part(2) };
 }
 
 /** A few decoded tables per process, by dataset id: stored tables never change. */

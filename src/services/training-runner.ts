@@ -27,8 +27,8 @@ import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model
 import type { TrainingConfig } from "../spec/training-config.js";
 import { loadDatasetArrays } from "./datasets.js";
 import { evaluateOutputs, type Evaluation } from "./evaluation.js";
-import { splitTable, tableTrainingData } from "./table-training.js";
-import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline, type TransformResult } from "../features/index.js";
+import { splitTable, tableTrainingData, type TableSamples } from "./table-training.js";
+import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline } from "../features/index.js";
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
 import { createTrainingStore, type MetricsSummary } from "./training-store.js";
@@ -239,7 +239,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
     const table = decodeTable(row.table);
     const dataset = { id: row.id, labelColumn: row.labelColumn, columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) };
     const parts = tableTrainingData(table, pipeline, splitTable(table, dataset, training));
-    const asData = (part: TransformResult) => ({ x: part.x, y: part.y!, numSamples: part.numRows });
+    const asData = (part: TableSamples) => ({ x: part.x, y: part.y!, numSamples: part.numRows });
     return {
       datasetId,
       train: asData(parts.train),

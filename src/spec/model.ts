@@ -134,6 +134,12 @@ export const FittedPipeline = Type.Object(
       kept: Type.Integer(),
       dropped: Type.Object({ missingLabel: Type.Integer(), unknownLabel: Type.Integer(), missingValue: Type.Record(Type.String(), Type.Integer()) }),
     }),
+    timeSeries: Type.Optional(
+      Type.Object(
+        { window: Type.Integer(), horizon: Type.Integer(), stride: Type.Integer(), pastLabel: Type.Boolean() },
+        { title: "PipelineTimeSeries", description: "The model reads windows of `window` consecutive rows (see TimeSeries in the training config); predict with rows answers one forecast per row from the window-th on." },
+      ),
+    ),
   },
   {
     title: "FittedPipeline",

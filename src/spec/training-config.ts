@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS } from "../engine/index.js";
-import { FEATURE_TYPES, INDICATOR_MODES, MAX_CATEGORIES, MAX_TEXT_BUCKETS, MISSING_STRATEGIES, SCALINGS } from "../features/index.js";
+import { FEATURE_TYPES, INDICATOR_MODES, MAX_CATEGORIES, MAX_HORIZON, MAX_TEXT_BUCKETS, MAX_WINDOW, MISSING_STRATEGIES, SCALINGS } from "../features/index.js";
 import { bounded } from "./bounds.js";
 import { TaggedUnion } from "./union.js";
 
@@ -115,6 +115,26 @@ export const Preprocessing = Type.Object(
   { additionalProperties: false, title: "Preprocessing", description: "Tables: how columns become features (see FittedPipeline on the model)." },
 );
 
+/** Tables holding a time series: samples are windows of consecutive rows (src/features/time-windows.ts). */
+export const TimeSeries = Type.Object(
+  {
+    window: Type.Integer({ minimum: 1, maximum: MAX_WINDOW, description: "Consecutive rows per sample: the model's input is [window, features]." }),
+    horizon: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HORIZON, description: "How many rows after a window's last row its target is. Default 1 (the next row)." })),
+    stride: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HORIZON, description: "Rows between the starts of two training windows. Default 1." })),
+    pastLabel: Type.Optional(
+      Type.Boolean({ description: "Regression: each row of a window also carries its label's value (standardized), the series' own past. Default true for regression; classification: false only." }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    title: "TimeSeries",
+    description:
+      "Rows are in time order, as uploaded. The split follows time: training windows have their targets in the first rows, then validation, then test (validationSplit, testSplit); " +
+      "no window trains on a target after the split. Predict takes rows (at least window of them) and answers one forecast per row from the window-th on.",
+    examples: [{ window: 12, horizon: 1 }],
+  },
+);
+
 export const TrainingConfig = Type.Object(
   {
     epochs: bounded("epochs"),
@@ -142,6 +162,7 @@ export const TrainingConfig = Type.Object(
     ),
     ignore: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 65_536, description: "Tables: columns this job leaves out." })),
     preprocessing: Type.Optional(Preprocessing),
+    timeSeries: Type.Optional(TimeSeries),
     classWeight: Type.Optional(
       Type.Union([Type.Literal("balanced"), Type.Record(Type.String({ maxLength: 200 }), Type.Number({ exclusiveMinimum: 0, maximum: 1e6 }), { maxProperties: 10_000 })], {
         description:

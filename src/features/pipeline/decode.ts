@@ -5,7 +5,7 @@
 import { FeatureError } from "../errors.js";
 import { assemblePipeline } from "./assemble.js";
 import { featureOutputs } from "./encoders/index.js";
-import { MISSING_STRATEGIES, PIPELINE_FORMAT, PIPELINE_VERSION, type FittedFeature, type FittedLabel, type FittedPipeline, type MissingHandling, type NumberScaling } from "./types.js";
+import { MISSING_STRATEGIES, PIPELINE_FORMAT, PIPELINE_VERSION, type FittedFeature, type FittedLabel, type FittedPipeline, type MissingHandling, type NumberScaling, type TimeWindows } from "./types.js";
 
 type Json = Record<string, unknown>;
 
@@ -30,7 +30,7 @@ export function decodePipeline(json: unknown): FittedPipeline {
   const training = object(root.training, "/training");
   const dropped = object(training.dropped, "/training/dropped");
   const missingValue = object(dropped.missingValue, "/training/dropped/missingValue");
-  return assemblePipeline(label, features, ignored, {
+  const pipeline = assemblePipeline(label, features, ignored, {
     rows: count(training.rows, "/training/rows"),
     kept: count(training.kept, "/training/kept"),
     dropped: {
@@ -39,6 +39,14 @@ export function decodePipeline(json: unknown): FittedPipeline {
       missingValue: Object.fromEntries(Object.entries(missingValue).map(([column, n]) => [column, count(n, `/training/dropped/missingValue/${column}`)])),
     },
   });
+  return root.timeSeries === undefined ? pipeline : { ...pipeline, timeSeries: decodeTimeWindows(object(root.timeSeries, "/timeSeries"), label) };
+}
+
+function decodeTimeWindows(json: Json, label: FittedLabel): TimeWindows {
+  const positive = (value: unknown, path: string) => (count(value, path) >= 1 ? (value as number) : corrupt(path, "must be 1 or more"));
+  const pastLabel = boolean(json.pastLabel, "/timeSeries/pastLabel");
+  if (pastLabel && label.task !== "regression") corrupt("/timeSeries/pastLabel", "only a regression label can be an input");
+  return { window: positive(json.window, "/timeSeries/window"), horizon: positive(json.horizon, "/timeSeries/horizon"), stride: positive(json.stride, "/timeSeries/stride"), pastLabel };
 }
 
 function decodeLabel(label: Json): FittedLabel {

@@ -178,6 +178,23 @@ export interface FittedPipeline {
     kept: number;
     dropped: DroppedRows;
   };
+  /** Time series: the model reads windows of consecutive rows, not single rows (time-windows.ts). */
+  timeSeries?: TimeWindows;
+}
+
+/**
+ * A time series as windows: each sample is `window` consecutive rows, in the
+ * table's order, and its target is the label `horizon` rows after the
+ * window's last row; windows start every `stride` rows. With `pastLabel`
+ * (regression), each row of the window also carries its label's value,
+ * standardized with the training rows' statistics: the past of the series
+ * itself, usually its best predictor.
+ */
+export interface TimeWindows {
+  window: number;
+  horizon: number;
+  stride: number;
+  pastLabel: boolean;
 }
 
 export interface DroppedRows {
