@@ -240,6 +240,44 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await page.screenshot({ path: screenshotPath("11-table-model.png"), fullPage: true });
   });
 
+  it("draws a graph model's layers as boxes with an arrow for every input, the skip connection included", async () => {
+    const jobId = await submit({
+      datasetId,
+      model: {
+        inputShape: [12, 12, 1],
+        layers: [
+          { type: "flatten", name: "pixels" },
+          { type: "dense", units: 16, activation: "relu", name: "stem" },
+          { type: "dense", units: 16, activation: "relu", name: "branch" },
+          { type: "add", inputs: ["stem", "branch"], name: "residual" },
+          { type: "concatenate", inputs: ["residual", "pixels"] },
+          { type: "dense", units: 3, activation: "softmax" },
+        ],
+      },
+      training: { epochs: 1, batchSize: 32, seed: 2, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 } },
+    });
+    const modelId = await waitFor(async () => {
+      const job = (await api("GET", `/v1/jobs/${jobId}`)).body;
+      return job.status === "succeeded" ? (job.resultModelId as string) : undefined;
+    }, { timeoutMs: 60_000, what: "the graph job" });
+    await page.goto(`${cluster.base}/#/models/${modelId}`);
+    const graph = page.locator('[data-testid="model-graph"]');
+    await graph.locator("g[data-node]").first().waitFor();
+    // The input and six layers; an edge per input: 1 + 1 + 1 + 2 + 2 + 1.
+    expect(await graph.locator("g[data-node]").count()).toBe(7);
+    const edges = await graph.locator("path[data-edge]").evaluateAll((paths) => paths.map((path) => path.getAttribute("data-edge")).sort());
+    expect(edges).toEqual(["0->1", "0->4", "1->2", "1->3", "2->3", "3->4", "4->5", "input->0"]);
+    expect(await graph.textContent()).toContain("residual · add");
+    expect(await page.locator(".model-graph-host").evaluate((host) => host.previousElementSibling?.textContent)).toContain("2 merges of branches");
+    // Every box is drawn inside the picture, none on top of another.
+    const boxes = await graph.locator("g[data-node] rect").evaluateAll((rects) => rects.map((rect) => rect.getBoundingClientRect()).map((r) => ({ x: r.x, y: r.y, w: r.width, h: r.height })));
+    for (const [i, a] of boxes.entries()) {
+      expect(a.w).toBeGreaterThan(100);
+      for (const b of boxes.slice(i + 1)) expect(a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y).toBe(true);
+    }
+    await graph.screenshot({ path: screenshotPath("12-model-graph.png") });
+  });
+
   it("serves BullMQ's queue view behind the admin key, by Bearer or by a login cookie", async () => {
     const base = cluster.base;
     expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);

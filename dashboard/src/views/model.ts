@@ -2,6 +2,7 @@ import { api, download, getKey, post, type Dataset, type LayerSpec, type Model, 
 import { confusionHeatmap } from "../charts";
 import { card, copyButton, facts, loading, mono, pageHeader } from "../components";
 import { h, replace } from "../dom";
+import { modelGraph } from "../model-graph";
 import { fmtInt, fmtNumber, fmtPercent, fmtShape, fmtTime } from "../format";
 import type { ViewContext } from "../view";
 
@@ -44,6 +45,7 @@ export async function modelView({ root, params, signal }: ViewContext): Promise<
     m.test ? testCard(m.test) : null,
     model.pipeline ? pipelineCard(model.pipeline) : null,
     layersCard(model),
+    graphCard(model),
     m.classMetrics ? classMetricsCard(model, classNames) : null,
     model.pipeline ? rowsPredictCard(model, model.pipeline, signal) : predictCard(model, dataset, classNames, signal),
   );
@@ -110,6 +112,14 @@ function layersCard(model: Model): HTMLElement {
       h("tfoot", null, h("tr", null, h("td", null, ""), h("td", { colspan: 3 }, "Total"), h("td", { class: "num" }, fmtInt(model.parameterCount)), h("td", null, anyFrozen ? "some frozen" : ""))),
     ),
   );
+}
+
+/** Layers as boxes, arrows for the outputs they take: branches and merges at a glance. */
+function graphCard(model: Model): HTMLElement {
+  const frozen = (index: number) => model.layers[index]?.frozen ?? index < (model.spec.frozenLayers ?? 0);
+  const merges = model.layers.filter((layer) => layer.inputs.length > 1).length;
+  const caption = merges > 0 ? `${merges} merge${merges === 1 ? "" : "s"} of branches` : "a stack: each layer takes the one before";
+  return card("Graph", h("p", { class: "muted small" }, caption), h("div", { class: "model-graph-host", "data-testid": "model-graph" }, modelGraph(model.inputShape, model.layers, frozen)));
 }
 
 function classMetricsCard(model: Model, classNames: string[]): HTMLElement {
