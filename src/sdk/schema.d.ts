@@ -3041,6 +3041,8 @@ export interface operations {
             query?: {
                 /** @description Columns to leave out, comma-separated: ?ignore=id,date */
                 ignore?: string;
+                /** @description text/csv with kind=matrix: the shape of one sample, comma-separated, e.g. 30,2 for sequences of 30 steps of 2 features (columns in row-major order: step 1's features, then step 2's, ...). Default: the feature count. */
+                inputShape?: string;
                 /** @description text/csv: table (default: typed columns, missing values allowed) or matrix (numbers only, stored as float32, as before). */
                 kind?: "table" | "matrix";
                 /** @description text/csv, NDJSON and bare JSON arrays: the label column (required for them). */

@@ -14,6 +14,8 @@ export interface CsvDatasetOptions {
   maxRows?: number;
   /** Forces the kind of the label column; by default it is inferred (see LabelColumn). */
   task?: Task;
+  /** The shape of one sample (e.g. [steps, features] for sequences, [h, w, c] for images); its size must be the feature count. */
+  inputShape?: number[];
 }
 
 const MAX_REPORTED_ERRORS = 20;
@@ -179,8 +181,13 @@ class CsvDatasetReader {
       throw new DescentError("VALIDATION_FAILED", summarize(this.errors), this.errors);
     }
 
+    const inputShape = this.options.inputShape ?? [this.numFeatures];
+    const shapeSize = inputShape.reduce((a, b) => a * b, 1);
+    if (shapeSize !== this.numFeatures) {
+      const message = `inputShape [${inputShape.join(", ")}] holds ${shapeSize} values; each row has ${this.numFeatures} feature columns`;
+      throw new DescentError("VALIDATION_FAILED", `querystring/inputShape: ${message}`, [{ path: "querystring/inputShape", message }]);
+    }
     const features = this.features.view();
-    const inputShape = [this.numFeatures];
     const classCounts = labels.task === "classification" ? countClasses(labels.values, labels.classNames.length) : [];
     return {
       name: this.options.name ?? "dataset",

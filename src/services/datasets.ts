@@ -89,6 +89,10 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
 
   /** The table options of a query string (CSV, NDJSON, a bare JSON array). */
   function tableOptions(query: UploadQuery): TableUploadOptions {
+    if (query.inputShape !== undefined) {
+      const message = "a table's rows have no shape: inputShape is for text/csv with kind=matrix (a table is windowed per job: training.timeSeries)";
+      throw new DescentError("VALIDATION_FAILED", `querystring/inputShape: ${message}`, [{ path: "querystring/inputShape", message }]);
+    }
     if (!query.label) throw new DescentError("VALIDATION_FAILED", "querystring/label: name the label column: ?label=<column>", [{ path: "querystring/label", message: "is required for this upload" }]);
     return {
       label: query.label,
@@ -126,7 +130,8 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
     async parseStream(body: NodeJS.ReadableStream, format: "csv" | "ndjson", query: UploadQuery): Promise<{ checksum: string; store: (projectId: string) => Promise<DatasetView> }> {
       if (format === "csv" && query.kind === "matrix") {
         if (!query.label) throw new DescentError("VALIDATION_FAILED", "a CSV upload needs ?label=<column>", [{ path: "querystring/label", message: "is required for text/csv" }]);
-        const encoded = await parseCsvDataset(body, { label: query.label, name: query.name, task: query.task, maxRows });
+        const inputShape = query.inputShape?.split(",").map(Number);
+        const encoded = await parseCsvDataset(body, { label: query.label, name: query.name, task: query.task, maxRows, inputShape });
         return { checksum: encoded.checksum, store: (projectId) => store(projectId, encoded) };
       }
       const options = tableOptions(query);

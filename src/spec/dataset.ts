@@ -83,6 +83,12 @@ export const UploadQuery = Type.Object(
     task: Type.Optional(Type.Enum(["classification", "regression"])),
     ignore: Type.Optional(Type.String({ maxLength: 100_000, description: "Columns to leave out, comma-separated: ?ignore=id,date" })),
     types: Type.Optional(Type.String({ maxLength: 100_000, description: "Column types you choose, comma-separated column:type pairs: ?types=zip:category,year:number" })),
+    inputShape: Type.Optional(
+      Type.String({
+        pattern: "^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$",
+        description: "text/csv with kind=matrix: the shape of one sample, comma-separated, e.g. 30,2 for sequences of 30 steps of 2 features (columns in row-major order: step 1's features, then step 2's, ...). Default: the feature count.",
+      }),
+    ),
     kind: Type.Optional(
       Type.Enum(["table", "matrix"], { description: "text/csv: table (default: typed columns, missing values allowed) or matrix (numbers only, stored as float32, as before)." }),
     ),

@@ -47,6 +47,30 @@ describe("CSV uploads", () => {
     expect(same.map((d: { id: string }) => d.id).sort()).toEqual([dataset.id, json.json().id].sort());
   });
 
+  it("shapes a CSV matrix's rows as sequences with ?inputShape=steps,features, the same dataset as JSON with inputShape", async () => {
+    // Two sequences of 3 steps x 2 features, step by step in each row.
+    const sequences = "s1a,s1b,s2a,s2b,s3a,s3b,order\n1,0,2,0,3,0,up\n3,1,2,1,1,1,down\n";
+    const res = await postCsv(sequences, "?label=order&kind=matrix&inputShape=3,2");
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ inputShape: [3, 2], numFeatures: 6, numSamples: 2 });
+    const json = await ctx.app.inject({
+      method: "POST",
+      url: "/v1/datasets",
+      payload: { features: [[1, 0, 2, 0, 3, 0], [3, 1, 2, 1, 1, 1]], labels: ["up", "down"], inputShape: [3, 2] },
+    });
+    expect(json.json().checksum).toBe(res.json().checksum);
+
+    const before = await ctx.db.dataset.count();
+    const wrongSize = await postCsv(sequences, "?label=order&kind=matrix&inputShape=4,2");
+    expect(wrongSize.statusCode).toBe(400);
+    expect(wrongSize.json().errors[0]).toMatchObject({ path: "querystring/inputShape", message: expect.stringContaining("holds 8 values; each row has 6") });
+    const onTable = await postCsv(sequences, "?label=order&inputShape=3,2");
+    expect(onTable.statusCode).toBe(400);
+    expect(onTable.json().errors[0].path).toBe("querystring/inputShape");
+    expect((await postCsv(sequences, "?label=order&kind=matrix&inputShape=3,x")).statusCode).toBe(400);
+    expect(await ctx.db.dataset.count()).toBe(before);
+  });
+
   it.each([
     ["a column typed as numbers", "?label=species&types=b:number"],
     ["a matrix", "?label=species&kind=matrix"],
