@@ -9,7 +9,7 @@
 export const ACTIVATIONS = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"] as const;
 export const INITIALIZERS = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"] as const;
 export const PADDINGS = ["valid", "same"] as const;
-export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "layerNormalization", "embedding", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d", "conv1d", "maxPool1d", "avgPool1d", "globalAveragePooling1d", "globalMaxPooling1d", "add", "concatenate"] as const;
+export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "layerNormalization", "embedding", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d", "conv1d", "maxPool1d", "avgPool1d", "globalAveragePooling1d", "globalMaxPooling1d", "selectColumns", "add", "concatenate"] as const;
 /** The name `inputs` uses for the model's input; no layer may take it. */
 export const MODEL_INPUT = "input";
 export const LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"] as const;

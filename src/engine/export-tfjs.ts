@@ -18,7 +18,8 @@ import { exportWeights } from "./weights.js";
  *   - gelu is the exact erf form in both (tfjs-layers' "gelu"; its tanh
  *     approximation "gelu_new" cannot be loaded from JSON in tfjs 4.22, which
  *     camel-cases the name to an unknown "geluNew");
- *   - dense and batchNorm on a rank-2 input ([a, b], which descent flattens) get a Flatten first.
+ *   - dense and batchNorm on a rank-2 input ([a, b], which descent flattens) get a Flatten first;
+ *   - selectColumns becomes a frozen Dense whose kernel picks the columns (selectionKernels).
  * Frozen layers (spec.frozenLayers) are exported with trainable: false.
  * Graph models (layers with `inputs`) export as a functional Model with an
  * InputLayer named "input"; add and concatenate become Add and Concatenate.
@@ -69,12 +70,15 @@ export function exportTfjs(model: Model): TfjsExport {
   const isGraph = spec.layers.some((layer) => layer.inputs !== undefined);
   const topology = isGraph ? functionalTopology(chains, plan.summaries, spec.inputShape) : sequentialTopology(chains, spec.inputShape);
 
-  const { manifest, data } = exportWeights(model);
+  const { manifest, data: trained } = exportWeights(model);
   const weights = manifest.map((entry, w) => {
     const owner = network.weights[w];
     const short = entry.name.slice(entry.name.lastIndexOf("/") + 1);
     return { name: `${kerasLayerName(spec.layers[owner.layer], owner.layer)}/${KERAS_WEIGHT_NAMES[short]}`, shape: entry.shape, dtype: "float32" as const };
   });
+  const selections = selectionKernels(spec.layers, plan.inputShapes);
+  weights.push(...selections.map(({ name, shape }) => ({ name, shape, dtype: "float32" as const })));
+  const data = concatBytes([trained, ...selections.map(({ kernel }) => new Uint8Array(kernel.buffer))]);
   return {
     modelJson: {
       format: "layers-model",
@@ -85,6 +89,36 @@ export function exportTfjs(model: Model): TfjsExport {
     },
     weightsBin: data,
   };
+}
+
+/**
+ * tfjs-layers has no layer that picks columns: selectColumns exports as a
+ * Dense without bias whose fixed kernel holds a 1 where input position
+ * indices[j] goes to output j (exact: the other products are zeros).
+ */
+function selectionKernels(layers: LayerSpec[], inputShapes: number[][][]): { name: string; shape: number[]; kernel: Float32Array }[] {
+  const kernels: { name: string; shape: number[]; kernel: Float32Array }[] = [];
+  layers.forEach((layer, index) => {
+    if (layer.type !== "selectColumns") return;
+    const shape = inputShapes[index][0];
+    const width = shape[shape.length - 1];
+    const picked = layer.indices.length;
+    const kernel = new Float32Array(width * picked);
+    layer.indices.forEach((position, j) => (kernel[position * picked + j] = 1));
+    kernels.push({ name: `${kerasLayerName(layer, index)}/kernel`, shape: [width, picked], kernel });
+  });
+  return kernels;
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }
 
 function sequentialTopology(chains: KerasLayer[][], inputShape: number[]): { class_name: "Sequential"; config: SequentialConfig } {
@@ -193,6 +227,10 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
     case "activation":
       if (layer.activation === "leakyRelu") add("LeakyReLU", name, { alpha: LEAKY_RELU_ALPHA });
       else add("Activation", name, { activation: layer.activation });
+      break;
+    case "selectColumns":
+      // trainable: false whatever the layer's place: its kernel is a fixed selection (selectionKernels).
+      chain.push({ class_name: "Dense", config: { name, trainable: false, dtype: "float32", units: layer.indices.length, activation: "linear", use_bias: false } });
       break;
     case "add":
       add("Add", name, {});

@@ -29,6 +29,7 @@ export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape
       return outputs * layer.poolSize;
     case "flatten":
     case "concatenate":
+    case "selectColumns":
       return 0;
     default:
       return 4 * Math.max(flatSize(inputShape), outputs);

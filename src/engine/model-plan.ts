@@ -21,6 +21,11 @@ export interface ModelPlan {
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
+/** The model's input itself, or columns of it (selectColumns on the input): where an embedding's ids may come from. */
+function readsModelInput(source: number, layers: LayerSpec[], summaries: LayerSummary[]): boolean {
+  return source === -1 || (layers[source].type === "selectColumns" && summaries[source].inputs[0] === -1);
+}
+
 /** Throws SpecError naming the layer and the JSON pointer of the field when the spec cannot work. */
 export function planModel(spec: ModelSpec): ModelPlan {
   checkInputShape(spec);
@@ -34,8 +39,13 @@ export function planModel(spec: ModelSpec): ModelPlan {
   const shapeOf = (source: number) => (source < 0 ? [...spec.inputShape] : summaries[source].outputShape);
   spec.layers.forEach((layer, index) => {
     const inputs = layerSources(layer, index, indexOfName);
-    if (layer.type === "embedding" && inputs[0] !== -1) {
-      throw layerError(index, "embedding", layer.inputs ? "inputs" : null, `an embedding reads integer ids from the model's input: make it the first layer, or give it "inputs": ["${MODEL_INPUT}"]`);
+    if (layer.type === "embedding" && !readsModelInput(inputs[0], spec.layers, summaries)) {
+      throw layerError(
+        index,
+        "embedding",
+        layer.inputs ? "inputs" : null,
+        `an embedding reads integer ids from the model's input: make it the first layer, give it "inputs": ["${MODEL_INPUT}"], or a selectColumns layer that reads the input`,
+      );
     }
     const shapes = inputs.map(shapeOf);
     let outputShape: number[];

@@ -63,6 +63,8 @@ export type LayerKindSpec =
   /** [steps, channels] -> [channels]: each channel's mean, or its largest value. */
   | { type: "globalAveragePooling1d" }
   | { type: "globalMaxPooling1d" }
+  /** [..., width] -> [..., indices.length]: the listed positions of the last axis, in order (a table's columns; the API also takes their names). */
+  | { type: "selectColumns"; indices: number[] }
   /** [height, width, channels] -> [height * width * channels], row-major (channels vary fastest). */
   | { type: "flatten" }
   /** [height, width, channels] -> [channels]: the mean of each channel. */

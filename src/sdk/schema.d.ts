@@ -1683,7 +1683,7 @@ export interface components {
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["SelectColumnsLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
@@ -2303,6 +2303,23 @@ export interface components {
          */
         Row: {
             [key: string]: number | string | boolean | null;
+        };
+        /**
+         * SelectColumnsLayer
+         * @description [..., width] -> [..., indices.length]: picks positions of the last axis, e.g. a category's ids for an embedding and the other columns for dense layers.
+         */
+        SelectColumnsLayer: {
+            /** @description Positions of the input's last axis, in the order wanted. Table jobs may give `columns` or `exceptColumns` (table column names) instead; the job stores the indices they resolve to. */
+            indices: number[];
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "selectColumns";
         };
         /**
          * Size2d

@@ -157,6 +157,23 @@ export const GlobalMaxPooling1dLayer = Type.Object(
   { additionalProperties: false, title: "GlobalMaxPooling1dLayer", description: "[steps, channels] -> [channels]: each channel's largest value." },
 );
 
+export const SelectColumnsLayer = Type.Object(
+  {
+    type: Type.Literal("selectColumns"),
+    ...wiring,
+    indices: Type.Array(Type.Integer({ minimum: 0 }), {
+      minItems: 1,
+      maxItems: 65_536,
+      description: "Positions of the input's last axis, in the order wanted. Table jobs may give `columns` or `exceptColumns` (table column names) instead; the job stores the indices they resolve to.",
+    }),
+  },
+  {
+    additionalProperties: false,
+    title: "SelectColumnsLayer",
+    description: "[..., width] -> [..., indices.length]: picks positions of the last axis, e.g. a category's ids for an embedding and the other columns for dense layers.",
+  },
+);
+
 export const AddLayer = Type.Object(
   { type: Type.Literal("add"), ...wiring },
   { additionalProperties: false, title: "AddLayer", description: "The element-wise sum of two or more `inputs` of one shape (a residual connection)." },
@@ -167,7 +184,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, SelectColumnsLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

@@ -11,6 +11,7 @@ import type { LayerKind } from "./layer.js";
 import { layerNormalizationLayer } from "./layer-normalization-layer.js";
 import type { MergeSpec } from "./merge-layers.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
+import { selectColumnsLayer } from "./select-columns-layer.js";
 import { avgPool1dLayer, conv1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer, maxPool1dLayer } from "./sequence-layers.js";
 
 /** A layer with one input: every kind but the merge layers (merge-layers.ts). */
@@ -34,6 +35,7 @@ export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<Sin
   avgPool1d: avgPool1dLayer,
   globalAveragePooling1d: globalAveragePooling1dLayer,
   globalMaxPooling1d: globalMaxPooling1dLayer,
+  selectColumns: selectColumnsLayer,
 };
 
 export function layerKindOf(spec: SingleInputSpec): LayerKind<SingleInputSpec> {
