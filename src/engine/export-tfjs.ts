@@ -102,9 +102,10 @@ function selectionKernels(layers: LayerSpec[], inputShapes: number[][][]): { nam
     if (layer.type !== "selectColumns") return;
     const shape = inputShapes[index][0];
     const width = shape[shape.length - 1];
-    const picked = layer.indices.length;
+    const indices = layer.indices!;
+    const picked = indices.length;
     const kernel = new Float32Array(width * picked);
-    layer.indices.forEach((position, j) => (kernel[position * picked + j] = 1));
+    indices.forEach((position, j) => (kernel[position * picked + j] = 1));
     kernels.push({ name: `${kerasLayerName(layer, index)}/kernel`, shape: [width, picked], kernel });
   });
   return kernels;
@@ -230,7 +231,7 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
       break;
     case "selectColumns":
       // trainable: false whatever the layer's place: its kernel is a fixed selection (selectionKernels).
-      chain.push({ class_name: "Dense", config: { name, trainable: false, dtype: "float32", units: layer.indices.length, activation: "linear", use_bias: false } });
+      chain.push({ class_name: "Dense", config: { name, trainable: false, dtype: "float32", units: layer.indices!.length, activation: "linear", use_bias: false } });
       break;
     case "add":
       add("Add", name, {});

@@ -36,7 +36,7 @@ export function embeddingIdLimit(spec: ModelSpec): IdLimit | null {
     if (layer.type !== "embedding") return;
     const source = summaries[index].inputs[0];
     const from = source >= 0 ? spec.layers[source] : null;
-    const columns = from?.type === "selectColumns" ? from.indices : null;
+    const columns = from?.type === "selectColumns" ? from.indices! : null;
     const limit = (position: number) => {
       if (inputDims[position] === 0 || layer.inputDim < inputDims[position]) {
         inputDims[position] = layer.inputDim;

@@ -63,8 +63,11 @@ export type LayerKindSpec =
   /** [steps, channels] -> [channels]: each channel's mean, or its largest value. */
   | { type: "globalAveragePooling1d" }
   | { type: "globalMaxPooling1d" }
-  /** [..., width] -> [..., indices.length]: the listed positions of the last axis, in order (a table's columns; the API also takes their names). */
-  | { type: "selectColumns"; indices: number[] }
+  /**
+   * [..., width] -> [..., indices.length]: the listed positions of the last axis, in order. The engine reads
+   * `indices`; `columns` / `exceptColumns` name a table's columns, which the API resolves into indices (and keeps).
+   */
+  | { type: "selectColumns"; indices?: number[]; columns?: string[]; exceptColumns?: string[] }
   /** [height, width, channels] -> [height * width * channels], row-major (channels vary fastest). */
   | { type: "flatten" }
   /** [height, width, channels] -> [channels]: the mean of each channel. */

@@ -1233,9 +1233,14 @@ export interface components {
         FeatureConfig: {
             /** @description Text: hashed buckets (a power of two). */
             buckets?: number;
+            /**
+             * @description Categories: oneHot (default), or ids: one column holding 1 + the value's rank by frequency (0: a rare, unseen or missing value), for an embedding layer reading it through selectColumns (inputDim: categories + 1). For columns with many values.
+             * @enum {unknown}
+             */
+            encoding?: "oneHot" | "ids";
             /** @description What missing: constant fills in. */
             fillValue?: number | string;
-            /** @description Categories: one-hot columns at most. */
+            /** @description Categories: one-hot columns at most (with encoding ids: ids at most, default 10,000). */
             maxCategories?: number;
             /** @description Categories: values seen fewer times in training go to the (other) column. */
             minCount?: number;
@@ -2115,6 +2120,11 @@ export interface components {
             buckets?: number;
             categories?: string[];
             column: string;
+            /**
+             * @description Categories as one column of ids (1 + index in categories; 0: any other value), not one-hot.
+             * @enum {string}
+             */
+            encoding?: "ids";
             missing: components["schemas"]["MissingHandling"];
             negative?: string;
             /** @description The feature's first column in the model's input. */
@@ -2309,8 +2319,12 @@ export interface components {
          * @description [..., width] -> [..., indices.length]: picks positions of the last axis, e.g. a category's ids for an embedding and the other columns for dense layers.
          */
         SelectColumnsLayer: {
-            /** @description Positions of the input's last axis, in the order wanted. Table jobs may give `columns` or `exceptColumns` (table column names) instead; the job stores the indices they resolve to. */
-            indices: number[];
+            /** @description Jobs on a table: these columns' inputs (every one-hot column of a category, its ids, ...), in this order. */
+            columns?: string[];
+            /** @description Jobs on a table: every input but these columns'. */
+            exceptColumns?: string[];
+            /** @description Positions of the input's last axis, in the order wanted. Jobs on a table may name columns instead; the job stores the indices they resolve to. */
+            indices?: number[];
             /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
             inputs?: string[];
             /** @description Unique within the model; what other layers' `inputs` refer to. */

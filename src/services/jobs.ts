@@ -10,6 +10,7 @@ import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
+import { checkEmbeddingsReadIds, resolveColumnSelections } from "./column-selections.js";
 import type { Limits } from "../config.js";
 import type { LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
@@ -102,9 +103,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       }
       const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
       const shape = dataset.kind === "table" ? await tableShape(dataset, training) : matrixShape(dataset, training);
-      const model = isTransferSpec(input.model) ? input.model : { ...input.model, inputShape: input.model.inputShape ?? shape.inputShape };
+      const model = isTransferSpec(input.model) ? input.model : resolveColumnSelections({ ...input.model, inputShape: input.model.inputShape ?? shape.inputShape }, shape.pipeline);
       if (training.classWeight !== undefined) training.classWeights = resolveClassWeights(training, shape.pipeline?.label.task === "classification" ? shape.pipeline.label : dataset);
       const layers = await inferLayers(projectId, model, training, shape);
+      if (!isTransferSpec(model)) checkEmbeddingsReadIds(model, layers, shape.pipeline);
       checkJobLimits(layers, training, shape, limits);
 
       const job = { id: newId("job"), datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };

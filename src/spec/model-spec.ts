@@ -161,11 +161,13 @@ export const SelectColumnsLayer = Type.Object(
   {
     type: Type.Literal("selectColumns"),
     ...wiring,
-    indices: Type.Array(Type.Integer({ minimum: 0 }), {
-      minItems: 1,
-      maxItems: 65_536,
-      description: "Positions of the input's last axis, in the order wanted. Table jobs may give `columns` or `exceptColumns` (table column names) instead; the job stores the indices they resolve to.",
-    }),
+    indices: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1, maxItems: 65_536, description: "Positions of the input's last axis, in the order wanted. Jobs on a table may name columns instead; the job stores the indices they resolve to." }),
+    ),
+    columns: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 65_536, description: "Jobs on a table: these columns' inputs (every one-hot column of a category, its ids, ...), in this order." }),
+    ),
+    exceptColumns: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 65_536, description: "Jobs on a table: every input but these columns'." })),
   },
   {
     additionalProperties: false,

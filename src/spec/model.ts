@@ -115,6 +115,7 @@ export const FittedPipeline = Type.Object(
           missing: MissingHandling,
           scaling: Type.Optional(Type.Object({ kind: Type.String(), mean: Type.Optional(Type.Number()), std: Type.Optional(Type.Number()), min: Type.Optional(Type.Number()), max: Type.Optional(Type.Number()) })),
           categories: Type.Optional(Type.Array(Type.String())),
+          encoding: Type.Optional(Type.Literal("ids", { description: "Categories as one column of ids (1 + index in categories; 0: any other value), not one-hot." })),
           other: Type.Optional(Type.Boolean()),
           negative: Type.Optional(Type.String()),
           positive: Type.Optional(Type.String()),

@@ -1,6 +1,6 @@
 import { Type, type Static } from "typebox";
 import { LOSSES, MONITORED_METRICS, MONITOR_MODES, OPTIMIZERS } from "../engine/index.js";
-import { FEATURE_TYPES, INDICATOR_MODES, MAX_CATEGORIES, MAX_HORIZON, MAX_TEXT_BUCKETS, MAX_WINDOW, MISSING_STRATEGIES, SCALINGS } from "../features/index.js";
+import { CATEGORY_ENCODINGS, FEATURE_TYPES, INDICATOR_MODES, MAX_CATEGORIES, MAX_HORIZON, MAX_TEXT_BUCKETS, MAX_WINDOW, MISSING_STRATEGIES, SCALINGS } from "../features/index.js";
 import { bounded } from "./bounds.js";
 import { TaggedUnion } from "./union.js";
 
@@ -96,7 +96,13 @@ export const FeatureConfig = Type.Object(
     missingIndicator: Type.Optional(Type.Enum(INDICATOR_MODES, { description: "A 0/1 column that is 1 where the value was missing (auto: when training rows missed values)." })),
     scaling: Type.Optional(Type.Enum(SCALINGS, { description: "Numbers: standard (default), minmax or none." })),
     minCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: "Categories: values seen fewer times in training go to the (other) column." })),
-    maxCategories: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CATEGORIES, description: "Categories: one-hot columns at most." })),
+    maxCategories: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CATEGORIES, description: "Categories: one-hot columns at most (with encoding ids: ids at most, default 10,000)." })),
+    encoding: Type.Optional(
+      Type.Enum(CATEGORY_ENCODINGS, {
+        description:
+          'Categories: oneHot (default), or ids: one column holding 1 + the value\'s rank by frequency (0: a rare, unseen or missing value), for an embedding layer reading it through selectColumns (inputDim: categories + 1). For columns with many values.',
+      }),
+    ),
     buckets: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TEXT_BUCKETS, description: "Text: hashed buckets (a power of two)." })),
   },
   { additionalProperties: false, title: "FeatureConfig" },

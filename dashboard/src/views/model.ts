@@ -192,7 +192,8 @@ function pipelineCard(pipeline: Pipeline): HTMLElement {
   const encoding = (f: Pipeline["features"][number]): string => {
     const parts: string[] = [];
     if (f.type === "number" && f.scaling) parts.push(f.scaling.kind === "standard" ? `standardized (mean ${fmtNumber(f.scaling.mean ?? 0)}, std ${fmtNumber(f.scaling.std ?? 0)})` : f.scaling.kind === "minmax" ? `min-max (${fmtNumber(f.scaling.min ?? 0)} … ${fmtNumber(f.scaling.max ?? 0)})` : "as is");
-    if (f.type === "category") parts.push(`one-hot: ${(f.categories ?? []).slice(0, 6).join(", ")}${(f.categories?.length ?? 0) > 6 ? ", …" : ""}${f.other ? " + (other)" : ""}`);
+    if (f.type === "category" && f.encoding === "ids") parts.push(`ids for an embedding: 1 to ${fmtInt(f.categories?.length ?? 0)} (${(f.categories ?? []).slice(0, 3).join(", ")}${(f.categories?.length ?? 0) > 3 ? ", …" : ""}), 0 for any other value`);
+    else if (f.type === "category") parts.push(`one-hot: ${(f.categories ?? []).slice(0, 6).join(", ")}${(f.categories?.length ?? 0) > 6 ? ", …" : ""}${f.other ? " + (other)" : ""}`);
     if (f.type === "binary") parts.push(`1 = ${f.positive}, 0 = ${f.negative}`);
     if (f.type === "date" || f.type === "datetime") parts.push("year, and month, weekday, day of year as sine/cosine");
     if (f.type === "text") parts.push(`hashed bag of words, ${f.buckets} buckets`);

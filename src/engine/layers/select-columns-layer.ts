@@ -16,8 +16,12 @@ const indicesOf = new WeakMap<SelectColumnsSpec, Int32Array>();
  */
 export const selectColumnsLayer: LayerKind<SelectColumnsSpec> = {
   outputShape(spec, inputShape, index) {
-    checkKnownFields(spec, index, ["indices"]);
+    checkKnownFields(spec, index, ["indices", "columns", "exceptColumns"]);
     const width = inputShape[inputShape.length - 1];
+    if (spec.indices === undefined) {
+      const named = spec.columns !== undefined || spec.exceptColumns !== undefined;
+      throw layerError(index, "selectColumns", named ? (spec.columns ? "columns" : "exceptColumns") : "indices", named ? "column names are resolved for jobs on a table; here give indices" : "indices must list the positions to pick");
+    }
     if (!Array.isArray(spec.indices) || spec.indices.length === 0) throw layerError(index, "selectColumns", "indices", "indices must list at least one position of the last axis");
     checkBound(spec.indices.length, BOUNDS.units, index, "selectColumns", "indices");
     const seen = new Set<number>();
@@ -33,7 +37,7 @@ export const selectColumnsLayer: LayerKind<SelectColumnsSpec> = {
   weights: () => [],
   apply(spec, x) {
     let indices = indicesOf.get(spec);
-    if (!indices) indicesOf.set(spec, (indices = Int32Array.from(spec.indices)));
+    if (!indices) indicesOf.set(spec, (indices = Int32Array.from(spec.indices!)));
     return selectColumns(x, indices);
   },
 };

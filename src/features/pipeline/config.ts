@@ -3,7 +3,7 @@
 
 import { FeatureError, quoteValue } from "../errors.js";
 import { isFeatureType, type FeatureType } from "../feature-types.js";
-import { INDICATOR_MODES, MISSING_STRATEGIES, SCALINGS, type FeatureConfig, type IndicatorMode, type MissingStrategy, type PipelineOptions, type Scaling } from "./types.js";
+import { CATEGORY_ENCODINGS, INDICATOR_MODES, MISSING_STRATEGIES, SCALINGS, type CategoryEncoding, type FeatureConfig, type IndicatorMode, type MissingStrategy, type PipelineOptions, type Scaling } from "./types.js";
 
 export const DEFAULTS = {
   scaling: "standard",
@@ -29,6 +29,7 @@ export interface ResolvedConfig {
   scaling: Scaling;
   minCount: number;
   maxCategories: number;
+  encoding: CategoryEncoding;
   buckets: number;
 }
 
@@ -50,7 +51,7 @@ const DEFAULT_STRATEGY: Record<EncodedType, MissingStrategy> = {
   text: "constant",
 };
 
-const CONFIG_KEYS = new Set<string>(["type", "missing", "fillValue", "missingIndicator", "scaling", "minCount", "maxCategories", "buckets"]);
+const CONFIG_KEYS = new Set<string>(["type", "missing", "fillValue", "missingIndicator", "scaling", "minCount", "maxCategories", "encoding", "buckets"]);
 
 /** Splits `features` into the type overrides inference takes and the rest of each column's configuration. */
 export function splitFeatures(features: Record<string, FeatureType | FeatureConfig> = {}): { overrides: Record<string, FeatureType>; configs: Record<string, FeatureConfig> } {
@@ -81,7 +82,11 @@ export function resolveConfig(column: string, type: EncodedType, config: Feature
   if (!SCALINGS.includes(scaling)) bad(column, `scaling must be one of ${SCALINGS.join(", ")}`);
   const minCount = config.minCount ?? options.minCount ?? DEFAULTS.minCount;
   if (!isWhole(minCount, 1, 1e9)) bad(column, "minCount must be a whole number from 1");
-  const maxCategories = config.maxCategories ?? options.maxCategories ?? DEFAULTS.maxCategories;
+  const encoding = config.encoding ?? "oneHot";
+  if (!CATEGORY_ENCODINGS.includes(encoding)) bad(column, `encoding must be one of ${CATEGORY_ENCODINGS.join(", ")}`);
+  if (encoding === "ids" && type !== "category") bad(column, `encoding ids is for category columns; this one is ${type}`);
+  // Ids cost one column whatever their number: their cap is the most classes, not the one-hot default.
+  const maxCategories = config.maxCategories ?? (encoding === "ids" ? MAX_CATEGORIES : (options.maxCategories ?? DEFAULTS.maxCategories));
   if (!isWhole(maxCategories, 1, MAX_CATEGORIES)) bad(column, `maxCategories must be a whole number from 1 to ${MAX_CATEGORIES}`);
   const buckets = config.buckets ?? options.textBuckets ?? DEFAULTS.textBuckets;
   if (!isWhole(buckets, 2, MAX_TEXT_BUCKETS) || (buckets & (buckets - 1)) !== 0) bad(column, `text buckets must be a power of two from 2 to ${MAX_TEXT_BUCKETS}`);
@@ -89,7 +94,7 @@ export function resolveConfig(column: string, type: EncodedType, config: Feature
   if (fillValue !== undefined && typeof fillValue !== "number" && typeof fillValue !== "string") bad(column, "fillValue must be a number or a string");
   if (fillValue !== undefined && missing !== "constant") bad(column, "fillValue goes with the missing strategy constant");
   if (typeof fillValue === "number" && !Number.isFinite(fillValue)) bad(column, "fillValue must be finite");
-  return { type, missing, fillValue, missingIndicator, scaling, minCount, maxCategories, buckets };
+  return { type, missing, fillValue, missingIndicator, scaling, minCount, maxCategories, encoding, buckets };
 }
 
 function isWhole(value: unknown, min: number, max: number): value is number {

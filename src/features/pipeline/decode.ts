@@ -75,7 +75,12 @@ function decodeFeature(feature: Json, path: string): FittedFeature {
     case "number":
       return { ...base, type: "number", scaling: decodeScaling(object(feature.scaling, `${path}/scaling`), `${path}/scaling`) };
     case "category":
-      return { ...base, type: "category", categories: array(feature.categories, `${path}/categories`).map((c, i) => string(c, `${path}/categories/${i}`)), other: boolean(feature.other, `${path}/other`) };
+    {
+      const category = { ...base, type: "category" as const, categories: array(feature.categories, `${path}/categories`).map((c, i) => string(c, `${path}/categories/${i}`)), other: boolean(feature.other, `${path}/other`) };
+      if (feature.encoding === undefined) return category;
+      if (feature.encoding !== "ids") corrupt(`${path}/encoding`, 'is not "ids"');
+      return { ...category, encoding: "ids" };
+    }
     case "binary":
       return { ...base, type: "binary", negative: string(feature.negative, `${path}/negative`), positive: string(feature.positive, `${path}/positive`) };
     case "date":

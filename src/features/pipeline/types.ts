@@ -27,11 +27,16 @@ export interface FeatureConfig {
   scaling?: Scaling;
   /** category: values seen fewer times than this in training go to the "other" bucket. */
   minCount?: number;
-  /** category: one-hot columns at most (the most frequent values), besides "other". */
+  /** category: one-hot columns at most (the most frequent values), besides "other"; with ids, ids at most (default 10,000). */
   maxCategories?: number;
+  /** category: "oneHot" (default), or "ids": one column holding 1 + the value's rank (0: other or unseen), for an embedding. */
+  encoding?: CategoryEncoding;
   /** text: hashed buckets, a power of two. */
   buckets?: number;
 }
+
+export const CATEGORY_ENCODINGS = ["oneHot", "ids"] as const;
+export type CategoryEncoding = (typeof CATEGORY_ENCODINGS)[number];
 
 export interface PipelineOptions {
   /** @defaultValue "standard" (mean and standard deviation of the training rows) */
@@ -91,11 +96,16 @@ export interface NumberFeature extends FittedFeatureBase {
   scaling: NumberScaling;
 }
 
-/** One-hot over `categories`, then the `other` bucket (rare and unseen values) when there is one; unseen values are all zeros without it. */
+/**
+ * One-hot over `categories`, then the `other` bucket (rare and unseen values) when there is one; unseen values are all zeros without it.
+ * With `encoding: "ids"`: one column, 1 + the value's index in `categories`, 0 for any other value (an embedding's
+ * input: categories.length + 1 ids).
+ */
 export interface CategoryFeature extends FittedFeatureBase {
   type: "category";
   categories: string[];
   other: boolean;
+  encoding?: "ids";
 }
 
 /** 1 for `positive`, 0 for `negative`. */
@@ -145,6 +155,7 @@ export const OUTPUT_ENCODINGS = [
   "hourSin",
   "hourCos",
   "textBucket",
+  "categoryId",
   "missing",
 ] as const;
 export type OutputEncoding = (typeof OUTPUT_ENCODINGS)[number];

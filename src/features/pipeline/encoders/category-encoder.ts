@@ -26,12 +26,19 @@ export function fitCategory(column: Column, rows: ArrayLike<number>, config: Res
   }
   const seen = rows.length - counts.reduce((a, b) => a + b, 0);
   const missing = missingHandling(config, fill, seen);
+  if (config.encoding === "ids") {
+    return { type: "category", column: column.name, offset, width: 1 + (missing.indicator ? 1 : 0), missing, categories, other, encoding: "ids" };
+  }
   const width = categories.length + (other ? 1 : 0) + (missing.indicator ? 1 : 0);
   return { type: "category", column: column.name, offset, width, missing, categories, other };
 }
 
 export function categoryOutputs(feature: CategoryFeature): OutputColumn[] {
   const { column } = feature;
+  if (feature.encoding === "ids") {
+    const ids: OutputColumn = { name: `${column} (id)`, column, encoding: "categoryId" };
+    return feature.missing.indicator ? [ids, indicatorOutput(column)] : [ids];
+  }
   const outputs: OutputColumn[] = feature.categories.map((value) => ({ name: `${column}=${value}`, column, encoding: "oneHot", value }));
   if (feature.other) outputs.push({ name: `${column}=(other)`, column, encoding: "other" });
   if (feature.missing.indicator) outputs.push(indicatorOutput(column));
@@ -44,6 +51,17 @@ export function categoryWriter(feature: CategoryFeature, column: Column): Featur
   const unseen = feature.other ? feature.categories.length : -1; // -1: all zeros
   const slotOf = Int32Array.from(values, (value) => slots.get(value) ?? unseen);
   const fillSlot = typeof feature.missing.fill === "string" ? (slots.get(feature.missing.fill) ?? unseen) : -1;
+  if (feature.encoding === "ids") {
+    return {
+      missing: (row) => codes[row] < 0,
+      write(row, out, at) {
+        const code = codes[row];
+        const slot = code < 0 ? fillSlot : slotOf[code];
+        out[at] = slot >= 0 && slot < feature.categories.length ? slot + 1 : 0;
+        if (feature.missing.indicator && code < 0) out[at + 1] = 1;
+      },
+    };
+  }
   const indicatorAt = feature.categories.length + (feature.other ? 1 : 0);
   return {
     missing: (row) => codes[row] < 0,
