@@ -56,7 +56,7 @@ interface KerasLayer {
 }
 
 // Which Keras weight name each of descent's weights is saved under.
-const KERAS_WEIGHT_NAMES: Record<string, string> = { kernel: "kernel", bias: "bias", gamma: "gamma", beta: "beta", movingMean: "moving_mean", movingVariance: "moving_variance", embeddings: "embeddings" };
+const KERAS_WEIGHT_NAMES: Record<string, string> = { kernel: "kernel", recurrentKernel: "recurrent_kernel", bias: "bias", gamma: "gamma", beta: "beta", movingMean: "moving_mean", movingVariance: "moving_variance", embeddings: "embeddings" };
 
 const INPUT_LAYER_NAME = "input";
 
@@ -228,6 +228,17 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
     case "activation":
       if (layer.activation === "leakyRelu") add("LeakyReLU", name, { alpha: LEAKY_RELU_ALPHA });
       else add("Activation", name, { activation: layer.activation });
+      break;
+    case "lstm":
+    case "gru":
+      add(layer.type === "lstm" ? "LSTM" : "GRU", name, {
+        units: layer.units,
+        activation: "tanh",
+        recurrent_activation: "sigmoid",
+        use_bias: layer.useBias !== false,
+        return_sequences: layer.returnSequences === true,
+        ...(layer.type === "lstm" ? { unit_forget_bias: true } : { reset_after: false }),
+      });
       break;
     case "selectColumns":
       // trainable: false whatever the layer's place: its kernel is a fixed selection (selectionKernels).

@@ -27,6 +27,13 @@ export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape
     case "maxPool1d":
     case "avgPool1d":
       return outputs * layer.poolSize;
+    case "lstm":
+    case "gru": {
+      // Per step: the input and recurrent products of every gate, and a few operations per gate value.
+      const [steps, features] = inputShape;
+      const width = (layer.type === "lstm" ? 4 : 3) * layer.units;
+      return steps * (2 * (features + layer.units) * width + 6 * width);
+    }
     case "flatten":
     case "concatenate":
     case "selectColumns":

@@ -60,6 +60,12 @@ export type LayerKindSpec =
   /** strides default poolSize, padding default valid; avgPool1d averages the values inside the sequence. */
   | { type: "maxPool1d"; poolSize: number; strides?: number; padding?: Padding }
   | { type: "avgPool1d"; poolSize: number; strides?: number; padding?: Padding }
+  /**
+   * Recurrent layers over [steps, features]: the last step's hidden state [units], or every step's
+   * [steps, units] with returnSequences. tanh and sigmoid as in Keras; weights in Keras's layout.
+   */
+  | { type: "lstm"; units: number; returnSequences?: boolean; useBias?: boolean }
+  | { type: "gru"; units: number; returnSequences?: boolean; useBias?: boolean }
   /** [steps, channels] -> [channels]: each channel's mean, or its largest value. */
   | { type: "globalAveragePooling1d" }
   | { type: "globalMaxPooling1d" }

@@ -1458,6 +1458,27 @@ export interface components {
             type: "globalMaxPooling1d";
         };
         /**
+         * GruLayer
+         * @description Gated recurrent unit over [steps, features] (TensorFlow.js's GRU: tanh, sigmoid gates, reset before the recurrent product).
+         */
+        GruLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /** @description true: every step's hidden state [steps, units] (to stack recurrent layers); false (default): the last step's [units]. */
+            returnSequences?: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "gru";
+            /** @description Size of the hidden state. */
+            units: number;
+            /** @default true */
+            useBias?: boolean;
+        };
+        /**
          * Initializer
          * @enum {unknown}
          */
@@ -1688,7 +1709,7 @@ export interface components {
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["SelectColumnsLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["LstmLayer"] | components["schemas"]["GruLayer"] | components["schemas"]["SelectColumnsLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
@@ -1722,6 +1743,27 @@ export interface components {
          * @enum {unknown}
          */
         Loss: "meanSquaredError" | "meanAbsoluteError" | "binaryCrossentropy" | "categoricalCrossentropy" | "sparseCategoricalCrossentropy";
+        /**
+         * LstmLayer
+         * @description Long short-term memory over [steps, features] (Keras's LSTM: tanh, sigmoid gates, unit forget bias), trained by backpropagation through the whole window.
+         */
+        LstmLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /** @description true: every step's hidden state [steps, units] (to stack recurrent layers); false (default): the last step's [units]. */
+            returnSequences?: boolean;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "lstm";
+            /** @description Size of the hidden state. */
+            units: number;
+            /** @default true */
+            useBias?: boolean;
+        };
         /**
          * MaxPool1dLayer
          * @description The largest value of each window of steps.

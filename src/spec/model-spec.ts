@@ -157,6 +157,20 @@ export const GlobalMaxPooling1dLayer = Type.Object(
   { additionalProperties: false, title: "GlobalMaxPooling1dLayer", description: "[steps, channels] -> [channels]: each channel's largest value." },
 );
 
+const recurrent = (type: "lstm" | "gru", title: string, description: string) =>
+  Type.Object(
+    {
+      type: Type.Literal(type),
+      ...wiring,
+      units: bounded("recurrentUnits", { description: "Size of the hidden state." }),
+      returnSequences: Type.Optional(Type.Boolean({ description: "true: every step's hidden state [steps, units] (to stack recurrent layers); false (default): the last step's [units]." })),
+      useBias: Type.Optional(Type.Boolean({ default: true })),
+    },
+    { additionalProperties: false, title, description },
+  );
+export const LstmLayer = recurrent("lstm", "LstmLayer", "Long short-term memory over [steps, features] (Keras's LSTM: tanh, sigmoid gates, unit forget bias), trained by backpropagation through the whole window.");
+export const GruLayer = recurrent("gru", "GruLayer", "Gated recurrent unit over [steps, features] (TensorFlow.js's GRU: tanh, sigmoid gates, reset before the recurrent product).");
+
 export const SelectColumnsLayer = Type.Object(
   {
     type: Type.Literal("selectColumns"),
@@ -186,7 +200,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, SelectColumnsLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, LstmLayer, GruLayer, SelectColumnsLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

@@ -77,6 +77,10 @@ const placements: Record<BoundName, ((job: ReturnType<typeof baseJob>, value: nu
     (job, v) => (job.model = { inputShape: [3], layers: [{ type: "embedding", inputDim: 5, outputDim: v }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),
   ],
   filters: [(job, v) => (job.model.layers[0].filters = v)],
+  recurrentUnits: [
+    (job, v) => (job.model = { inputShape: [4, 2], layers: [{ type: "lstm", units: v }, { type: "dense", units: 3, activation: "softmax" }] }),
+    (job, v) => (job.model = { inputShape: [4, 2], layers: [{ type: "gru", units: v, returnSequences: true }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),
+  ],
   vocabulary: [(job, v) => (job.model = { inputShape: [3], layers: [{ type: "embedding", inputDim: v, outputDim: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] })],
   // Strides: a window larger than the 8x8 input would fail the engine's shape check, not the bound.
   windowSize: [

@@ -12,6 +12,7 @@ import { layerNormalizationLayer } from "./layer-normalization-layer.js";
 import type { MergeSpec } from "./merge-layers.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
 import { selectColumnsLayer } from "./select-columns-layer.js";
+import { gruLayer, lstmLayer } from "./recurrent-layers.js";
 import { avgPool1dLayer, conv1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer, maxPool1dLayer } from "./sequence-layers.js";
 
 /** A layer with one input: every kind but the merge layers (merge-layers.ts). */
@@ -36,6 +37,8 @@ export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<Sin
   globalAveragePooling1d: globalAveragePooling1dLayer,
   globalMaxPooling1d: globalMaxPooling1dLayer,
   selectColumns: selectColumnsLayer,
+  lstm: lstmLayer,
+  gru: gruLayer,
 };
 
 export function layerKindOf(spec: SingleInputSpec): LayerKind<SingleInputSpec> {
