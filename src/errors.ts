@@ -12,6 +12,7 @@ export const errorRegistry = {
   PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "Unsupported media type" },
   LIMIT_EXCEEDED: { status: 422, title: "The request exceeds a limit of this service" },
+  NOT_EXPORTABLE: { status: 422, title: "The model cannot be expressed in that format" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
   INTERNAL: { status: 500, title: "Internal error" },
   UNAVAILABLE: { status: 503, title: "A backing service is unavailable" },

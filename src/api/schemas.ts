@@ -8,7 +8,7 @@ const descriptions: Record<number, string> = {
   415: "The body's content type is not accepted.",
   401: "No API key, or an unknown or revoked one.",
   403: "This key may not use this route.",
-  422: "The request exceeds a limit of this service (parameters, compute budget); `errors` names the field.",
+  422: "The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer.",
   429: "Too many requests for this key, or too many active jobs for this project; see Retry-After when present.",
   503: "A backing service (Postgres or Redis) is unavailable; nothing was changed, retry.",
 };

@@ -9,7 +9,7 @@
 export const ACTIVATIONS = ["linear", "relu", "leakyRelu", "elu", "gelu", "sigmoid", "tanh", "softmax"] as const;
 export const INITIALIZERS = ["heNormal", "heUniform", "glorotNormal", "glorotUniform", "zeros"] as const;
 export const PADDINGS = ["valid", "same"] as const;
-export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "layerNormalization", "embedding", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d", "conv1d", "maxPool1d", "avgPool1d", "globalAveragePooling1d", "globalMaxPooling1d", "lstm", "gru", "selectColumns", "add", "concatenate"] as const;
+export const LAYER_TYPES = ["dense", "dropout", "batchNorm", "layerNormalization", "embedding", "activation", "conv2d", "maxPool2d", "avgPool2d", "flatten", "globalAveragePooling2d", "conv1d", "maxPool1d", "avgPool1d", "globalAveragePooling1d", "globalMaxPooling1d", "lstm", "gru", "multiHeadAttention", "positionEmbedding", "selectColumns", "add", "concatenate"] as const;
 /** The name `inputs` uses for the model's input; no layer may take it. */
 export const MODEL_INPUT = "input";
 export const LOSSES = ["meanSquaredError", "meanAbsoluteError", "binaryCrossentropy", "categoricalCrossentropy", "sparseCategoricalCrossentropy"] as const;
@@ -42,6 +42,8 @@ export const BOUNDS = {
   frozenLayers: count(64),
   units: { integer: true, minimum: 1, maximum: 65_536 },
   filters: { integer: true, minimum: 1, maximum: 4_096 },
+  /** Heads of one multiHeadAttention layer. */
+  attentionHeads: { integer: true, minimum: 1, maximum: 64 },
   /** An LSTM's or GRU's units (its kernels are units x 4 units). */
   recurrentUnits: { integer: true, minimum: 1, maximum: 4_096 },
   /** Ids an embedding knows (its inputDim). */

@@ -15,6 +15,19 @@ export class SpecError extends Error {
   }
 }
 
+/** A model that an export format cannot express: the first layer that has no equivalent there. */
+export class ExportError extends Error {
+  readonly layerIndex: number;
+  readonly layerType: string;
+
+  constructor(message: string, layerIndex: number, layerType: string) {
+    super(message);
+    this.name = "ExportError";
+    this.layerIndex = layerIndex;
+    this.layerType = layerType;
+  }
+}
+
 export type TrainingErrorCode = "NON_FINITE_LOSS" | "INVALID_DATA";
 
 /** Training failed at a known point (epoch and batch count from 1; 0 = before the first batch). */

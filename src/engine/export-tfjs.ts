@@ -1,4 +1,5 @@
 import { LEAKY_RELU_ALPHA } from "./ops/leaky-relu.js";
+import { ExportError } from "./errors.js";
 import { asNetwork } from "./model.js";
 import { planModel } from "./model-plan.js";
 import type { ActivationName, LayerSpec, LayerSummary, Model, Size2d } from "./types.js";
@@ -250,8 +251,15 @@ function kerasChain(layer: LayerSpec, index: number, inputShape: number[], train
     case "concatenate":
       add("Concatenate", name, { axis: -1 });
       break;
+    case "multiHeadAttention":
+    case "positionEmbedding":
+      throw new ExportError(
+        `layer ${index} (${layer.type}) has no TensorFlow.js layers equivalent: tfjs-layers 4.22 has no MultiHeadAttention nor position embedding, and a layers-model JSON cannot carry custom code; use the weights (GET /v1/models/{id}/weights, laid out as the weight manifest says) or predict through descent`,
+        index,
+        layer.type,
+      );
     default:
-      throw new Error(`exportTfjs: layer ${index} of type ${(layer as LayerSpec).type} has no TensorFlow.js equivalent`);
+      throw new ExportError(`layer ${index} (${(layer as LayerSpec).type}) has no TensorFlow.js equivalent`, index, (layer as LayerSpec).type);
   }
   return chain;
 }

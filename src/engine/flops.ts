@@ -34,6 +34,15 @@ export function forwardFlops(layer: LayerSpec, inputShape: number[], outputShape
       const width = (layer.type === "lstm" ? 4 : 3) * layer.units;
       return steps * (2 * (features + layer.units) * width + 6 * width);
     }
+    case "multiHeadAttention": {
+      // Projections (the kernels, once per step) and, per head, Q K^T and P V.
+      const [steps, dim] = inputShape;
+      const heads = layer.numHeads;
+      const valueDim = layer.valueDim ?? layer.keyDim;
+      const projectionKernels = dim * heads * (2 * layer.keyDim + valueDim) + heads * valueDim * outputShape[1];
+      const projections = 2 * projectionKernels * steps;
+      return projections + heads * steps * steps * 2 * (layer.keyDim + valueDim) + 4 * heads * steps * steps;
+    }
     case "flatten":
     case "concatenate":
     case "selectColumns":

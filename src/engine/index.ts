@@ -30,7 +30,7 @@ export type {
   TrainingData,
   WeightEntry,
 } from "./types.js";
-export { SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
+export { ExportError, SpecError, TrainingError, type TrainingErrorCode } from "./errors.js";
 export { summarizeModel, checkSpecFitsData, checkTrainingConfig } from "./spec.js";
 export { planModel, type ModelPlan } from "./model-plan.js";
 export { embeddingIdLimit, findInvalidId, describeInvalidId, type IdLimit, type InvalidId } from "./input-ids.js";

@@ -66,6 +66,13 @@ export type LayerKindSpec =
    */
   | { type: "lstm"; units: number; returnSequences?: boolean; useBias?: boolean }
   | { type: "gru"; units: number; returnSequences?: boolean; useBias?: boolean }
+  /**
+   * Self-attention over [steps, dim] (Keras's MultiHeadAttention with query = key = value): numHeads heads of
+   * keyDim (valueDim default keyDim), output [steps, outputDim] (default dim); `causal`: step i sees steps 0..i.
+   */
+  | { type: "multiHeadAttention"; numHeads: number; keyDim: number; valueDim?: number; outputDim?: number; causal?: boolean; useBias?: boolean }
+  /** A learned vector per position added to the input: [steps, dim] -> [steps, dim]. */
+  | { type: "positionEmbedding" }
   /** [steps, channels] -> [channels]: each channel's mean, or its largest value. */
   | { type: "globalAveragePooling1d" }
   | { type: "globalMaxPooling1d" }

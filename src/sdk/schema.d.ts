@@ -1709,7 +1709,7 @@ export interface components {
          * LayerSpec
          * @description One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others.
          */
-        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["LstmLayer"] | components["schemas"]["GruLayer"] | components["schemas"]["SelectColumnsLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
+        LayerSpec: components["schemas"]["DenseLayer"] | components["schemas"]["DropoutLayer"] | components["schemas"]["BatchNormLayer"] | components["schemas"]["LayerNormalizationLayer"] | components["schemas"]["EmbeddingLayer"] | components["schemas"]["ActivationLayer"] | components["schemas"]["Conv2dLayer"] | components["schemas"]["MaxPool2dLayer"] | components["schemas"]["AvgPool2dLayer"] | components["schemas"]["FlattenLayer"] | components["schemas"]["GlobalAveragePooling2dLayer"] | components["schemas"]["Conv1dLayer"] | components["schemas"]["MaxPool1dLayer"] | components["schemas"]["AvgPool1dLayer"] | components["schemas"]["GlobalAveragePooling1dLayer"] | components["schemas"]["GlobalMaxPooling1dLayer"] | components["schemas"]["LstmLayer"] | components["schemas"]["GruLayer"] | components["schemas"]["MultiHeadAttentionLayer"] | components["schemas"]["PositionEmbeddingLayer"] | components["schemas"]["SelectColumnsLayer"] | components["schemas"]["AddLayer"] | components["schemas"]["ConcatenateLayer"];
         /** LayerSummary */
         LayerSummary: {
             /** @description Floating-point operations of this layer's forward pass for one sample (an estimate). */
@@ -2108,6 +2108,33 @@ export interface components {
          * @enum {unknown}
          */
         MonitoredMetric: "loss" | "valLoss" | "accuracy" | "valAccuracy";
+        /**
+         * MultiHeadAttentionLayer
+         * @description Self-attention over [steps, dim] (Keras's MultiHeadAttention with query = key = value): per head softmax(Q K^T / sqrt(keyDim)) V, then the output projection. Not exportable to TensorFlow.js (tfjs-layers has no such layer).
+         */
+        MultiHeadAttentionLayer: {
+            /** @description Step i attends to steps 0..i only (a decoder's mask). Default false. */
+            causal?: boolean;
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Size of each head's queries and keys. */
+            keyDim: number;
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /** @description Attention heads. */
+            numHeads: number;
+            /** @description Values per step of the output. Default: the input's. */
+            outputDim?: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "multiHeadAttention";
+            /** @default true */
+            useBias?: boolean;
+            /** @description Size of each head's values. Default keyDim. */
+            valueDim?: number;
+        };
         /** NumberStats */
         NumberStats: {
             count: number;
@@ -2223,6 +2250,21 @@ export interface components {
             pastLabel: boolean;
             stride: number;
             window: number;
+        };
+        /**
+         * PositionEmbeddingLayer
+         * @description A learned vector per position added to the input: [steps, dim] -> [steps, dim]. Not exportable to TensorFlow.js.
+         */
+        PositionEmbeddingLayer: {
+            /** @description Earlier layers by name, or "input" (the model's input). Default: the previous layer. add and concatenate take two or more. */
+            inputs?: string[];
+            /** @description Unique within the model; what other layers' `inputs` refer to. */
+            name?: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "positionEmbedding";
         };
         /** PredictInput */
         PredictInput: components["schemas"]["PredictInputs"] | components["schemas"]["PredictRows"];
@@ -3293,7 +3335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3301,10 +3343,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://descent.dev/problems/limit-exceeded",
-                     *       "title": "The request exceeds a limit of this service",
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
                      *       "status": 422,
-                     *       "detail": "The request exceeds a limit of this service"
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -3952,7 +3994,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3960,10 +4002,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://descent.dev/problems/limit-exceeded",
-                     *       "title": "The request exceeds a limit of this service",
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
                      *       "status": 422,
-                     *       "detail": "The request exceeds a limit of this service"
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -4832,7 +4874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The request exceeds a limit of this service (parameters, compute budget); `errors` names the field. */
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4840,10 +4882,10 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "type": "https://descent.dev/problems/limit-exceeded",
-                     *       "title": "The request exceeds a limit of this service",
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
                      *       "status": 422,
-                     *       "detail": "The request exceeds a limit of this service"
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -5115,6 +5157,23 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
             429: {
                 headers: {
@@ -5336,6 +5395,23 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,5 +1,5 @@
 import type { Database, Model as ModelRow } from "../db/client.js";
-import { createModel, describeInvalidId, embeddingIdLimit, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
+import { ExportError, createModel, describeInvalidId, embeddingIdLimit, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
 import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
@@ -131,7 +131,12 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       const { forPrediction } = await load(projectId, id);
       const engineModel = createModel(forPrediction.spec, 0);
       importWeights(engineModel, forPrediction.manifest, new Uint8Array(forPrediction.weights));
-      return exportTfjs(engineModel);
+      try {
+        return exportTfjs(engineModel);
+      } catch (error) {
+        if (!(error instanceof ExportError)) throw error;
+        throw new DescentError("NOT_EXPORTABLE", `model ${id}: ${error.message}`, [{ path: `/spec/layers/${error.layerIndex}`, message: error.message }]);
+      }
     },
 
     /**

@@ -171,6 +171,28 @@ const recurrent = (type: "lstm" | "gru", title: string, description: string) =>
 export const LstmLayer = recurrent("lstm", "LstmLayer", "Long short-term memory over [steps, features] (Keras's LSTM: tanh, sigmoid gates, unit forget bias), trained by backpropagation through the whole window.");
 export const GruLayer = recurrent("gru", "GruLayer", "Gated recurrent unit over [steps, features] (TensorFlow.js's GRU: tanh, sigmoid gates, reset before the recurrent product).");
 
+export const MultiHeadAttentionLayer = Type.Object(
+  {
+    type: Type.Literal("multiHeadAttention"),
+    ...wiring,
+    numHeads: bounded("attentionHeads", { description: "Attention heads." }),
+    keyDim: bounded("units", { description: "Size of each head's queries and keys." }),
+    valueDim: Type.Optional(bounded("units", { description: "Size of each head's values. Default keyDim." })),
+    outputDim: Type.Optional(bounded("units", { description: "Values per step of the output. Default: the input's." })),
+    causal: Type.Optional(Type.Boolean({ description: "Step i attends to steps 0..i only (a decoder's mask). Default false." })),
+    useBias: Type.Optional(Type.Boolean({ default: true })),
+  },
+  {
+    additionalProperties: false,
+    title: "MultiHeadAttentionLayer",
+    description: "Self-attention over [steps, dim] (Keras's MultiHeadAttention with query = key = value): per head softmax(Q K^T / sqrt(keyDim)) V, then the output projection. Not exportable to TensorFlow.js (tfjs-layers has no such layer).",
+  },
+);
+export const PositionEmbeddingLayer = Type.Object(
+  { type: Type.Literal("positionEmbedding"), ...wiring },
+  { additionalProperties: false, title: "PositionEmbeddingLayer", description: "A learned vector per position added to the input: [steps, dim] -> [steps, dim]. Not exportable to TensorFlow.js." },
+);
+
 export const SelectColumnsLayer = Type.Object(
   {
     type: Type.Literal("selectColumns"),
@@ -200,7 +222,7 @@ export const ConcatenateLayer = Type.Object(
 );
 
 export const LayerSpec = TaggedUnion(
-  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, LstmLayer, GruLayer, SelectColumnsLayer, AddLayer, ConcatenateLayer],
+  [DenseLayer, DropoutLayer, BatchNormLayer, LayerNormalizationLayer, EmbeddingLayer, ActivationLayer, Conv2dLayer, MaxPool2dLayer, AvgPool2dLayer, FlattenLayer, GlobalAveragePooling2dLayer, Conv1dLayer, MaxPool1dLayer, AvgPool1dLayer, GlobalAveragePooling1dLayer, GlobalMaxPooling1dLayer, LstmLayer, GruLayer, MultiHeadAttentionLayer, PositionEmbeddingLayer, SelectColumnsLayer, AddLayer, ConcatenateLayer],
   { title: "LayerSpec", description: "One layer; `type` selects which. A layer takes the previous layer's output unless `inputs` names others." },
 );
 

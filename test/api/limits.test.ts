@@ -47,7 +47,7 @@ describe("job limits, checked before queuing", () => {
   });
 
   it("lists the known layer types when the type is unknown", async () => {
-    const res = await submit({ datasetId, model: { ...model, layers: [{ type: "lstm", units: 2 }] }, training });
+    const res = await submit({ datasetId, model: { ...model, layers: [{ type: "transformer", units: 2 }] }, training });
     expect(res.statusCode).toBe(400);
     expect(res.json().errors[0]).toMatchObject({ path: "/model/layers/0/type", message: expect.stringMatching(/dense.*dropout/) });
   });

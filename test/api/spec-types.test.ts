@@ -77,6 +77,7 @@ const placements: Record<BoundName, ((job: ReturnType<typeof baseJob>, value: nu
     (job, v) => (job.model = { inputShape: [3], layers: [{ type: "embedding", inputDim: 5, outputDim: v }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),
   ],
   filters: [(job, v) => (job.model.layers[0].filters = v)],
+  attentionHeads: [(job, v) => (job.model = { inputShape: [4, 2], layers: [{ type: "multiHeadAttention", numHeads: v, keyDim: 2 }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] })],
   recurrentUnits: [
     (job, v) => (job.model = { inputShape: [4, 2], layers: [{ type: "lstm", units: v }, { type: "dense", units: 3, activation: "softmax" }] }),
     (job, v) => (job.model = { inputShape: [4, 2], layers: [{ type: "gru", units: v, returnSequences: true }, { type: "flatten" }, { type: "dense", units: 3, activation: "softmax" }] }),

@@ -101,7 +101,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
             },
             "The model.json.",
           ),
-          ...problems(401, 404),
+          ...problems(401, 404, 422),
         },
       },
     },
@@ -119,7 +119,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         params: IdParams,
         response: {
           200: { description: "The weights.", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } },
-          ...problems(401, 404),
+          ...problems(401, 404, 422),
         },
       },
     },

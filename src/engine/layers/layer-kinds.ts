@@ -13,6 +13,7 @@ import type { MergeSpec } from "./merge-layers.js";
 import { avgPool2dLayer, maxPool2dLayer } from "./pooling-layers.js";
 import { selectColumnsLayer } from "./select-columns-layer.js";
 import { gruLayer, lstmLayer } from "./recurrent-layers.js";
+import { multiHeadAttentionLayer, positionEmbeddingLayer } from "./attention-layers.js";
 import { avgPool1dLayer, conv1dLayer, globalAveragePooling1dLayer, globalMaxPooling1dLayer, maxPool1dLayer } from "./sequence-layers.js";
 
 /** A layer with one input: every kind but the merge layers (merge-layers.ts). */
@@ -39,6 +40,8 @@ export const layerKinds: { [T in SingleInputSpec["type"]]: LayerKind<Extract<Sin
   selectColumns: selectColumnsLayer,
   lstm: lstmLayer,
   gru: gruLayer,
+  multiHeadAttention: multiHeadAttentionLayer,
+  positionEmbedding: positionEmbeddingLayer,
 };
 
 export function layerKindOf(spec: SingleInputSpec): LayerKind<SingleInputSpec> {
