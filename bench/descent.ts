@@ -1,18 +1,17 @@
-import { allocateFloats, createModel, createTrainer, exportWeights, gemm, withExecutor, type KernelExecutor, type OptimizerConfig } from "../src/engine/index.js";
+import { allocateFloats, createModel, createTrainer, exportWeights, gemm, withExecutor, type KernelExecutor, type ModelSpec, type OptimizerConfig } from "../src/engine/index.js";
 import type { BenchData } from "./data.js";
-import type { BenchModel } from "./models.js";
 import type { TrainingStep } from "./timing.js";
 
 /** The model's initial weights for `seed`, one Float32Array per weight in layer order (kernel, bias, ...), for tfjs to start from. */
-export function initialWeights(model: BenchModel, seed: number): Float32Array[] {
-  const { manifest, data } = exportWeights(createModel(model.spec, seed));
+export function initialWeights(spec: ModelSpec, seed: number): Float32Array[] {
+  const { manifest, data } = exportWeights(createModel(spec, seed));
   const all = new Float32Array(data.buffer.slice(0));
   return manifest.map((entry) => all.slice(entry.offset, entry.offset + entry.shape.reduce((a, b) => a * b, 1)));
 }
 
 /** descent's step through the public trainer: the batch is copied into the model's graph, then one optimizer step. */
-export function descentStep(model: BenchModel, seed: number, data: BenchData, optimizer: OptimizerConfig, executor: KernelExecutor | undefined): TrainingStep {
-  const trainer = createTrainer(createModel(model.spec, seed), { loss: "sparseCategoricalCrossentropy", optimizer, ...(executor ? { executor } : {}) });
+export function descentStep(spec: ModelSpec, seed: number, data: BenchData, optimizer: OptimizerConfig, executor: KernelExecutor | undefined): TrainingStep {
+  const trainer = createTrainer(createModel(spec, seed), { loss: "sparseCategoricalCrossentropy", optimizer, ...(executor ? { executor } : {}) });
   const f = data.features;
   return (start, rows) => trainer.trainOnBatch(data.x.subarray(start * f, (start + rows) * f), data.labels.subarray(start, start + rows), rows);
 }

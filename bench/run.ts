@@ -3,27 +3,29 @@
  * same process, on the same data, batches and initial weights, every
  * contender timed the same way (bench/timing.ts). Run with `npm run bench`;
  * prints tables, asserts nothing, is not part of `npm test`.
- *   BENCH_ONLY=peak,gemm,mlp,cnn,tabular,heap   run some sections
+ *   BENCH_ONLY=peak,gemm,mlp,cnn,tabular,sequence,heap   run some sections
  *   BENCH_QUICK=1                               shorter timings, no tfjs-cpu 1024^3
  */
 import { cpus } from "node:os";
 import { PerformanceObserver } from "node:perf_hooks";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { createModel, fit, kernelPath, useKernelPath, type KernelExecutor, type KernelPath, type OptimizerConfig } from "../src/engine/index.js";
+import { createModel, fit, kernelPath, TRAINING_FLOPS_FACTOR, useKernelPath, type KernelExecutor, type KernelPath, type ModelSpec, type OptimizerConfig } from "../src/engine/index.js";
 import { createThreadExecutor } from "../src/parallel/index.js";
 import { denseRandomSet, mnistTrainingSet, type BenchData } from "./data.js";
 import { descentGemm, descentStep, initialWeights } from "./descent.js";
 import { CNN, flopsPerSample, MNIST_MLP, TABULAR_MLP, type BenchModel } from "./models.js";
 import { withOtherLoad, percent } from "./other-load.js";
 import { measureSimdPeak, measureSimdPeakOnThreads } from "./peak.js";
+import { LSTM_SPEC, tfjsLayersStep, tfjsTransformerStep, trainingFlopsPerSample, TRANSFORMER_SPEC } from "./sequence.js";
 import { printTable } from "./table.js";
 import { tfjsCnnStep } from "./tfjs-cnn.js";
 import { tfjsDenseStep, tfjsGemmGflops, tfjsWasmThreads, tfOptimizer, useBackend, type TfBackend } from "./tfjs.js";
-import { gemmGflops, TrainingRun, type TrainingStep } from "./timing.js";
+import { race, type Contender } from "./race.js";
+import { gemmGflops, type TrainingStep } from "./timing.js";
 
 const quick = process.env.BENCH_QUICK === "1";
-const sections = new Set((process.env.BENCH_ONLY ?? "peak,gemm,mlp,cnn,tabular,heap").split(","));
+const sections = new Set((process.env.BENCH_ONLY ?? "peak,gemm,mlp,cnn,tabular,sequence,heap").split(","));
 const BUDGET_MS = quick ? 500 : 1500; // timed training per contender and row
 const GEMM_BUDGET_MS = quick ? 300 : 900;
 const WARMUP_BATCHES = 10;
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       const table = denseRandomSet("dense table 54 x 20000", 20000, 54, 7);
       await trainingSection("Tabular MLP 54-256-128-7 on a dense table (samples/s)", TABULAR_MLP, [table], [[32, "sgd"], [128, "adam"]], executor);
     }
+    if (sections.has("sequence")) await sequenceSection(executor);
     if (sections.has("heap")) await heapAcrossEpochs(mnist!);
     if (!tfjsWasmThreads()) {
       console.log(
@@ -121,22 +124,10 @@ type OptimizerName = "sgd" | "adam";
 const LEARNING_RATE: Record<OptimizerName, number> = { sgd: 0.05, adam: 1e-3 };
 const ROUNDS = 3;
 
-interface Contender {
-  name: string;
-  /** Selects what the contender runs on (kernel path, tfjs backend) before each of its rounds. */
-  select(): Promise<void>;
-  make(): TrainingStep;
-}
-
-/**
- * Every contender warms up (WARMUP_BATCHES batches, whose mean loss is
- * reported, then a third of the budget), then they take turns: ROUNDS rounds
- * of BUDGET_MS / ROUNDS each, and the best round counts. On a machine shared
- * with other work, a single measurement can land in a busy moment.
- */
+/** descent's training rows (1 and 2 threads, the TypeScript path) against tfjs-wasm and tfjs-cpu; see race(). */
 async function trainingSection(title: string, model: BenchModel, datasets: BenchData[], configs: [number, OptimizerName][], executor: KernelExecutor): Promise<void> {
   const rows: (string | number)[][] = [];
-  const weights = initialWeights(model, SEED);
+  const weights = initialWeights(model.spec, SEED);
   for (const data of datasets) {
     for (const [batchSize, optimizer] of configs) {
       const config: OptimizerConfig = { type: optimizer, learningRate: LEARNING_RATE[optimizer] };
@@ -145,28 +136,13 @@ async function trainingSection(title: string, model: BenchModel, datasets: Bench
       const tfjs = (backend: TfBackend) => () =>
         (model === CNN ? tfjsCnnStep(backend, weights, data, tfOptimizer(optimizer, config.learningRate)) : tfjsDenseStep(weights, sizesOf(model), data, tfOptimizer(optimizer, config.learningRate))).step;
       const contenders: Contender[] = [
-        { name: "descent 1T", select: onPath("wasm"), make: () => descentStep(model, SEED, data, config, undefined) },
-        { name: "descent 2T", select: onPath("wasm"), make: () => descentStep(model, SEED, data, config, executor) },
-        { name: "descent TS", select: onPath("typescript"), make: () => descentStep(model, SEED, data, config, undefined) },
+        { name: "descent 1T", select: onPath("wasm"), make: () => descentStep(model.spec, SEED, data, config, undefined) },
+        { name: "descent 2T", select: onPath("wasm"), make: () => descentStep(model.spec, SEED, data, config, executor) },
+        { name: "descent TS", select: onPath("typescript"), make: () => descentStep(model.spec, SEED, data, config, undefined) },
         { name: "tfjs-wasm", select: onBackend("wasm"), make: tfjs("wasm") },
         { name: "tfjs-cpu", select: onBackend("cpu"), make: tfjs("cpu") },
       ];
-      const runs: TrainingRun[] = [];
-      const losses: number[] = [];
-      for (const contender of contenders) {
-        await contender.select();
-        const run = new TrainingRun(contender.make(), data, batchSize);
-        losses.push(await run.meanLoss(WARMUP_BATCHES));
-        await run.samplesPerSecond(BUDGET_MS / 3);
-        runs.push(run);
-      }
-      const best = contenders.map(() => 0);
-      for (let round = 0; round < ROUNDS; round++) {
-        for (let c = 0; c < contenders.length; c++) {
-          await contenders[c].select();
-          best[c] = Math.max(best[c], await runs[c].samplesPerSecond(BUDGET_MS / ROUNDS));
-        }
-      }
+      const { samplesPerSecond: best, warmUpLoss: losses } = await race(contenders, data, batchSize, { budgetMs: BUDGET_MS, rounds: ROUNDS, warmUpBatches: WARMUP_BATCHES });
       useKernelPath("wasm");
       const [one, two, typescript, wasm, cpu] = best;
       const bestTfjs = Math.max(wasm, cpu);
@@ -189,6 +165,35 @@ async function trainingSection(title: string, model: BenchModel, datasets: Bench
     `(best of ${ROUNDS} interleaved rounds of ${(BUDGET_MS / ROUNDS).toFixed(0)} ms per contender, after ${WARMUP_BATCHES} warm-up batches and ${(BUDGET_MS / 3).toFixed(0)} ms more;` +
       ` descent TS kernels = the TypeScript path, zero-skipping on; GFLOP/s counts ${(flopsPerSample(model) / 1e6).toFixed(2)} MFLOP per sample)`,
   );
+}
+
+/** LSTM and a transformer block: descent on 1 and 2 threads against tfjs-wasm and tfjs-cpu on the same weights and batches, Adam. */
+async function sequenceSection(executor: KernelExecutor): Promise<void> {
+  const rows: (string | number)[][] = [];
+  const learningRate = LEARNING_RATE.adam;
+  const config: OptimizerConfig = { type: "adam", learningRate };
+  const onBackend = (backend: TfBackend) => () => useBackend(backend);
+  const onWasmKernels = async () => void useKernelPath("wasm");
+  const rowsOf: [string, ModelSpec, number, (backend: TfBackend, data: BenchData) => TrainingStep | Promise<TrainingStep>][] = [
+    ["LSTM 64 units, 32 steps x 16 features (tfjs-layers LSTM)", LSTM_SPEC, 64, (_backend, data) => tfjsLayersStep(LSTM_SPEC, SEED, data, tfOptimizer("adam", learningRate))],
+    ["transformer block, 32 steps x 64, 4 heads (tfjs ops)", TRANSFORMER_SPEC, 32, (_backend, data) => tfjsTransformerStep(initialWeights(TRANSFORMER_SPEC, SEED), data, tfOptimizer("adam", learningRate))],
+  ];
+  for (const [name, spec, batchSize, tfjsStep] of rowsOf) {
+    const size = spec.inputShape.reduce((a, b) => a * b, 1);
+    const data = denseRandomSet(`sequences ${spec.inputShape.join(" x ")}`, 4096, size, 10);
+    const contenders: Contender[] = [
+      { name: "descent 1T", select: onWasmKernels, make: () => descentStep(spec, SEED, data, config, undefined) },
+      { name: "descent 2T", select: onWasmKernels, make: () => descentStep(spec, SEED, data, config, executor) },
+      { name: "tfjs-wasm", select: onBackend("wasm"), make: () => tfjsStep("wasm", data) },
+      { name: "tfjs-cpu", select: onBackend("cpu"), make: () => tfjsStep("cpu", data) },
+    ];
+    const { samplesPerSecond, warmUpLoss } = await race(contenders, data, batchSize, { budgetMs: BUDGET_MS, rounds: ROUNDS, warmUpBatches: WARMUP_BATCHES });
+    const [one, two, wasm, cpu] = samplesPerSecond;
+    const bestTfjs = Math.max(wasm, cpu);
+    rows.push([`${name}, Adam, batch ${batchSize}`, one.toFixed(0), two.toFixed(0), wasm.toFixed(0), cpu.toFixed(0), ((one * trainingFlopsPerSample(spec)) / 1e9).toFixed(1), ratio(one, bestTfjs), ratio(two, bestTfjs), `${warmUpLoss[0].toFixed(4)} / ${warmUpLoss[2].toFixed(4)}`]);
+  }
+  printTable("Sequence models (samples/s)", ["model, optimizer, batch", "descent 1 thread", "descent 2 threads", "tfjs-wasm", "tfjs-cpu", "descent 1T GFLOP/s", "1T / best tfjs", "2T / best tfjs", "warm-up loss descent / tfjs-wasm"], rows);
+  console.log(`(same timing as the tables above; GFLOP/s counts ${TRAINING_FLOPS_FACTOR}x the forward FLOPs that /v1/models reports per sample)`);
 }
 
 function sizesOf(model: BenchModel): number[] {
