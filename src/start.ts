@@ -27,12 +27,16 @@ if (applied.length > 0) console.log(`descent: applied migrations ${applied.join(
 const requeued = (await host?.requeueUnfinishedJobs(config.queuePrefix)) ?? [];
 if (requeued.length > 0) console.log(`descent: re-enqueued ${requeued.length} unfinished job(s)`);
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+// Compiled (npm start runs dist/src/start.js, built by scripts/build-server.ts), the children
+// run compiled too; from sources (tsx, the tests), they run under tsx.
+const compiled = import.meta.url.endsWith(".js");
+const root = fileURLToPath(new URL(compiled ? "../.." : "..", import.meta.url));
+const entry = (source: string) => (compiled ? ["--enable-source-maps", `dist/${source}.js`] : ["--import", "tsx", `${source}.ts`]);
 const say = (line: string) => console.error(`descent: ${line}`);
 const supervisor = supervise(
   [
-    { name: "api", args: ["--import", "tsx", "src/server.ts"] },
-    { name: "worker", args: ["--import", "tsx", "workers/training.ts"] },
+    { name: "api", args: entry("src/server") },
+    { name: "worker", args: entry("workers/training") },
   ],
   {
     cwd: root,
