@@ -17,21 +17,16 @@
  * src/db/generated into it), BENCH_CPU_PROF=<dir> (the API writes a
  * V8 CPU profile there when it stops), BENCH_TSX=1 (skip the build, run under tsx).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { Redis } from "ioredis";
-import pg from "pg";
-import { deployMigrations } from "../src/db/migrations.js";
+import { call, chooseRuntime, freePort, freshStore, redisUrl, seedXor, startProcess, stop, untilListening } from "./service-cluster.js";
 import { printTable } from "./table.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const postgresServer = process.env.BENCH_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rates = (process.env.BENCH_RATES ?? "100,500").split(",").map(Number);
 /** Projects the requests take turns in: 1 puts every submission behind one project's lock. */
@@ -76,30 +71,31 @@ async function main(): Promise<void> {
 
 /** Starts the API of the checkout at `apiRoot` against a fresh database and queue prefix, and measures every route at every rate. */
 async function measureBuild(apiRoot: string): Promise<{ label: string; measured: Row[] }> {
-  const dbName = `descent_bench_${randomBytes(4).toString("hex")}`;
-  const queuePrefix = `descent-bench-${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: postgresServer });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const databaseUrl = Object.assign(new URL(postgresServer), { pathname: `/${dbName}` }).toString();
+  const store = await freshStore();
   let api: ChildProcess | undefined;
   try {
-    await deployMigrations(databaseUrl);
     const port = await freePort();
     const runtime = chooseRuntime(apiRoot);
-    api = startApi(apiRoot, runtime, {
-      DATABASE_URL: databaseUrl,
-      REDIS_URL: redisUrl,
-      QUEUE_PREFIX: queuePrefix,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      NODE_ENV: "production",
-      DESCENT_STORE: "external",
-      DESCENT_ADMIN_KEY: adminKey,
-      // No worker drains the queue: let every submission of the run stay queued, at any rate.
-      MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
-      RATE_LIMIT_PER_SECOND: "1000000",
-    });
+    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    api = startProcess(
+      apiRoot,
+      runtime,
+      "src/server",
+      {
+        DATABASE_URL: store.databaseUrl,
+        REDIS_URL: redisUrl,
+        QUEUE_PREFIX: store.queuePrefix,
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        NODE_ENV: "production",
+        DESCENT_STORE: "external",
+        DESCENT_ADMIN_KEY: adminKey,
+        // No worker drains the queue: let every submission of the run stay queued, at any rate.
+        MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
+        RATE_LIMIT_PER_SECOND: "1000000",
+      },
+      profile,
+    );
     const base = `http://127.0.0.1:${port}`;
     await untilListening(base, api);
 
@@ -136,75 +132,15 @@ async function measureBuild(apiRoot: string): Promise<{ label: string; measured:
     return { label: runtime.label, measured };
   } finally {
     if (api) await stop(api);
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-    await deleteKeys(queuePrefix);
+    await store.drop();
   }
 }
 
-interface Runtime {
-  label: string;
-  args: string[];
-}
-
-/** Compiled JavaScript when `npm run build` works (what production runs), else the TypeScript under tsx. */
-function chooseRuntime(apiRoot: string): Runtime {
-  if (process.env.BENCH_TSX !== "1") {
-    const build = spawnSync("npm", ["run", "--silent", "build"], { cwd: apiRoot, stdio: ["ignore", "ignore", "pipe"], encoding: "utf8" });
-    const entry = join(apiRoot, "dist/src/server.js");
-    if (build.status === 0 && existsSync(entry)) return { label: "compiled (dist/src/server.js)", args: [entry] };
-    console.error(`npm run build failed in ${apiRoot} (${build.status}); running the API under tsx instead:\n${build.stderr.slice(0, 2000)}`);
-  }
-  return { label: "under tsx (src/server.ts)", args: ["--import", "tsx", join(apiRoot, "src/server.ts")] };
-}
-
-function startApi(apiRoot: string, runtime: Runtime, env: Record<string, string>): ChildProcess {
-  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  // Request logs go to /dev/null: written as in production (info), not read.
-  return spawn(process.execPath, [...profile, ...runtime.args], { cwd: apiRoot, env: { ...process.env, LOG_LEVEL: "info", ...env }, stdio: ["ignore", "ignore", "inherit"] });
-}
-
-async function untilListening(base: string, api: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (api.exitCode !== null) throw new Error(`the API exited with code ${api.exitCode} before listening`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error("the API did not become ready within 60 s");
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** A project, its key, a small dataset, a job body that fits it, and a first job. */
+/** A project, its key, an XOR dataset, a job body that fits it, and a first job. */
 async function seed(base: string, index: number) {
-  const project = await call(base, "POST", "/v1/projects", { authorization: `Bearer ${adminKey}`, "content-type": "application/json" }, JSON.stringify({ name: `bench-${index}` }));
-  const headers = { authorization: `Bearer ${project.apiKey}`, "content-type": "application/json" };
-  const features = Array.from({ length: 64 }, (_, i) => [(i >> 1) & 1, i & 1]);
-  const labels = features.map(([a, b]) => (a ^ b ? "yes" : "no"));
-  const dataset = await call(base, "POST", "/v1/datasets", headers, JSON.stringify({ name: "xor", features, labels }));
-  const jobBody = JSON.stringify({
-    datasetId: dataset.id,
-    model: {
-      inputShape: [2],
-      layers: [
-        { type: "dense", units: 8, activation: "tanh" },
-        { type: "dense", units: 2, activation: "softmax" },
-      ],
-    },
-    training: { epochs: 5, batchSize: 8, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 } },
-  });
+  const { headers, jobBody } = await seedXor(base, adminKey, `bench-${index}`);
   const first = await call(base, "POST", "/v1/jobs", headers, jobBody);
   return { headers, jobBody, firstJobId: first.id };
-}
-
-async function call(base: string, method: string, path: string, headers: Record<string, string>, body?: string) {
-  const res = await fetch(`${base}${path}`, { method, headers, body });
-  const json = (await res.json()) as Record<string, string>;
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 function drive(base: string, target: Target, rate: number, duration: number): Promise<autocannon.Result> {
@@ -217,41 +153,6 @@ function cpuMs(api: ChildProcess): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // utime and stime are fields 14 and 15 of stat(5), counted from 1; fields[0] here is field 3.
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
-}
-
-async function stop(api: ChildProcess): Promise<void> {
-  if (api.exitCode !== null) return;
-  // SIGINT lets the API close cleanly, so --cpu-prof writes its profile.
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(() => api.kill("SIGKILL"), 15_000);
-    api.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    api.kill("SIGINT");
-  });
-}
-
-async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  let cursor = "0";
-  do {
-    const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 500);
-    if (keys.length > 0) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-  redis.disconnect();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 await main();

@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import { f32x4, get, i32, label, loop, brIf, set, tee, v128, type Code } from "../src/engine/kernels/wasm/emitter/code.js";
 import { ModuleBuilder } from "../src/engine/kernels/wasm/emitter/module.js";
 import { webAssemblyApi } from "../src/engine/kernels/wasm/webassembly.js";
-import { spawnWorker } from "../src/parallel/spawn-worker.js";
+import { spawnModuleThread } from "../src/threads/spawn-module-thread.js";
 
 /**
  * The machine's WebAssembly SIMD multiply-add peak on one thread: the GEMM's
@@ -54,7 +54,7 @@ export function measureSimdPeak(budgetMs = 600): number {
  * busy with other work (run.ts prints other processes' load beside it).
  */
 export async function measureSimdPeakOnThreads(threads: number, budgetMs = 600): Promise<number> {
-  const workers = Array.from({ length: threads - 1 }, () => spawnWorker(new URL(`./peak-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), {}));
+  const workers = Array.from({ length: threads - 1 }, () => spawnModuleThread(new URL(`./peak-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), {}));
   try {
     const ask = (worker: Worker, ms: number) => new Promise<number>((resolve, reject) => worker.once("message", resolve).once("error", reject).postMessage(ms));
     await Promise.all(workers.map((worker) => ask(worker, 50))); // started and warm

@@ -1,6 +1,7 @@
 // Environment -> typed configuration, validated once at start so a bad value
 // fails loudly before anything listens or connects.
 
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 
 export interface Config {
@@ -32,6 +33,8 @@ export interface Config {
   predictTimeoutMs: number;
   /** How many jobs one worker process trains at once. @defaultValue 1 */
   workerConcurrency: number;
+  /** Threads one job's large products are split over (its training thread included). @defaultValue the cores / workerConcurrency, at least 1 */
+  workerThreadsPerJob: number;
   /** BullMQ lock duration of a training job, in ms; a dead worker's job is taken over after about this plus the stalled interval. @defaultValue 15000 */
   workerLockDurationMs: number;
   /** How often workers look for stalled jobs, in ms. @defaultValue 5000 */
@@ -109,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     predictThreads: integer(env, "PREDICT_THREADS", 1, 1, 64),
     predictTimeoutMs: integer(env, "PREDICT_TIMEOUT_MS", 10_000, 100, 600_000),
     workerConcurrency: integer(env, "WORKER_CONCURRENCY", 1, 1, 64),
+    workerThreadsPerJob: integer(env, "WORKER_THREADS_PER_JOB", Math.max(1, Math.floor(availableParallelism() / integer(env, "WORKER_CONCURRENCY", 1, 1, 64))), 1, 64),
     workerLockDurationMs: integer(env, "WORKER_LOCK_DURATION_MS", 15_000, 100, 3_600_000),
     workerStalledIntervalMs: integer(env, "WORKER_STALLED_INTERVAL_MS", 5_000, 100, 3_600_000),
     workerMaxStalledCount: integer(env, "WORKER_MAX_STALLED_COUNT", 2, 0, 100),

@@ -1,5 +1,5 @@
 // Entry of a training worker process: wires the queue, the database and the
-// training threads. Start more of them to train more jobs at once (npm run worker).
+// warm training threads. Start more of them to train more jobs at once (npm run worker).
 
 import { loadConfig } from "../src/config.js";
 import { createDatabase } from "../src/db/client.js";
@@ -43,6 +43,7 @@ const training = startTrainingWorker({
   recovery,
   log,
   concurrency: config.workerConcurrency,
+  kernelThreads: config.workerThreadsPerJob,
   lockDuration: config.workerLockDurationMs,
   stalledInterval: config.workerStalledIntervalMs,
   maxStalledCount: config.workerMaxStalledCount,
@@ -55,9 +56,9 @@ const reconciler = startReconciler({
   log,
   intervalMs: config.reconcileIntervalMs,
 });
-await training.worker.waitUntilReady();
+await Promise.all([training.worker.waitUntilReady(), training.ready]);
 const heartbeat = startHeartbeat(publisher, config.queuePrefix, config.workerHeartbeatIntervalMs);
-log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency }, "worker ready");
+log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency, threadsPerJob: config.workerThreadsPerJob }, "worker ready");
 
 let closing = false;
 async function shutdown(signal: string) {

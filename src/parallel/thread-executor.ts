@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import type { KernelBinding, KernelExecutor, WasmApi } from "../engine/index.js";
 import { ARGS_AT, claimCall, CONTROL_WORDS, ERROR_AT, firstTicket, MAX_ARGS, MAX_CALLS, MAX_NAME, NAME_AT, readText, Word, writeText } from "./control-block.js";
 import type { BindMessage, KernelThreadData } from "./kernel-thread.js";
-import { spawnWorker } from "./spawn-worker.js";
+import { spawnModuleThread } from "../threads/spawn-module-thread.js";
 
 // Threads load their module (under tsx, compile it) before their first call: seconds on a loaded machine.
 const START_TIMEOUT_MS = 60_000;
@@ -50,7 +50,7 @@ export function createThreadExecutor(threads: number, options: ThreadExecutorOpt
   const words = new Int32Array(control);
   const workers: Worker[] = [];
   for (let index = 1; index < threads; index++) {
-    const worker = spawnWorker(new URL(`./kernel-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), { workerData: { control, index, spinMs } satisfies KernelThreadData });
+    const worker = spawnModuleThread(new URL(`./kernel-thread${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url), { workerData: { control, index, spinMs } satisfies KernelThreadData });
     worker.unref(); // an executor left open does not keep the process alive
     workers.push(worker);
   }

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import type { JobRecovery } from "../services/job-recovery.js";
 
 import { cancelChannel, redisEventSink } from "./job-event-channel.js";
-import { Control, TrainingThreadError, startTrainingThread, type TrainingThread } from "./training-thread.js";
+import { Control, TrainingThreadError, createTrainingThreadPool, type TrainingThread } from "./training-thread.js";
 import { TRAINING_QUEUE, type TrainingMessage } from "./training-queue.js";
 
 export interface TrainingWorkerOptions {
@@ -20,8 +20,10 @@ export interface TrainingWorkerOptions {
   threadEntry: URL;
   recovery: JobRecovery;
   log: Logger;
-  /** Jobs trained at once by this process. @defaultValue 1 */
+  /** Jobs trained at once by this process (and warm training threads kept). @defaultValue 1 */
   concurrency?: number;
+  /** Threads that share one job's large products, the training thread included. @defaultValue 1 */
+  kernelThreads?: number;
   /**
    * How long a job's lock lasts without renewal, in ms. Training runs on a
    * thread, so the event loop renews it every lockDuration / 2 however long
@@ -36,12 +38,14 @@ export interface TrainingWorkerOptions {
 
 export interface TrainingWorker {
   worker: Worker<TrainingMessage>;
+  /** Resolves once the warm training threads are ready to start a job. */
+  ready: Promise<void>;
   /** Takes no new job, releases the running ones at their next batch for another worker to resume, and resolves within `deadlineMs`. */
   shutdown(deadlineMs: number): Promise<void>;
 }
 
 /**
- * Consumes the training queue, training each job on a thread of its own.
+ * Consumes the training queue, training each job on a warm thread of the pool.
  * Failures that retrying cannot fix are marked on the job and raised as
  * UnrecoverableError so BullMQ does not retry them; other errors are retried
  * with backoff, and the last attempt marks the job failed.
@@ -50,12 +54,14 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
   const { log, recovery } = options;
   const events = redisEventSink(options.publisher, options.prefix);
   const running = new Map<string, TrainingThread>();
+  const concurrency = options.concurrency ?? 1;
+  const threads = createTrainingThreadPool(options.threadEntry, { size: concurrency, databaseUrl: options.databaseUrl, kernelThreads: options.kernelThreads ?? 1 });
 
   async function process(job: Job<TrainingMessage>, token?: string) {
     const { jobId } = job.data;
     const lastDelivery = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    log.info({ jobId, attemptsMade: job.attemptsMade }, "training job started");
-    const thread = startTrainingThread(options.threadEntry, { jobId, lastDelivery, databaseUrl: options.databaseUrl }, (id, event) => events.publish(id, event));
+    const thread = threads.run({ jobId, lastDelivery }, (id, event) => events.publish(id, event));
+    log.info({ jobId, attemptsMade: job.attemptsMade, thread: thread.threadId }, "training job started");
     running.set(jobId, thread);
     try {
       const outcome = await thread.outcome;
@@ -82,7 +88,7 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
   const worker = new Worker<TrainingMessage>(TRAINING_QUEUE, process, {
     connection: options.connection,
     prefix: options.prefix,
-    concurrency: options.concurrency ?? 1,
+    concurrency,
     lockDuration: options.lockDuration ?? 15_000,
     stalledInterval: options.stalledInterval ?? 5_000,
     maxStalledCount: options.maxStalledCount ?? 2,
@@ -111,7 +117,8 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
       log.warn({ jobs: [...running.keys()] }, "shutdown deadline passed: ending training threads; their jobs resume elsewhere after their locks expire");
       await Promise.all([...running.values()].map((thread) => thread.terminate()));
     }
+    await threads.close();
   }
 
-  return { worker, shutdown };
+  return { worker, ready: threads.warm(), shutdown };
 }

@@ -17,6 +17,7 @@ import {
   type EpochMetrics,
   type FinalMetrics,
   type FitResult,
+  type KernelExecutor,
   type Model,
   type TrainingCheckpoint,
   type TrainingConfig as EngineTrainingConfig,
@@ -55,7 +56,8 @@ interface Origin {
   lineage: TransferLineage;
 }
 
-export function createTrainingRunner({ db }: { db: Database }) {
+/** `executor` splits large products over threads (src/parallel); without it the engine runs on the calling thread. */
+export function createTrainingRunner({ db, executor }: { db: Database; executor?: KernelExecutor }) {
   const store = createTrainingStore({ db });
 
   /**
@@ -135,7 +137,7 @@ export function createTrainingRunner({ db }: { db: Database }) {
           control.events.publish(jobId, recorded.event);
         },
       },
-      { resumeFrom, ...(data.validation ? { validationData: data.validation } : {}) },
+      { resumeFrom, ...(executor ? { executor } : {}), ...(data.validation ? { validationData: data.validation } : {}) },
     );
 
     const epoch = result.epochs.length;

@@ -27,9 +27,12 @@ const job = (epochs: number) => ({
   training: { epochs, batchSize: 32, seed: 3, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 } },
 });
 
+// Enough epochs that the job outlasts the outage on warm, two-thread workers (30 finished before Redis was down).
+const EPOCHS = 1000;
+
 describe("a Redis restart", { timeout: 120_000 }, () => {
   it("is survived by a running job; meanwhile POST /v1/jobs is a fast 503 that creates nothing, and reads work", async () => {
-    const running = (await call(cluster.base, "POST", "/v1/jobs", job(30))).body.id;
+    const running = (await call(cluster.base, "POST", "/v1/jobs", job(EPOCHS))).body.id;
     await waitFor(async () => ((await cluster.db.epochMetric.count({ where: { jobId: running } })) >= 2 ? true : undefined), { what: "epoch 2" });
 
     const worker = cluster.workers[0];
@@ -53,7 +56,7 @@ describe("a Redis restart", { timeout: 120_000 }, () => {
 
     const finished = await waitForJob(cluster, running, (j) => j.status === "succeeded", "the running job to finish after the restart");
     const rows = await cluster.db.epochMetric.findMany({ where: { jobId: running }, orderBy: { epoch: "asc" } });
-    expect(rows.map((r) => r.epoch)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i + 1));
     expect(finished.resultModelId).toMatch(/^mdl_/);
 
     await waitFor(async () => ((await call(cluster.base, "GET", "/health/ready")).status === 200 ? true : undefined), { what: "readiness again" });
