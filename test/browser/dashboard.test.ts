@@ -104,17 +104,31 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
   });
 
   it("shows a job's curves gaining points as epochs end, then its kept epoch and model", async () => {
+    // Jobs start at once and this one trains in about a second: keep it queued behind a long one
+    // while its page opens, so that the page is there from its first epoch on.
+    const blocker = await submit(imageJob(400));
+    await waitFor(async () => ((await jobStatus(blocker)) === "running" ? true : undefined), { what: "the blocking job to run", timeoutMs: 60_000 });
     const id = await submit(imageJob(30, { earlyStopping: { monitor: "valLoss", patience: 3, restoreBestWeights: true } }));
     await page.goto(`${cluster.base}/#/jobs/${id}`);
     const charts = page.locator(".charts");
+    await charts.waitFor();
     const epochsShown = async () => Number(await charts.getAttribute("data-epochs"));
+    // Every value the page shows, as it shows it (no polling that could miss the steps).
+    await page.evaluate(() => {
+      const seen: number[] = [];
+      (globalThis as any).epochsSeen = seen;
+      const record = () => seen.push(Number((globalThis as any).document.querySelector(".charts")?.getAttribute("data-epochs") ?? 0));
+      new (globalThis as any).MutationObserver(record).observe((globalThis as any).document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-epochs"] });
+    });
+    expect(await epochsShown()).toBe(0);
+    expect((await api("POST", `/v1/jobs/${blocker}/cancel`)).status).toBe(202);
 
     await waitFor(async () => ((await epochsShown()) >= 1 ? true : undefined), { what: "a first point on the curve", timeoutMs: 60_000 });
-    const early = await epochsShown();
-    await waitFor(async () => ((await epochsShown()) > early ? true : undefined), { what: "the curve to gain points", timeoutMs: 60_000 });
     if ((await jobStatus(id)) === "running") await page.screenshot({ path: screenshotPath("03-job-running.png") });
 
     await page.locator('a[data-action="open-model"]').waitFor({ timeout: 90_000 });
+    const seen: number[] = await page.evaluate(() => (globalThis as any).epochsSeen);
+    expect(new Set(seen.filter((epochs) => epochs > 0)).size, `the curve's point counts as shown: ${seen.join(", ")}`).toBeGreaterThan(2);
     const job = (await api("GET", `/v1/jobs/${id}`)).body;
     expect(job.status).toBe("succeeded");
     expect(await epochsShown()).toBe(job.epoch);
