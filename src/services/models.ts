@@ -1,4 +1,4 @@
-import type { Database, Model as ModelRow } from "../db/client.js";
+import { Prisma, type Database, type Model as ModelRow } from "../db/client.js";
 import { ExportError, createModel, describeInvalidId, embeddingIdLimit, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
 import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
@@ -110,6 +110,24 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       const row = await db.model.findFirst({ where: { id, projectId } });
       if (!row) throw notFound("model", id);
       return toModelView(row);
+    },
+
+    /** Deletes a model and its registry versions; refused (409) while an alias points to one of them. */
+    async remove(projectId: string, id: string): Promise<void> {
+      const row = await db.model.findFirst({ where: { id, projectId }, select: { id: true } });
+      if (!row) throw notFound("model", id);
+      const aliased = await db.modelAlias.findMany({ where: { version: { modelId: id } }, include: { registeredModel: true, version: true } });
+      const refuse = (names: string[]) =>
+        new DescentError("CONFLICT", `model ${id} is what ${names.join(", ")} points to: move or delete the alias first (PUT or DELETE /v1/registered-models/{name}/aliases/{alias})`);
+      if (aliased.length > 0) throw refuse(aliased.map((a) => `${a.registeredModel.name}@${a.alias} (version ${a.version.version})`).sort());
+      try {
+        await db.model.delete({ where: { id } });
+      } catch (error) {
+        // An alias pointed at one of its versions since the check (the foreign key holds).
+        if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2003") throw refuse(["an alias set meanwhile"]);
+        throw error;
+      }
+      cache.delete(id);
     },
 
     /** The weights as stored: little-endian float32, laid out by weightManifest. */

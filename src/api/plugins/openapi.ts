@@ -26,6 +26,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "datasets", description: "Training data, stored as float32." },
         { name: "jobs", description: "Training jobs and their per-epoch metrics." },
         { name: "models", description: "Trained models: weights and predictions." },
+        { name: "registry", description: "Names for the models a project keeps: numbered versions, aliases that move between them, predict and evaluate through them." },
         { name: "projects", description: "Tenants and their API keys." },
         { name: "health", description: "Liveness and readiness." },
       ],

@@ -2,22 +2,35 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ModelService } from "../../services/models.js";
 import { Type } from "typebox";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
-import { parse as parseCsvRecords } from "csv-parse/sync";
+import { acceptCsvRows } from "../csv-rows-parser.js";
 import { FittedPipeline as FittedPipelineSchema, EvaluateInput, EvaluationResult, Prediction, PredictInput, TrainedModel, type EvaluateInputView, type PredictInputView } from "../../spec/model.js";
 import { json, problems } from "../schemas.js";
+
+/** The body of every predict route (a model's, a registry version's or alias's): JSON inputs or rows, or CSV rows. */
+export const predictBody = {
+  content: {
+    "application/json": { schema: PredictInput },
+    "text/csv": { schema: { description: "Raw rows (models trained on a table): a header row, then one row per sample.", examples: ["Island,Beak Length (mm),Sex\nBiscoe,45.2,FEMALE\n"] } },
+  },
+};
+
+export const predictDescription =
+  "`inputs`: each a flat array of the model's input size, or nested arrays shaped as its inputShape. " +
+  "`rows` (models trained on a table): raw rows `{column: value}` through the model's feature pipeline, as fitted on its training rows: " +
+  "missing values filled as in training, unseen categories to (other), columns it does not use ignored; a value of the wrong kind is a 400 naming its row and column. " +
+  "Returns the model's outputs; classifiers add the predicted class index and name and each class's probability by name; " +
+  "models trained on a table add regression values in the label's units.";
+
+export const evaluateDescription =
+  "On a dataset of the project (`datasetId`: a matrix with the model's input size and classes, or a table for a model trained on one), " +
+  "or on raw rows with their label (`rows`). Classification: accuracy, macro F1, per-class precision and recall, the confusion matrix, " +
+  "log loss, ROC AUC for two classes. Regression: MAE, RMSE and R², in the label's units. Rows the model cannot use are counted in `dropped`.";
 
 export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; predictBodyLimit: number }> = async (
   app,
   { models, predictBodyLimit },
 ) => {
-  // Raw rows may come as CSV (a header row, then one row per sample): they become {rows} as JSON rows would.
-  app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit: predictBodyLimit }, (_request, body, done) => {
-    try {
-      done(null, { rows: parseCsvRecords(body as string, { columns: true, bom: true, trim: true, skip_empty_lines: true }) });
-    } catch (error) {
-      done(Object.assign(new Error(`the CSV does not parse: ${(error as Error).message}`), { statusCode: 400 }), undefined);
-    }
-  });
+  acceptCsvRows(app, predictBodyLimit);
   app.get(
     "/v1/models",
     {
@@ -46,6 +59,24 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       },
     },
     async (request) => models.get(request.projectId, request.params.id),
+  );
+
+  app.delete(
+    "/v1/models/:id",
+    {
+      schema: {
+        operationId: "deleteModel",
+        tags: ["models"],
+        summary: "Delete a trained model",
+        description: "Its registry versions go with it. 409 while a registry alias points to one of them: move or delete the alias first.",
+        params: IdParams,
+        response: { 204: { description: "Deleted.", type: "null" }, ...problems(401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await models.remove(request.projectId, request.params.id);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(
@@ -138,19 +169,9 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         operationId: "predict",
         tags: ["models"],
         summary: "Predict with a trained model",
-        description:
-          "`inputs`: each a flat array of the model's input size, or nested arrays shaped as its inputShape. " +
-          "`rows` (models trained on a table): raw rows `{column: value}` through the model's feature pipeline, as fitted on its training rows: " +
-          "missing values filled as in training, unseen categories to (other), columns it does not use ignored; a value of the wrong kind is a 400 naming its row and column. " +
-          "Returns the model's outputs; classifiers add the predicted class index and name and each class's probability by name; " +
-          "models trained on a table add regression values in the label's units.",
+        description: predictDescription,
         params: IdParams,
-        body: {
-          content: {
-            "application/json": { schema: PredictInput },
-            "text/csv": { schema: { description: "Raw rows (models trained on a table): a header row, then one row per sample.", examples: ["Island,Beak Length (mm),Sex\nBiscoe,45.2,FEMALE\n"] } },
-          },
-        },
+        body: predictBody,
         response: { 200: json(Prediction, "One output per input."), ...problems(400, 404, 413) },
       },
     },
@@ -165,10 +186,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         operationId: "evaluateModel",
         tags: ["models"],
         summary: "Evaluate a trained model on labelled data",
-        description:
-          "On a dataset of the project (`datasetId`: a matrix with the model's input size and classes, or a table for a model trained on one), " +
-          "or on raw rows with their label (`rows`). Classification: accuracy, macro F1, per-class precision and recall, the confusion matrix, " +
-          "log loss, ROC AUC for two classes. Regression: MAE, RMSE and R², in the label's units. Rows the model cannot use are counted in `dropped`.",
+        description: evaluateDescription,
         params: IdParams,
         body: EvaluateInput,
         response: { 200: json(EvaluationResult, "The metrics."), ...problems(400, 404, 413, 422) },
