@@ -39,7 +39,8 @@ export interface DescentClientOptions {
   fetch?: typeof fetch;
 }
 
-export type DescentClient = Client<paths> & {
+// Answers are typed as their JSON (routes that also answer CSV on request give JSON by default).
+export type DescentClient = Client<paths, "application/json"> & {
   /** Uploads CSV text (a header row, then one row per sample) as a dataset; `label` names the label column. */
   uploadCsv(csv: string, query: { label: string; name?: string; task?: "classification" | "regression" }): Promise<Dataset>;
   /** Follows GET /v1/jobs/{id}/events until `done` (reconnecting with Last-Event-ID if the stream drops). */
@@ -48,7 +49,7 @@ export type DescentClient = Client<paths> & {
 
 export function createDescentClient({ baseUrl, apiKey, fetch: fetchImpl = globalThis.fetch }: DescentClientOptions): DescentClient {
   const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
-  const client = createClient<paths>({ baseUrl, headers, fetch: (request) => fetchImpl(request) });
+  const client = createClient<paths, "application/json">({ baseUrl, headers, fetch: (request) => fetchImpl(request) });
   return Object.assign(client, {
     async uploadCsv(csv: string, query: { label: string; name?: string; task?: "classification" | "regression" }) {
       return data(

@@ -198,7 +198,7 @@ export interface paths {
         };
         /**
          * List jobs
-         * @description Newest first, optionally filtered by status, with cursor pagination.
+         * @description Newest first, optionally filtered by status and by tag, with cursor pagination.
          */
         get: operations["listJobs"];
         put?: never;
@@ -230,7 +230,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename, describe or tag a job
+         * @description The fields given replace the stored ones (`name: null` clears the name); training is not touched. The model a job trains starts with the job's labels.
+         */
+        patch: operations["updateJob"];
         trace?: never;
     };
     "/v1/jobs/{id}/cancel": {
@@ -288,7 +292,7 @@ export interface paths {
         };
         /**
          * Per-epoch metrics of a job
-         * @description One row per completed epoch, readable while the job runs.
+         * @description One row per completed epoch, readable while the job runs. With `Accept: text/csv`, the same rows as CSV (a header row; empty cells where a metric does not apply).
          */
         get: operations["listJobMetrics"];
         put?: never;
@@ -308,7 +312,7 @@ export interface paths {
         };
         /**
          * List trained models
-         * @description Newest first, with cursor pagination.
+         * @description Newest first, optionally filtered by tag, with cursor pagination.
          */
         get: operations["listModels"];
         put?: never;
@@ -340,7 +344,11 @@ export interface paths {
         delete: operations["deleteModel"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Rename, describe or tag a model
+         * @description The fields given replace the stored ones (`name: null` clears the name); weights and metrics are not touched.
+         */
+        patch: operations["updateModel"];
         trace?: never;
     };
     "/v1/models/{id}/evaluate": {
@@ -990,6 +998,7 @@ export interface components {
             description?: string;
             /** @description A trained model of the project. */
             modelId: string;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
             tags?: string[];
         };
         /** CreateRegisteredModel */
@@ -1000,6 +1009,7 @@ export interface components {
              * @example penguin-species
              */
             name: string;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
             tags?: string[];
         };
         /**
@@ -1701,6 +1711,11 @@ export interface components {
          * Job
          * @example {
          *       "id": "job_01jf3k2m9q8r7s6t5v4w",
+         *       "name": "xor, sgd 0.5",
+         *       "description": "",
+         *       "tags": [
+         *         "toy"
+         *       ],
          *       "status": "succeeded",
          *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *       "model": {
@@ -1774,6 +1789,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             datasetId: string;
+            description: string;
             /** @description Epochs completed so far. */
             epoch: number;
             error: components["schemas"]["JobError"] | null;
@@ -1782,10 +1798,12 @@ export interface components {
             history: components["schemas"]["StatusChange"][];
             id: string;
             model: components["schemas"]["JobModel"];
+            name: string | null;
             resultModelId: string | null;
             startedAt: string | null;
             /** @enum {unknown} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            tags: string[];
             totalEpochs: number;
             training: components["schemas"]["TrainingConfig"];
         };
@@ -1806,7 +1824,12 @@ export interface components {
         /** JobInput */
         JobInput: {
             datasetId: string;
+            description?: string;
             model: components["schemas"]["JobModelInput"];
+            /** @description A name to show; need not be unique. */
+            name?: string;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
+            tags?: string[];
             training: components["schemas"]["TrainingConfig"];
         };
         /**
@@ -1825,6 +1848,11 @@ export interface components {
          *       "data": [
          *         {
          *           "id": "job_01jf3k2m9q8r7s6t5v4w",
+         *           "name": "xor, sgd 0.5",
+         *           "description": "",
+         *           "tags": [
+         *             "toy"
+         *           ],
          *           "status": "succeeded",
          *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *           "model": {
@@ -1896,6 +1924,13 @@ export interface components {
             data: components["schemas"]["Job"][];
             /** @description Pass as ?cursor= for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        /** LabelsPatch */
+        LabelsPatch: {
+            description?: string;
+            name?: string | null;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
+            tags?: string[];
         };
         /**
          * LayerNormalizationLayer
@@ -2021,6 +2056,11 @@ export interface components {
          * Model
          * @example {
          *       "id": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *       "name": "penguins, 2 hidden layers",
+         *       "description": "",
+         *       "tags": [
+         *         "tabular"
+         *       ],
          *       "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
          *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *       "spec": {
@@ -2119,17 +2159,20 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             datasetId: string;
+            description: string;
             id: string;
             inputShape: number[];
             layers: components["schemas"]["LayerSummary"][];
             /** @description Transfer learning: the model this one started from and what was kept, dropped, added and frozen; null otherwise. */
             lineage: components["schemas"]["Lineage"] | null;
             metrics: components["schemas"]["ModelMetrics"];
+            name: string | null;
             outputSize: number;
             parameterCount: number;
             pipeline?: components["schemas"]["FittedPipeline"];
             sourceJobId: string;
             spec: components["schemas"]["ModelSpec"];
+            tags: string[];
             /** @description Where each tensor sits in GET /v1/models/{id}/weights. */
             weightManifest: components["schemas"]["WeightEntry"][];
         };
@@ -2173,6 +2216,11 @@ export interface components {
          *       "data": [
          *         {
          *           "id": "mdl_01jf3k2m9q8r7s6t5v4w",
+         *           "name": "penguins, 2 hidden layers",
+         *           "description": "",
+         *           "tags": [
+         *             "tabular"
+         *           ],
          *           "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
          *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *           "spec": {
@@ -4062,6 +4110,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -4485,6 +4534,132 @@ export interface operations {
             };
         };
     };
+    updateJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "wide MLP, lr 3e-3",
+                 *       "tags": [
+                 *         "baseline",
+                 *         "tabular"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["LabelsPatch"];
+            };
+        };
+        responses: {
+            /** @description The job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     cancelJob: {
         parameters: {
             query?: never;
@@ -4773,6 +4948,7 @@ export interface operations {
                     "application/json": {
                         data: components["schemas"]["EpochMetric"][];
                     };
+                    "text/csv": string;
                 };
             };
             /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
@@ -4874,6 +5050,7 @@ export interface operations {
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
                 limit?: number;
+                tag?: string;
             };
             header?: never;
             path?: never;
@@ -5183,6 +5360,132 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    updateModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "wide MLP, lr 3e-3",
+                 *       "tags": [
+                 *         "baseline",
+                 *         "tabular"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["LabelsPatch"];
+            };
+        };
+        responses: {
+            /** @description The model. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Model"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

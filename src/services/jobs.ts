@@ -17,6 +17,7 @@ import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 import { findJobRow, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
+import type { LabelsPatchView } from "../spec/common.js";
 
 type JobStatus = JobView["status"];
 
@@ -109,7 +110,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       if (!isTransferSpec(model)) checkEmbeddingsReadIds(model, layers, shape.pipeline);
       checkJobLimits(layers, training, shape, limits);
 
-      const job = { id: newId("job"), datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
+      const job = { id: newId("job"), name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
       const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
       const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });
       if (!outcome.inserted) {
@@ -190,9 +191,16 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       return toJobView(job);
     },
 
-    async list(projectId: string, page: PageRequest & { status?: JobStatus }): Promise<Page<JobView>> {
+    /** Replaces the labels given (name, description, tags); the job's training is not touched. */
+    async relabel(projectId: string, id: string, patch: LabelsPatchView): Promise<JobView> {
+      const { count } = await db.trainingJob.updateMany({ where: { id, projectId }, data: patch });
+      if (count === 0) throw notFound("job", id);
+      return this.get(projectId, id);
+    },
+
+    async list(projectId: string, page: PageRequest & { status?: JobStatus; tag?: string }): Promise<Page<JobView>> {
       const rows = await db.trainingJob.findMany({
-        where: { projectId, ...(page.status ? { status: page.status } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, ...(page.status ? { status: page.status } : {}), ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
         include: jobInclude,
@@ -268,6 +276,9 @@ export function withRelations(job: TrainingJob & { resultModel: { id: string } |
 export function toJobView(job: JobWithRelations): JobView {
   return {
     id: job.id,
+    name: job.name,
+    description: job.description,
+    tags: job.tags,
     status: job.status,
     datasetId: job.datasetId,
     model: decodeJobModel(job.spec, `job ${job.id}'s model`),

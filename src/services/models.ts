@@ -4,6 +4,7 @@ import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
 import type { ModelForPrediction } from "../prediction/protocol.js";
 import { decodeLineage, decodeModelMetrics, decodeModelSpec, decodeWeightManifest } from "../db/json-columns.js";
+import type { LabelsPatchView } from "../spec/common.js";
 import type { TrainedModelView } from "../spec/model.js";
 import { flattenInputs } from "./predict-inputs.js";
 import { forecastCount, forecastInputs } from "./time-series-samples.js";
@@ -97,9 +98,9 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
 
   return {
     /** Newest first, with cursor pagination; without weights. */
-    async list(projectId: string, page: PageRequest): Promise<Page<TrainedModelView>> {
+    async list(projectId: string, page: PageRequest & { tag?: string }): Promise<Page<TrainedModelView>> {
       const rows = await db.model.findMany({
-        where: { projectId, ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
       });
@@ -110,6 +111,13 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
       const row = await db.model.findFirst({ where: { id, projectId } });
       if (!row) throw notFound("model", id);
       return toModelView(row);
+    },
+
+    /** Replaces the labels given (name, description, tags). */
+    async relabel(projectId: string, id: string, patch: LabelsPatchView): Promise<TrainedModelView> {
+      const { count } = await db.model.updateMany({ where: { id, projectId }, data: patch });
+      if (count === 0) throw notFound("model", id);
+      return this.get(projectId, id);
     },
 
     /** Deletes a model and its registry versions; refused (409) while an alias points to one of them. */
@@ -249,6 +257,9 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
   const spec = decodeModelSpec(row.spec, `model ${row.id}'s spec`);
   return {
     id: row.id,
+    name: row.name,
+    description: row.description,
+    tags: row.tags,
     sourceJobId: row.sourceJobId,
     datasetId: row.datasetId,
     spec,

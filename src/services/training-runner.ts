@@ -154,7 +154,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       return { status: "cancelled", epoch };
     }
     const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;
-    const modelId = await storeModel({ jobId, projectId: job.projectId, attempt, spec, origin, data, model, result, test, events: control.events });
+    const labels = { name: job.name, description: job.description, tags: job.tags };
+    const modelId = await storeModel({ jobId, projectId: job.projectId, labels, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
   }
 
@@ -173,6 +174,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
   async function storeModel(args: {
     jobId: string;
     projectId: string;
+    /** The job's name, description and tags: the model starts with them. */
+    labels: { name: string | null; description: string; tags: string[] };
     attempt: number;
     spec: ModelSpec;
     origin: Origin | null;
@@ -182,7 +185,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     test: Evaluation | undefined;
     events: JobEventSink;
   }): Promise<string> {
-    const { jobId, projectId, attempt, spec, origin, data, model, result, test, events } = args;
+    const { jobId, projectId, labels, attempt, spec, origin, data, model, result, test, events } = args;
     const weights = exportWeights(model);
     const modelId = newId("mdl");
     const metrics = {
@@ -206,6 +209,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
         tx.model.create({
           data: {
             id: modelId,
+            ...labels,
             projectId,
             sourceJobId: jobId,
             datasetId: data.datasetId,

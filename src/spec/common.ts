@@ -1,4 +1,4 @@
-import { Type, type TSchema } from "typebox";
+import { Type, type Static, type TSchema } from "typebox";
 
 export const Problem = Type.Object(
   {
@@ -36,3 +36,21 @@ export function Page<T extends TSchema>(item: T, title: string) {
     { title, ...(example === undefined ? {} : { examples: [{ data: [example], nextCursor: null }] }) },
   );
 }
+
+/** What a user calls a job, a model or a registered model: free text and tags to filter lists by. */
+export const Description = Type.String({ maxLength: 2000 });
+export const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32, uniqueItems: true, description: "Up to 32 distinct tags; lists filter by one with ?tag=." });
+export const DisplayName = Type.String({ minLength: 1, maxLength: 200, description: "A name to show; need not be unique." });
+
+/** The optional name, description and tags of a job as submitted. */
+export const LabelFields = { name: Type.Optional(DisplayName), description: Type.Optional(Description), tags: Type.Optional(Tags) };
+
+/** PATCH of a job's or a model's labels: the fields given replace the stored ones (name null clears it). */
+export const LabelsPatch = Type.Object(
+  { name: Type.Optional(Type.Union([DisplayName, Type.Null()])), description: Type.Optional(Description), tags: Type.Optional(Tags) },
+  { additionalProperties: false, minProperties: 1, title: "LabelsPatch", examples: [{ name: "wide MLP, lr 3e-3", tags: ["baseline", "tabular"] }] },
+);
+export type LabelsPatchView = Static<typeof LabelsPatch>;
+
+/** The labels as every view shows them. */
+export const LabelViewFields = { name: Type.Union([Type.String(), Type.Null()]), description: Type.String(), tags: Type.Array(Type.String()) };

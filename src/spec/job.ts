@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { LabelFields, LabelViewFields } from "./common.js";
 import { JobModel, JobModelInput } from "./model-spec.js";
 import { TrainingConfig } from "./training-config.js";
 
@@ -10,6 +11,7 @@ export const JobInput = Type.Object(
     datasetId: Type.String({ minLength: 1, maxLength: 64 }),
     model: JobModelInput,
     training: TrainingConfig,
+    ...LabelFields,
   },
   {
     additionalProperties: false,
@@ -59,6 +61,7 @@ export const JobError = Type.Object(
 export const Job = Type.Object(
   {
     id: Type.String(),
+    ...LabelViewFields,
     status: JobStatus,
     datasetId: Type.String(),
     model: JobModel,
@@ -80,6 +83,9 @@ export const Job = Type.Object(
     examples: [
       {
         id: "job_01jf3k2m9q8r7s6t5v4w",
+        name: "xor, sgd 0.5",
+        description: "",
+        tags: ["toy"],
         status: "succeeded",
         datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
         model: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { LabelViewFields } from "./common.js";
 import { ModelSpec } from "./model-spec.js";
 import { TaggedBy, Union } from "./union.js";
 
@@ -172,6 +173,7 @@ export const FittedPipeline = Type.Object(
 export const TrainedModel = Type.Object(
   {
     id: Type.String(),
+    ...LabelViewFields,
     sourceJobId: Type.String(),
     datasetId: Type.String(),
     spec: ModelSpec,
@@ -194,6 +196,9 @@ export const TrainedModel = Type.Object(
     examples: [
       {
         id: "mdl_01jf3k2m9q8r7s6t5v4w",
+        name: "penguins, 2 hidden layers",
+        description: "",
+        tags: ["tabular"],
         sourceJobId: "job_01jf3k2m9q8r7s6t5v4w",
         datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
         spec: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },

@@ -1,4 +1,5 @@
 import { Type, type Static } from "typebox";
+import { Description, Tags } from "./common.js";
 
 // The model registry's contract: names a project keeps for its trained models,
 // numbered versions, and aliases (production, staging, ...) that move between them.
@@ -9,8 +10,6 @@ const ALIAS_PATTERN = "^(?![0-9]+$)[A-Za-z0-9][A-Za-z0-9._-]{0,63}$";
 
 export const RegisteredModelName = Type.String({ pattern: NAME_PATTERN, description: "Letters, digits, `.`, `_`, `-`; 1 to 100 characters, starting with a letter or digit.", examples: ["penguin-species"] });
 export const AliasName = Type.String({ pattern: ALIAS_PATTERN, description: "Letters, digits, `.`, `_`, `-`; 1 to 64 characters, not all digits.", examples: ["production"] });
-const Description = Type.String({ maxLength: 2000 });
-const Tags = Type.Array(Type.String({ minLength: 1, maxLength: 64, pattern: "^[^\\u0000]*$" }), { maxItems: 32, uniqueItems: true });
 
 export const CreateRegisteredModel = Type.Object(
   { name: RegisteredModelName, description: Type.Optional(Description), tags: Type.Optional(Tags) },

@@ -13,7 +13,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 interface Tenant {
   key: string;
-  ids: Record<"datasets" | "jobs" | "models" | "api-keys", string>;
+  ids: Record<"datasets" | "jobs" | "models" | "api-keys" | "registered-models", string>;
 }
 let a: Tenant;
 let b: Tenant;
@@ -39,11 +39,17 @@ async function createTenant(name: string): Promise<Tenant> {
   const outcome = await createTrainingRunner({ db: ctx.db }).run(job.id, { lastDelivery: true });
   if (outcome.status !== "succeeded") throw new Error("training failed");
   const apiKey = (await ctx.app.inject({ method: "POST", url: "/v1/api-keys", headers, payload: { name: "spare" } })).json();
-  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id } };
+  // A registered model with version 1 and alias "production", for the registry's routes.
+  const registered = `${name}-registry`;
+  await ctx.app.inject({ method: "POST", url: "/v1/registered-models", headers, payload: { name: registered } });
+  await ctx.app.inject({ method: "POST", url: `/v1/registered-models/${registered}/versions`, headers, payload: { modelId: outcome.modelId } });
+  await ctx.app.inject({ method: "PUT", url: `/v1/registered-models/${registered}/aliases/production`, headers, payload: { version: 1 } });
+  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered } };
 }
 
 beforeAll(async () => {
-  ctx = await createTestContext({ auth: "on" });
+  // The walks below send every operation in a burst: above the default 50 requests/s per key (tested in access.test.ts).
+  ctx = await createTestContext({ auth: "on", configEnv: { RATE_LIMIT_PER_SECOND: "10000" } });
   paths = (await ctx.app.inject({ url: "/openapi.json" })).json().paths;
   a = await createTenant("a");
   b = await createTenant("b");
@@ -60,6 +66,15 @@ function operations() {
     "POST /v1/models/{id}/evaluate": { rows: [{ x: 0.5, y: "x" }] },
     "POST /v1/api-keys": { name: "k" },
     "POST /v1/projects": { name: "p" },
+    "PATCH /v1/jobs/{id}": { name: "renamed" },
+    "PATCH /v1/models/{id}": { name: "renamed" },
+    "POST /v1/registered-models": { name: "another" },
+    "POST /v1/registered-models/{name}/versions": { modelId: "mdl_x" },
+    "PUT /v1/registered-models/{name}/aliases/{alias}": { version: 1 },
+    "POST /v1/registered-models/{name}/aliases/{alias}/predict": { inputs: [[0.5]] },
+    "POST /v1/registered-models/{name}/versions/{version}/predict": { inputs: [[0.5]] },
+    "POST /v1/registered-models/{name}/aliases/{alias}/evaluate": { rows: [{ x: 0.5, y: "x" }] },
+    "POST /v1/registered-models/{name}/versions/{version}/evaluate": { rows: [{ x: 0.5, y: "x" }] },
   };
   return Object.entries(paths)
     .filter(([path]) => path.startsWith("/v1/"))
@@ -68,14 +83,16 @@ function operations() {
 
 function urlFor(path: string, ids: Tenant["ids"]): string {
   const kind = path.split("/")[2] as keyof Tenant["ids"];
-  return path.replace("{id}", ids[kind]);
+  return path.replace("{id}", ids[kind]).replace("{name}", ids["registered-models"]).replace("{version}", "1").replace("{alias}", "production");
 }
 
 describe("authentication", () => {
   it("answers 401 problem+json on every /v1 route without a key, or with a wrong one", async () => {
-    for (const op of operations()) {
+    // Each operation from an address of its own: one address may send only AUTH_FAILURES_PER_MINUTE unknown keys.
+    for (const [index, op] of operations().entries()) {
+      const remoteAddress = `10.1.${index >> 8}.${index & 255}`;
       for (const headers of [{}, bearer("dsk_not-a-real-key"), { authorization: "Basic abc" }]) {
-        const res = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, a.ids), headers, payload: op.body as object });
+        const res = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, a.ids), headers, payload: op.body as object, remoteAddress });
         expect(res.statusCode, `${op.method} ${op.path} ${JSON.stringify(headers)}`).toBe(401);
         expect(res.headers["content-type"]).toMatch(/problem\+json/);
       }
@@ -149,13 +166,13 @@ describe("authentication", () => {
 describe("tenancy", () => {
   it("answers another project's id on every route exactly as an id that does not exist", async () => {
     // Admin routes (a project's key gets 403 there) act on any project by design.
-    const withId = operations().filter((op) => op.path.includes("{id}") && !op.path.startsWith("/v1/projects/"));
+    const withId = operations().filter((op) => (op.path.includes("{id}") || op.path.includes("{name}")) && !op.path.startsWith("/v1/projects/"));
     expect(withId.length).toBeGreaterThanOrEqual(7);
     for (const op of withId) {
       const foreign = await ctx.app.inject({ method: op.method as "GET", url: urlFor(op.path, b.ids), headers: bearer(a.key), payload: op.body as object });
       const missing = await ctx.app.inject({
         method: op.method as "GET",
-        url: op.path.replace("{id}", "xx_doesnotexist"),
+        url: op.path.replace("{id}", "xx_doesnotexist").replace("{name}", "xx_doesnotexist").replace("{version}", "1").replace("{alias}", "production"),
         headers: bearer(a.key),
         payload: op.body as object,
       });

@@ -159,4 +159,19 @@ describe("GET /v1/jobs", () => {
       { epoch: 2, loss: 0.5, accuracy: null, valLoss: null, valAccuracy: null, mae: null, valMae: null, learningRate: 0.1, durationMs: 5 },
     ]);
   });
+
+  it("returns the metrics as CSV when asked for text/csv, with every column and empty cells for what does not apply", async () => {
+    const job = (await submit({ datasetId, model, training })).json();
+    for (const epoch of [1, 2]) {
+      await ctx.db.epochMetric.create({ data: { jobId: job.id, epoch, loss: 1 / epoch, accuracy: 0.25 * epoch, valLoss: 2 / epoch, learningRate: 0.1, durationMs: 5 } });
+    }
+    const csv = await ctx.app.inject({ url: `/v1/jobs/${job.id}/metrics`, headers: { accept: "text/csv" } });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers["content-type"]).toBe("text/csv; charset=utf-8");
+    expect(csv.headers["content-disposition"]).toBe(`attachment; filename="${job.id}-metrics.csv"`);
+    expect(csv.body).toBe("epoch,loss,accuracy,valLoss,valAccuracy,mae,valMae,learningRate,durationMs\n1,1,0.25,2,,,,0.1,5\n2,0.5,0.5,1,,,,0.1,5\n");
+    const preferJson = await ctx.app.inject({ url: `/v1/jobs/${job.id}/metrics`, headers: { accept: "application/json, text/csv" } });
+    expect(preferJson.json().data).toHaveLength(2);
+    expect((await ctx.app.inject({ url: "/v1/jobs/job_missing/metrics", headers: { accept: "text/csv" } })).statusCode).toBe(404);
+  });
 });

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobService } from "../../services/jobs.js";
-import { IdParams, Page, PageQuery } from "../../spec/common.js";
+import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
 import { EpochMetric, Job, JobInput, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
+import { acceptsCsv, METRIC_COLUMNS, metricsCsv } from "../metrics-csv.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
 import type { Idempotency } from "../../services/idempotency.js";
 
@@ -34,12 +35,12 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
         operationId: "listJobs",
         tags: ["jobs"],
         summary: "List jobs",
-        description: "Newest first, optionally filtered by status, with cursor pagination.",
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus) }, { additionalProperties: false }),
+        description: "Newest first, optionally filtered by status and by tag, with cursor pagination.",
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus), tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: json(Page(Job, "JobPage"), "A page of jobs."), ...problems(400) },
       },
     },
-    async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status }),
+    async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status, tag: request.query.tag }),
   );
 
   app.get(
@@ -55,6 +56,22 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
       },
     },
     async (request) => jobs.get(request.projectId, request.params.id),
+  );
+
+  app.patch(
+    "/v1/jobs/:id",
+    {
+      schema: {
+        operationId: "updateJob",
+        tags: ["jobs"],
+        summary: "Rename, describe or tag a job",
+        description: "The fields given replace the stored ones (`name: null` clears the name); training is not touched. The model a job trains starts with the job's labels.",
+        params: IdParams,
+        body: LabelsPatch,
+        response: { 200: json(Job, "The job."), ...problems(400, 404) },
+      },
+    },
+    async (request) => jobs.relabel(request.projectId, request.params.id, request.body),
   );
 
   app.post(
@@ -82,14 +99,24 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
         operationId: "listJobMetrics",
         tags: ["jobs"],
         summary: "Per-epoch metrics of a job",
-        description: "One row per completed epoch, readable while the job runs.",
+        description: "One row per completed epoch, readable while the job runs. With `Accept: text/csv`, the same rows as CSV (a header row; empty cells where a metric does not apply).",
         params: IdParams,
         response: {
-          200: json(Type.Object({ data: Type.Array(EpochMetric) }, { examples: [{ data: (EpochMetric as { examples?: unknown[] }).examples }] }), "The job's epochs so far."),
+          200: {
+            description: "The job's epochs so far.",
+            content: {
+              "application/json": { schema: Type.Object({ data: Type.Array(EpochMetric) }, { examples: [{ data: (EpochMetric as { examples?: unknown[] }).examples }] }) },
+              "text/csv": { schema: { type: "string", examples: [`${METRIC_COLUMNS.join(",")}\n4,0.29,0.91,0.33,0.9,,,0.001,412\n`] } },
+            },
+          },
           ...problems(404),
         },
       },
     },
-    async (request) => ({ data: await jobs.metrics(request.projectId, request.params.id) }),
+    async (request, reply) => {
+      const data = await jobs.metrics(request.projectId, request.params.id);
+      if (!acceptsCsv(request.headers.accept)) return { data };
+      return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${request.params.id}-metrics.csv"`).send(metricsCsv(data));
+    },
   );
 };

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ModelService } from "../../services/models.js";
 import { Type } from "typebox";
-import { IdParams, Page, PageQuery } from "../../spec/common.js";
+import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
 import { acceptCsvRows } from "../csv-rows-parser.js";
 import { FittedPipeline as FittedPipelineSchema, EvaluateInput, EvaluationResult, Prediction, PredictInput, TrainedModel, type EvaluateInputView, type PredictInputView } from "../../spec/model.js";
 import { json, problems } from "../schemas.js";
@@ -38,12 +38,12 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         operationId: "listModels",
         tags: ["models"],
         summary: "List trained models",
-        description: "Newest first, with cursor pagination.",
-        querystring: Type.Object(PageQuery, { additionalProperties: false }),
+        description: "Newest first, optionally filtered by tag, with cursor pagination.",
+        querystring: Type.Object({ ...PageQuery, tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
         response: { 200: json(Page(TrainedModel, "ModelPage"), "A page of models."), ...problems(400) },
       },
     },
-    async (request) => models.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor }),
+    async (request) => models.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, tag: request.query.tag }),
   );
 
   app.get(
@@ -59,6 +59,22 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       },
     },
     async (request) => models.get(request.projectId, request.params.id),
+  );
+
+  app.patch(
+    "/v1/models/:id",
+    {
+      schema: {
+        operationId: "updateModel",
+        tags: ["models"],
+        summary: "Rename, describe or tag a model",
+        description: "The fields given replace the stored ones (`name: null` clears the name); weights and metrics are not touched.",
+        params: IdParams,
+        body: LabelsPatch,
+        response: { 200: json(TrainedModel, "The model."), ...problems(400, 404) },
+      },
+    },
+    async (request) => models.relabel(request.projectId, request.params.id, request.body),
   );
 
   app.delete(
