@@ -82,3 +82,15 @@ export function copyButton(text: () => string, label = "Copy"): HTMLButtonElemen
 export function loading(text = "Loading…"): HTMLElement {
   return h("div", { class: "loading" }, h("span", { class: "spinner", "aria-hidden": "true" }), text);
 }
+
+/** A job's or model's name (or its id when it has none) and its tags, as a list or page shows them. */
+export function labelled(item: { id: string; name: string | null; tags: string[] }, href?: string): HTMLElement {
+  const title = href ? h("a", { href, class: item.name ? "strong-link named" : "strong-link" }, item.name ?? item.id) : h("span", null, item.name ?? item.id);
+  return h(
+    "span",
+    { class: "labelled" },
+    title,
+    item.name ? h("span", { class: "muted small labelled-id" }, item.id) : null,
+    item.tags.length > 0 ? h("span", { class: "tags" }, item.tags.map((tag) => h("span", { class: "tag", "data-tag": tag }, tag))) : null,
+  );
+}

@@ -84,8 +84,14 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     // A job submitted through the API appears without a reload, then a newer one above it.
     const first = await submit(imageJob(3));
     await page.locator(`tr[data-job-id="${first}"]`).waitFor({ timeout: 10_000 });
-    const second = await submit(imageJob(3));
+    const second = await submit({ ...imageJob(3), name: "shapes, 3 epochs", tags: ["shapes", "quick"] });
     await page.locator(`tr[data-job-id="${second}"]`).waitFor({ timeout: 10_000 });
+    // Named jobs show their name (the id under it) and their tags.
+    const named = page.locator(`tr[data-job-id="${second}"]`);
+    expect(await named.locator("a.strong-link").innerText()).toBe("shapes, 3 epochs");
+    expect(await named.locator(".labelled-id").innerText()).toBe(second);
+    expect(await named.locator(".tag").allInnerTexts()).toEqual(["shapes", "quick"]);
+    expect(await page.locator(`tr[data-job-id="${first}"] a.strong-link`).innerText()).toBe(first);
     const order = await page.locator("tr[data-job-id]").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-job-id")));
     expect(order.indexOf(second)).toBeLessThan(order.indexOf(first));
 

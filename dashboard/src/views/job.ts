@@ -1,6 +1,6 @@
 import { ApiError, api, endedStatuses, post, type EpochMetric, type Job, type Model, type ModelMetrics } from "../api";
 import { epochChart, colors, type EpochChart } from "../charts";
-import { card, describeLayers, describeTraining, facts, loading, pageHeader, progressBar, statusBadge } from "../components";
+import { card, describeLayers, describeTraining, facts, labelled, loading, pageHeader, progressBar, statusBadge } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtDuration, fmtNumber, fmtPercent, fmtTime } from "../format";
 import { showError } from "../view";
@@ -51,7 +51,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
     if (job.resultModelId) actions.push(h("a", { class: "button primary", href: `#/models/${job.resultModelId}`, "data-action": "open-model" }, "Open model →"));
     replace(
       headerSlot,
-      pageHeader(h("span", { class: "title-with-badge" }, job.id, statusBadge(job.status, job.cancelRequested)), {
+      pageHeader(h("span", { class: "title-with-badge" }, labelled(job), statusBadge(job.status, job.cancelRequested)), {
         crumbs: [["Jobs", "#/jobs"]],
         actions,
         sub: h(

@@ -1,5 +1,5 @@
 import { api, jobStatuses, type Job, type Page } from "../api";
-import { describeLayers, describeTraining, loading, pageHeader, progressBar, statusBadge } from "../components";
+import { describeLayers, describeTraining, labelled, loading, pageHeader, progressBar, statusBadge } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtNumber, fmtPercent } from "../format";
 import type { ViewContext } from "../view";
@@ -81,7 +81,7 @@ function row(job: Job): HTMLElement {
     "tr",
     { "data-job-id": job.id, "data-status": job.status },
     h("td", null, statusBadge(job.status, job.cancelRequested)),
-    h("td", null, h("a", { href: `#/jobs/${job.id}`, class: "strong-link" }, job.id), h("div", { class: "muted small job-sub", title: describeTraining(job) }, describeTraining(job))),
+    h("td", null, labelled(job, `#/jobs/${job.id}`), h("div", { class: "muted small job-sub", title: describeTraining(job) }, describeTraining(job))),
     h("td", { class: "model-cell" }, h("span", { title: describeLayers(job.model) }, describeLayers(job.model))),
     h("td", { class: "progress-cell" }, progressBar(job.epoch, job.totalEpochs, { live: job.status === "running", label: `${job.epoch} / ${job.totalEpochs} epochs` })),
     h("td", null, bestText),

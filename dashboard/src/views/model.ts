@@ -1,6 +1,6 @@
 import { api, download, getKey, post, type Dataset, type LayerSpec, type Model, type Prediction } from "../api";
 import { confusionHeatmap } from "../charts";
-import { card, copyButton, facts, loading, mono, pageHeader } from "../components";
+import { card, copyButton, facts, labelled, loading, mono, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { modelGraph } from "../model-graph";
 import { fmtInt, fmtNumber, fmtPercent, fmtShape, fmtTime } from "../format";
@@ -19,7 +19,7 @@ export async function modelView({ root, params, signal }: ViewContext): Promise<
 
   replace(
     root,
-    pageHeader(model.id, {
+    pageHeader(labelled(model), {
       crumbs: [["Models", "#/models"]],
       actions: [downloadWeights, h("a", { class: "button", href: `#/jobs/${model.sourceJobId}` }, "Training job")],
       sub: h("span", null, `Trained ${fmtTime(model.createdAt)} from `, h("a", { href: `#/datasets/${model.datasetId}` }, dataset ? `${dataset.name} (${model.datasetId})` : model.datasetId)),

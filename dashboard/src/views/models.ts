@@ -1,5 +1,5 @@
 import { api, type Model, type Page } from "../api";
-import { describeLayers, loading, pageHeader } from "../components";
+import { describeLayers, labelled, loading, pageHeader } from "../components";
 import { h, replace } from "../dom";
 import { fmtAgo, fmtInt, fmtNumber, fmtPercent } from "../format";
 import type { ViewContext } from "../view";
@@ -9,7 +9,7 @@ export async function modelsView({ root, signal }: ViewContext): Promise<void> {
   replace(root, pageHeader("Models", { sub: "Every model a succeeded job trained, newest first." }), loading());
   const page = await api<Page<Model>>("/v1/models?limit=100", { signal });
   const rows = page.data.map((model) =>
-    row(model.id, model.sourceJobId, describeLayers(model.spec), model.metrics.valAccuracy ?? model.metrics.accuracy, model.metrics.valLoss ?? model.metrics.loss, model.parameterCount, model.createdAt),
+    row(model, model.sourceJobId, describeLayers(model.spec), model.metrics.valAccuracy ?? model.metrics.accuracy, model.metrics.valLoss ?? model.metrics.loss, model.parameterCount, model.createdAt),
   );
   root.lastElementChild!.replaceWith(
     h(
@@ -27,11 +27,11 @@ export async function modelsView({ root, signal }: ViewContext): Promise<void> {
   );
 }
 
-function row(id: string, jobId: string, layers: string, accuracy: number | undefined, loss: number | undefined, parameters: number, at: string): HTMLElement {
+function row(model: Model, jobId: string, layers: string, accuracy: number | undefined, loss: number | undefined, parameters: number, at: string): HTMLElement {
   return h(
     "tr",
     null,
-    h("td", null, h("a", { href: `#/models/${id}`, class: "strong-link" }, id)),
+    h("td", null, labelled(model, `#/models/${model.id}`)),
     h("td", { class: "model-cell" }, layers),
     h("td", null, fmtPercent(accuracy)),
     h("td", null, fmtNumber(loss)),
