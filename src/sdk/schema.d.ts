@@ -303,6 +303,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/compare": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Compare jobs
+         * @description 2 to 20 jobs of the project (`ids`, comma-separated) side by side, as one overlays runs in W&B or TensorBoard: every per-epoch metric aligned on the epoch (a series per job, null where a job has no such epoch), and the settings of {datasetId, model, training} whose values differ, by JSON pointer.
+         */
+        get: operations["compareJobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -1806,6 +1826,167 @@ export interface components {
             tags: string[];
             totalEpochs: number;
             training: components["schemas"]["TrainingConfig"];
+        };
+        /**
+         * JobComparison
+         * @example {
+         *       "jobs": [
+         *         {
+         *           "id": "job_01jf3k2m9q8r7s6t5v4w",
+         *           "name": "lr 0.01",
+         *           "status": "succeeded",
+         *           "epochs": 3
+         *         },
+         *         {
+         *           "id": "job_01jf3k2m9q8r7s6t5v4x",
+         *           "name": "lr 0.001",
+         *           "status": "succeeded",
+         *           "epochs": 2
+         *         }
+         *       ],
+         *       "epochs": [
+         *         1,
+         *         2,
+         *         3
+         *       ],
+         *       "metrics": {
+         *         "loss": [
+         *           [
+         *             0.9,
+         *             0.5,
+         *             0.3
+         *           ],
+         *           [
+         *             0.95,
+         *             0.8,
+         *             null
+         *           ]
+         *         ],
+         *         "accuracy": [
+         *           [
+         *             0.6,
+         *             0.8,
+         *             0.9
+         *           ],
+         *           [
+         *             0.55,
+         *             0.6,
+         *             null
+         *           ]
+         *         ],
+         *         "valLoss": [
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ],
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ]
+         *         ],
+         *         "valAccuracy": [
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ],
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ]
+         *         ],
+         *         "mae": [
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ],
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ]
+         *         ],
+         *         "valMae": [
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ],
+         *           [
+         *             null,
+         *             null,
+         *             null
+         *           ]
+         *         ],
+         *         "learningRate": [
+         *           [
+         *             0.01,
+         *             0.01,
+         *             0.01
+         *           ],
+         *           [
+         *             0.001,
+         *             0.001,
+         *             null
+         *           ]
+         *         ]
+         *       },
+         *       "differences": [
+         *         {
+         *           "path": "/training/epochs",
+         *           "values": [
+         *             3,
+         *             2
+         *           ]
+         *         },
+         *         {
+         *           "path": "/training/optimizer/learningRate",
+         *           "values": [
+         *             0.01,
+         *             0.001
+         *           ]
+         *         }
+         *       ]
+         *     }
+         */
+        JobComparison: {
+            /** @description The settings whose values differ between the jobs, by path. */
+            differences: {
+                /** @description JSON pointer into the job's {datasetId, model, training}. */
+                path: string;
+                /** @description A value per job (null where it has no such setting). */
+                values: unknown[];
+            }[];
+            /** @description 1 .. the most epochs of any of the jobs: the x axis of every series. */
+            epochs: number[];
+            jobs: {
+                /** @description Epochs with metrics. */
+                epochs: number;
+                id: string;
+                name: string | null;
+                /** @enum {unknown} */
+                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            }[];
+            metrics: {
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                accuracy: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                learningRate: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                loss: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                mae: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                valAccuracy: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                valLoss: (number | null)[][];
+                /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
+                valMae: (number | null)[][];
+            };
         };
         /** JobError */
         JobError: {
@@ -4949,6 +5130,123 @@ export interface operations {
                         data: components["schemas"]["EpochMetric"][];
                     };
                     "text/csv": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    compareJobs: {
+        parameters: {
+            query: {
+                /**
+                 * @description Job ids, comma-separated.
+                 * @example job_01jf3k2m9q8r7s6t5v4w,job_01jf3k2m9q8r7s6t5v4x
+                 */
+                ids: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The jobs side by side. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobComparison"];
                 };
             };
             /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */

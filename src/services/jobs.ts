@@ -17,6 +17,7 @@ import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 import { findJobRow, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
+import { compareJobs } from "./job-comparison.js";
 import type { LabelsPatchView } from "../spec/common.js";
 
 type JobStatus = JobView["status"];
@@ -190,6 +191,9 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       if (!job) throw notFound("job", id);
       return toJobView(job);
     },
+
+    /** Several jobs side by side: aligned per-epoch metrics and the settings that differ (job-comparison.ts). */
+    compare: (projectId: string, ids: string[]) => compareJobs(db, projectId, ids),
 
     /** Replaces the labels given (name, description, tags); the job's training is not touched. */
     async relabel(projectId: string, id: string, patch: LabelsPatchView): Promise<JobView> {

@@ -129,3 +129,32 @@ export const EpochMetric = Type.Object(
   },
 );
 export type EpochMetricView = Static<typeof EpochMetric>;
+
+const Series = Type.Array(Type.Array(Type.Union([Type.Number(), Type.Null()])), { description: "One series per job, in the jobs' order: a value per epoch, null where that job has none." });
+
+export const JobComparison = Type.Object(
+  {
+    jobs: Type.Array(Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]), status: JobStatus, epochs: Type.Integer({ description: "Epochs with metrics." }) })),
+    epochs: Type.Array(Type.Integer(), { description: "1 .. the most epochs of any of the jobs: the x axis of every series." }),
+    metrics: Type.Object({ loss: Series, accuracy: Series, valLoss: Series, valAccuracy: Series, mae: Series, valMae: Series, learningRate: Series }),
+    differences: Type.Array(
+      Type.Object({ path: Type.String({ description: "JSON pointer into the job's {datasetId, model, training}." }), values: Type.Array(Type.Unknown(), { description: "A value per job (null where it has no such setting)." }) }),
+      { description: "The settings whose values differ between the jobs, by path." },
+    ),
+  },
+  {
+    title: "JobComparison",
+    examples: [
+      {
+        jobs: [
+          { id: "job_01jf3k2m9q8r7s6t5v4w", name: "lr 0.01", status: "succeeded", epochs: 3 },
+          { id: "job_01jf3k2m9q8r7s6t5v4x", name: "lr 0.001", status: "succeeded", epochs: 2 },
+        ],
+        epochs: [1, 2, 3],
+        metrics: { loss: [[0.9, 0.5, 0.3], [0.95, 0.8, null]], accuracy: [[0.6, 0.8, 0.9], [0.55, 0.6, null]], valLoss: [[null, null, null], [null, null, null]], valAccuracy: [[null, null, null], [null, null, null]], mae: [[null, null, null], [null, null, null]], valMae: [[null, null, null], [null, null, null]], learningRate: [[0.01, 0.01, 0.01], [0.001, 0.001, null]] },
+        differences: [{ path: "/training/epochs", values: [3, 2] }, { path: "/training/optimizer/learningRate", values: [0.01, 0.001] }],
+      },
+    ],
+  },
+);
+export type JobComparisonView = Static<typeof JobComparison>;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobService } from "../../services/jobs.js";
 import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
-import { EpochMetric, Job, JobInput, JobStatus } from "../../spec/job.js";
+import { EpochMetric, Job, JobComparison, JobInput, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
 import { acceptsCsv, METRIC_COLUMNS, metricsCsv } from "../metrics-csv.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
@@ -41,6 +41,23 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
       },
     },
     async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status, tag: request.query.tag }),
+  );
+
+  app.get(
+    "/v1/jobs/compare",
+    {
+      schema: {
+        operationId: "compareJobs",
+        tags: ["jobs"],
+        summary: "Compare jobs",
+        description:
+          "2 to 20 jobs of the project (`ids`, comma-separated) side by side, as one overlays runs in W&B or TensorBoard: every per-epoch metric aligned on the epoch " +
+          "(a series per job, null where a job has no such epoch), and the settings of {datasetId, model, training} whose values differ, by JSON pointer.",
+        querystring: Type.Object({ ids: Type.String({ minLength: 1, maxLength: 2000, pattern: "^[^,]+(,[^,]+)*$", description: "Job ids, comma-separated.", examples: ["job_01jf3k2m9q8r7s6t5v4w,job_01jf3k2m9q8r7s6t5v4x"] }) }, { additionalProperties: false }),
+        response: { 200: json(JobComparison, "The jobs side by side."), ...problems(400, 404) },
+      },
+    },
+    async (request) => jobs.compare(request.projectId, request.query.ids.split(",").map((id) => id.trim())),
   );
 
   app.get(
