@@ -57,6 +57,18 @@ export interface Config {
    */
   apiKeyCacheTtlMs: number;
   limits: Limits;
+  webhooks: {
+    /** Let webhook URLs reach loopback, private and link-local addresses (tests, closed networks). @defaultValue false */
+    allowPrivateAddresses: boolean;
+    /** An attempt without an answer within this is a failure, in ms. @defaultValue 5000 */
+    timeoutMs: number;
+    /** Attempts per delivery, the first included. @defaultValue 8 */
+    maxAttempts: number;
+    /** The first retry's wait, doubling after, in ms. @defaultValue 2000 */
+    backoffMs: number;
+    /** How often workers move new deliveries onto the queue, in ms. @defaultValue 200 */
+    pollIntervalMs: number;
+  };
   /** Which Postgres and Redis: "auto", "external" or "embedded" (see src/embedded/store.ts). @defaultValue "auto" */
   store: "auto" | "external" | "embedded";
   /** Where the embedded store keeps its data. @defaultValue ".descent" */
@@ -133,6 +145,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEventStreamsPerProject: integer(env, "MAX_EVENT_STREAMS_PER_PROJECT", 100, 1, 100_000),
       maxJobFlops: integer(env, "MAX_JOB_FLOPS", 1e15, 1, 2 ** 60),
       maxJobSeconds: integer(env, "MAX_JOB_SECONDS", 86_400, 1, 365 * 86_400),
+    },
+    webhooks: {
+      allowPrivateAddresses: oneOf(env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "false", ["true", "false"]) === "true",
+      timeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 5_000, 100, 60_000),
+      maxAttempts: integer(env, "WEBHOOK_MAX_ATTEMPTS", 8, 1, 50),
+      backoffMs: integer(env, "WEBHOOK_BACKOFF_MS", 2_000, 10, 3_600_000),
+      pollIntervalMs: integer(env, "WEBHOOK_POLL_INTERVAL_MS", 200, 10, 60_000),
     },
     store: storeMode(env),
     dataDir: resolve(env.DESCENT_DATA_DIR || ".descent"),

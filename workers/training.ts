@@ -14,6 +14,8 @@ import { createTrainingQueue } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
 import { startHeartbeat } from "../src/queue/worker-heartbeat.js";
 import { createJobRecovery } from "../src/services/job-recovery.js";
+import { createWebhookDeliveries } from "../src/services/webhook-deliveries.js";
+import { startWebhookDispatcher } from "../src/queue/webhook-queue.js";
 import { trainingThreadEntry } from "./thread-entries.js";
 
 // `npm run api` / `npm run worker` join the embedded store of a running `npm start`.
@@ -56,6 +58,16 @@ const reconciler = startReconciler({
   log,
   intervalMs: config.reconcileIntervalMs,
 });
+// Webhook deliveries of jobs' ends (any worker delivers any project's).
+const webhooks = startWebhookDispatcher({
+  connection,
+  prefix: config.queuePrefix,
+  deliveries: createWebhookDeliveries({ db, settings: { allowPrivate: config.webhooks.allowPrivateAddresses, timeoutMs: config.webhooks.timeoutMs } }),
+  log,
+  maxAttempts: config.webhooks.maxAttempts,
+  backoffMs: config.webhooks.backoffMs,
+  pollIntervalMs: config.webhooks.pollIntervalMs,
+});
 await Promise.all([training.worker.waitUntilReady(), training.ready]);
 const heartbeat = startHeartbeat(publisher, config.queuePrefix, config.workerHeartbeatIntervalMs);
 log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency, threadsPerJob: config.workerThreadsPerJob }, "worker ready");
@@ -70,6 +82,7 @@ async function shutdown(signal: string) {
   reconciler.stop();
   await heartbeat.stop();
   await training.shutdown(config.shutdownDeadlineMs - 1_000);
+  await webhooks.close().catch(() => undefined);
   for (const redis of [connection, publisher, subscriber]) redis.disconnect();
   await db.$disconnect();
   process.exit(0);

@@ -15,6 +15,7 @@ import { createDatasetService } from "../services/datasets.js";
 import { createJobService } from "../services/jobs.js";
 import { createModelService, type PredictionRunner } from "../services/models.js";
 import { createRegistryService } from "../services/registry.js";
+import { createWebhookService } from "../services/webhooks.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { installProblemHandler } from "./plugins/problem.js";
 import { installValidators } from "./plugins/validation.js";
@@ -31,6 +32,7 @@ import { createIdempotency } from "../services/idempotency.js";
 import { jobEventRoutes } from "./routes/job-events.js";
 import { modelRoutes } from "./routes/models.js";
 import { registeredModelRoutes } from "./routes/registered-models.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { datasetSampleRoutes } from "./routes/dataset-samples.js";
 import { createDatasetSampleService } from "../services/dataset-samples.js";
 import { registerDashboard } from "./plugins/dashboard.js";
@@ -40,7 +42,7 @@ import { createServiceMetrics } from "../services/service-metrics.js";
 import { documentCommonResponses } from "./plugins/common-responses.js";
 
 export interface AppDependencies {
-  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits" | "apiKeyCacheTtlMs">;
+  config: Pick<Config, "bodyLimit" | "datasetBodyLimit" | "predictBodyLimit" | "logLevel" | "queuePrefix" | "auth" | "adminKey" | "limits" | "apiKeyCacheTtlMs" | "webhooks">;
   db: Database;
   /** The producer side of the training queue. */
   queue: TrainingQueue;
@@ -109,6 +111,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(jobRoutes, { jobs, idempotency });
   await app.register(jobEventRoutes, { stream, maxPerProject: config.limits.maxEventStreamsPerProject });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
+  await app.register(webhookRoutes, { webhooks: createWebhookService({ db, allowPrivate: config.webhooks.allowPrivateAddresses }) });
   await app.register(registeredModelRoutes, { registry: createRegistryService({ db }), models, predictBodyLimit: config.predictBodyLimit });
   await app.register(datasetSampleRoutes, { samples: createDatasetSampleService({ db }) });
   await registerDashboard(app);

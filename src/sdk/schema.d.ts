@@ -719,6 +719,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Oldest first, without their secrets.
+         */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description descent POSTs the events asked for (`job.succeeded`, `job.failed`, `job.cancelled`) to the URL, signed as Standard Webhooks says (`webhook-id`, `webhook-timestamp`, `webhook-signature`: `v1,` + base64 HMAC-SHA256 of `id.timestamp.body` under the secret). Any 2xx is a delivery; other answers, timeouts and refused connections are retried with exponential backoff, with the same webhook-id: at least once. Redirects are not followed. The secret is in this answer only.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a webhook endpoint
+         * @description Without its secret.
+         */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description With its delivery log; deliveries not yet made are dropped.
+         */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An endpoint's delivery log
+         * @description The latest 100 deliveries, newest first: status (pending, succeeded, failed once attempts ran out), attempts, the last status code and error, and the body sent.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1013,6 +1081,30 @@ export interface components {
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
         };
+        /**
+         * CreatedWebhook
+         * @example {
+         *       "id": "whk_01hx...",
+         *       "url": "https://example.com/hooks/descent",
+         *       "events": [
+         *         "job.succeeded",
+         *         "job.failed"
+         *       ],
+         *       "description": "",
+         *       "createdAt": "2026-12-03T07:00:00.000Z",
+         *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+         *     }
+         */
+        CreatedWebhook: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            id: string;
+            /** @description whsec_...: verify each delivery's webhook-signature with it (Standard Webhooks). Shown only in this answer. */
+            secret: string;
+            url: string;
+        };
         /** CreateModelVersion */
         CreateModelVersion: {
             description?: string;
@@ -1031,6 +1123,13 @@ export interface components {
             name: string;
             /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
             tags?: string[];
+        };
+        /** CreateWebhook */
+        CreateWebhook: {
+            description?: string;
+            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            /** @description http(s); its host must resolve to public addresses only (unless the operator allows private ones). */
+            url: string;
         };
         /**
          * Dataset
@@ -3131,6 +3230,92 @@ export interface components {
             dropLayers?: number | string;
             /** @description "base": the kept layers get no updates; a number: the first N layers; a kept layer's name: it and every layer before it. Default 0 (fine-tune everything). */
             freeze?: "base" | number | string;
+        };
+        /**
+         * Webhook
+         * @example {
+         *       "id": "whk_01hx...",
+         *       "url": "https://example.com/hooks/descent",
+         *       "events": [
+         *         "job.succeeded",
+         *         "job.failed"
+         *       ],
+         *       "description": "",
+         *       "createdAt": "2026-12-03T07:00:00.000Z"
+         *     }
+         */
+        Webhook: {
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            id: string;
+            url: string;
+        };
+        /** WebhookDelivery */
+        WebhookDelivery: {
+            attempts: number;
+            /** Format: date-time */
+            createdAt: string;
+            deliveredAt: string | null;
+            /** @description An event a job's end raises. */
+            eventType: "job.succeeded" | "job.failed" | "job.cancelled";
+            /** @description The webhook-id header: the same on every attempt. */
+            id: string;
+            lastError: string | null;
+            lastStatusCode: number | null;
+            /** @description The body sent: {type, timestamp, data}. */
+            payload: unknown;
+            status: "pending" | "succeeded" | "failed";
+        };
+        /**
+         * WebhookDeliveryList
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "msg_01hx...",
+         *           "eventType": "job.succeeded",
+         *           "status": "succeeded",
+         *           "attempts": 1,
+         *           "lastStatusCode": 204,
+         *           "lastError": null,
+         *           "payload": {
+         *             "type": "job.succeeded",
+         *             "timestamp": "2026-12-03T07:00:01.000Z",
+         *             "data": {
+         *               "jobId": "job_01hx...",
+         *               "status": "succeeded",
+         *               "resultModelId": "mdl_01hx..."
+         *             }
+         *           },
+         *           "createdAt": "2026-12-03T07:00:01.000Z",
+         *           "deliveredAt": "2026-12-03T07:00:01.200Z"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookDeliveryList: {
+            data: components["schemas"]["WebhookDelivery"][];
+        };
+        /**
+         * WebhookList
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "whk_01hx...",
+         *           "url": "https://example.com/hooks/descent",
+         *           "events": [
+         *             "job.succeeded",
+         *             "job.failed"
+         *           ],
+         *           "description": "",
+         *           "createdAt": "2026-12-03T07:00:00.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        WebhookList: {
+            data: components["schemas"]["Webhook"][];
         };
         /** WeightEntry */
         WeightEntry: {
@@ -8252,6 +8437,538 @@ export interface operations {
                      *       "title": "The request body is too large",
                      *       "status": 413,
                      *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoints. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookList"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://example.com/hooks/descent",
+                 *       "events": [
+                 *         "job.succeeded",
+                 *         "job.failed"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateWebhook"];
+            };
+        };
+        responses: {
+            /** @description The endpoint and its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedWebhook"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Webhook"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deliveries. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryList"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

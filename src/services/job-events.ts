@@ -3,6 +3,7 @@
 // same statement or transaction as the state they describe; their row id is
 // the SSE event id. Progress events are fleeting: published, never stored.
 
+import { recordJobEndDeliveries } from "./webhook-outbox.js";
 import type { Static } from "typebox";
 import type { Prisma } from "../db/client.js";
 import type { StatusChange as StatusChangeSchema } from "../spec/job.js";
@@ -25,7 +26,7 @@ export const silentSink: JobEventSink = { publish: () => undefined };
 
 export type StatusChange = Static<typeof StatusChangeSchema>;
 
-/** Inserts a durable event and returns it with its id. */
+/** Inserts a durable event and returns it with its id; a `done` event also writes its webhook deliveries. */
 export async function insertJobEvent(
   tx: Prisma.TransactionClient,
   jobId: string,
@@ -33,6 +34,7 @@ export async function insertJobEvent(
   data: Record<string, unknown>,
 ): Promise<JobEvent> {
   const row = await tx.jobEvent.create({ data: { jobId, type, data: data as Prisma.InputJsonValue }, select: { id: true } });
+  if (type === "done") await recordJobEndDeliveries(tx, jobId, data);
   return { id: row.id.toString(), type, data };
 }
 

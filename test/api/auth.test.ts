@@ -13,7 +13,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 interface Tenant {
   key: string;
-  ids: Record<"datasets" | "jobs" | "models" | "api-keys" | "registered-models", string>;
+  ids: Record<"datasets" | "jobs" | "models" | "api-keys" | "registered-models" | "webhooks", string>;
 }
 let a: Tenant;
 let b: Tenant;
@@ -44,7 +44,9 @@ async function createTenant(name: string): Promise<Tenant> {
   await ctx.app.inject({ method: "POST", url: "/v1/registered-models", headers, payload: { name: registered } });
   await ctx.app.inject({ method: "POST", url: `/v1/registered-models/${registered}/versions`, headers, payload: { modelId: outcome.modelId } });
   await ctx.app.inject({ method: "PUT", url: `/v1/registered-models/${registered}/aliases/production`, headers, payload: { version: 1 } });
-  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered } };
+  // A webhook endpoint (a public address literal: it passes the URL check without DNS and is never called here).
+  const webhook = (await ctx.app.inject({ method: "POST", url: "/v1/webhooks", headers, payload: { url: "https://93.184.215.14/hook", events: ["job.failed"] } })).json();
+  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered, webhooks: webhook.id } };
 }
 
 beforeAll(async () => {
@@ -67,6 +69,7 @@ function operations() {
     "POST /v1/api-keys": { name: "k" },
     "POST /v1/projects": { name: "p" },
     "PATCH /v1/jobs/{id}": { name: "renamed" },
+    "POST /v1/webhooks": { url: "https://93.184.215.14/other", events: ["job.failed"] },
     "PATCH /v1/models/{id}": { name: "renamed" },
     "POST /v1/registered-models": { name: "another" },
     "POST /v1/registered-models/{name}/versions": { modelId: "mdl_x" },

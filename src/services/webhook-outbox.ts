@@ -1,0 +1,29 @@
+// A job's end, as webhook deliveries: written in the transaction that writes
+// its `done` event (so an event is never lost nor sent for a rolled-back
+// end), one row per endpoint of the project that wants the event. Workers
+// put them on the webhook queue and deliver them (webhook-deliveries.ts).
+
+import type { Prisma } from "../db/client.js";
+import { newId } from "../db/ids.js";
+import type { WebhookView } from "../spec/webhook.js";
+
+type WebhookEvent = WebhookView["events"][number];
+
+const EVENT_OF_STATUS: Record<string, WebhookEvent> = { succeeded: "job.succeeded", failed: "job.failed", cancelled: "job.cancelled" };
+
+/** The body of a delivery, as Standard Webhooks suggests: {type, timestamp, data}. */
+export function webhookPayload(type: WebhookEvent, data: Record<string, unknown>, at = new Date()): string {
+  return JSON.stringify({ type, timestamp: at.toISOString(), data });
+}
+
+/** Writes a delivery of the job's end to every endpoint of its project that subscribed to it. */
+export async function recordJobEndDeliveries(tx: Prisma.TransactionClient, jobId: string, done: Record<string, unknown>): Promise<void> {
+  const type = EVENT_OF_STATUS[String(done.status)];
+  if (!type) return;
+  const endpoints = await tx.$queryRaw<{ id: string }[]>`
+    SELECT e."id" FROM "WebhookEndpoint" e JOIN "TrainingJob" j ON j."projectId" = e."projectId"
+    WHERE j."id" = ${jobId} AND ${type} = ANY(e."events")`;
+  if (endpoints.length === 0) return;
+  const payload = webhookPayload(type, { jobId, ...done });
+  await tx.webhookDelivery.createMany({ data: endpoints.map((endpoint) => ({ id: newId("msg"), endpointId: endpoint.id, eventType: type, payload })) });
+}
