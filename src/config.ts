@@ -57,6 +57,8 @@ export interface Config {
    */
   apiKeyCacheTtlMs: number;
   limits: Limits;
+  /** How often workers look for sweeps whose trials ended, to start the next ones, in ms. @defaultValue 200 */
+  sweepPollIntervalMs: number;
   webhooks: {
     /** Let webhook URLs reach loopback, private and link-local addresses (tests, closed networks). @defaultValue false */
     allowPrivateAddresses: boolean;
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxJobFlops: integer(env, "MAX_JOB_FLOPS", 1e15, 1, 2 ** 60),
       maxJobSeconds: integer(env, "MAX_JOB_SECONDS", 86_400, 1, 365 * 86_400),
     },
+    sweepPollIntervalMs: integer(env, "SWEEP_POLL_INTERVAL_MS", 200, 10, 60_000),
     webhooks: {
       allowPrivateAddresses: oneOf(env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "false", ["true", "false"]) === "true",
       timeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 5_000, 100, 60_000),

@@ -8,12 +8,15 @@ import { createLogger } from "../src/logger.js";
 import { checkBackingServices } from "../src/preflight.js";
 import { exitWithConfigProblem } from "../src/process-exit.js";
 import { createRedisConnection } from "../src/queue/connection.js";
-import { redisEventSink } from "../src/queue/job-event-channel.js";
+import { cancelChannel, redisEventSink } from "../src/queue/job-event-channel.js";
 import { startReconciler } from "../src/queue/reconciler.js";
-import { createTrainingQueue } from "../src/queue/training-queue.js";
+import { createTrainingQueue, trainingQueuePort } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
 import { startHeartbeat } from "../src/queue/worker-heartbeat.js";
 import { createJobRecovery } from "../src/services/job-recovery.js";
+import { createJobService } from "../src/services/jobs.js";
+import { startSweepAdvancer } from "../src/services/sweep-advancer.js";
+import { createSweepService } from "../src/services/sweeps.js";
 import { createWebhookDeliveries } from "../src/services/webhook-deliveries.js";
 import { startWebhookDispatcher } from "../src/queue/webhook-queue.js";
 import { trainingThreadEntry } from "./thread-entries.js";
@@ -68,6 +71,15 @@ const webhooks = startWebhookDispatcher({
   backoffMs: config.webhooks.backoffMs,
   pollIntervalMs: config.webhooks.pollIntervalMs,
 });
+// Sweeps: when a trial ends, the next trials are submitted from here, as the API submits jobs.
+const trainingQueue = createTrainingQueue(connection, config.queuePrefix);
+const jobs = createJobService({
+  db,
+  queue: trainingQueuePort(trainingQueue),
+  limits: config.limits,
+  signals: { requestCancel: async (jobId) => void (await publisher.publish(cancelChannel(config.queuePrefix), jobId)), events: redisEventSink(publisher, config.queuePrefix) },
+});
+const sweepAdvancer = startSweepAdvancer({ sweeps: createSweepService({ db, jobs }), intervalMs: config.sweepPollIntervalMs, log });
 await Promise.all([training.worker.waitUntilReady(), training.ready]);
 const heartbeat = startHeartbeat(publisher, config.queuePrefix, config.workerHeartbeatIntervalMs);
 log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency, threadsPerJob: config.workerThreadsPerJob }, "worker ready");
@@ -80,6 +92,7 @@ async function shutdown(signal: string) {
   // Whatever hangs (a Redis or Postgres that is gone), the process ends by the deadline.
   setTimeout(() => process.exit(1), config.shutdownDeadlineMs).unref();
   reconciler.stop();
+  sweepAdvancer.stop();
   await heartbeat.stop();
   await training.shutdown(config.shutdownDeadlineMs - 1_000);
   await webhooks.close().catch(() => undefined);

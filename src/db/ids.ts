@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 // pagination can order by id alone. Crockford base32, lower case.
 const alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "ds" | "job" | "mdl" | "prj" | "key" | "rgm" | "mv" | "whk" | "msg";
+export type IdPrefix = "ds" | "job" | "mdl" | "prj" | "key" | "rgm" | "mv" | "whk" | "msg" | "swp" | "trl";
 
 export function newId(prefix: IdPrefix, now = Date.now()): string {
   let time = "";

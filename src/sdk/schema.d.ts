@@ -719,6 +719,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List sweeps
+         * @description Newest first (the latest 100).
+         */
+        get: operations["listSweeps"];
+        put?: never;
+        /**
+         * Start a hyperparameter sweep
+         * @description Trials are ordinary jobs made from `base` with the parameters set (JSON pointers into it): `grid` (every combination of `values`, in order), `random` (each trial drawn from the seed and its number), or `tpe` (a Tree-structured Parzen Estimator after 5 random trials). At most `maxParallel` trials run at once, `maxTrials` in all. With `earlyTermination` (type `asha`) a trial stops at each rung (minEpochs, minEpochs x reductionFactor, ...) unless it is among the best 1/reductionFactor of the trials that reached the rung; it ends as `pruned`. The first trial is submitted before the answer: a base job that does not fit its dataset is a 400 at /base/... .
+         */
+        post: operations["createSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a sweep
+         * @description Its status, every trial (parameters, status, best metric so far, epochs), the best trial and its model, and the epochs trained in all.
+         */
+        get: operations["getSweep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sweeps/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a sweep
+         * @description No trial starts after this; queued trials are cancelled at once, running ones at their next batch. 409 once the sweep has ended.
+         */
+        post: operations["cancelSweep"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -1123,6 +1187,37 @@ export interface components {
             name: string;
             /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
             tags?: string[];
+        };
+        /** CreateSweep */
+        CreateSweep: {
+            base: {
+                datasetId: string;
+                model: components["schemas"]["JobModelInput"];
+                training: components["schemas"]["TrainingConfig"];
+            };
+            earlyTermination?: {
+                minEpochs: number;
+                reductionFactor: number;
+                /** @enum {string} */
+                type: "asha";
+            };
+            goal: "minimize" | "maximize";
+            maxParallel: number;
+            maxTrials: number;
+            method: "grid" | "random" | "tpe";
+            metric: "valLoss" | "valAccuracy" | "loss" | "accuracy" | "valMae" | "mae";
+            name?: string;
+            /** @description JSON pointer into base -> {values: [...]} or {min, max, distribution}. */
+            parameters: {
+                [key: string]: {
+                    values: unknown[];
+                } | {
+                    distribution: "uniform" | "logUniform" | "intUniform";
+                    max: number;
+                    min: number;
+                };
+            };
+            seed?: number;
         };
         /** CreateWebhook */
         CreateWebhook: {
@@ -1835,6 +1930,7 @@ export interface components {
          *       "tags": [
          *         "toy"
          *       ],
+         *       "sweepId": null,
          *       "status": "succeeded",
          *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *       "model": {
@@ -1922,6 +2018,8 @@ export interface components {
             startedAt: string | null;
             /** @enum {unknown} */
             status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /** @description The sweep this job is a trial of (GET /v1/sweeps/{id} has its parameters). */
+            sweepId: string | null;
             tags: string[];
             totalEpochs: number;
             training: components["schemas"]["TrainingConfig"];
@@ -2133,6 +2231,7 @@ export interface components {
          *           "tags": [
          *             "toy"
          *           ],
+         *           "sweepId": null,
          *           "status": "succeeded",
          *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *           "model": {
@@ -3104,6 +3203,144 @@ export interface components {
             type: "step";
             /** @description Ramp the rate up linearly from 0, batch by batch, over this many first epochs. */
             warmupEpochs?: number;
+        };
+        /**
+         * Sweep
+         * @example {
+         *       "id": "swp_01hx...",
+         *       "name": "xor learning rate",
+         *       "status": "completed",
+         *       "metric": "valLoss",
+         *       "goal": "minimize",
+         *       "method": "tpe",
+         *       "maxTrials": 2,
+         *       "maxParallel": 2,
+         *       "trials": [
+         *         {
+         *           "number": 0,
+         *           "jobId": "job_01hx...a",
+         *           "parameters": {
+         *             "/training/optimizer/learningRate": 0.02
+         *           },
+         *           "status": "succeeded",
+         *           "metric": 0.05,
+         *           "epochs": 40,
+         *           "error": null
+         *         },
+         *         {
+         *           "number": 1,
+         *           "jobId": "job_01hx...b",
+         *           "parameters": {
+         *             "/training/optimizer/learningRate": 0.0003
+         *           },
+         *           "status": "pruned",
+         *           "metric": 0.61,
+         *           "epochs": 5,
+         *           "error": null
+         *         }
+         *       ],
+         *       "best": {
+         *         "jobId": "job_01hx...a",
+         *         "modelId": "mdl_01hx...",
+         *         "parameters": {
+         *           "/training/optimizer/learningRate": 0.02
+         *         },
+         *         "metric": 0.05
+         *       },
+         *       "epochsTrained": 45,
+         *       "createdAt": "2026-12-03T07:00:00.000Z",
+         *       "finishedAt": "2026-12-03T07:00:09.000Z"
+         *     }
+         */
+        Sweep: {
+            best: {
+                jobId: string;
+                metric: number;
+                modelId: string | null;
+                parameters: {
+                    [key: string]: unknown;
+                };
+            } | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Epochs of all trials together. */
+            epochsTrained: number;
+            finishedAt: string | null;
+            goal: string;
+            id: string;
+            maxParallel: number;
+            maxTrials: number;
+            method: string;
+            metric: string;
+            name: string | null;
+            status: "running" | "completed" | "cancelled";
+            trials: {
+                epochs: number;
+                error: string | null;
+                jobId: string | null;
+                /** @description The best value of the sweep's metric over the trial's epochs so far. */
+                metric: number | null;
+                number: number;
+                parameters: {
+                    [key: string]: unknown;
+                };
+                status: "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+            }[];
+        };
+        /**
+         * SweepList
+         * @example {
+         *       "data": [
+         *         {
+         *           "id": "swp_01hx...",
+         *           "name": "xor learning rate",
+         *           "status": "completed",
+         *           "metric": "valLoss",
+         *           "goal": "minimize",
+         *           "method": "tpe",
+         *           "maxTrials": 2,
+         *           "maxParallel": 2,
+         *           "trials": [
+         *             {
+         *               "number": 0,
+         *               "jobId": "job_01hx...a",
+         *               "parameters": {
+         *                 "/training/optimizer/learningRate": 0.02
+         *               },
+         *               "status": "succeeded",
+         *               "metric": 0.05,
+         *               "epochs": 40,
+         *               "error": null
+         *             },
+         *             {
+         *               "number": 1,
+         *               "jobId": "job_01hx...b",
+         *               "parameters": {
+         *                 "/training/optimizer/learningRate": 0.0003
+         *               },
+         *               "status": "pruned",
+         *               "metric": 0.61,
+         *               "epochs": 5,
+         *               "error": null
+         *             }
+         *           ],
+         *           "best": {
+         *             "jobId": "job_01hx...a",
+         *             "modelId": "mdl_01hx...",
+         *             "parameters": {
+         *               "/training/optimizer/learningRate": 0.02
+         *             },
+         *             "metric": 0.05
+         *           },
+         *           "epochsTrained": 45,
+         *           "createdAt": "2026-12-03T07:00:00.000Z",
+         *           "finishedAt": "2026-12-03T07:00:09.000Z"
+         *         }
+         *       ]
+         *     }
+         */
+        SweepList: {
+            data: components["schemas"]["Sweep"][];
         };
         /** TextStats */
         TextStats: {
@@ -8437,6 +8674,492 @@ export interface operations {
                      *       "title": "The request body is too large",
                      *       "status": 413,
                      *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSweeps: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweeps. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SweepList"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "name": "xor learning rate",
+                 *       "base": {
+                 *         "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
+                 *         "model": {
+                 *           "layers": [
+                 *             {
+                 *               "type": "dense",
+                 *               "units": 8,
+                 *               "activation": "tanh"
+                 *             },
+                 *             {
+                 *               "type": "dense",
+                 *               "units": 2,
+                 *               "activation": "softmax"
+                 *             }
+                 *           ]
+                 *         },
+                 *         "training": {
+                 *           "epochs": 40,
+                 *           "batchSize": 4,
+                 *           "loss": "categoricalCrossentropy",
+                 *           "optimizer": {
+                 *             "type": "adam",
+                 *             "learningRate": 0.01
+                 *           },
+                 *           "validationSplit": 0.25
+                 *         }
+                 *       },
+                 *       "parameters": {
+                 *         "/training/optimizer/learningRate": {
+                 *           "min": 0.0001,
+                 *           "max": 0.1,
+                 *           "distribution": "logUniform"
+                 *         },
+                 *         "/model/layers/0/units": {
+                 *           "values": [
+                 *             4,
+                 *             8,
+                 *             16
+                 *           ]
+                 *         }
+                 *       },
+                 *       "metric": "valLoss",
+                 *       "goal": "minimize",
+                 *       "method": "tpe",
+                 *       "maxTrials": 20,
+                 *       "maxParallel": 2,
+                 *       "earlyTermination": {
+                 *         "type": "asha",
+                 *         "minEpochs": 5,
+                 *         "reductionFactor": 3
+                 *       },
+                 *       "seed": 7
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSweep"];
+            };
+        };
+        responses: {
+            /** @description The sweep, its first trials queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweep. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelSweep: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The sweep, cancelled. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sweep"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

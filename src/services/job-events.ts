@@ -26,7 +26,7 @@ export const silentSink: JobEventSink = { publish: () => undefined };
 
 export type StatusChange = Static<typeof StatusChangeSchema>;
 
-/** Inserts a durable event and returns it with its id; a `done` event also writes its webhook deliveries. */
+/** Inserts a durable event and returns it with its id; a `done` event also writes its webhook deliveries and flags its sweep. */
 export async function insertJobEvent(
   tx: Prisma.TransactionClient,
   jobId: string,
@@ -34,7 +34,11 @@ export async function insertJobEvent(
   data: Record<string, unknown>,
 ): Promise<JobEvent> {
   const row = await tx.jobEvent.create({ data: { jobId, type, data: data as Prisma.InputJsonValue }, select: { id: true } });
-  if (type === "done") await recordJobEndDeliveries(tx, jobId, data);
+  if (type === "done") {
+    await recordJobEndDeliveries(tx, jobId, data);
+    // A sweep's trial ended: its sweep starts the next trials (services/sweeps.ts, advance).
+    await tx.$executeRaw`UPDATE "Sweep" SET "needsAdvance" = true WHERE "id" = (SELECT "sweepId" FROM "TrainingJob" WHERE "id" = ${jobId}) AND "status" = 'running'`;
+  }
   return { id: row.id.toString(), type, data };
 }
 

@@ -96,7 +96,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 
   return {
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
-    async submit(projectId: string, input: JobInput): Promise<JobView> {
+    async submit(projectId: string, input: JobInput, { sweepId = null }: { sweepId?: string | null } = {}): Promise<JobView> {
       const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null }, select: datasetShape });
       if (!dataset) {
         throw new DescentError("VALIDATION_FAILED", `dataset ${input.datasetId} does not exist`, [
@@ -111,7 +111,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       if (!isTransferSpec(model)) checkEmbeddingsReadIds(model, layers, shape.pipeline);
       checkJobLimits(layers, training, shape, limits);
 
-      const job = { id: newId("job"), name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
+      const job = { id: newId("job"), sweepId, name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
       const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
       const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });
       if (!outcome.inserted) {
@@ -280,6 +280,7 @@ export function withRelations(job: TrainingJob & { resultModel: { id: string } |
 export function toJobView(job: JobWithRelations): JobView {
   return {
     id: job.id,
+    sweepId: job.sweepId,
     name: job.name,
     description: job.description,
     tags: job.tags,

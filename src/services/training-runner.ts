@@ -33,8 +33,9 @@ import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline } fr
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
 import { createTrainingStore, type MetricsSummary } from "./training-store.js";
+import { trialPruner } from "./sweep-pruning.js";
 
-export type StopReason = "cancel" | "shutdown" | "timeLimit" | null;
+export type StopReason = "cancel" | "shutdown" | "timeLimit" | "pruned" | null;
 
 export interface RunControl {
   /** Checked between batches: a cancel request, or this worker shutting down. */
@@ -110,6 +111,9 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     // Training time of earlier attempts (their epochs) counts against the limit too.
     const limitMs = training.timeLimitSeconds === undefined ? Infinity : training.timeLimitSeconds * 1000;
     const deadline = Date.now() + limitMs - (resumeFrom?.history.reduce((sum, m) => sum + m.durationMs, 0) ?? 0);
+    // A sweep's trial may be stopped by successive halving at a rung epoch.
+    const pruner = await trialPruner(db, jobId, job.sweepId, training.epochs);
+    let pruned = false;
 
     const result: FitResult = await fit(
       model,
@@ -118,7 +122,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       (data.pipeline ? { ...training, validationSplit: 0 } : training) as EngineTrainingConfig,
       {
         shouldStop: () => {
-          stopReason = cancelRequested ? "cancel" : (control.stopReason() ?? (Date.now() > deadline ? "timeLimit" : null));
+          stopReason = cancelRequested ? "cancel" : pruned ? "pruned" : (control.stopReason() ?? (Date.now() > deadline ? "timeLimit" : null));
           return stopReason !== null;
         },
         onBatchEnd: ({ epoch, batch, batches, loss }) => {
@@ -135,6 +139,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
           const recorded = await store.recordEpoch({ jobId, attempt, metrics: pendingMetrics!, best: summary(best!), checkpoint });
           cancelRequested = recorded.cancelRequested;
           control.events.publish(jobId, recorded.event);
+          if (pruner && (await pruner.stopsAt(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>))) pruned = true;
         },
       },
       { resumeFrom, ...(executor ? { executor } : {}), ...(data.validation ? { validationData: data.validation } : {}) },
@@ -150,7 +155,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       if (stopReason === "timeLimit") {
         throw new JobFailure("TIME_LIMIT_EXCEEDED", `stopped at its time limit of ${training.timeLimitSeconds} s after ${epoch} completed epochs (their metrics are kept)`, epoch + 1);
       }
-      await store.finish({ jobId, attempt, status: "cancelled", message: `cancelled after ${epoch} epochs`, done: { epoch }, events: control.events });
+      const message = stopReason === "pruned" ? `pruned by its sweep's successive halving after epoch ${epoch}` : `cancelled after ${epoch} epochs`;
+      await store.finish({ jobId, attempt, status: "cancelled", message, done: { epoch, ...(stopReason === "pruned" ? { pruned: true } : {}) }, events: control.events });
       return { status: "cancelled", epoch };
     }
     const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;

@@ -62,6 +62,7 @@ export const Job = Type.Object(
   {
     id: Type.String(),
     ...LabelViewFields,
+    sweepId: Type.Union([Type.String(), Type.Null()], { description: "The sweep this job is a trial of (GET /v1/sweeps/{id} has its parameters)." }),
     status: JobStatus,
     datasetId: Type.String(),
     model: JobModel,
@@ -86,6 +87,7 @@ export const Job = Type.Object(
         name: "xor, sgd 0.5",
         description: "",
         tags: ["toy"],
+        sweepId: null,
         status: "succeeded",
         datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
         model: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },

@@ -13,7 +13,7 @@ const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 interface Tenant {
   key: string;
-  ids: Record<"datasets" | "jobs" | "models" | "api-keys" | "registered-models" | "webhooks", string>;
+  ids: Record<"datasets" | "jobs" | "models" | "api-keys" | "registered-models" | "webhooks" | "sweeps", string>;
 }
 let a: Tenant;
 let b: Tenant;
@@ -46,7 +46,23 @@ async function createTenant(name: string): Promise<Tenant> {
   await ctx.app.inject({ method: "PUT", url: `/v1/registered-models/${registered}/aliases/production`, headers, payload: { version: 1 } });
   // A webhook endpoint (a public address literal: it passes the URL check without DNS and is never called here).
   const webhook = (await ctx.app.inject({ method: "POST", url: "/v1/webhooks", headers, payload: { url: "https://93.184.215.14/hook", events: ["job.failed"] } })).json();
-  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered, webhooks: webhook.id } };
+  const sweep = (
+    await ctx.app.inject({
+      method: "POST",
+      url: "/v1/sweeps",
+      headers,
+      payload: {
+        base: { datasetId: dataset.id, model: { inputShape: [1], layers: [{ type: "dense", units: 2, activation: "softmax" }] }, training: { epochs: 1, batchSize: 2, loss: "categoricalCrossentropy", optimizer: { type: "sgd", learningRate: 0.1 } } },
+        parameters: { "/training/optimizer/learningRate": { values: [0.1, 0.2] } },
+        metric: "loss",
+        goal: "minimize",
+        method: "grid",
+        maxTrials: 2,
+        maxParallel: 1,
+      },
+    })
+  ).json();
+  return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered, webhooks: webhook.id, sweeps: sweep.id } };
 }
 
 beforeAll(async () => {
@@ -196,7 +212,10 @@ describe("tenancy", () => {
     expect(listed).toContain(a.ids.datasets);
     expect(listed).not.toContain(b.ids.datasets);
     const jobs = (await ctx.app.inject({ url: "/v1/jobs", headers: bearer(a.key) })).json().data.map((j: { id: string }) => j.id);
-    expect(jobs).toEqual([a.ids.jobs]);
+    // A's job and its sweep's first trial; none of B's.
+    expect(jobs).toContain(a.ids.jobs);
+    expect(jobs).toHaveLength(2);
+    expect(jobs).not.toContain(b.ids.jobs);
 
     const res = await ctx.app.inject({
       method: "POST",

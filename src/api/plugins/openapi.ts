@@ -27,6 +27,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: "jobs", description: "Training jobs and their per-epoch metrics." },
         { name: "models", description: "Trained models: weights and predictions." },
         { name: "registry", description: "Names for the models a project keeps: numbered versions, aliases that move between them, predict and evaluate through them." },
+        { name: "sweeps", description: "Hyperparameter searches (grid, random, TPE) whose trials are jobs, with early termination by successive halving." },
         { name: "webhooks", description: "Signed notifications of jobs' ends (Standard Webhooks), retried until delivered, with a delivery log." },
         { name: "projects", description: "Tenants and their API keys." },
         { name: "health", description: "Liveness and readiness." },

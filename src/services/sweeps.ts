@@ -1,0 +1,210 @@
+// Hyperparameter sweeps (POST /v1/sweeps): trials are ordinary jobs made from
+// the base job with sampled parameters (src/sweeps). A sweep advances when it
+// starts and whenever one of its trials ends (the end's transaction flags it;
+// a worker's sweep advancer, or the API, takes the flag): it proposes trials
+// until maxParallel are active or maxTrials exist, and completes when the last
+// one ends. Successive halving stops weak trials at rungs (sweep-pruning.ts).
+
+import type { Database } from "../db/client.js";
+import { newId } from "../db/ids.js";
+import { DescentError, errorRegistry, notFound, type FieldError } from "../errors.js";
+import type { JobInput } from "../spec/job.js";
+import type { CreateSweepView, SweepTrialView, SweepView } from "../spec/sweep.js";
+import { applyParameters, checkSearchSpace, type Parameters, type SearchSpace } from "../sweeps/search-space.js";
+import { gridPoint, gridSize, randomPoint, tpePoint, type Observation } from "../sweeps/samplers.js";
+import type { JobService } from "./jobs.js";
+
+type Metric = CreateSweepView["metric"];
+const ACTIVE = new Set(["queued", "running"]);
+
+/** The trials a sweep may have: maxTrials, or fewer when a grid has fewer combinations. */
+function budgetOf(spec: CreateSweepView): number {
+  return spec.method === "grid" ? Math.min(spec.maxTrials, gridSize(spec.parameters as SearchSpace)) : spec.maxTrials;
+}
+
+/** Best value of the metric per job, and epochs, from the jobs' epoch rows. */
+async function trialMetrics(db: Database, jobIds: string[], metric: Metric, goal: CreateSweepView["goal"]): Promise<Map<string, { value: number | null; epochs: number }>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await db.epochMetric.groupBy({ by: ["jobId"], where: { jobId: { in: jobIds } }, _count: { _all: true }, _min: { [metric]: true }, _max: { [metric]: true } });
+  return new Map(
+    rows.map((row) => {
+      const picked = (goal === "minimize" ? row._min : row._max) as Record<string, number | null>;
+      return [row.jobId, { value: picked[metric] ?? null, epochs: row._count._all }];
+    }),
+  );
+}
+
+export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobService, "submit" | "cancel"> }) {
+  async function load(projectId: string | null, id: string) {
+    const sweep = await db.sweep.findFirst({ where: { id, ...(projectId ? { projectId } : {}) }, include: { trials: { orderBy: { number: "asc" } } } });
+    if (!sweep) throw notFound("sweep", id);
+    // Postgres' jsonb orders object keys its own way: the parameters' order (a grid's) is kept beside them.
+    const stored = sweep.spec as unknown as CreateSweepView & { parameterOrder: string[] };
+    const parameters = Object.fromEntries(stored.parameterOrder.map((pointer) => [pointer, stored.parameters[pointer]]));
+    return { ...sweep, request: { ...stored, parameters } as CreateSweepView };
+  }
+
+  async function trialStates(sweep: Awaited<ReturnType<typeof load>>) {
+    const jobIds = sweep.trials.flatMap((t) => (t.jobId ? [t.jobId] : []));
+    const [statuses, metrics, models] = await Promise.all([
+      db.trainingJob.findMany({ where: { id: { in: jobIds } }, select: { id: true, status: true } }),
+      trialMetrics(db, jobIds, sweep.request.metric, sweep.request.goal),
+      db.model.findMany({ where: { sourceJobId: { in: jobIds } }, select: { id: true, sourceJobId: true } }),
+    ]);
+    const statusOf = new Map(statuses.map((j) => [j.id, j.status as string]));
+    const modelOf = new Map(models.map((m) => [m.sourceJobId, m.id]));
+    return sweep.trials.map((trial) => {
+      const status: SweepTrialView["status"] = trial.pruned ? "pruned" : trial.error ? "failed" : trial.jobId ? (statusOf.get(trial.jobId) as SweepTrialView["status"]) : "pending";
+      const measured = trial.jobId ? metrics.get(trial.jobId) : undefined;
+      return { trial, status, metric: measured?.value ?? null, epochs: measured?.epochs ?? 0, modelId: trial.jobId ? (modelOf.get(trial.jobId) ?? null) : null };
+    });
+  }
+
+  /**
+   * Under the sweep's lock: completes it when its last trial has ended, or
+   * proposes the trials it has room for and submits them (and any left
+   * waiting by the project's job cap). `strict`: a first trial that cannot be
+   * made is thrown (at creation), not recorded on the trial.
+   */
+  async function advance(sweepId: string, { strict = false } = {}): Promise<void> {
+    await db.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${sweepId}))`;
+        const sweep = await load(null, sweepId);
+        if (sweep.status !== "running") return;
+        const states = await trialStates(sweep);
+        const budget = budgetOf(sweep.request);
+        const active = states.filter((s) => s.status === "pending" || ACTIVE.has(s.status)).length;
+        if (sweep.trials.length >= budget && active === 0) {
+          await tx.sweep.update({ where: { id: sweepId }, data: { status: "completed", finishedAt: new Date(), needsAdvance: false } });
+          return;
+        }
+        const room = Math.max(0, Math.min(sweep.request.maxParallel - active, budget - sweep.trials.length));
+        const space = sweep.request.parameters as SearchSpace;
+        const seed = sweep.request.seed ?? 0;
+        const sign = sweep.request.goal === "minimize" ? 1 : -1;
+        const observed: Observation[] = states.filter((s) => s.metric !== null).map((s) => ({ parameters: s.trial.parameters as Parameters, loss: sign * s.metric! }));
+        const fresh = [];
+        for (let k = 0; k < room; k++) {
+          const number = sweep.trials.length + k;
+          const parameters = sweep.request.method === "grid" ? gridPoint(space, number) : sweep.request.method === "random" ? randomPoint(space, seed, number) : tpePoint(space, seed, number, observed);
+          fresh.push({ id: newId("trl"), number, parameters });
+        }
+        if (fresh.length > 0) await tx.sweepTrial.createMany({ data: fresh.map((t) => ({ ...t, sweepId, parameters: t.parameters as object })) });
+        const waiting = states.filter((s) => s.status === "pending").map((s) => ({ id: s.trial.id, number: s.trial.number, parameters: s.trial.parameters as Parameters }));
+
+        for (const trial of [...waiting, ...fresh]) {
+          const input = { ...applyParameters(sweep.request.base, trial.parameters), name: `${sweep.name ?? sweepId} #${trial.number}` } as JobInput;
+          try {
+            const job = await jobs.submit(sweep.projectId, input, { sweepId });
+            await tx.sweepTrial.update({ where: { id: trial.id }, data: { jobId: job.id } });
+          } catch (error) {
+            if (strict && trial.number === 0) throw error;
+            if (error instanceof DescentError && error.code === "RATE_LIMITED") {
+              // The project's active-job cap: the trial waits, and the next job end advances the sweep again.
+              await tx.sweep.update({ where: { id: sweepId }, data: { needsAdvance: true } });
+              return;
+            }
+            await tx.sweepTrial.update({ where: { id: trial.id }, data: { error: error instanceof Error ? error.message : String(error) } });
+            await tx.sweep.update({ where: { id: sweepId }, data: { needsAdvance: true } });
+          }
+        }
+      },
+      // Submitting a trial fits a table's feature pipeline: allow it the time.
+      { timeout: 120_000, maxWait: 30_000 },
+    );
+  }
+
+  function checkRequest(body: CreateSweepView): FieldError[] {
+    const errors: FieldError[] = checkSearchSpace(body.base, body.parameters as SearchSpace, body.method);
+    if (body.metric.startsWith("val") && !(body.base.training.validationSplit! > 0)) {
+      errors.push({ path: "/metric", message: `${body.metric} needs validation samples: set base.training.validationSplit` });
+    }
+    if (body.earlyTermination && body.earlyTermination.minEpochs >= body.base.training.epochs) {
+      errors.push({ path: "/earlyTermination/minEpochs", message: `must be below the base job's ${body.base.training.epochs} epochs, or no trial is ever compared` });
+    }
+    return errors;
+  }
+
+  return {
+    advance,
+
+    /** Validates the sweep, stores it and starts its first trials (a first trial that does not fit the dataset is a 400 at /base/...). */
+    async create(projectId: string, body: CreateSweepView): Promise<SweepView> {
+      const errors = checkRequest(body);
+      if (errors.length > 0) throw new DescentError("VALIDATION_FAILED", `${errors[0].path}: ${errors[0].message}`, errors);
+      const spec = { ...body, parameterOrder: Object.keys(body.parameters) };
+      const sweep = await db.sweep.create({ data: { id: newId("swp"), projectId, name: body.name ?? null, spec: spec as object, needsAdvance: false } });
+      try {
+        await advance(sweep.id, { strict: true });
+      } catch (error) {
+        await db.sweep.delete({ where: { id: sweep.id } });
+        if (error instanceof DescentError && errorRegistry[error.code].status === 400) {
+          const fields = (error.errors ?? []).map((e) => ({ path: e.path.startsWith("/") ? `/base${e.path}` : e.path, message: e.message }));
+          throw new DescentError(error.code, `the base job with the first trial's parameters: ${error.message}`, fields);
+        }
+        throw error;
+      }
+      return this.get(projectId, sweep.id);
+    },
+
+    async get(projectId: string, id: string): Promise<SweepView> {
+      const sweep = await load(projectId, id);
+      const states = await trialStates(sweep);
+      const sign = sweep.request.goal === "minimize" ? 1 : -1;
+      // The best among trials that finished their training (a pruned trial's early value is not comparable).
+      const scored = states.filter((s) => s.metric !== null && s.status === "succeeded");
+      const best = scored.reduce<(typeof scored)[number] | null>((b, s) => (b === null || sign * s.metric! < sign * b.metric! ? s : b), null);
+      return {
+        id: sweep.id,
+        name: sweep.name,
+        status: sweep.status as SweepView["status"],
+        metric: sweep.request.metric,
+        goal: sweep.request.goal,
+        method: sweep.request.method,
+        maxTrials: budgetOf(sweep.request),
+        maxParallel: sweep.request.maxParallel,
+        trials: states.map((s) => ({ number: s.trial.number, jobId: s.trial.jobId, parameters: s.trial.parameters as Parameters, status: s.status, metric: s.metric, epochs: s.epochs, error: s.trial.error })),
+        best: best ? { jobId: best.trial.jobId!, modelId: best.modelId, parameters: best.trial.parameters as Parameters, metric: best.metric! } : null,
+        epochsTrained: states.reduce((sum, s) => sum + s.epochs, 0),
+        createdAt: sweep.createdAt.toISOString(),
+        finishedAt: sweep.finishedAt?.toISOString() ?? null,
+      };
+    },
+
+    async list(projectId: string): Promise<{ data: SweepView[] }> {
+      const rows = await db.sweep.findMany({ where: { projectId }, orderBy: { id: "desc" }, take: 100, select: { id: true } });
+      return { data: await Promise.all(rows.map((row) => this.get(projectId, row.id))) };
+    },
+
+    /** Stops the sweep: no new trial starts, and its queued and running trials are cancelled. */
+    async cancel(projectId: string, id: string): Promise<SweepView> {
+      const sweep = await load(projectId, id);
+      if (sweep.status !== "running") throw new DescentError("CONFLICT", `sweep ${id} has already ended: its status is ${sweep.status}`, [{ path: "/status", message: sweep.status }]);
+      await db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${id}))`;
+        await tx.sweep.update({ where: { id }, data: { status: "cancelled", finishedAt: new Date(), needsAdvance: false } });
+      });
+      for (const state of await trialStates(sweep)) {
+        if (state.trial.jobId && ACTIVE.has(state.status)) await jobs.cancel(projectId, state.trial.jobId).catch(() => undefined);
+      }
+      return this.get(projectId, id);
+    },
+
+    /** Asks for the sweep to be advanced again (after an advance failed). */
+    async flag(id: string): Promise<void> {
+      await db.sweep.update({ where: { id }, data: { needsAdvance: true } });
+    },
+
+    /** Sweeps flagged since a trial ended, claimed for this caller to advance (concurrent callers take distinct ones). */
+    async claimFlagged(limit: number): Promise<string[]> {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        UPDATE "Sweep" SET "needsAdvance" = false
+        WHERE "id" IN (SELECT "id" FROM "Sweep" WHERE "needsAdvance" AND "status" = 'running' LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+        RETURNING "id"`;
+      return rows.map((row) => row.id);
+    },
+  };
+}
+
+export type SweepService = ReturnType<typeof createSweepService>;

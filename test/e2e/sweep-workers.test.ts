@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../helpers/processes.js";
+import { call, startCluster, syntheticDataset, type Cluster } from "../helpers/cluster.js";
+
+// A sweep in real worker processes: its trials spread over both workers, and
+// each worker's sweep advancer starts the next trials as trials end, until
+// the sweep completes on its own.
+
+let cluster: Cluster;
+beforeAll(async () => {
+  cluster = await startCluster({ workers: 2, env: { SWEEP_POLL_INTERVAL_MS: "50" } });
+});
+afterAll(async () => cluster?.close());
+
+describe("a sweep on two workers", { timeout: 180_000 }, () => {
+  it("runs every trial as a job, two at a time over both workers, and completes with the best trial's model", async () => {
+    const dataset = await call(cluster.base, "POST", "/v1/datasets", syntheticDataset(600, 16, 3));
+    expect(dataset.status).toBe(201);
+    const created = await call(cluster.base, "POST", "/v1/sweeps", {
+      name: "two workers",
+      base: {
+        datasetId: dataset.body.id,
+        model: { layers: [{ type: "dense", units: 32, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] },
+        training: { epochs: 6, batchSize: 16, seed: 1, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 }, validationSplit: 0.2 },
+      },
+      parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.05, distribution: "logUniform" }, "/model/layers/0/units": { values: [8, 32, 64] } },
+      metric: "valAccuracy",
+      goal: "maximize",
+      method: "tpe",
+      maxTrials: 8,
+      maxParallel: 2,
+      seed: 3,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const done = await waitFor(
+      async () => {
+        const { body } = await call(cluster.base, "GET", `/v1/sweeps/${created.body.id}`);
+        return body.status === "running" ? undefined : body;
+      },
+      { what: "the sweep to complete", timeoutMs: 150_000, intervalMs: 200 },
+    ).catch((error) => {
+      throw new Error(`${error.message}\n${cluster.output()}`);
+    });
+    expect(done.status).toBe("completed");
+    expect(done.trials).toHaveLength(8);
+    expect(done.trials.every((t: { status: string }) => t.status === "succeeded")).toBe(true);
+    expect(done.best.metric).toBe(Math.max(...done.trials.map((t: { metric: number }) => t.metric)));
+    expect((await call(cluster.base, "GET", `/v1/models/${done.best.modelId}`)).status).toBe(200);
+    // Both workers trained trials.
+    const trialJobs = new Set(done.trials.map((t: { jobId: string }) => t.jobId));
+    const trainedBy = cluster.workers.map((worker) => [...worker.output().matchAll(/"jobId":"(job_[^"]+)"[^\n]*training job started/g)].filter((m) => trialJobs.has(m[1])).length);
+    console.info(`TPE sweep of 8 trials on 2 workers: trials started per worker ${trainedBy.join(" / ")}, best valAccuracy ${done.best.metric.toFixed(3)}`);
+    expect(trainedBy.every((count) => count > 0)).toBe(true);
+  });
+});
