@@ -1163,7 +1163,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description: string;
-            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            events: ("job.succeeded" | "job.failed" | "job.cancelled" | "sweep.completed")[];
             id: string;
             /** @description whsec_...: verify each delivery's webhook-signature with it (Standard Webhooks). Shown only in this answer. */
             secret: string;
@@ -1222,7 +1222,7 @@ export interface components {
         /** CreateWebhook */
         CreateWebhook: {
             description?: string;
-            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            events: ("job.succeeded" | "job.failed" | "job.cancelled" | "sweep.completed")[];
             /** @description http(s); its host must resolve to public addresses only (unless the operator allows private ones). */
             url: string;
         };
@@ -3485,7 +3485,7 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             description: string;
-            events: ("job.succeeded" | "job.failed" | "job.cancelled")[];
+            events: ("job.succeeded" | "job.failed" | "job.cancelled" | "sweep.completed")[];
             id: string;
             url: string;
         };
@@ -3495,8 +3495,8 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             deliveredAt: string | null;
-            /** @description An event a job's end raises. */
-            eventType: "job.succeeded" | "job.failed" | "job.cancelled";
+            /** @description A job's end, or a sweep's completion (every trial ended; data has the best trial). */
+            eventType: "job.succeeded" | "job.failed" | "job.cancelled" | "sweep.completed";
             /** @description The webhook-id header: the same on every attempt. */
             id: string;
             lastError: string | null;

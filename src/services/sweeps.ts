@@ -13,6 +13,7 @@ import type { CreateSweepView, SweepTrialView, SweepView } from "../spec/sweep.j
 import { applyParameters, checkSearchSpace, type Parameters, type SearchSpace } from "../sweeps/search-space.js";
 import { gridPoint, gridSize, randomPoint, tpePoint, type Observation } from "../sweeps/samplers.js";
 import type { JobService } from "./jobs.js";
+import { recordSweepCompletedDeliveries } from "./webhook-outbox.js";
 
 type Metric = CreateSweepView["metric"];
 const ACTIVE = new Set(["queued", "running"]);
@@ -32,6 +33,12 @@ async function trialMetrics(db: Database, jobIds: string[], metric: Metric, goal
       return [row.jobId, { value: picked[metric] ?? null, epochs: row._count._all }];
     }),
   );
+}
+
+/** The best among trials that finished their training (a pruned trial's early value is not comparable). */
+function bestOf<T extends { metric: number | null; status: string }>(states: T[], goal: CreateSweepView["goal"]): T | null {
+  const sign = goal === "minimize" ? 1 : -1;
+  return states.filter((s) => s.metric !== null && s.status === "succeeded").reduce<T | null>((b, s) => (b === null || sign * s.metric! < sign * b.metric! ? s : b), null);
 }
 
 export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobService, "submit" | "cancel"> }) {
@@ -77,6 +84,8 @@ export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobS
         const active = states.filter((s) => s.status === "pending" || ACTIVE.has(s.status)).length;
         if (sweep.trials.length >= budget && active === 0) {
           await tx.sweep.update({ where: { id: sweepId }, data: { status: "completed", finishedAt: new Date(), needsAdvance: false } });
+          const best = bestOf(states, sweep.request.goal);
+          await recordSweepCompletedDeliveries(tx, sweep.projectId, { sweepId, status: "completed", trials: states.length, best: best ? { jobId: best.trial.jobId, modelId: best.modelId, parameters: best.trial.parameters, metric: best.metric } : null });
           return;
         }
         const room = Math.max(0, Math.min(sweep.request.maxParallel - active, budget - sweep.trials.length));
@@ -151,10 +160,7 @@ export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobS
     async get(projectId: string, id: string): Promise<SweepView> {
       const sweep = await load(projectId, id);
       const states = await trialStates(sweep);
-      const sign = sweep.request.goal === "minimize" ? 1 : -1;
-      // The best among trials that finished their training (a pruned trial's early value is not comparable).
-      const scored = states.filter((s) => s.metric !== null && s.status === "succeeded");
-      const best = scored.reduce<(typeof scored)[number] | null>((b, s) => (b === null || sign * s.metric! < sign * b.metric! ? s : b), null);
+      const best = bestOf(states, sweep.request.goal);
       return {
         id: sweep.id,
         name: sweep.name,

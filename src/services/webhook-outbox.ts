@@ -1,4 +1,4 @@
-// A job's end, as webhook deliveries: written in the transaction that writes
+// A job's end (or a sweep's completion), as webhook deliveries: written in the transaction that writes
 // its `done` event (so an event is never lost nor sent for a rolled-back
 // end), one row per endpoint of the project that wants the event. Workers
 // put them on the webhook queue and deliver them (webhook-deliveries.ts).
@@ -23,7 +23,18 @@ export async function recordJobEndDeliveries(tx: Prisma.TransactionClient, jobId
   const endpoints = await tx.$queryRaw<{ id: string }[]>`
     SELECT e."id" FROM "WebhookEndpoint" e JOIN "TrainingJob" j ON j."projectId" = e."projectId"
     WHERE j."id" = ${jobId} AND ${type} = ANY(e."events")`;
+  await insertDeliveries(tx, endpoints, type, { jobId, ...done });
+}
+
+/** Writes a delivery of a sweep's completion to every endpoint of its project that subscribed to it. */
+export async function recordSweepCompletedDeliveries(tx: Prisma.TransactionClient, projectId: string, data: Record<string, unknown>): Promise<void> {
+  const type: WebhookEvent = "sweep.completed";
+  const endpoints = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "WebhookEndpoint" WHERE "projectId" = ${projectId} AND ${type} = ANY("events")`;
+  await insertDeliveries(tx, endpoints, type, data);
+}
+
+async function insertDeliveries(tx: Prisma.TransactionClient, endpoints: { id: string }[], type: WebhookEvent, data: Record<string, unknown>): Promise<void> {
   if (endpoints.length === 0) return;
-  const payload = webhookPayload(type, { jobId, ...done });
+  const payload = webhookPayload(type, data);
   await tx.webhookDelivery.createMany({ data: endpoints.map((endpoint) => ({ id: newId("msg"), endpointId: endpoint.id, eventType: type, payload })) });
 }

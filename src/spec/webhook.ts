@@ -3,7 +3,7 @@ import { Description } from "./common.js";
 
 // Webhooks: endpoints a project registers, and the log of their deliveries.
 
-export const WebhookEventName = Type.Union([Type.Literal("job.succeeded"), Type.Literal("job.failed"), Type.Literal("job.cancelled")], { description: "An event a job's end raises." });
+export const WebhookEventName = Type.Union([Type.Literal("job.succeeded"), Type.Literal("job.failed"), Type.Literal("job.cancelled"), Type.Literal("sweep.completed")], { description: "A job's end, or a sweep's completion (every trial ended; data has the best trial)." });
 
 export const CreateWebhook = Type.Object(
   {

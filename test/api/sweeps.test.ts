@@ -83,6 +83,16 @@ describe("sweeps", () => {
     console.info(`grid of 6: best valLoss ${done.best.metric.toFixed(4)} (lr ${done.best.parameters["/training/optimizer/learningRate"]}, units ${done.best.parameters["/model/layers/0/units"]}) vs the base job's ${baseTrial.metric.toFixed(4)}`);
   });
 
+  it("announces its completion to webhooks that asked for sweep.completed, with the best trial", async () => {
+    // A public address literal: the registration passes the URL check; no dispatcher runs here, the delivery row is what is checked.
+    const hook = (await ctx.app.inject({ method: "POST", url: "/v1/webhooks", payload: { url: "https://93.184.215.14/hook", events: ["sweep.completed"] } })).json();
+    const done = await drive((await create({ base: base(2), parameters: { "/training/optimizer/learningRate": { values: [0.01, 0.1] } }, metric: "loss", goal: "minimize", method: "grid", maxTrials: 2, maxParallel: 2 })).id);
+    const deliveries = await ctx.db.webhookDelivery.findMany({ where: { endpointId: hook.id } });
+    expect(deliveries.map((d) => d.eventType)).toEqual(["sweep.completed"]);
+    expect(JSON.parse(deliveries[0].payload)).toMatchObject({ type: "sweep.completed", data: { sweepId: done.id, status: "completed", trials: 2, best: { jobId: done.best.jobId, modelId: done.best.modelId, metric: done.best.metric } } });
+    await ctx.app.inject({ method: "DELETE", url: `/v1/webhooks/${hook.id}` });
+  });
+
   it("draws the same random trials from the same seed", async () => {
     const body = (seed: number) => ({ base: base(2), parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.3, distribution: "logUniform" }, "/training/batchSize": { values: [8, 16, 32] } }, metric: "loss", goal: "minimize", method: "random", maxTrials: 4, maxParallel: 4, seed });
     const [a, b, c] = [await drive((await create(body(11))).id), await drive((await create(body(11))).id), await drive((await create(body(12))).id)];
