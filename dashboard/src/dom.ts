@@ -48,3 +48,11 @@ export function svgIcon(path: string, size = 16): SVGSVGElement {
   svg.appendChild(p);
   return svg;
 }
+
+/** An SVG element with attributes (and text), for drawings (model-graph.ts, the sweep's scatter plots). */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
+  const element = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}

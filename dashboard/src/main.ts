@@ -8,6 +8,9 @@ import { jobView } from "./views/job";
 import { jobsView } from "./views/jobs";
 import { modelView } from "./views/model";
 import { modelsView } from "./views/models";
+import { compareView } from "./views/compare";
+import { sweepView } from "./views/sweep";
+import { sweepsView } from "./views/sweeps";
 
 type View = (context: ViewContext) => void | Promise<void>;
 
@@ -19,6 +22,9 @@ const routes: { pattern: RegExp; names: string[]; view: View; nav: string }[] = 
   { pattern: /^\/datasets\/([^/]+)$/, names: ["id"], view: datasetView, nav: "datasets" },
   { pattern: /^\/models\/?$/, names: [], view: modelsView, nav: "models" },
   { pattern: /^\/models\/([^/]+)$/, names: ["id"], view: modelView, nav: "models" },
+  { pattern: /^\/compare\/?$/, names: [], view: compareView, nav: "jobs" },
+  { pattern: /^\/sweeps\/?$/, names: [], view: sweepsView, nav: "sweeps" },
+  { pattern: /^\/sweeps\/([^/]+)$/, names: ["id"], view: sweepView, nav: "sweeps" },
 ];
 
 const app = document.getElementById("app")!;

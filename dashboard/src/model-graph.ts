@@ -4,17 +4,10 @@
 
 import dagre from "@dagrejs/dagre";
 import type { LayerSummary } from "./api";
+import { svg } from "./dom";
 import { fmtInt, fmtShape } from "./format";
 
-const SVG = "http://www.w3.org/2000/svg";
 const BOX = { width: 184, height: 46 };
-
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, text?: string): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 /** `frozen(i)`: layer i keeps its weights (transfer learning). */
 export function modelGraph(inputShape: number[], layers: LayerSummary[], frozen: (index: number) => boolean): SVGSVGElement {

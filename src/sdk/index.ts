@@ -29,6 +29,8 @@ export type ModelSpec = components["schemas"]["ModelSpec"];
 export type LayerSpec = components["schemas"]["LayerSpec"];
 export type TrainingConfig = components["schemas"]["TrainingConfig"];
 export type FeatureStatistics = Schema<"FeatureStatistics">;
+export type Sweep = Schema<"Sweep">;
+export type JobComparison = Schema<"JobComparison">;
 
 export interface DescentClientOptions {
   /** e.g. http://127.0.0.1:3000 */

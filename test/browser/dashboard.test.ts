@@ -299,6 +299,54 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await graph.screenshot({ path: screenshotPath("12-model-graph.png") });
   });
 
+  it("shows a sweep (best trial, a scatter per parameter, every trial) and overlays its trials' curves", async () => {
+    const created = await api("POST", "/v1/sweeps", {
+      name: "shapes grid",
+      base: imageJob(3),
+      parameters: { "/training/optimizer/learningRate": { values: [0.001, 0.01] }, "/model/layers/3/units": { values: [12, 24] } },
+      metric: "valLoss",
+      goal: "minimize",
+      method: "grid",
+      maxTrials: 4,
+      maxParallel: 2,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const sweepId = created.body.id;
+    const done = await waitFor(async () => {
+      const sweep = (await api("GET", `/v1/sweeps/${sweepId}`)).body;
+      return sweep.status === "completed" ? sweep : undefined;
+    }, { what: "the sweep to complete", timeoutMs: 120_000, intervalMs: 200 });
+
+    await page.goto(`${cluster.base}/#/sweeps`);
+    await page.locator(`tr[data-sweep-id="${sweepId}"]`).waitFor();
+    await page.goto(`${cluster.base}/#/sweeps/${sweepId}`);
+    await page.locator(".scatter").first().waitFor();
+    expect(await page.locator(".scatter").count()).toBe(2);
+    expect(await page.locator(".scatter-dot").count()).toBe(8);
+    expect(await page.locator(".scatter-dot.best").count()).toBe(2);
+    expect(await page.locator(".trials-table tbody tr").count()).toBe(4);
+    expect(await page.locator('a[data-action="open-best-model"]').innerText()).toBe(done.best.modelId);
+    await page.screenshot({ path: screenshotPath("13-sweep.png"), fullPage: true });
+
+    await page.locator('a[data-action="compare-trials"]').click();
+    const chart = page.locator(".compare-chart");
+    await chart.locator("canvas").first().waitFor();
+    expect(await page.locator(".compare-legend li").count()).toBe(4);
+    expect(await page.locator(".differences-table tbody tr td.mono").allInnerTexts()).toEqual(["/model/layers/3/units", "/training/optimizer/learningRate"]);
+    await page.locator("#compare-log").check();
+    await page.locator("#compare-smoothing").fill("0.6");
+    expect(await chart.getAttribute("data-log")).toBe("true");
+    expect(await chart.getAttribute("data-smoothing")).toBe("0.6");
+    await page.screenshot({ path: screenshotPath("14-compare.png"), fullPage: true });
+
+    // From the jobs list: tick two jobs, and the compare button links to them.
+    await page.goto(`${cluster.base}/#/jobs`);
+    const [a, b] = done.trials.map((t: { jobId: string }) => t.jobId);
+    await page.locator(`tr[data-job-id="${a}"] input[type=checkbox]`).check();
+    await page.locator(`tr[data-job-id="${b}"] input[type=checkbox]`).check();
+    expect(await page.locator('a[data-action="compare"]').getAttribute("href")).toBe(`#/compare?ids=${a},${b}`);
+  });
+
   it("serves BullMQ's queue view behind the admin key, by Bearer or by a login cookie", async () => {
     const base = cluster.base;
     expect((await fetch(`${base}/admin/queues/api/queues`)).status).toBe(401);

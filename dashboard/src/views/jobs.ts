@@ -20,7 +20,19 @@ export async function jobsView({ root, query, signal }: ViewContext): Promise<vo
   );
   const updated = h("span", { class: "muted small live-note" });
   const body = h("div", { class: "card flush" }, loading());
-  replace(root, pageHeader("Training jobs", { sub: h("span", null, "Newest first. ", updated) }), tabs, body);
+  // Jobs ticked for comparison, kept across the live refreshes.
+  const selected = new Set<string>();
+  const compare = h("a", { class: "button", "data-action": "compare", "aria-disabled": "true" }, "Compare selected");
+  const syncCompare = () => {
+    const ready = selected.size >= 2 && selected.size <= 20;
+    compare.setAttribute("aria-disabled", String(!ready));
+    compare.classList.toggle("disabled", !ready);
+    if (ready) compare.setAttribute("href", `#/compare?ids=${[...selected].join(",")}`);
+    else compare.removeAttribute("href");
+    compare.textContent = selected.size > 0 ? `Compare ${selected.size} selected` : "Compare selected";
+  };
+  const toggle = (id: string, on: boolean) => (on ? selected.add(id) : selected.delete(id), syncCompare());
+  replace(root, pageHeader("Training jobs", { sub: h("span", null, "Newest first. Tick two or more to compare them. ", updated), actions: [compare] }), tabs, body);
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   signal.addEventListener("abort", () => clearTimeout(timer));
@@ -30,7 +42,7 @@ export async function jobsView({ root, query, signal }: ViewContext): Promise<vo
     if (status) params.set("status", status);
     const page = await api<Page<Job>>(`/v1/jobs?${params}`, { signal });
     if (signal.aborted) return;
-    replace(body, page.data.length === 0 ? emptyState(status) : table(page.data));
+    replace(body, page.data.length === 0 ? emptyState(status) : table(page.data, selected, toggle));
     if (page.nextCursor && limit < 100) {
       body.appendChild(
         h("div", { class: "table-footer" }, h("button", { class: "button", type: "button", onclick: () => ((limit = Math.min(100, limit + PAGE)), void refresh()) }, "Show more")),
@@ -57,16 +69,16 @@ export async function jobsView({ root, query, signal }: ViewContext): Promise<vo
   timer = setTimeout(() => void loop(), REFRESH_MS);
 }
 
-function table(jobs: Job[]): HTMLElement {
+function table(jobs: Job[], selected: Set<string>, toggle: (id: string, on: boolean) => void): HTMLElement {
   return h(
     "table",
     { class: "table jobs-table" },
-    h("thead", null, h("tr", null, ["Status", "Job", "Model", "Progress", "Best validation", "Created"].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", null, jobs.map(row)),
+    h("thead", null, h("tr", null, h("th", { scope: "col", class: "select-cell" }, h("span", { class: "visually-hidden" }, "Select")), ["Status", "Job", "Model", "Progress", "Best validation", "Created"].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", null, jobs.map((job) => row(job, selected.has(job.id), (on) => toggle(job.id, on)))),
   );
 }
 
-function row(job: Job): HTMLElement {
+function row(job: Job, checked: boolean, onToggle: (on: boolean) => void): HTMLElement {
   const best = job.bestMetrics;
   const bestText = best
     ? best.valAccuracy !== undefined
@@ -80,6 +92,7 @@ function row(job: Job): HTMLElement {
   return h(
     "tr",
     { "data-job-id": job.id, "data-status": job.status },
+    h("td", { class: "select-cell" }, h("input", { type: "checkbox", "aria-label": `select ${job.name ?? job.id}`, checked, onchange: (e: Event) => onToggle((e.target as HTMLInputElement).checked) })),
     h("td", null, statusBadge(job.status, job.cancelRequested)),
     h("td", null, labelled(job, `#/jobs/${job.id}`), h("div", { class: "muted small job-sub", title: describeTraining(job) }, describeTraining(job))),
     h("td", { class: "model-cell" }, h("span", { title: describeLayers(job.model) }, describeLayers(job.model))),
