@@ -35,6 +35,7 @@ import { modelRoutes } from "./routes/models.js";
 import { registeredModelRoutes } from "./routes/registered-models.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { sweepRoutes } from "./routes/sweeps.js";
+import { sweepEventRoutes } from "./routes/sweep-events.js";
 import { datasetSampleRoutes } from "./routes/dataset-samples.js";
 import { createDatasetSampleService } from "../services/dataset-samples.js";
 import { registerDashboard } from "./plugins/dashboard.js";
@@ -113,7 +114,9 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   await app.register(jobRoutes, { jobs, idempotency });
   await app.register(jobEventRoutes, { stream, maxPerProject: config.limits.maxEventStreamsPerProject });
   await app.register(modelRoutes, { models, predictBodyLimit: config.predictBodyLimit });
-  await app.register(sweepRoutes, { sweeps: createSweepService({ db, jobs }) });
+  const sweeps = createSweepService({ db, jobs });
+  await app.register(sweepRoutes, { sweeps });
+  await app.register(sweepEventRoutes, { sweeps });
   await app.register(webhookRoutes, { webhooks: createWebhookService({ db, allowPrivate: config.webhooks.allowPrivateAddresses }) });
   await app.register(registeredModelRoutes, { registry: createRegistryService({ db }), models, predictBodyLimit: config.predictBodyLimit });
   await app.register(datasetSampleRoutes, { samples: createDatasetSampleService({ db }) });

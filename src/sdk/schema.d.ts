@@ -783,6 +783,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sweeps/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow a sweep live (Server-Sent Events)
+         * @description Server-Sent Events. First `sweep` (the whole sweep, as GET /v1/sweeps/{id}), then a `trial` event
+         *     whenever a trial appears or its status, metric or epochs change (`{number, jobId, parameters, status, metric, epochs, error}`),
+         *     a `best` event when the best trial changes, and `done` (`{status, best, epochsTrained}`) when the sweep has ended.
+         *     The sweep is read every 500 ms; a reconnecting client starts again from a `sweep` event (no Last-Event-ID replay). Comment lines are heartbeats.
+         */
+        get: operations["streamSweepEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhooks": {
         parameters: {
             query?: never;
@@ -9160,6 +9183,129 @@ export interface operations {
                      *       "title": "Conflict",
                      *       "status": 409,
                      *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    streamSweepEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: sweep
+                     *     data: {"id":"swp_01hx...","status":"running","trials":[...],...}
+                     *
+                     *     event: trial
+                     *     data: {"number":2,"jobId":"job_01hx...","status":"running","metric":0.41,"epochs":3,...}
+                     *
+                     *     event: done
+                     *     data: {"status":"completed","best":{"jobId":"job_01hx...","metric":0.05,...},"epochsTrained":120}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -62,6 +62,8 @@ async function createTenant(name: string): Promise<Tenant> {
       },
     })
   ).json();
+  // Ended, so that its event stream (walked below with the owner's key) closes after its done event.
+  await ctx.app.inject({ method: "POST", url: `/v1/sweeps/${sweep.id}/cancel`, headers });
   return { key, ids: { datasets: dataset.id, jobs: job.id, models: outcome.modelId, "api-keys": apiKey.id, "registered-models": registered, webhooks: webhook.id, sweeps: sweep.id } };
 }
 

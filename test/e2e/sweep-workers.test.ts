@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../helpers/processes.js";
+import { readEvents } from "../helpers/sse.js";
 import { call, startCluster, syntheticDataset, type Cluster } from "../helpers/cluster.js";
 
 // A sweep in real worker processes: its trials spread over both workers, and
@@ -32,6 +33,8 @@ describe("a sweep on two workers", { timeout: 180_000 }, () => {
       seed: 3,
     });
     expect(created.status, JSON.stringify(created.body)).toBe(202);
+    // Followed live meanwhile: the sweep, its trials as they move, then done.
+    const stream = readEvents(`${cluster.base}/v1/sweeps/${created.body.id}/events`, { timeoutMs: 150_000 });
     const done = await waitFor(
       async () => {
         const { body } = await call(cluster.base, "GET", `/v1/sweeps/${created.body.id}`);
@@ -51,5 +54,13 @@ describe("a sweep on two workers", { timeout: 180_000 }, () => {
     const trainedBy = cluster.workers.map((worker) => [...worker.output().matchAll(/"jobId":"(job_[^"]+)"[^\n]*training job started/g)].filter((m) => trialJobs.has(m[1])).length);
     console.info(`TPE sweep of 8 trials on 2 workers: trials started per worker ${trainedBy.join(" / ")}, best valAccuracy ${done.best.metric.toFixed(3)}`);
     expect(trainedBy.every((count) => count > 0)).toBe(true);
+
+    const { events, closedByServer } = await stream;
+    expect(closedByServer).toBe(true);
+    expect(events[0].event).toBe("sweep");
+    expect(events.at(-1)).toMatchObject({ event: "done", data: { status: "completed", best: { jobId: done.best.jobId }, epochsTrained: done.epochsTrained } });
+    const trialEvents = events.filter((e) => e.event === "trial");
+    expect(new Set(trialEvents.map((e) => e.data.number)).size).toBe(8);
+    expect(trialEvents.filter((e) => e.data.status === "succeeded")).toHaveLength(8 - events[0].data.trials.filter((t: { status: string }) => t.status === "succeeded").length);
   });
 });
