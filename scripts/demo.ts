@@ -43,7 +43,7 @@ async function accuracy(modelId: string, test: { features: number[][]; labels: n
 }
 
 async function train(body: JobInput): Promise<{ id: string; resultModelId: string | null; status: string }> {
-  const job = data(await client.POST("/v1/jobs", { body }));
+  const job = await client.submitJob(body);
   console.log(`job ${job.id} queued`);
   const { job: ended, metrics } = await followJobLive(client, job.id);
   printSummary(ended, metrics, baseUrl);

@@ -49,7 +49,7 @@ program
   .option("--follow", "show live progress until the job ends, then a summary")
   .action(async (options: { dataset: string; spec: string; follow?: boolean }) => {
     const spec = JSON.parse(await readFile(options.spec, "utf8")) as Omit<JobInput, "datasetId">;
-    const job = data(await client.POST("/v1/jobs", { body: { ...spec, datasetId: options.dataset } as JobInput }));
+    const job = await client.submitJob({ ...spec, datasetId: options.dataset } as JobInput);
     console.log(`job ${job.id} queued (${job.totalEpochs} epochs); dashboard: ${baseUrl}/#/jobs/${job.id}`);
     if (options.follow) process.exitCode = await followWithProgress(client, job.id, baseUrl);
   });

@@ -31,6 +31,7 @@ export type TrainingConfig = components["schemas"]["TrainingConfig"];
 export type FeatureStatistics = Schema<"FeatureStatistics">;
 export type Sweep = Schema<"Sweep">;
 export type JobComparison = Schema<"JobComparison">;
+export type DryRun = Schema<"DryRun">;
 
 export interface DescentClientOptions {
   /** e.g. http://127.0.0.1:3000 */
@@ -45,6 +46,10 @@ export interface DescentClientOptions {
 export type DescentClient = Client<paths, "application/json"> & {
   /** Uploads CSV text (a header row, then one row per sample) as a dataset; `label` names the label column. */
   uploadCsv(csv: string, query: { label: string; name?: string; task?: "classification" | "regression" }): Promise<Dataset>;
+  /** POST /v1/jobs: queues a job (typed as the job; the raw POST also covers ?dryRun=true). */
+  submitJob(body: JobInput): Promise<Job>;
+  /** POST /v1/jobs?dryRun=true: what the job would train and cost; nothing is created. */
+  dryRun(body: JobInput): Promise<DryRun>;
   /** Follows GET /v1/jobs/{id}/events until `done` (reconnecting with Last-Event-ID if the stream drops). */
   followJob(jobId: string, onEvent: (event: JobEvent) => void, options?: FollowOptions): Promise<FollowResult>;
 };
@@ -62,6 +67,12 @@ export function createDescentClient({ baseUrl, apiKey, fetch: fetchImpl = global
           headers: { "content-type": "text/csv" },
         }),
       ) as Dataset;
+    },
+    async submitJob(body: JobInput) {
+      return data(await client.POST("/v1/jobs", { body })) as Job;
+    },
+    async dryRun(body: JobInput) {
+      return data(await client.POST("/v1/jobs", { body, params: { query: { dryRun: true } } })) as DryRun;
     },
     followJob(jobId: string, onEvent: (event: JobEvent) => void, options: FollowOptions = {}) {
       return followJob({ baseUrl, headers, fetch: fetchImpl }, jobId, onEvent, options);

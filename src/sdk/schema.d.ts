@@ -204,7 +204,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a training job
-         * @description Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued.
+         * @description Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued. With `?dryRun=true` the same checks run and nothing is stored or queued: the answer (200) has each layer's output shape and parameters (trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings.
          */
         post: operations["createJob"];
         delete?: never;
@@ -1541,6 +1541,121 @@ export interface components {
              * @enum {string}
              */
             type: "dropout";
+        };
+        /**
+         * DryRun
+         * @example {
+         *       "layers": [
+         *         {
+         *           "index": 0,
+         *           "type": "dense",
+         *           "outputShape": [
+         *             8
+         *           ],
+         *           "parameters": 24,
+         *           "trainable": true,
+         *           "flops": 40
+         *         },
+         *         {
+         *           "index": 1,
+         *           "type": "dense",
+         *           "outputShape": [
+         *             2
+         *           ],
+         *           "parameters": 18,
+         *           "trainable": true,
+         *           "flops": 34
+         *         }
+         *       ],
+         *       "parameters": {
+         *         "total": 42,
+         *         "trainable": 42
+         *       },
+         *       "flopsPerSample": {
+         *         "forward": 74,
+         *         "backward": 148,
+         *         "training": 222
+         *       },
+         *       "memoryBytes": 1312,
+         *       "memory": {
+         *         "weights": 168,
+         *         "gradients": 168,
+         *         "optimizerState": 336,
+         *         "activations": 640
+         *       },
+         *       "samples": {
+         *         "training": 4,
+         *         "validation": 0
+         *       },
+         *       "estimate": {
+         *         "secondsPerEpoch": 0.0002,
+         *         "seconds": 0.06,
+         *         "basis": "recent jobs",
+         *         "jobsMeasured": 12,
+         *         "msPerStep": 0.05,
+         *         "gflopsPerSecond": 3.1
+         *       },
+         *       "warnings": [
+         *         {
+         *           "path": "/training/batchSize",
+         *           "message": "batchSize 4 is more than a tenth of the 4 training samples: an epoch is a step or two"
+         *         }
+         *       ]
+         *     }
+         */
+        DryRun: {
+            estimate: {
+                /** @description recent jobs: seconds per epoch = msPerStep x steps + GFLOP / gflopsPerSecond, fitted (least squares) to the epochs of this installation's latest 30 jobs; default: none yet, an assumed 5 GFLOP/s. */
+                basis: "recent jobs" | "default";
+                /** @description The fitted training throughput (0: the fit put all the time on steps). */
+                gflopsPerSecond: number;
+                jobsMeasured: number;
+                /** @description The fitted cost of one optimizer step, besides its FLOPs. */
+                msPerStep: number;
+                /** @description All epochs (early stopping may end sooner). */
+                seconds: number;
+                secondsPerEpoch: number;
+            };
+            /** @description A multiply-add counts 2; the backward pass is counted as twice the forward (input and weight gradients). */
+            flopsPerSample: {
+                backward: number;
+                forward: number;
+                training: number;
+            };
+            layers: {
+                /** @description Forward floating-point operations per sample. */
+                flops: number;
+                index: number;
+                name?: string;
+                outputShape: number[];
+                parameters: number;
+                /** @description False for the layers transfer learning (or frozenLayers) keeps frozen. */
+                trainable: boolean;
+                type: string;
+            }[];
+            /** @description float32 throughout. */
+            memory: {
+                /** @description Every layer's output for a batch, and its gradient, float32. */
+                activations: number;
+                gradients: number;
+                optimizerState: number;
+                weights: number;
+            };
+            /** @description Peak training memory at the batch size: the sum of `memory`. */
+            memoryBytes: number;
+            parameters: {
+                total: number;
+                trainable: number;
+            };
+            samples: {
+                training: number;
+                validation: number;
+            };
+            /** @description What a careful engineer would point out; the job would still run. */
+            warnings: {
+                message: string;
+                path: string;
+            }[];
         };
         /**
          * EarlyStopping
@@ -4831,7 +4946,10 @@ export interface operations {
     };
     createJob: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Validate and estimate only: create nothing. */
+                dryRun?: boolean;
+            };
             header?: {
                 /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */
                 "idempotency-key"?: string;
@@ -4877,6 +4995,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description The dry run: what the job would train and cost; nothing was created. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRun"];
+                };
+            };
             /** @description The queued job; Location points at it. */
             202: {
                 headers: {

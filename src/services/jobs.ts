@@ -6,18 +6,19 @@ import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from 
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
-import type { EpochMetricView, JobInput, JobView } from "../spec/job.js";
+import type { DryRunView, EpochMetricView, JobInput, JobView } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
 import { checkEmbeddingsReadIds, resolveColumnSelections } from "./column-selections.js";
 import type { Limits } from "../config.js";
-import type { LayerSummary } from "../engine/index.js";
+import { transferSpec, type LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 import { findJobRow, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
 import { compareJobs } from "./job-comparison.js";
+import { dryRunReport } from "./job-dry-run.js";
 import type { LabelsPatchView } from "../spec/common.js";
 
 type JobStatus = JobView["status"];
@@ -94,23 +95,42 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     return { ...dataset, pipeline: null };
   }
 
+  /** How many leading layers a job's model keeps frozen (a transfer's, resolved against its base). */
+  async function frozenLayersOf(projectId: string, model: ModelSpec | TransferSpec): Promise<number> {
+    if (!isTransferSpec(model)) return model.frozenLayers ?? 0;
+    const base = await db.model.findFirst({ where: { id: model.baseModelId, projectId }, select: { spec: true } });
+    const options = { dropLayers: model.dropLayers, addLayers: model.addLayers, freeze: model.freeze };
+    return base ? (transferSpec(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), options).spec.frozenLayers ?? 0) : 0;
+  }
+
+  /** Everything a submission checks (dataset, spec against it, limits), without storing anything. */
+  async function prepare(projectId: string, input: JobInput) {
+    const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null }, select: datasetShape });
+    if (!dataset) {
+      throw new DescentError("VALIDATION_FAILED", `dataset ${input.datasetId} does not exist`, [
+        { path: "/datasetId", message: `dataset ${input.datasetId} does not exist` },
+      ]);
+    }
+    const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
+    const shape = dataset.kind === "table" ? await tableShape(dataset, training) : matrixShape(dataset, training);
+    const model = isTransferSpec(input.model) ? input.model : resolveColumnSelections({ ...input.model, inputShape: input.model.inputShape ?? shape.inputShape }, shape.pipeline);
+    if (training.classWeight !== undefined) training.classWeights = resolveClassWeights(training, shape.pipeline?.label.task === "classification" ? shape.pipeline.label : dataset);
+    const layers = await inferLayers(projectId, model, training, shape);
+    if (!isTransferSpec(model)) checkEmbeddingsReadIds(model, layers, shape.pipeline);
+    checkJobLimits(layers, training, shape, limits);
+    return { dataset, training, shape, model, layers };
+  }
+
   return {
+    /** What a submission of `input` would train, and what it would cost (POST /v1/jobs?dryRun=true): validated as submit does, nothing stored. */
+    async dryRun(projectId: string, input: JobInput): Promise<DryRunView> {
+      const prepared = await prepare(projectId, input);
+      return dryRunReport(db, { ...prepared, input, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
+    },
+
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput, { sweepId = null }: { sweepId?: string | null } = {}): Promise<JobView> {
-      const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null }, select: datasetShape });
-      if (!dataset) {
-        throw new DescentError("VALIDATION_FAILED", `dataset ${input.datasetId} does not exist`, [
-          { path: "/datasetId", message: `dataset ${input.datasetId} does not exist` },
-        ]);
-      }
-      const training = { ...withTrainingDefaults(input.training), timeLimitSeconds: input.training.timeLimitSeconds ?? limits.maxJobSeconds };
-      const shape = dataset.kind === "table" ? await tableShape(dataset, training) : matrixShape(dataset, training);
-      const model = isTransferSpec(input.model) ? input.model : resolveColumnSelections({ ...input.model, inputShape: input.model.inputShape ?? shape.inputShape }, shape.pipeline);
-      if (training.classWeight !== undefined) training.classWeights = resolveClassWeights(training, shape.pipeline?.label.task === "classification" ? shape.pipeline.label : dataset);
-      const layers = await inferLayers(projectId, model, training, shape);
-      if (!isTransferSpec(model)) checkEmbeddingsReadIds(model, layers, shape.pipeline);
-      checkJobLimits(layers, training, shape, limits);
-
+      const { dataset, training, shape, model } = await prepare(projectId, input);
       const job = { id: newId("job"), sweepId, name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
       const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
       const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });

@@ -160,3 +160,57 @@ export const JobComparison = Type.Object(
   },
 );
 export type JobComparisonView = Static<typeof JobComparison>;
+
+export const DryRun = Type.Object(
+  {
+    layers: Type.Array(
+      Type.Object({
+        index: Type.Integer(),
+        type: Type.String(),
+        name: Type.Optional(Type.String()),
+        outputShape: Type.Array(Type.Integer()),
+        parameters: Type.Integer(),
+        trainable: Type.Boolean({ description: "False for the layers transfer learning (or frozenLayers) keeps frozen." }),
+        flops: Type.Number({ description: "Forward floating-point operations per sample." }),
+      }),
+    ),
+    parameters: Type.Object({ total: Type.Integer(), trainable: Type.Integer() }),
+    flopsPerSample: Type.Object({ forward: Type.Number(), backward: Type.Number(), training: Type.Number() }, { description: "A multiply-add counts 2; the backward pass is counted as twice the forward (input and weight gradients)." }),
+    memoryBytes: Type.Integer({ description: "Peak training memory at the batch size: the sum of `memory`." }),
+    memory: Type.Object(
+      { weights: Type.Integer(), gradients: Type.Integer(), optimizerState: Type.Integer(), activations: Type.Integer({ description: "Every layer's output for a batch, and its gradient, float32." }) },
+      { description: "float32 throughout." },
+    ),
+    samples: Type.Object({ training: Type.Integer(), validation: Type.Integer() }),
+    estimate: Type.Object({
+      secondsPerEpoch: Type.Number(),
+      seconds: Type.Number({ description: "All epochs (early stopping may end sooner)." }),
+      basis: Type.Union([Type.Literal("recent jobs"), Type.Literal("default")], {
+        description: "recent jobs: seconds per epoch = msPerStep x steps + GFLOP / gflopsPerSecond, fitted (least squares) to the epochs of this installation's latest 30 jobs; default: none yet, an assumed 5 GFLOP/s.",
+      }),
+      jobsMeasured: Type.Integer(),
+      msPerStep: Type.Number({ description: "The fitted cost of one optimizer step, besides its FLOPs." }),
+      gflopsPerSecond: Type.Number({ description: "The fitted training throughput (0: the fit put all the time on steps)." }),
+    }),
+    warnings: Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: "What a careful engineer would point out; the job would still run." }),
+  },
+  {
+    title: "DryRun",
+    examples: [
+      {
+        layers: [
+          { index: 0, type: "dense", outputShape: [8], parameters: 24, trainable: true, flops: 40 },
+          { index: 1, type: "dense", outputShape: [2], parameters: 18, trainable: true, flops: 34 },
+        ],
+        parameters: { total: 42, trainable: 42 },
+        flopsPerSample: { forward: 74, backward: 148, training: 222 },
+        memoryBytes: 1312,
+        memory: { weights: 168, gradients: 168, optimizerState: 336, activations: 640 },
+        samples: { training: 4, validation: 0 },
+        estimate: { secondsPerEpoch: 0.0002, seconds: 0.06, basis: "recent jobs", jobsMeasured: 12, msPerStep: 0.05, gflopsPerSecond: 3.1 },
+        warnings: [{ path: "/training/batchSize", message: "batchSize 4 is more than a tenth of the 4 training samples: an epoch is a step or two" }],
+      },
+    ],
+  },
+);
+export type DryRunView = Static<typeof DryRun>;

@@ -34,15 +34,14 @@ describe("the SDK against a running service", { timeout: 180_000 }, () => {
     expect(dataset).toMatchObject({ numSamples: 150, numClasses: 3, classNames: ["setosa", "versicolor", "virginica"] });
 
     const epochs = 30;
-    const job = data(
-      await descent.POST("/v1/jobs", {
-        body: {
-          datasetId: dataset.id,
-          model: { inputShape: [4], layers: [{ type: "dense", units: 16, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] },
-          training: { epochs, batchSize: 8, seed: 42, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.02 }, validationSplit: 0.2 },
-        },
-      }),
-    );
+    const body = {
+      datasetId: dataset.id,
+      model: { inputShape: [4], layers: [{ type: "dense" as const, units: 16, activation: "relu" as const }, { type: "dense" as const, units: 3, activation: "softmax" as const }] },
+      training: { epochs, batchSize: 8, seed: 42, loss: "categoricalCrossentropy" as const, optimizer: { type: "adam" as const, learningRate: 0.02 }, validationSplit: 0.2 },
+    };
+    const planned = await descent.dryRun(body);
+    expect(planned.parameters.total).toBe(4 * 16 + 16 + 16 * 3 + 3);
+    const job = await descent.submitJob(body);
     expect(job.status).toBe("queued");
 
     const events: JobEvent[] = [];

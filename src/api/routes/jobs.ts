@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobService } from "../../services/jobs.js";
 import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
-import { EpochMetric, Job, JobComparison, JobInput, JobStatus } from "../../spec/job.js";
+import { DryRun, EpochMetric, Job, JobComparison, JobInput, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
 import { acceptsCsv, METRIC_COLUMNS, metricsCsv } from "../metrics-csv.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
@@ -18,14 +18,19 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
         summary: "Submit a training job",
         description:
           "Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. " +
-          "A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued.",
+          "A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued. " +
+          "With `?dryRun=true` the same checks run and nothing is stored or queued: the answer (200) has each layer's output shape and parameters " +
+          "(trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings.",
+        querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: "Validate and estimate only: create nothing." })) }, { additionalProperties: false }),
         body: JobInput,
         headers: IdempotencyHeaders,
-        response: { 202: json(Job, "The queued job; Location points at it."), ...problems(400, 401, 409, 413, 415, 422, 429, 503) },
+        response: { 200: json(DryRun, "The dry run: what the job would train and cost; nothing was created."), 202: json(Job, "The queued job; Location points at it."), ...problems(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
-    async (request, reply) =>
-      sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 202, body: await jobs.submit(request.projectId, request.body) }), (id) => `/v1/jobs/${id}`),
+    async (request, reply) => {
+      if (request.query.dryRun) return reply.code(200).send(await jobs.dryRun(request.projectId, request.body));
+      return sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 202, body: await jobs.submit(request.projectId, request.body) }), (id) => `/v1/jobs/${id}`);
+    },
   );
 
   app.get(
