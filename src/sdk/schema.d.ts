@@ -639,6 +639,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/registered-models/{name}/aliases/{alias}/tfjs/model.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export to TensorFlow.js the model a registry alias points to: model.json
+         * @description As GET /v1/models/{id}/tfjs/model.json. Through an alias, the weights manifest points at that version's weights.bin (../../../versions/{version}/tfjs/weights.bin), so a loader gets matching files even if the alias moves between its two requests.
+         */
+        get: operations["getTfjsModelByAlias"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registered-models/{name}/aliases/{alias}/tfjs/weights.bin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export to TensorFlow.js the model a registry alias points to: weights.bin
+         * @description As GET /v1/models/{id}/tfjs/weights.bin.
+         */
+        get: operations["getTfjsWeightsByAlias"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/registered-models/{name}/versions": {
         parameters: {
             query?: never;
@@ -713,6 +753,46 @@ export interface paths {
          * @description As POST /v1/models/{id}/predict on that model. `inputs`: each a flat array of the model's input size, or nested arrays shaped as its inputShape. `rows` (models trained on a table): raw rows `{column: value}` through the model's feature pipeline, as fitted on its training rows: missing values filled as in training, unseen categories to (other), columns it does not use ignored; a value of the wrong kind is a 400 naming its row and column. Returns the model's outputs; classifiers add the predicted class index and name and each class's probability by name; models trained on a table add regression values in the label's units.
          */
         post: operations["predictByVersion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registered-models/{name}/versions/{version}/tfjs/model.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export to TensorFlow.js the model a registry version points to: model.json
+         * @description As GET /v1/models/{id}/tfjs/model.json. Through an alias, the weights manifest points at that version's weights.bin (../../../versions/{version}/tfjs/weights.bin), so a loader gets matching files even if the alias moves between its two requests.
+         */
+        get: operations["getTfjsModelByVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/registered-models/{name}/versions/{version}/tfjs/weights.bin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export to TensorFlow.js the model a registry version points to: weights.bin
+         * @description As GET /v1/models/{id}/tfjs/weights.bin.
+         */
+        get: operations["getTfjsWeightsByVersion"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -8302,6 +8382,270 @@ export interface operations {
             };
         };
     };
+    getTfjsModelByAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model.json. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsWeightsByAlias: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alias: string;
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     createModelVersion: {
         parameters: {
             query?: never;
@@ -8824,6 +9168,270 @@ export interface operations {
                      *       "title": "The request body is too large",
                      *       "status": 413,
                      *       "detail": "The request body is too large"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsModelByVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The model.json. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getTfjsWeightsByVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+                version: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The weights. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

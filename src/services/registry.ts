@@ -46,6 +46,18 @@ export function createRegistryService({ db }: { db: Database }) {
     return row;
   }
 
+  async function resolveVersion(projectId: string, name: string, pointer: { alias: string } | { version: number }): Promise<{ modelId: string; version: number }> {
+    const registered = await find(projectId, name);
+    if ("version" in pointer) {
+      const row = registered.versions.find((v) => v.version === pointer.version) ?? (await db.modelVersion.findUnique({ where: { registeredModelId_version: { registeredModelId: registered.id, version: pointer.version } } }));
+      if (!row) throw notFound(`version of ${name}`, String(pointer.version));
+      return { modelId: row.modelId, version: row.version };
+    }
+    const aliased = registered.aliases.find((a) => a.alias === pointer.alias);
+    if (!aliased) throw notFound(`alias of ${name}`, pointer.alias);
+    return { modelId: aliased.version.modelId, version: aliased.version.version };
+  }
+
   return {
     async create(projectId: string, body: CreateRegisteredModelView): Promise<RegisteredModelView> {
       try {
@@ -113,17 +125,10 @@ export function createRegistryService({ db }: { db: Database }) {
     },
 
     /** The model an alias or a version number points to. */
-    async resolve(projectId: string, name: string, pointer: { alias: string } | { version: number }): Promise<string> {
-      const registered = await find(projectId, name);
-      if ("version" in pointer) {
-        const row = registered.versions.find((v) => v.version === pointer.version) ?? (await db.modelVersion.findUnique({ where: { registeredModelId_version: { registeredModelId: registered.id, version: pointer.version } } }));
-        if (!row) throw notFound(`version of ${name}`, String(pointer.version));
-        return row.modelId;
-      }
-      const aliased = registered.aliases.find((a) => a.alias === pointer.alias);
-      if (!aliased) throw notFound(`alias of ${name}`, pointer.alias);
-      return aliased.version.modelId;
-    },
+    resolve: async (projectId: string, name: string, pointer: { alias: string } | { version: number }): Promise<string> => (await resolveVersion(projectId, name, pointer)).modelId,
+
+    /** The model and version number an alias or a version number points to. */
+    resolveVersion,
 
   };
 }

@@ -1,3 +1,5 @@
+import type { AddressInfo } from "node:net";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTrainingRunner } from "../../src/services/training-runner.js";
 import { createTestContext, type TestContext } from "../helpers/context.js";
@@ -72,6 +74,27 @@ describe("the model registry", () => {
     expect(page.versions.map((v: { version: number; aliases: string[] }) => [v.version, v.aliases])).toEqual([[2, ["production"]], [1, []]]);
     expect((await api("GET", "/v1/registered-models?tag=logic")).json().data.map((m: { name: string }) => m.name)).toEqual(["xor-gate"]);
     expect((await api("GET", "/v1/registered-models?tag=vision")).json().data).toEqual([]);
+  });
+
+  it("exports through an alias to TensorFlow.js, the weights pinned to the alias's version", async () => {
+    await api("POST", "/v1/registered-models", { name: "exported" });
+    await api("POST", "/v1/registered-models/exported/versions", { modelId: trained[0] });
+    await api("POST", "/v1/registered-models/exported/versions", { modelId: trained[1] });
+    await api("PUT", "/v1/registered-models/exported/aliases/production", { version: 2 });
+    const modelJson = (await api("GET", "/v1/registered-models/exported/aliases/production/tfjs/model.json")).json();
+    expect(modelJson.weightsManifest[0].paths).toEqual(["../../../versions/2/tfjs/weights.bin"]);
+    const pinned = await api("GET", "/v1/registered-models/exported/versions/2/tfjs/weights.bin");
+    const direct = await api("GET", `/v1/models/${trained[1]}/tfjs/weights.bin`);
+    expect(pinned.rawPayload.equals(direct.rawPayload)).toBe(true);
+
+    // tfjs resolves the manifest path against model.json's URL, over real HTTP.
+    await ctx.app.listen({ port: 0, host: "127.0.0.1" });
+    const base = `http://127.0.0.1:${(ctx.app.server.address() as AddressInfo).port}`;
+    await tf.setBackend("cpu");
+    const loaded = await tf.loadLayersModel(`${base}/v1/registered-models/exported/aliases/production/tfjs/model.json`);
+    const theirs = Array.from((loaded.predict(tf.tensor2d(features)) as tf.Tensor).dataSync());
+    const ours = (await api("POST", "/v1/registered-models/exported/aliases/production/predict", { inputs: features })).json().outputs.flat();
+    for (let i = 0; i < ours.length; i++) expect(Math.abs(theirs[i] - ours[i])).toBeLessThan(1e-5);
   });
 
   it("numbers versions one at a time when registrations race", async () => {

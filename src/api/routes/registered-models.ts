@@ -131,6 +131,57 @@ export const registeredModelRoutes: FastifyPluginAsyncTypebox<{ registry: Regist
       },
       async (request) => models.predict(request.projectId, await registry.resolve(request.projectId, request.params.name, pointer(request.params)), request.body as PredictInputView),
     );
+    app.get(
+      `/v1/registered-models/:name/${by}/tfjs/model.json`,
+      {
+        schema: {
+          operationId: `getTfjsModelBy${what}`,
+          tags,
+          summary: `Export to TensorFlow.js the model a registry ${what.toLowerCase()} points to: model.json`,
+          description:
+            "As GET /v1/models/{id}/tfjs/model.json. Through an alias, the weights manifest points at that version's weights.bin " +
+            "(../../../versions/{version}/tfjs/weights.bin), so a loader gets matching files even if the alias moves between its two requests.",
+          params,
+          response: {
+            200: json(
+              {
+                type: "object",
+                additionalProperties: true,
+                description: "modelTopology, format, generatedBy, weightsManifest",
+                examples: [{ format: "layers-model", generatedBy: "descent", modelTopology: { class_name: "Sequential", config: { name: "sequential", layers: [] } }, weightsManifest: [{ paths: ["../../../versions/2/tfjs/weights.bin"], weights: [{ name: "dense_1/kernel", shape: [4, 16], dtype: "float32" }] }] }],
+              },
+              "The model.json.",
+            ),
+            ...problems(401, 404, 422),
+          },
+        },
+      },
+      async (request) => {
+        const { modelId, version } = await registry.resolveVersion(request.projectId, request.params.name, pointer(request.params));
+        const { modelJson } = await models.tfjs(request.projectId, modelId);
+        if (!by.startsWith("aliases")) return modelJson;
+        const pinned = `../../../versions/${version}/tfjs/weights.bin`;
+        return { ...modelJson, weightsManifest: modelJson.weightsManifest.map((group) => ({ ...group, paths: group.paths.map(() => pinned) })) };
+      },
+    );
+    app.get(
+      `/v1/registered-models/:name/${by}/tfjs/weights.bin`,
+      {
+        schema: {
+          operationId: `getTfjsWeightsBy${what}`,
+          tags,
+          summary: `Export to TensorFlow.js the model a registry ${what.toLowerCase()} points to: weights.bin`,
+          description: "As GET /v1/models/{id}/tfjs/weights.bin.",
+          params,
+          response: { 200: { description: "The weights.", content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }, ...problems(401, 404, 422) },
+        },
+      },
+      async (request, reply) => {
+        const { weightsBin } = await models.tfjs(request.projectId, await registry.resolve(request.projectId, request.params.name, pointer(request.params)));
+        // A Buffer is sent as is; the string type comes from the binary schema above.
+        return reply.type("application/octet-stream").send(Buffer.from(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength) as unknown as string);
+      },
+    );
     app.post(
       `/v1/registered-models/:name/${by}/evaluate`,
       {
