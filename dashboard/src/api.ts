@@ -89,9 +89,9 @@ export async function download(path: string, filename: string): Promise<void> {
 // OpenAPI document (src/sdk/schema.d.ts), so a change of the contract that
 // the dashboard does not follow fails its type-check.
 
-import type { Dataset, EpochMetric, FeatureStatistics, Job, JobComparison, Prediction, Sweep, TrainedModel } from "../../src/sdk/index";
+import type { Dataset, EpochMetric, FeatureStatistics, Job, JobComparison, Prediction, RegisteredModel, Sweep, TrainedModel } from "../../src/sdk/index";
 
-export type { Dataset, EpochMetric, FeatureStatistics, Job, JobComparison, Prediction, Sweep };
+export type { Dataset, EpochMetric, FeatureStatistics, Job, JobComparison, Prediction, RegisteredModel, Sweep };
 export type Model = TrainedModel;
 export type JobStatus = Job["status"];
 export type StatusChange = Job["history"][number];

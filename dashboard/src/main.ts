@@ -9,6 +9,7 @@ import { jobsView } from "./views/jobs";
 import { modelView } from "./views/model";
 import { modelsView } from "./views/models";
 import { compareView } from "./views/compare";
+import { registryView } from "./views/registry";
 import { sweepView } from "./views/sweep";
 import { sweepsView } from "./views/sweeps";
 
@@ -23,6 +24,7 @@ const routes: { pattern: RegExp; names: string[]; view: View; nav: string }[] = 
   { pattern: /^\/models\/?$/, names: [], view: modelsView, nav: "models" },
   { pattern: /^\/models\/([^/]+)$/, names: ["id"], view: modelView, nav: "models" },
   { pattern: /^\/compare\/?$/, names: [], view: compareView, nav: "jobs" },
+  { pattern: /^\/registry\/?$/, names: [], view: registryView, nav: "registry" },
   { pattern: /^\/sweeps\/?$/, names: [], view: sweepsView, nav: "sweeps" },
   { pattern: /^\/sweeps\/([^/]+)$/, names: ["id"], view: sweepView, nav: "sweeps" },
 ];

@@ -32,6 +32,7 @@ export type FeatureStatistics = Schema<"FeatureStatistics">;
 export type Sweep = Schema<"Sweep">;
 export type JobComparison = Schema<"JobComparison">;
 export type DryRun = Schema<"DryRun">;
+export type RegisteredModel = Schema<"RegisteredModel">;
 
 export interface DescentClientOptions {
   /** e.g. http://127.0.0.1:3000 */

@@ -339,6 +339,17 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     expect(await chart.getAttribute("data-smoothing")).toBe("0.6");
     await page.screenshot({ path: screenshotPath("14-compare.png"), fullPage: true });
 
+    // The best trial's model, kept by name: the registry page shows its version and alias.
+    expect((await api("POST", "/v1/registered-models", { name: "shapes-classifier", description: "from the shapes grid", tags: ["shapes"] })).status).toBe(201);
+    expect((await api("POST", "/v1/registered-models/shapes-classifier/versions", { modelId: done.best.modelId })).status).toBe(201);
+    expect((await api("PUT", "/v1/registered-models/shapes-classifier/aliases/production", { version: 1 })).status).toBe(200);
+    await page.goto(`${cluster.base}/#/registry`);
+    const entry = page.locator('[data-registered="shapes-classifier"]');
+    await entry.waitFor();
+    expect(await entry.locator('[data-alias="production"]').innerText()).toBe("production → v1");
+    expect(await entry.locator(`tr[data-version="1"] a[href="#/models/${done.best.modelId}"]`).count()).toBe(1);
+    await page.screenshot({ path: screenshotPath("15-registry.png"), fullPage: true });
+
     // From the jobs list: tick two jobs, and the compare button links to them.
     await page.goto(`${cluster.base}/#/jobs`);
     const [a, b] = done.trials.map((t: { jobId: string }) => t.jobId);
