@@ -114,8 +114,9 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     // while its page opens, so that the page is there from its first epoch on.
     const blocker = await submit(imageJob(400));
     await waitFor(async () => ((await jobStatus(blocker)) === "running" ? true : undefined), { what: "the blocking job to run", timeoutMs: 60_000 });
-    // Batches of 4: epochs long enough (tens of ms) that the page draws between them, as it draws at most once a frame.
-    const id = await submit(imageJob(40, { batchSize: 4, earlyStopping: { monitor: "valLoss", patience: 5, restoreBestWeights: true } }));
+    // Batches of 1: epochs long enough (a few hundred ms) that the page, which draws at most once a frame, draws between them even on a loaded machine;
+    // patience as long as the run, so that it trains every epoch and still reports the kept one.
+    const id = await submit(imageJob(12, { batchSize: 1, earlyStopping: { monitor: "valLoss", patience: 12, restoreBestWeights: true } }));
     await page.goto(`${cluster.base}/#/jobs/${id}`);
     const charts = page.locator(".charts");
     await charts.waitFor();
