@@ -32,6 +32,13 @@ const positive: Bound = { exclusiveMinimum: 0 };
 const nonNegative: Bound = { minimum: 0 };
 const count = (maximum: number): Bound => ({ integer: true, minimum: 0, maximum });
 
+/**
+ * The version of the engine's numerics: bump it with any change that alters
+ * the bits a seed trains to (an op's order of operations, an initializer).
+ * Part of every job's fingerprint, with the kernel path.
+ */
+export const ENGINE_NUMERICS = 1;
+
 export const BOUNDS = {
   // Model
   inputDimension: { integer: true, minimum: 1, maximum: 1_000_000 },

@@ -56,6 +56,7 @@ export {
   PADDINGS,
   SCHEDULES,
   describeBound,
+  ENGINE_NUMERICS,
   withinBound,
   type Bound,
   type BoundName,

@@ -2149,6 +2149,7 @@ export interface components {
          *         "toy"
          *       ],
          *       "sweepId": null,
+         *       "fingerprint": "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
          *       "status": "succeeded",
          *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *       "model": {
@@ -2226,6 +2227,8 @@ export interface components {
             /** @description Epochs completed so far. */
             epoch: number;
             error: components["schemas"]["JobError"] | null;
+            /** @description sha256 of what decides the trained weights: the dataset's checksum, the resolved model and training config (seed included), the engine's numerics version and kernel path. Jobs with the same fingerprint train the same bits; GET /v1/jobs?fingerprint= finds them. Null for jobs from before fingerprints. */
+            fingerprint: string | null;
             finishedAt: string | null;
             /** @description Every status the job has had, oldest first. */
             history: components["schemas"]["StatusChange"][];
@@ -2450,6 +2453,7 @@ export interface components {
          *             "toy"
          *           ],
          *           "sweepId": null,
+         *           "fingerprint": "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
          *           "status": "succeeded",
          *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *           "model": {
@@ -2658,6 +2662,7 @@ export interface components {
          *       "tags": [
          *         "tabular"
          *       ],
+         *       "fingerprint": "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
          *       "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
          *       "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *       "spec": {
@@ -2757,6 +2762,8 @@ export interface components {
             createdAt: string;
             datasetId: string;
             description: string;
+            /** @description Its training job's fingerprint (see Job). */
+            fingerprint: string | null;
             id: string;
             inputShape: number[];
             layers: components["schemas"]["LayerSummary"][];
@@ -2818,6 +2825,7 @@ export interface components {
          *           "tags": [
          *             "tabular"
          *           ],
+         *           "fingerprint": "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
          *           "sourceJobId": "job_01jf3k2m9q8r7s6t5v4w",
          *           "datasetId": "ds_01jf3k2m9q8r7s6t5v4w",
          *           "spec": {
@@ -4929,6 +4937,8 @@ export interface operations {
             query?: {
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Only those with this fingerprint (repeats of one run). */
+                fingerprint?: string;
                 limit?: number;
                 status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
                 tag?: string;
@@ -5999,6 +6009,8 @@ export interface operations {
             query?: {
                 /** @description The nextCursor of the previous page. */
                 cursor?: string;
+                /** @description Only those with this fingerprint (repeats of one run). */
+                fingerprint?: string;
                 limit?: number;
                 tag?: string;
             };

@@ -8,6 +8,7 @@ import type { Database, JobStatus, Prisma } from "../db/client.js";
 export interface JobRow {
   id: string;
   sweepId: string | null;
+  fingerprint: string | null;
   name: string | null;
   description: string;
   tags: string[];
@@ -32,7 +33,7 @@ export interface JobRow {
 /** The job with its model's id and status history, in one statement; null when the project has no such job. */
 export async function findJobRow(db: Database, projectId: string, id: string): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
-    SELECT j."id", j."sweepId", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
+    SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
       j."bestMetrics", j."error", j."cancelRequested", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history"
@@ -45,6 +46,7 @@ export interface NewJob {
   id: string;
   /** A sweep's trial: the sweep's id. */
   sweepId: string | null;
+  fingerprint: string;
   name: string | null;
   description: string;
   tags: string[];
@@ -79,8 +81,8 @@ export async function insertQueuedJobs(db: Database, projectId: string, jobs: Ne
         FROM jsonb_array_elements(${batch}::jsonb) WITH ORDINALITY AS b(job, k), active
         WHERE active.n + b.k <= ${maxActive}
       ), job AS (
-        INSERT INTO "TrainingJob" ("id", "sweepId", "name", "description", "tags", "projectId", "status", "datasetId", "spec", "training", "pipeline", "totalEpochs", "createdAt", "updatedAt")
-        SELECT job->>'id', job->>'sweepId', job->>'name', job->>'description', ARRAY(SELECT jsonb_array_elements_text(job->'tags')), ${projectId}, 'queued'::"JobStatus", job->>'datasetId', job->'spec', job->'training',
+        INSERT INTO "TrainingJob" ("id", "sweepId", "fingerprint", "name", "description", "tags", "projectId", "status", "datasetId", "spec", "training", "pipeline", "totalEpochs", "createdAt", "updatedAt")
+        SELECT job->>'id', job->>'sweepId', job->>'fingerprint', job->>'name', job->>'description', ARRAY(SELECT jsonb_array_elements_text(job->'tags')), ${projectId}, 'queued'::"JobStatus", job->>'datasetId', job->'spec', job->'training',
           NULLIF(job->'pipeline', 'null'::jsonb), (job->>'totalEpochs')::int, at, at
         FROM batch
         RETURNING "id"

@@ -19,6 +19,7 @@ import { findJobRow, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
 import { compareJobs } from "./job-comparison.js";
 import { dryRunReport } from "./job-dry-run.js";
+import { jobFingerprint } from "./job-fingerprint.js";
 import type { LabelsPatchView } from "../spec/common.js";
 
 type JobStatus = JobView["status"];
@@ -131,7 +132,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */
     async submit(projectId: string, input: JobInput, { sweepId = null }: { sweepId?: string | null } = {}): Promise<JobView> {
       const { dataset, training, shape, model } = await prepare(projectId, input);
-      const job = { id: newId("job"), sweepId, name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
+      const fingerprint = jobFingerprint(dataset.checksum, model, training as unknown as Record<string, unknown>);
+      const job = { id: newId("job"), sweepId, fingerprint, name: input.name ?? null, description: input.description ?? "", tags: input.tags ?? [], datasetId: dataset.id, totalEpochs: training.epochs, createdAt: new Date() };
       const submitted = { ...statusChange("queued", "submitted", job.createdAt) };
       const outcome = await inserts.insert(projectId, { ...job, spec: model, training, pipeline: shape.pipeline, submitted });
       if (!outcome.inserted) {
@@ -222,9 +224,9 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       return this.get(projectId, id);
     },
 
-    async list(projectId: string, page: PageRequest & { status?: JobStatus; tag?: string }): Promise<Page<JobView>> {
+    async list(projectId: string, page: PageRequest & { status?: JobStatus; tag?: string; fingerprint?: string }): Promise<Page<JobView>> {
       const rows = await db.trainingJob.findMany({
-        where: { projectId, ...(page.status ? { status: page.status } : {}), ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, ...(page.status ? { status: page.status } : {}), ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.fingerprint ? { fingerprint: page.fingerprint } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
         include: jobInclude,
@@ -273,6 +275,7 @@ function resolveClassWeights(training: TrainingConfig, classes: { classNames: st
 const datasetShape = {
   id: true,
   kind: true,
+  checksum: true,
   numSamples: true,
   numFeatures: true,
   inputShape: true,
@@ -301,6 +304,7 @@ export function toJobView(job: JobWithRelations): JobView {
   return {
     id: job.id,
     sweepId: job.sweepId,
+    fingerprint: job.fingerprint,
     name: job.name,
     description: job.description,
     tags: job.tags,

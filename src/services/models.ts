@@ -98,9 +98,9 @@ export function createModelService({ db, runner, maxPredictFlops }: { db: Databa
 
   return {
     /** Newest first, with cursor pagination; without weights. */
-    async list(projectId: string, page: PageRequest & { tag?: string }): Promise<Page<TrainedModelView>> {
+    async list(projectId: string, page: PageRequest & { tag?: string; fingerprint?: string }): Promise<Page<TrainedModelView>> {
       const rows = await db.model.findMany({
-        where: { projectId, ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
+        where: { projectId, ...(page.tag ? { tags: { has: page.tag } } : {}), ...(page.fingerprint ? { fingerprint: page.fingerprint } : {}), ...(page.cursor ? { id: { lt: page.cursor } } : {}) },
         orderBy: { id: "desc" },
         take: page.limit + 1,
       });
@@ -260,6 +260,7 @@ export function toModelView(row: Omit<ModelRow, "weights">): TrainedModelView {
     name: row.name,
     description: row.description,
     tags: row.tags,
+    fingerprint: row.fingerprint,
     sourceJobId: row.sourceJobId,
     datasetId: row.datasetId,
     spec,

@@ -160,7 +160,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       return { status: "cancelled", epoch };
     }
     const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;
-    const labels = { name: job.name, description: job.description, tags: job.tags };
+    const labels = { name: job.name, description: job.description, tags: job.tags, fingerprint: job.fingerprint };
     const modelId = await storeModel({ jobId, projectId: job.projectId, labels, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
   }
@@ -180,8 +180,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
   async function storeModel(args: {
     jobId: string;
     projectId: string;
-    /** The job's name, description and tags: the model starts with them. */
-    labels: { name: string | null; description: string; tags: string[] };
+    /** The job's name, description and tags (the model starts with them) and its fingerprint (the model carries it). */
+    labels: { name: string | null; description: string; tags: string[]; fingerprint: string | null };
     attempt: number;
     spec: ModelSpec;
     origin: Origin | null;

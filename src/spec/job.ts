@@ -63,6 +63,9 @@ export const Job = Type.Object(
     id: Type.String(),
     ...LabelViewFields,
     sweepId: Type.Union([Type.String(), Type.Null()], { description: "The sweep this job is a trial of (GET /v1/sweeps/{id} has its parameters)." }),
+    fingerprint: Type.Union([Type.String(), Type.Null()], {
+      description: "sha256 of what decides the trained weights: the dataset's checksum, the resolved model and training config (seed included), the engine's numerics version and kernel path. Jobs with the same fingerprint train the same bits; GET /v1/jobs?fingerprint= finds them. Null for jobs from before fingerprints.",
+    }),
     status: JobStatus,
     datasetId: Type.String(),
     model: JobModel,
@@ -88,6 +91,7 @@ export const Job = Type.Object(
         description: "",
         tags: ["toy"],
         sweepId: null,
+        fingerprint: "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
         status: "succeeded",
         datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
         model: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },

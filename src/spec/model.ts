@@ -174,6 +174,7 @@ export const TrainedModel = Type.Object(
   {
     id: Type.String(),
     ...LabelViewFields,
+    fingerprint: Type.Union([Type.String(), Type.Null()], { description: "Its training job's fingerprint (see Job)." }),
     sourceJobId: Type.String(),
     datasetId: Type.String(),
     spec: ModelSpec,
@@ -199,6 +200,7 @@ export const TrainedModel = Type.Object(
         name: "penguins, 2 hidden layers",
         description: "",
         tags: ["tabular"],
+        fingerprint: "5d1f0a7c9e3b2a8f4c6d0e1b7a9f3c5e8d2b4a6c0e9f1d3b5a7c9e2f4a6b8d0c",
         sourceJobId: "job_01jf3k2m9q8r7s6t5v4w",
         datasetId: "ds_01jf3k2m9q8r7s6t5v4w",
         spec: { inputShape: [2], layers: [{ type: "dense", units: 8, activation: "tanh" }, { type: "dense", units: 2, activation: "softmax" }] },

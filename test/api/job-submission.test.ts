@@ -57,7 +57,7 @@ describe("POST /v1/jobs", () => {
 describe("inserting queued jobs", () => {
   const newJob = (datasetId_ = datasetId): NewJob => {
     const createdAt = new Date();
-    return { id: newId("job"), sweepId: null, name: null, description: "", tags: [], datasetId: datasetId_, spec: model, training, pipeline: null, totalEpochs: 2, submitted: { status: "queued", at: createdAt.toISOString(), message: "submitted" }, createdAt };
+    return { id: newId("job"), sweepId: null, fingerprint: "test", name: null, description: "", tags: [], datasetId: datasetId_, spec: model, training, pipeline: null, totalEpochs: 2, submitted: { status: "queued", at: createdAt.toISOString(), message: "submitted" }, createdAt };
   };
   const active = () => ctx.db.trainingJob.count({ where: { projectId: DEFAULT_PROJECT_ID, status: { in: ["queued", "running"] } } });
 

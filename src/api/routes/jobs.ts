@@ -41,11 +41,11 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
         tags: ["jobs"],
         summary: "List jobs",
         description: "Newest first, optionally filtered by status and by tag, with cursor pagination.",
-        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus), tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ ...PageQuery, status: Type.Optional(JobStatus), tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), fingerprint: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$", description: "Only those with this fingerprint (repeats of one run)." })) }, { additionalProperties: false }),
         response: { 200: json(Page(Job, "JobPage"), "A page of jobs."), ...problems(400) },
       },
     },
-    async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status, tag: request.query.tag }),
+    async (request) => jobs.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, status: request.query.status, tag: request.query.tag, fingerprint: request.query.fingerprint }),
   );
 
   app.get(

@@ -39,11 +39,11 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
         tags: ["models"],
         summary: "List trained models",
         description: "Newest first, optionally filtered by tag, with cursor pagination.",
-        querystring: Type.Object({ ...PageQuery, tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) }, { additionalProperties: false }),
+        querystring: Type.Object({ ...PageQuery, tag: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), fingerprint: Type.Optional(Type.String({ pattern: "^[0-9a-f]{64}$", description: "Only those with this fingerprint (repeats of one run)." })) }, { additionalProperties: false }),
         response: { 200: json(Page(TrainedModel, "ModelPage"), "A page of models."), ...problems(400) },
       },
     },
-    async (request) => models.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, tag: request.query.tag }),
+    async (request) => models.list(request.projectId, { limit: request.query.limit ?? 20, cursor: request.query.cursor, tag: request.query.tag, fingerprint: request.query.fingerprint }),
   );
 
   app.get(
