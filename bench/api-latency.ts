@@ -19,11 +19,10 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
-import { call, chooseRuntime, freePort, freshStore, redisUrl, seedXor, startProcess, stop, untilListening } from "./service-cluster.js";
+import { call, chooseRuntime, freePort, freshStore, processCpuMs, seedXor, serviceEnv, startProcess, stop, untilListening } from "./service-cluster.js";
 import { printTable } from "./table.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -35,8 +34,6 @@ const routes = (process.env.BENCH_ROUTES ?? "GET,POST").split(",");
 const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
 /** Enough sockets that a connection waiting on a slow answer does not hold back the target rate. */
 const CONNECTIONS = 64;
-/** sysconf(_SC_CLK_TCK): 100 on Linux. */
-const CLOCK_TICKS = 100;
 
 interface Target {
   name: string;
@@ -81,19 +78,8 @@ async function measureBuild(apiRoot: string): Promise<{ label: string; measured:
       apiRoot,
       runtime,
       "src/server",
-      {
-        DATABASE_URL: store.databaseUrl,
-        REDIS_URL: redisUrl,
-        QUEUE_PREFIX: store.queuePrefix,
-        PORT: String(port),
-        HOST: "127.0.0.1",
-        NODE_ENV: "production",
-        DESCENT_STORE: "external",
-        DESCENT_ADMIN_KEY: adminKey,
-        // No worker drains the queue: let every submission of the run stay queued, at any rate.
-        MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
-        RATE_LIMIT_PER_SECOND: "1000000",
-      },
+      // No worker drains the queue: the limits let every submission of the run stay queued, at any rate.
+      serviceEnv(store, port, adminKey),
       profile,
     );
     const base = `http://127.0.0.1:${port}`;
@@ -112,9 +98,9 @@ async function measureBuild(apiRoot: string): Promise<{ label: string; measured:
     for (const target of targets) {
       await drive(base, target, 100, Math.min(3, seconds)); // warm-up: JIT, pools, caches
       for (const rate of rates) {
-        const cpuBefore = cpuMs(api);
+        const cpuBefore = processCpuMs(api);
         const result = await drive(base, target, rate, seconds);
-        const cpuPerRequest = (cpuMs(api) - cpuBefore) / Math.max(1, result.requests.total);
+        const cpuPerRequest = (processCpuMs(api) - cpuBefore) / Math.max(1, result.requests.total);
         const answered = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
         measured.push([
           target.name,
@@ -145,14 +131,6 @@ async function seed(base: string, index: number) {
 
 function drive(base: string, target: Target, rate: number, duration: number): Promise<autocannon.Result> {
   return autocannon({ url: base, connections: CONNECTIONS, overallRate: rate, duration, timeout: 10, requests: target.requests });
-}
-
-/** User + system CPU time of the API process so far (Linux /proc), in ms: steadier than latency on a shared machine. */
-function cpuMs(api: ChildProcess): number {
-  const stat = readFileSync(`/proc/${api.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // utime and stime are fields 14 and 15 of stat(5), counted from 1; fields[0] here is field 3.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
 
 await main();

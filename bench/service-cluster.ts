@@ -4,7 +4,7 @@
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -48,6 +48,30 @@ export async function freshStore(): Promise<{ databaseUrl: string; queuePrefix: 
       await deleteKeys(queuePrefix);
     },
   };
+}
+
+/** The environment of a benchmarked API or worker: production, on `store`, its limits out of the way of the load. */
+export function serviceEnv(store: { databaseUrl: string; queuePrefix: string }, port: number, adminKey: string): Record<string, string> {
+  return {
+    DATABASE_URL: store.databaseUrl,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: store.queuePrefix,
+    PORT: String(port),
+    HOST: "127.0.0.1",
+    NODE_ENV: "production",
+    DESCENT_STORE: "external",
+    DESCENT_ADMIN_KEY: adminKey,
+    MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
+    RATE_LIMIT_PER_SECOND: "1000000",
+  };
+}
+
+/** User + system CPU time of a process and its threads so far (Linux /proc), in ms. */
+export function processCpuMs(child: ChildProcess): number {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of stat(5), counted from 1, in clock ticks (sysconf(_SC_CLK_TCK): 100 on Linux); fields[0] here is field 3.
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Starts `source` of the checkout at `root`; stdout is dropped (written as in production, not read), stderr shown. */

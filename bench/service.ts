@@ -18,7 +18,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { call, chooseRuntime, freePort, freshStore, redisUrl, seedXor, startProcess, stop, untilListening, type Runtime } from "./service-cluster.js";
+import { call, chooseRuntime, freePort, freshStore, processCpuMs, seedXor, serviceEnv, startProcess, stop, untilListening, type Runtime } from "./service-cluster.js";
 import { printTable } from "./table.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -38,18 +38,7 @@ interface Cluster {
 async function startCluster(checkout: string, runtime: Runtime, workers: number): Promise<Cluster> {
   const store = await freshStore();
   const port = await freePort();
-  const env = {
-    DATABASE_URL: store.databaseUrl,
-    REDIS_URL: redisUrl,
-    QUEUE_PREFIX: store.queuePrefix,
-    PORT: String(port),
-    HOST: "127.0.0.1",
-    NODE_ENV: "production",
-    DESCENT_STORE: "external",
-    DESCENT_ADMIN_KEY: adminKey,
-    MAX_ACTIVE_JOBS_PER_PROJECT: "100000",
-    RATE_LIMIT_PER_SECOND: "1000000",
-  };
+  const env = serviceEnv(store, port, adminKey);
   const children: ChildProcess[] = [startProcess(checkout, runtime, "src/server", env)];
   const base = `http://127.0.0.1:${port}`;
   try {
@@ -105,16 +94,9 @@ async function latency(cluster: Cluster): Promise<{ queuedToRunning: number[]; p
 function cpuTimes(cluster: Cluster): { busy: number; total: number; api: number; workers: number; bench: number } {
   const fields = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   const total = fields.reduce((a, b) => a + b, 0);
-  const [api, ...workers] = cluster.children.map(processJiffies);
+  const [api, ...workers] = cluster.children.map((child) => processCpuMs(child) / 10);
   const { user, system } = process.cpuUsage();
   return { busy: total - fields[3] - fields[4], total, api, workers: workers.reduce((a, b) => a + b, 0), bench: (user + system) / 1e4 };
-}
-
-/** User + system time of a process and its threads so far, in jiffies (1/100 s). */
-function processJiffies(child: ChildProcess): number {
-  const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
 }
 
 interface Throughput {

@@ -160,8 +160,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       return { status: "cancelled", epoch };
     }
     const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;
-    const labels = { name: job.name, description: job.description, tags: job.tags, fingerprint: job.fingerprint };
-    const modelId = await storeModel({ jobId, projectId: job.projectId, labels, attempt, spec, origin, data, model, result, test, events: control.events });
+    const fromJob = { name: job.name, description: job.description, tags: job.tags, fingerprint: job.fingerprint };
+    const modelId = await storeModel({ jobId, projectId: job.projectId, fromJob, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
   }
 
@@ -181,7 +181,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     jobId: string;
     projectId: string;
     /** The job's name, description and tags (the model starts with them) and its fingerprint (the model carries it). */
-    labels: { name: string | null; description: string; tags: string[]; fingerprint: string | null };
+    fromJob: { name: string | null; description: string; tags: string[]; fingerprint: string | null };
     attempt: number;
     spec: ModelSpec;
     origin: Origin | null;
@@ -191,7 +191,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     test: Evaluation | undefined;
     events: JobEventSink;
   }): Promise<string> {
-    const { jobId, projectId, labels, attempt, spec, origin, data, model, result, test, events } = args;
+    const { jobId, projectId, fromJob, attempt, spec, origin, data, model, result, test, events } = args;
     const weights = exportWeights(model);
     const modelId = newId("mdl");
     const metrics = {
@@ -215,7 +215,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
         tx.model.create({
           data: {
             id: modelId,
-            ...labels,
+            ...fromJob,
             projectId,
             sourceJobId: jobId,
             datasetId: data.datasetId,

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobEventStream } from "../../services/job-event-stream.js";
-import { DescentError } from "../../errors.js";
 import { IdParams } from "../../spec/common.js";
+import { openStreams } from "../open-streams.js";
 import { problems } from "../schemas.js";
 
 const description = `Server-Sent Events. Replays the job's history from the start (or after the \`Last-Event-ID\` header),
@@ -22,12 +22,8 @@ const eventsExample = [
 
 /** One SSE route; open streams end when the server closes. `maxPerProject`: streams one project may hold open on this process. */
 export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream; maxPerProject: number }> = async (app, { stream, maxPerProject }) => {
-  const open = new Set<AbortController>();
   // Each open stream holds a socket, a subscription and a loop: one project must not hold them all.
-  const openByProject = new Map<string, number>();
-  app.addHook("preClose", async () => {
-    for (const controller of open) controller.abort();
-  });
+  const streams = openStreams(app, { maxPerProject, what: "event streams" });
 
   app.get(
     "/v1/jobs/:id/events",
@@ -52,24 +48,15 @@ export const jobEventRoutes: FastifyPluginAsyncTypebox<{ stream: JobEventStream;
         // The client saw the `done` event: 204 tells EventSource to stop reconnecting.
         return reply.code(204).send(null);
       }
-      const held = openByProject.get(request.projectId) ?? 0;
-      if (held >= maxPerProject) {
-        throw new DescentError("RATE_LIMITED", `this project already follows ${held} event streams on this server, the most it may; close one first`, undefined, { retryAfterSeconds: 5 });
-      }
-      openByProject.set(request.projectId, held + 1);
-      const controller = new AbortController();
-      open.add(controller);
-      reply.sse.onClose(() => controller.abort());
+      const held = streams.acquire(request.projectId);
+      reply.sse.onClose(() => held.abort());
       try {
-        const events = stream.follow(request.params.id, reply.sse.lastEventId, controller.signal);
+        const events = stream.follow(request.params.id, reply.sse.lastEventId, held.signal);
         for await (const event of events) {
           await reply.sse.send({ ...(event.id ? { id: event.id } : {}), event: event.type, data: event.data });
         }
       } finally {
-        open.delete(controller);
-        const left = (openByProject.get(request.projectId) ?? 1) - 1;
-        if (left > 0) openByProject.set(request.projectId, left);
-        else openByProject.delete(request.projectId);
+        held.release();
       }
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ModelService } from "../../services/models.js";
 import { Type } from "typebox";
 import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
+import { sendBytes } from "../binary-reply.js";
 import { acceptCsvRows } from "../csv-rows-parser.js";
 import { FittedPipeline as FittedPipelineSchema, EvaluateInput, EvaluationResult, Prediction, PredictInput, TrainedModel, type EvaluateInputView, type PredictInputView } from "../../spec/model.js";
 import { json, problems } from "../schemas.js";
@@ -112,11 +113,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
     },
     async (request, reply) => {
       const weights = await models.weights(request.projectId, request.params.id);
-      return reply
-        .type("application/octet-stream")
-        .header("content-disposition", `attachment; filename="${request.params.id}.weights.bin"`)
-        // A Buffer is sent as is; the string type comes from the binary schema above.
-        .send(Buffer.from(weights.buffer, weights.byteOffset, weights.byteLength) as unknown as string);
+      return sendBytes(reply.header("content-disposition", `attachment; filename="${request.params.id}.weights.bin"`), weights);
     },
   );
 
@@ -171,9 +168,7 @@ export const modelRoutes: FastifyPluginAsyncTypebox<{ models: ModelService; pred
       },
     },
     async (request, reply) => {
-      const { weightsBin } = await models.tfjs(request.projectId, request.params.id);
-      // A Buffer is sent as is; the string type comes from the binary schema above.
-      return reply.type("application/octet-stream").send(Buffer.from(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength) as unknown as string);
+      return sendBytes(reply, (await models.tfjs(request.projectId, request.params.id)).weightsBin);
     },
   );
 

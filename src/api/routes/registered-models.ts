@@ -4,6 +4,7 @@ import type { ModelService } from "../../services/models.js";
 import type { RegistryService } from "../../services/registry.js";
 import { EvaluateInput, EvaluationResult, Prediction, type EvaluateInputView, type PredictInputView } from "../../spec/model.js";
 import { AliasName, AliasParams, CreateModelVersion, CreateRegisteredModel, ModelVersion, RegisteredModel, RegisteredModelList, RegisteredModelParams, SetAlias, VersionParams } from "../../spec/registry.js";
+import { sendBytes } from "../binary-reply.js";
 import { acceptCsvRows } from "../csv-rows-parser.js";
 import { json, problems } from "../schemas.js";
 import { evaluateDescription, predictBody, predictDescription } from "./models.js";
@@ -177,9 +178,8 @@ export const registeredModelRoutes: FastifyPluginAsyncTypebox<{ registry: Regist
         },
       },
       async (request, reply) => {
-        const { weightsBin } = await models.tfjs(request.projectId, await registry.resolve(request.projectId, request.params.name, pointer(request.params)));
-        // A Buffer is sent as is; the string type comes from the binary schema above.
-        return reply.type("application/octet-stream").send(Buffer.from(weightsBin.buffer, weightsBin.byteOffset, weightsBin.byteLength) as unknown as string);
+        const modelId = await registry.resolve(request.projectId, request.params.name, pointer(request.params));
+        return sendBytes(reply, (await models.tfjs(request.projectId, modelId)).weightsBin);
       },
     );
     app.post(

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { DescentError } from "../../errors.js";
 import type { SweepService } from "../../services/sweeps.js";
 import { IdParams } from "../../spec/common.js";
 import type { SweepView } from "../../spec/sweep.js";
+import { openStreams } from "../open-streams.js";
 import { problems } from "../schemas.js";
 
 // GET /v1/sweeps/:id/events: a sweep followed live. A sweep's state is its
@@ -26,11 +26,7 @@ const example = [
 ].join("\n");
 
 export const sweepEventRoutes: FastifyPluginAsyncTypebox<{ sweeps: SweepService }> = async (app, { sweeps }) => {
-  const open = new Set<AbortController>();
-  const openByProject = new Map<string, number>();
-  app.addHook("preClose", async () => {
-    for (const controller of open) controller.abort();
-  });
+  const streams = openStreams(app, { maxPerProject: MAX_PER_PROJECT, what: "sweep streams" });
 
   app.get(
     "/v1/sweeps/:id/events",
@@ -47,21 +43,15 @@ export const sweepEventRoutes: FastifyPluginAsyncTypebox<{ sweeps: SweepService 
     },
     async (request, reply) => {
       let sweep: SweepView = await sweeps.get(request.projectId, request.params.id);
-      const held = openByProject.get(request.projectId) ?? 0;
-      if (held >= MAX_PER_PROJECT) {
-        throw new DescentError("RATE_LIMITED", `this project already follows ${held} sweep streams on this server, the most it may; close one first`, undefined, { retryAfterSeconds: 5 });
-      }
-      openByProject.set(request.projectId, held + 1);
-      const controller = new AbortController();
-      open.add(controller);
-      reply.sse.onClose(() => controller.abort());
+      const held = streams.acquire(request.projectId);
+      reply.sse.onClose(() => held.abort());
       try {
         await reply.sse.send({ event: "sweep", data: sweep });
         const seen = new Map(sweep.trials.map((t) => [t.number, JSON.stringify(t)]));
         let best = JSON.stringify(sweep.best);
-        while (sweep.status === "running" && !controller.signal.aborted) {
+        while (sweep.status === "running" && !held.signal.aborted) {
           await new Promise((resolve) => setTimeout(resolve, POLL_MS).unref());
-          if (controller.signal.aborted) break;
+          if (held.signal.aborted) break;
           sweep = await sweeps.get(request.projectId, request.params.id);
           for (const trial of sweep.trials) {
             const state = JSON.stringify(trial);
@@ -74,12 +64,9 @@ export const sweepEventRoutes: FastifyPluginAsyncTypebox<{ sweeps: SweepService 
             await reply.sse.send({ event: "best", data: sweep.best });
           }
         }
-        if (!controller.signal.aborted) await reply.sse.send({ event: "done", data: { status: sweep.status, best: sweep.best, epochsTrained: sweep.epochsTrained } });
+        if (!held.signal.aborted) await reply.sse.send({ event: "done", data: { status: sweep.status, best: sweep.best, epochsTrained: sweep.epochsTrained } });
       } finally {
-        open.delete(controller);
-        const left = (openByProject.get(request.projectId) ?? 1) - 1;
-        if (left > 0) openByProject.set(request.projectId, left);
-        else openByProject.delete(request.projectId);
+        held.release();
       }
     },
   );
