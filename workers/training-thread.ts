@@ -26,7 +26,7 @@ async function train(request: Extract<ThreadRequest, { kind: "run" }>): Promise<
       control: {
         stopReason: () => {
           const value = Atomics.load(word, 0);
-          return value === Control.cancel ? "cancel" : value === Control.shutdown ? "shutdown" : null;
+          return value === Control.cancel ? "cancel" : value === Control.shutdown ? "shutdown" : value === Control.pause ? "pause" : null;
         },
         events: { publish: (jobId, event) => post({ kind: "event", jobId, event }) },
       },

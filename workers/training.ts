@@ -8,7 +8,7 @@ import { createLogger } from "../src/logger.js";
 import { checkBackingServices } from "../src/preflight.js";
 import { exitWithConfigProblem } from "../src/process-exit.js";
 import { createRedisConnection } from "../src/queue/connection.js";
-import { cancelChannel, redisEventSink } from "../src/queue/job-event-channel.js";
+import { redisEventSink, redisJobSignals } from "../src/queue/job-event-channel.js";
 import { startReconciler } from "../src/queue/reconciler.js";
 import { createTrainingQueue, trainingQueuePort } from "../src/queue/training-queue.js";
 import { startTrainingWorker } from "../src/queue/training-worker.js";
@@ -77,7 +77,7 @@ const jobs = createJobService({
   db,
   queue: trainingQueuePort(trainingQueue),
   limits: config.limits,
-  signals: { requestCancel: async (jobId) => void (await publisher.publish(cancelChannel(config.queuePrefix), jobId)), events: redisEventSink(publisher, config.queuePrefix) },
+  signals: redisJobSignals(publisher, config.queuePrefix),
 });
 const sweepAdvancer = startSweepAdvancer({ sweeps: createSweepService({ db, jobs }), intervalMs: config.sweepPollIntervalMs, log });
 await Promise.all([training.worker.waitUntilReady(), training.ready]);

@@ -102,7 +102,7 @@ export type JobModel = Job["model"];
 export type ModelSpec = Model["spec"];
 export type LayerSpec = ModelSpec["layers"][number];
 
-export const jobStatuses: JobStatus[] = ["queued", "running", "succeeded", "failed", "cancelled"];
+export const jobStatuses: JobStatus[] = ["queued", "running", "paused", "succeeded", "failed", "cancelled"];
 export const endedStatuses: JobStatus[] = ["succeeded", "failed", "cancelled"];
 
 export interface Page<T> {

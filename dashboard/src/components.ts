@@ -1,8 +1,10 @@
-import type { Job, JobModel, JobStatus, LayerSpec, ModelSpec } from "./api";
+import type { Job, JobModel, LayerSpec, ModelSpec } from "./api";
 import { h } from "./dom";
 
-export function statusBadge(status: JobStatus, cancelRequested = false): HTMLElement {
-  const label = cancelRequested && (status === "running" || status === "queued") ? "cancelling" : status;
+/** A job's status, or what it is about to become (cancelling, pausing) while its worker gets to the next batch. */
+export function statusBadge({ status, cancelRequested = false, pauseRequested = false }: Pick<Job, "status"> & Partial<Pick<Job, "cancelRequested" | "pauseRequested">>): HTMLElement {
+  const stopping = status === "running" || status === "queued";
+  const label = stopping && cancelRequested ? "cancelling" : stopping && pauseRequested ? "pausing" : status;
   return h("span", { class: `badge status-${label}`, "data-status": status }, h("span", { class: "dot", "aria-hidden": "true" }), label);
 }
 

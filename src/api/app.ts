@@ -7,7 +7,7 @@ import type { Config } from "../config.js";
 import type { Database } from "../db/client.js";
 import { loggerOptions } from "../logger.js";
 import { trainingQueuePort, type TrainingQueue } from "../queue/training-queue.js";
-import { cancelChannel, redisEventSink } from "../queue/job-event-channel.js";
+import { redisJobSignals } from "../queue/job-event-channel.js";
 import { redisRevocationSignal } from "../queue/key-revocations.js";
 import { createJobEventHub } from "../queue/job-event-hub.js";
 import { createJobEventStream } from "../services/job-event-stream.js";
@@ -94,10 +94,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     db,
     queue: trainingQueuePort(queue),
     limits: config.limits,
-    signals: {
-      requestCancel: async (jobId) => void (await redis.publish(cancelChannel(config.queuePrefix), jobId)),
-      events: redisEventSink(redis, config.queuePrefix),
-    },
+    signals: redisJobSignals(redis, config.queuePrefix),
   });
   const stream = createJobEventStream({ db, hub: createJobEventHub(subscriber, config.queuePrefix) });
   const models = createModelService({ db, runner: predictions, maxPredictFlops: config.limits.maxPredictFlops });

@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { Command, Option } from "commander";
-import { createDescentClient, data, type JobInput } from "../sdk/index.js";
+import { createDescentClient, data, type Job, type JobInput } from "../sdk/index.js";
 import { describeFailure } from "./errors.js";
 import { printTable } from "./format.js";
 import { followWithProgress } from "./progress.js";
@@ -54,12 +54,15 @@ program
     if (options.follow) process.exitCode = await followWithProgress(client, job.id, baseUrl);
   });
 
+/** Every job status, for --status (the compiler checks the list against the API's). */
+const jobStatuses = ["queued", "running", "paused", "succeeded", "failed", "cancelled"] as const satisfies readonly Job["status"][];
+
 const jobs = program.command("jobs").description("training jobs");
 jobs
   .command("ls")
   .description("list jobs, newest first")
-  .addOption(new Option("--status <status>", "only jobs in this status").choices(["queued", "running", "succeeded", "failed", "cancelled"]))
-  .action(async (options: { status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" }) => {
+  .addOption(new Option("--status <status>", "only jobs in this status").choices(jobStatuses))
+  .action(async (options: { status?: (typeof jobStatuses)[number] }) => {
     const page = data(await client.GET("/v1/jobs", { params: { query: { limit: 50, ...(options.status ? { status: options.status } : {}) } } }));
     printTable(
       ["id", "status", "epoch", "dataset", "model", "created"],
@@ -72,6 +75,20 @@ jobs
   .action(async (id: string) => {
     const job = data(await client.POST("/v1/jobs/{id}/cancel", { params: { path: { id } } }));
     console.log(`job ${job.id}: ${job.status === "cancelled" ? "cancelled" : "cancelling (the worker stops at the next batch)"}`);
+  });
+jobs
+  .command("pause <id>")
+  .description("pause a queued or running job (it keeps its checkpoint; resume continues it)")
+  .action(async (id: string) => {
+    const job = data(await client.POST("/v1/jobs/{id}/pause", { params: { path: { id } } }));
+    console.log(`job ${job.id}: ${job.status === "paused" ? "paused" : "pausing (the worker stops at the next batch)"}`);
+  });
+jobs
+  .command("resume <id>")
+  .description("queue a paused job again")
+  .action(async (id: string) => {
+    const job = data(await client.POST("/v1/jobs/{id}/resume", { params: { path: { id } } }));
+    console.log(`job ${job.id}: ${job.status}`);
   });
 jobs
   .command("follow <id>")

@@ -29,23 +29,33 @@ export function createTrainingQueue(connection: Redis, prefix: string): Training
   });
 }
 
+/**
+ * A job's entry in the queue: its id, then "<id>.resume-<n>" after its n-th
+ * resume (the entry of the run it paused from stays, completed, in the
+ * queue, and adding under an id the queue holds is a no-op).
+ */
+export function queueEntryId(jobId: string, resumes = 0): string {
+  return resumes === 0 ? jobId : `${jobId}.resume-${resumes}`;
+}
+
 /** BullMQ's highest priority number (priorities run from 1, first served, to this). */
 const MAX_PRIORITY = 2_097_152;
 
 /**
- * Enqueue a job under its own id, so adding it twice is a no-op. Every job
- * carries a priority (its rank in its project): BullMQ serves jobs without
- * one before all prioritized ones, which would undo the fair order.
+ * Enqueue a job under its entry id (its own id until it is resumed), so
+ * adding it twice is a no-op. Every job carries a priority (its rank in its
+ * project): BullMQ serves jobs without one before all prioritized ones,
+ * which would undo the fair order.
  */
-export async function enqueueTraining(queue: TrainingQueue, jobId: string, rank: number): Promise<void> {
-  await queue.add("train", { jobId }, { jobId, priority: Math.min(MAX_PRIORITY, Math.max(1, Math.floor(rank))) });
+export async function enqueueTraining(queue: TrainingQueue, jobId: string, rank: number, resumes = 0): Promise<void> {
+  await queue.add("train", { jobId }, { jobId: queueEntryId(jobId, resumes), priority: Math.min(MAX_PRIORITY, Math.max(1, Math.floor(rank))) });
 }
 
 /** The services' view of the training queue. */
 export function trainingQueuePort(queue: TrainingQueue): TrainingQueuePort {
   return {
-    enqueue: (jobId, rank) => enqueueTraining(queue, jobId, rank),
-    remove: async (jobId) => void (await queue.remove(jobId)),
-    stateOf: (jobId) => queue.getJobState(jobId),
+    enqueue: (jobId, rank, resumes) => enqueueTraining(queue, jobId, rank, resumes),
+    remove: async (jobId, resumes) => void (await queue.remove(queueEntryId(jobId, resumes))),
+    stateOf: (jobId, resumes) => queue.getJobState(queueEntryId(jobId, resumes)),
   };
 }

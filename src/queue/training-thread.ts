@@ -12,7 +12,7 @@ import type { WireError } from "../services/training-errors.js";
 import type { JobEvent } from "../services/job-events.js";
 
 /** Values of the per-job control word the thread checks between batches. */
-export const Control = { run: 0, cancel: 1, shutdown: 2 } as const;
+export const Control = { run: 0, cancel: 1, shutdown: 2, pause: 3 } as const;
 
 /** What a training thread starts with (its workerData). */
 export interface ThreadSetup {
@@ -37,7 +37,7 @@ export interface TrainingThread {
   threadId: number;
   outcome: Promise<RunOutcome>;
   /** Asks the thread to stop at the next batch boundary. */
-  signal(value: (typeof Control)["cancel" | "shutdown"]): void;
+  signal(value: (typeof Control)["cancel" | "shutdown" | "pause"]): void;
   /** Ends the thread at once (shutdown deadline passed); the pool starts another. */
   terminate(): Promise<number>;
 }

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { JobRecovery } from "../services/job-recovery.js";
 
-import { cancelChannel, redisEventSink } from "./job-event-channel.js";
+import { jobControlChannel, parseControlMessage, redisEventSink } from "./job-event-channel.js";
 import { Control, TrainingThreadError, createTrainingThreadPool, type TrainingThread } from "./training-thread.js";
 import { TRAINING_QUEUE, type TrainingMessage } from "./training-queue.js";
 
@@ -101,12 +101,12 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
     }
   });
 
-  // Cancel requests reach every worker; the one running the job stops it at the next batch.
-  const channel = cancelChannel(options.prefix);
-  options.subscriber.subscribe(channel).catch((error) => log.error({ err: error }, "cannot subscribe to cancel requests"));
-  options.subscriber.on("message", (from, jobId) => {
-    if (from !== channel) return;
-    running.get(jobId)?.signal(Control.cancel);
+  // Cancel and pause requests reach every worker; the one running the job stops it at the next batch.
+  const channel = jobControlChannel(options.prefix);
+  options.subscriber.subscribe(channel).catch((error) => log.error({ err: error }, "cannot subscribe to cancel and pause requests"));
+  options.subscriber.on("message", (from, text) => {
+    const message = from === channel ? parseControlMessage(text) : null;
+    if (message) running.get(message.jobId)?.signal(Control[message.stop]);
   });
 
   async function shutdown(deadlineMs: number): Promise<void> {

@@ -303,6 +303,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a job
+         * @description A queued job is paused at once. A running job is paused by its worker at the next batch boundary (within about a second): the checkpoint of that batch is kept, the worker takes other work, and the job waits as `paused` until resumed. Pausing a paused job changes nothing; pausing a job that has ended is a 409 naming its status.
+         */
+        post: operations["pauseJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused job
+         * @description Queues a paused job again; a worker continues it from the batch it paused at, and its final weights are those of a run never paused. It counts against the project's queued and running jobs as a submission does (429 when the project is full). Resuming a job whose pause has not yet taken effect withdraws the pause; resuming a job that has ended is a 409 naming its status.
+         */
+        post: operations["resumeJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/compare": {
         parameters: {
             query?: never;
@@ -2192,6 +2232,7 @@ export interface components {
          *       "error": null,
          *       "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *       "cancelRequested": false,
+         *       "pauseRequested": false,
          *       "history": [
          *         {
          *           "status": "queued",
@@ -2235,10 +2276,12 @@ export interface components {
             id: string;
             model: components["schemas"]["JobModel"];
             name: string | null;
+            /** @description A pause was requested; the worker pauses the job at the next batch (status `paused`). */
+            pauseRequested: boolean;
             resultModelId: string | null;
             startedAt: string | null;
             /** @enum {unknown} */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused";
             /** @description The sweep this job is a trial of (GET /v1/sweeps/{id} has its parameters). */
             sweepId: string | null;
             tags: string[];
@@ -2387,7 +2430,7 @@ export interface components {
                 id: string;
                 name: string | null;
                 /** @enum {unknown} */
-                status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused";
             }[];
             metrics: {
                 /** @description One series per job, in the jobs' order: a value per epoch, null where that job has none. */
@@ -2496,6 +2539,7 @@ export interface components {
          *           "error": null,
          *           "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *           "cancelRequested": false,
+         *           "pauseRequested": false,
          *           "history": [
          *             {
          *               "status": "queued",
@@ -3411,7 +3455,7 @@ export interface components {
             at: string;
             message: string;
             /** @enum {unknown} */
-            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused";
         };
         /**
          * StepSchedule
@@ -3510,7 +3554,7 @@ export interface components {
                 parameters: {
                     [key: string]: unknown;
                 };
-                status: "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled" | "pruned";
+                status: "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused" | "pruned";
             }[];
         };
         /**
@@ -4940,7 +4984,7 @@ export interface operations {
                 /** @description Only those with this fingerprint (repeats of one run). */
                 fingerprint?: string;
                 limit?: number;
-                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                status?: "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused";
                 tag?: string;
             };
             header?: never;
@@ -5863,6 +5907,266 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    pauseJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, paused or being paused (`pauseRequested`). */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    resumeJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, queued again. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -149,14 +149,14 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         const rows = await tx.$queryRaw<{ id: string }[]>`
           SELECT "id" FROM "Dataset" WHERE "id" = ${id} AND "projectId" = ${projectId} AND "deletedAt" IS NULL FOR UPDATE`;
         if (rows.length === 0) return "missing";
-        const active = await tx.trainingJob.count({ where: { datasetId: id, status: { in: ["queued", "running"] } } });
+        const active = await tx.trainingJob.count({ where: { datasetId: id, status: { in: ["queued", "running", "paused"] } } });
         if (active > 0) return active;
         await tx.dataset.update({ where: { id }, data: { deletedAt: new Date(), features: new Uint8Array(0), labels: new Uint8Array(0) } });
         return "deleted";
       });
       if (outcome === "missing") throw notFound("dataset", id);
       if (typeof outcome === "number") {
-        throw new DescentError("CONFLICT", `dataset ${id} is used by ${outcome} queued or running job${outcome > 1 ? "s" : ""}; cancel them or wait for them to end`);
+        throw new DescentError("CONFLICT", `dataset ${id} is used by ${outcome} queued, running or paused job${outcome > 1 ? "s" : ""}; cancel them or wait for them to end`);
       }
     },
 

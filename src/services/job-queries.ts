@@ -22,6 +22,7 @@ export interface JobRow {
   bestMetrics: Prisma.JsonValue | null;
   error: Prisma.JsonValue | null;
   cancelRequested: boolean;
+  pauseRequested: boolean;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -34,7 +35,7 @@ export interface JobRow {
 export async function findJobRow(db: Database, projectId: string, id: string): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
     SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
-      j."bestMetrics", j."error", j."cancelRequested", j."createdAt", j."startedAt", j."finishedAt",
+      j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history"
     FROM "TrainingJob" j

@@ -37,18 +37,18 @@ export function createJobRecovery({ db }: { db: Database }) {
   async function reconcile(queue: QueueView, events: JobEventSink, { minAgeMs = 30_000 } = {}): Promise<{ reenqueued: string[]; failed: string[] }> {
     const jobs = await db.trainingJob.findMany({
       where: { status: { in: ["queued", "running"] }, createdAt: { lt: new Date(Date.now() - minAgeMs) } },
-      select: { id: true, status: true, projectId: true },
+      select: { id: true, status: true, projectId: true, resumes: true },
       orderBy: { id: "asc" },
       take: 1000,
     });
     const reenqueued: string[] = [];
     const failed: string[] = [];
     for (const job of jobs) {
-      const state = await queue.stateOf(job.id);
+      const state = await queue.stateOf(job.id, job.resumes);
       if (state === "unknown") {
         // Its place among its project's active jobs, as at submission.
         const ahead = await db.trainingJob.count({ where: { projectId: job.projectId, status: { in: ["queued", "running"] }, id: { lt: job.id } } });
-        await queue.enqueue(job.id, ahead + 1);
+        await queue.enqueue(job.id, ahead + 1, job.resumes);
         reenqueued.push(job.id);
       } else if (state === "failed" && (await failStalled(job.id, events))) {
         failed.push(job.id);

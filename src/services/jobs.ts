@@ -35,10 +35,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Why a running job is to stop at its next batch. */
+export type StopRequest = "cancel" | "pause";
+
 /** How the API reaches workers and event followers (Redis pub/sub in production). */
 export interface JobSignals {
-  /** Tells the workers to stop a running job at its next batch. */
-  requestCancel(jobId: string): Promise<void>;
+  /** Tells the workers to stop a running job at its next batch: to end it (cancel), or to pause it. */
+  requestStop(jobId: string, stop: StopRequest): Promise<void>;
   events: JobEventSink;
 }
 
@@ -57,6 +60,13 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       throw new DescentError("VALIDATION_FAILED", message, [{ path: "/model/baseModelId", message }]);
     }
     return checkTransferFitsDataset(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), model, training, dataset);
+  }
+
+  /** The 404 for an unknown job, or the 409 naming the status of one that has ended. */
+  async function endedConflict(projectId: string, id: string): Promise<DescentError> {
+    const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { status: true } });
+    if (!job) return notFound("job", id);
+    return new DescentError("CONFLICT", `job ${id} has already ended: its status is ${job.status}`, [{ path: "/status", message: job.status }]);
   }
 
   const tables = createTableCache();
@@ -160,6 +170,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         bestMetrics: null,
         error: null,
         cancelRequested: false,
+        pauseRequested: false,
         startedAt: null,
         finishedAt: null,
         resultModelId: null,
@@ -168,42 +179,105 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     },
 
     /**
-     * A queued job is cancelled at once and leaves the queue; a running one is
-     * flagged and its worker stops at the next batch boundary. One statement
-     * decides which, so concurrent cancels, and a cancel racing the worker's
-     * claim or completion, leave exactly one terminal state. An ended job is a 409.
+     * A queued or paused job is cancelled at once (a queued one leaves the
+     * queue); a running one is flagged and its worker stops at the next batch
+     * boundary. One statement decides which, so concurrent cancels, and a
+     * cancel racing the worker's claim or completion, leave exactly one
+     * terminal state. An ended job is a 409.
      */
     async cancel(projectId: string, id: string): Promise<JobView> {
       const outcome = await db.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<{ status: JobStatus }[]>`
-          UPDATE "TrainingJob" SET
-            "status" = CASE WHEN "status" = 'queued' THEN 'cancelled'::"JobStatus" ELSE "status" END,
-            "finishedAt" = CASE WHEN "status" = 'queued' THEN now() ELSE "finishedAt" END,
+        const rows = await tx.$queryRaw<{ status: JobStatus; resumes: number; before: JobStatus }[]>`
+          UPDATE "TrainingJob" j SET
+            "status" = CASE WHEN j."status" IN ('queued', 'paused') THEN 'cancelled'::"JobStatus" ELSE j."status" END,
+            "finishedAt" = CASE WHEN j."status" IN ('queued', 'paused') THEN now() ELSE j."finishedAt" END,
             "cancelRequested" = true,
             "updatedAt" = now()
-          WHERE "id" = ${id} AND "projectId" = ${projectId} AND "status" IN ('queued', 'running')
-          RETURNING "status"`;
+          FROM (SELECT "id", "status" FROM "TrainingJob" WHERE "id" = ${id} AND "projectId" = ${projectId} FOR UPDATE) old
+          WHERE j."id" = old."id" AND old."status" IN ('queued', 'running', 'paused')
+          RETURNING j."status", j."resumes", old."status" AS "before"`;
         if (rows.length === 0) return null;
-        if (rows[0].status !== "cancelled") return { status: rows[0].status, events: [] };
+        const { status, resumes, before } = rows[0];
+        if (status !== "cancelled") return { status, resumes, events: [] };
+        // A paused job keeps its completed epochs (their metrics stay); its checkpoint goes, as at any end.
+        const epoch = before === "paused" ? ((await tx.trainingJob.findUniqueOrThrow({ where: { id }, select: { epoch: true } })).epoch) : 0;
+        if (before === "paused") await tx.checkpoint.deleteMany({ where: { jobId: id } });
         const events = [
-          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", "cancelled before it started") }),
-          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch: 0 }),
+          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", before === "paused" ? `cancelled while paused, after ${epoch} epochs` : "cancelled before it started") }),
+          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch }),
         ];
-        return { status: rows[0].status, events };
+        return { status, resumes, events };
       });
 
-      if (outcome === null) {
-        const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { status: true } });
-        if (!job) throw notFound("job", id);
-        throw new DescentError("CONFLICT", `job ${id} has already ended: its status is ${job.status}`, [{ path: "/status", message: job.status }]);
-      }
+      if (outcome === null) throw await endedConflict(projectId, id);
       for (const event of outcome.events) signals.events.publish(id, event);
       if (outcome.status === "cancelled") {
         // A worker that took it meanwhile finds it cancelled and skips it.
-        await queue.remove(id).catch(() => undefined);
+        await queue.remove(id, outcome.resumes).catch(() => undefined);
       } else {
         // The flag in Postgres reaches the worker at its next epoch end even if this message is lost.
-        await signals.requestCancel(id).catch(() => undefined);
+        await signals.requestStop(id, "cancel").catch(() => undefined);
+      }
+      return this.get(projectId, id);
+    },
+
+    /**
+     * A queued job is paused at once (it leaves the queue); a running one is
+     * flagged and its worker pauses it at the next batch boundary, keeping a
+     * checkpoint of that batch, and takes its next job. Pausing a paused job
+     * changes nothing; an ended job is a 409.
+     */
+    async pause(projectId: string, id: string): Promise<JobView> {
+      const outcome = await db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ status: JobStatus; resumes: number; epoch: number; before: JobStatus }[]>`
+          UPDATE "TrainingJob" j SET
+            "status" = CASE WHEN j."status" = 'queued' THEN 'paused'::"JobStatus" ELSE j."status" END,
+            "pauseRequested" = (j."status" = 'running'),
+            "updatedAt" = now()
+          FROM (SELECT "id", "status" FROM "TrainingJob" WHERE "id" = ${id} AND "projectId" = ${projectId} FOR UPDATE) old
+          WHERE j."id" = old."id" AND old."status" IN ('queued', 'running', 'paused')
+          RETURNING j."status", j."resumes", j."epoch", old."status" AS "before"`;
+        if (rows.length === 0) return null;
+        const [{ status, resumes, epoch, before }] = rows;
+        if (before !== "queued") return { status, resumes, events: [] };
+        return { status, resumes, events: [await insertJobEvent(tx, id, "status", { ...statusChange("paused", epoch > 0 ? `paused before it resumed, after ${epoch} epochs` : "paused before it started") })] };
+      });
+      if (outcome === null) throw await endedConflict(projectId, id);
+      for (const event of outcome.events) signals.events.publish(id, event);
+      if (outcome.events.length > 0) await queue.remove(id, outcome.resumes).catch(() => undefined);
+      else if (outcome.status === "running") await signals.requestStop(id, "pause").catch(() => undefined);
+      return this.get(projectId, id);
+    },
+
+    /**
+     * Queues a paused job again, under a new queue entry; its worker resumes
+     * from the checkpoint the pause kept, at the very batch it stopped. A
+     * running or queued job (a pause still on its way) just loses its pause
+     * request. Counted against the project's active jobs like a submission.
+     */
+    async resume(projectId: string, id: string): Promise<JobView> {
+      const outcome = await db.$transaction(async (tx) => {
+        // Under the project's lock, as submissions are, so the active-job cap holds.
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
+        const job = await tx.trainingJob.findFirst({ where: { id, projectId }, select: { status: true, resumes: true, epoch: true } });
+        if (!job || !["queued", "running", "paused"].includes(job.status)) return null;
+        if (job.status !== "paused") {
+          await tx.trainingJob.update({ where: { id }, data: { pauseRequested: false } });
+          return { enqueue: null, events: [] };
+        }
+        const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
+        if (active >= limits.maxActiveJobsPerProject) {
+          throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
+        }
+        const { resumes } = await tx.trainingJob.update({ where: { id }, data: { status: "queued", pauseRequested: false, resumes: { increment: 1 } }, select: { resumes: true } });
+        const event = await insertJobEvent(tx, id, "status", { ...statusChange("queued", `resumed after ${job.epoch} epochs`) });
+        return { enqueue: { rank: active + 1, resumes }, events: [event] };
+      });
+      if (outcome === null) throw await endedConflict(projectId, id);
+      for (const event of outcome.events) signals.events.publish(id, event);
+      if (outcome.enqueue) {
+        // Lost with Redis, the entry is made again by the reconciler (it looks for queued jobs the queue lacks).
+        await withTimeout(queue.enqueue(id, outcome.enqueue.rank, outcome.enqueue.resumes), ENQUEUE_TIMEOUT_MS).catch(() => undefined);
       }
       return this.get(projectId, id);
     },
@@ -319,6 +393,7 @@ export function toJobView(job: JobWithRelations): JobView {
     error: job.error === null ? null : decodeJobError(job.error, `job ${job.id}'s error`),
     resultModelId: job.resultModelId,
     cancelRequested: job.cancelRequested,
+    pauseRequested: job.pauseRequested,
     history: job.history.map((data) => decodeStatusChange(data, `a status event of job ${job.id}`)),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,

@@ -5,7 +5,7 @@
 import type { Database } from "../db/client.js";
 import { decodeTrainingConfig } from "../db/json-columns.js";
 
-export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "paused"] as const;
 
 /** The queue's message counts by state; implemented by the BullMQ adapter. */
 export interface QueueCounts {

@@ -16,7 +16,8 @@ import type { JobService } from "./jobs.js";
 import { recordSweepCompletedDeliveries } from "./webhook-outbox.js";
 
 type Metric = CreateSweepView["metric"];
-const ACTIVE = new Set(["queued", "running"]);
+/** Trial jobs that hold a place in the sweep's budget of parallel trials (a paused one may resume). */
+const ACTIVE = new Set(["queued", "running", "paused"]);
 
 /** The trials a sweep may have: maxTrials, or fewer when a grid has fewer combinations. */
 function budgetOf(spec: CreateSweepView): number {

@@ -35,16 +35,20 @@ import { FencedOut, JobFailure, Released, type FailureCode } from "./training-er
 import { createTrainingStore, type MetricsSummary } from "./training-store.js";
 import { trialPruner } from "./sweep-pruning.js";
 
-export type StopReason = "cancel" | "shutdown" | "timeLimit" | "pruned" | null;
+export type StopReason = "cancel" | "pause" | "shutdown" | "timeLimit" | "pruned" | null;
 
 export interface RunControl {
-  /** Checked between batches: a cancel request, or this worker shutting down. */
+  /** Checked between batches: a cancel or pause request, or this worker shutting down. */
   stopReason(): StopReason;
   /** Called with the events to publish once their rows have committed. */
   events: JobEventSink;
 }
 
-export type RunOutcome = { status: "succeeded"; modelId: string } | { status: "cancelled"; epoch: number } | { status: "skipped"; reason: string };
+export type RunOutcome =
+  | { status: "succeeded"; modelId: string }
+  | { status: "cancelled"; epoch: number }
+  | { status: "paused"; epoch: number; batch: number }
+  | { status: "skipped"; reason: string };
 
 /** Control of a run nobody can stop or watch (tests, scripts). */
 const unattended: RunControl = { stopReason: () => null, events: silentSink };
@@ -101,11 +105,16 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       return { status: "cancelled", epoch };
     }
     const resumeFrom: TrainingCheckpoint | undefined = job.checkpoint ? decodeCheckpoint(job.checkpoint.data) : undefined;
+    if (job.pauseRequested) {
+      // Paused while its previous worker was gone (or before it started): keep the checkpoint it has.
+      return pause(jobId, attempt, undefined, resumeFrom, control);
+    }
 
     const better = bestRule(training);
     let best = resumeFrom?.history.reduce<EpochMetrics | undefined>((b, m) => (better(m, b) ? m : b), undefined);
     let pendingMetrics: EpochMetrics | undefined;
     let cancelRequested = false;
+    let pauseRequested = false;
     let stopReason: StopReason = null;
     let lastProgress = 0;
     // Training time of earlier attempts (their epochs) counts against the limit too.
@@ -122,7 +131,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       (data.pipeline ? { ...training, validationSplit: 0 } : training) as EngineTrainingConfig,
       {
         shouldStop: () => {
-          stopReason = cancelRequested ? "cancel" : pruned ? "pruned" : (control.stopReason() ?? (Date.now() > deadline ? "timeLimit" : null));
+          stopReason = cancelRequested ? "cancel" : pruned ? "pruned" : (control.stopReason() ?? (pauseRequested ? "pause" : Date.now() > deadline ? "timeLimit" : null));
           return stopReason !== null;
         },
         onBatchEnd: ({ epoch, batch, batches, loss }) => {
@@ -138,6 +147,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
         onCheckpoint: async (checkpoint) => {
           const recorded = await store.recordEpoch({ jobId, attempt, metrics: pendingMetrics!, best: summary(best!), checkpoint });
           cancelRequested = recorded.cancelRequested;
+          pauseRequested = recorded.pauseRequested;
           control.events.publish(jobId, recorded.event);
           if (pruner && (await pruner.stopsAt(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>))) pruned = true;
         },
@@ -152,6 +162,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
         if (result.checkpoint) await store.saveCheckpoint({ jobId, attempt, checkpoint: result.checkpoint });
         throw Released.of(jobId, result.checkpoint?.inProgress ? `epoch ${result.checkpoint.inProgress.epoch}, batch ${result.checkpoint.inProgress.batch}` : `epoch ${epoch}`);
       }
+      if (stopReason === "pause") return pause(jobId, attempt, result.checkpoint, result.checkpoint, control);
       if (stopReason === "timeLimit") {
         throw new JobFailure("TIME_LIMIT_EXCEEDED", `stopped at its time limit of ${training.timeLimitSeconds} s after ${epoch} completed epochs (their metrics are kept)`, epoch + 1);
       }
@@ -163,6 +174,15 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     const fromJob = { name: job.name, description: job.description, tags: job.tags, fingerprint: job.fingerprint };
     const modelId = await storeModel({ jobId, projectId: job.projectId, fromJob, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
+  }
+
+  /** Pauses the job where `at` leaves it, saving `checkpoint` (the batch it stopped at) if there is a new one. */
+  async function pause(jobId: string, attempt: number, checkpoint: TrainingCheckpoint | undefined, at: TrainingCheckpoint | undefined, control: RunControl): Promise<RunOutcome> {
+    const epochs = at?.epoch ?? 0;
+    const batch = at?.inProgress?.batch ?? 0;
+    const message = batch > 0 ? `paused in epoch ${epochs + 1}, after batch ${batch}` : `paused after ${epochs} epochs`;
+    await store.pause({ jobId, attempt, checkpoint, message, events: control.events });
+    return { status: "paused", epoch: epochs, batch };
   }
 
   /** A model from scratch, or from a stored one (transfer learning): kept layers carry its weights. */

@@ -90,14 +90,14 @@ export function createTrainingStore({ db }: { db: Database }) {
      * transaction's many. Returns the event and whether a cancel was
      * requested meanwhile.
      */
-    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean }> {
+    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean; pauseRequested: boolean }> {
       const row = metricRow(metrics);
       const bytes = encodeCheckpoint(checkpoint);
-      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean }[]>`
+      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean; pauseRequested: boolean }[]>`
         WITH fence AS (
           UPDATE "TrainingJob" SET "epoch" = ${row.epoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
           WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
-          RETURNING "id", "cancelRequested"
+          RETURNING "id", "cancelRequested", "pauseRequested"
         ), metric AS (
           INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "mae", "valMae", "learningRate", "durationMs")
           SELECT "id", ${row.epoch}::int, ${row.loss}::float8, ${row.accuracy}::float8, ${row.valLoss}::float8,
@@ -116,20 +116,31 @@ export function createTrainingStore({ db }: { db: Database }) {
           INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
           RETURNING "id"
         )
-        SELECT event."id" AS "eventId", fence."cancelRequested" FROM fence, event`;
+        SELECT event."id" AS "eventId", fence."cancelRequested", fence."pauseRequested" FROM fence, event`;
       if (written.length === 0) throw FencedOut.of(jobId, attempt);
-      return { event: { id: written[0].eventId.toString(), type: "epoch", data: row }, cancelRequested: written[0].cancelRequested };
+      const [{ eventId, cancelRequested, pauseRequested }] = written;
+      return { event: { id: eventId.toString(), type: "epoch", data: row }, cancelRequested, pauseRequested };
     },
 
     /** A mid-epoch checkpoint (shutdown), written only while this attempt owns the job. */
     async saveCheckpoint({ jobId, attempt, checkpoint }: Attempt & { checkpoint: TrainingCheckpoint }): Promise<void> {
-      const bytes = encodeCheckpoint(checkpoint);
-      const written = await db.$executeRaw`
-        WITH fence AS (SELECT "id" FROM "TrainingJob" WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running' FOR UPDATE)
-        INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
-        SELECT "id", ${checkpoint.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now() FROM fence
-        ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()`;
-      if (written === 0) throw FencedOut.of(jobId, attempt);
+      await writeCheckpoint(db, { jobId, attempt, checkpoint });
+    },
+
+    /**
+     * Pauses the job (fenced): its checkpoint of the batch it stopped at (none
+     * when it stopped before training, keeping the one it has), status
+     * `paused` with its event, the pause request cleared, in one transaction.
+     * Its worker is free once this returns; resume queues the job again.
+     */
+    async pause({ jobId, attempt, checkpoint, message, events }: Attempt & { checkpoint: TrainingCheckpoint | undefined; message: string; events: JobEventSink }): Promise<void> {
+      const event = await db.$transaction(async (tx) => {
+        if (checkpoint) await writeCheckpoint(tx, { jobId, attempt, checkpoint });
+        const { count } = await tx.trainingJob.updateMany({ where: { id: jobId, attempt, status: "running" }, data: { status: "paused", pauseRequested: false } });
+        if (count === 0) throw FencedOut.of(jobId, attempt);
+        return insertJobEvent(tx, jobId, "status", { ...statusChange("paused", message) });
+      });
+      events.publish(jobId, event);
     },
 
     async markFailed({ jobId, attempt, failure, events }: Attempt & { failure: JobFailure; events: JobEventSink }): Promise<void> {
@@ -140,6 +151,17 @@ export function createTrainingStore({ db }: { db: Database }) {
 }
 
 export type TrainingStore = ReturnType<typeof createTrainingStore>;
+
+/** Writes the attempt's checkpoint, only while the attempt owns the job (in a transaction, the job's row stays locked until it ends). */
+async function writeCheckpoint(tx: Pick<Prisma.TransactionClient, "$executeRaw">, { jobId, attempt, checkpoint }: Attempt & { checkpoint: TrainingCheckpoint }): Promise<void> {
+  const bytes = encodeCheckpoint(checkpoint);
+  const written = await tx.$executeRaw`
+    WITH fence AS (SELECT "id" FROM "TrainingJob" WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running' FOR UPDATE)
+    INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
+    SELECT "id", ${checkpoint.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now() FROM fence
+    ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()`;
+  if (written === 0) throw FencedOut.of(jobId, attempt);
+}
 
 function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -3,7 +3,7 @@ import { LabelFields, LabelViewFields } from "./common.js";
 import { JobModel, JobModelInput } from "./model-spec.js";
 import { TrainingConfig } from "./training-config.js";
 
-export const jobStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const jobStatuses = ["queued", "running", "succeeded", "failed", "cancelled", "paused"] as const;
 export const JobStatus = Type.Enum(jobStatuses);
 
 export const JobInput = Type.Object(
@@ -77,6 +77,7 @@ export const Job = Type.Object(
     error: Type.Union([JobError, Type.Null()]),
     resultModelId: Type.Union([Type.String(), Type.Null()]),
     cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),
+    pauseRequested: Type.Boolean({ description: "A pause was requested; the worker pauses the job at the next batch (status `paused`)." }),
     history: Type.Array(StatusChange, { description: "Every status the job has had, oldest first." }),
     createdAt: Type.String({ format: "date-time" }),
     startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
@@ -103,6 +104,7 @@ export const Job = Type.Object(
         error: null,
         resultModelId: "mdl_01jf3k2m9q8r7s6t5v4w",
         cancelRequested: false,
+        pauseRequested: false,
         history: [
           { status: "queued", at: "2025-01-01T12:00:00.000Z", message: "submitted" },
           { status: "running", at: "2025-01-01T12:00:00.050Z", message: "attempt 1" },

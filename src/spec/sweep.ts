@@ -51,7 +51,7 @@ export const CreateSweep = Type.Object(
 );
 export type CreateSweepView = Static<typeof CreateSweep>;
 
-const TrialStatus = Type.Union([Type.Literal("pending"), Type.Literal("queued"), Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed"), Type.Literal("cancelled"), Type.Literal("pruned")]);
+const TrialStatus = Type.Union([Type.Literal("pending"), Type.Literal("queued"), Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed"), Type.Literal("cancelled"), Type.Literal("paused"), Type.Literal("pruned")]);
 
 export const SweepTrial = Type.Object({
   number: Type.Integer(),

@@ -18,7 +18,7 @@ let datasetId: string;
 
 beforeAll(async () => {
   ctx = await createTestContext();
-  const jobs = createJobService({ db: ctx.db, queue: trainingQueuePort(ctx.queue), limits: loadConfig({}).limits, signals: { requestCancel: async () => undefined, events: silentSink } });
+  const jobs = createJobService({ db: ctx.db, queue: trainingQueuePort(ctx.queue), limits: loadConfig({}).limits, signals: { requestStop: async () => undefined, events: silentSink } });
   sweeps = createSweepService({ db: ctx.db, jobs });
   // Points inside or outside a circle: learnable, with a learning rate that matters.
   const rng = new Prng(5);

@@ -177,10 +177,18 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await page.screenshot({ path: screenshotPath("05c-models.png") });
   });
 
-  it("cancels a running job from its page", async () => {
+  it("pauses, resumes and cancels a running job from its page", async () => {
     const id = await submit(imageJob(400));
     await page.goto(`${cluster.base}/#/jobs/${id}`);
     await waitFor(async () => (Number(await page.locator(".charts").getAttribute("data-epochs")) >= 2 ? true : undefined), { what: "two epochs", timeoutMs: 60_000 });
+    await page.locator('button[data-action="pause"]').click();
+    await page.locator('.page-title-row .badge[data-status="paused"]').waitFor({ timeout: 15_000 });
+    expect(await jobStatus(id)).toBe("paused");
+    await page.locator('button[data-action="resume"]').waitFor();
+    expect(await page.locator('button[data-action="pause"]').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath("06a-job-paused.png"), fullPage: true });
+    await page.locator('button[data-action="resume"]').click();
+    await page.locator('.page-title-row .badge[data-status="running"]').waitFor({ timeout: 15_000 });
     page.once("dialog", (dialog) => void dialog.accept());
     await page.locator('button[data-action="cancel"]').click();
     await page.locator('.page-title-row .badge[data-status="cancelled"]').waitFor({ timeout: 15_000 });

@@ -10,8 +10,10 @@ import type { ViewContext } from "../view";
 /**
  * One job, live: its curves from the event stream (the history is replayed
  * first, then epochs arrive as they end), batch progress, status history,
- * the error if it failed, a cancel button, and the model once there is one.
+ * the error if it failed, pause, resume and cancel buttons, and the model once there is one.
  */
+type JobAction = "pause" | "resume" | "cancel";
+
 export async function jobView({ root, params, signal }: ViewContext): Promise<void> {
   replace(root, loading());
   let job = await api<Job>(`/v1/jobs/${encodeURIComponent(params.id)}`, { signal });
@@ -19,7 +21,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   let kept: Pick<ModelMetrics, "keptEpoch" | "stopped"> | null = null;
   let progress: { epoch: number; batch: number; batches: number; loss: number } | null = null;
   let connected = false;
-  let cancelError: string | null = null;
+  let actionError: string | null = null;
 
   // Layout: built once; parts are re-rendered in place.
   const headerSlot = h("div");
@@ -43,15 +45,16 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
 
   function renderHeader(): void {
     const actions: Node[] = [];
-    if (!ended()) {
-      const button = h("button", { class: "button danger", type: "button", "data-action": "cancel", disabled: job.cancelRequested }, job.cancelRequested ? "Cancelling…" : "Cancel job");
-      button.addEventListener("click", () => void cancel(button));
-      actions.push(button);
+    if (job.status === "queued" || job.status === "running") {
+      const pausing = job.pauseRequested;
+      actions.push(actionButton("pause", pausing ? "Pausing…" : "Pause", "button", pausing || job.cancelRequested));
     }
+    if (job.status === "paused") actions.push(actionButton("resume", "Resume", "button primary", false));
+    if (!ended()) actions.push(actionButton("cancel", job.cancelRequested ? "Cancelling…" : "Cancel job", "button danger", job.cancelRequested));
     if (job.resultModelId) actions.push(h("a", { class: "button primary", href: `#/models/${job.resultModelId}`, "data-action": "open-model" }, "Open model →"));
     replace(
       headerSlot,
-      pageHeader(h("span", { class: "title-with-badge" }, labelled(job), statusBadge(job.status, job.cancelRequested)), {
+      pageHeader(h("span", { class: "title-with-badge" }, labelled(job), statusBadge(job)), {
         crumbs: [["Jobs", "#/jobs"]],
         actions,
         sub: h(
@@ -65,17 +68,23 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
         ),
       }),
     );
-    if (cancelError) headerSlot.appendChild(h("p", { class: "notice warn", role: "alert" }, cancelError));
+    if (actionError) headerSlot.appendChild(h("p", { class: "notice warn", role: "alert" }, actionError));
   }
 
-  async function cancel(button: HTMLButtonElement): Promise<void> {
+  function actionButton(action: JobAction, label: string, className: string, disabled: boolean): HTMLButtonElement {
+    const button = h("button", { class: className, type: "button", "data-action": action, disabled }, label);
+    button.addEventListener("click", () => void act(action, button));
+    return button;
+  }
+
+  /** POST /v1/jobs/:id/<action>; the answer is the job as it now is. */
+  async function act(action: JobAction, button: HTMLButtonElement): Promise<void> {
     button.disabled = true;
-    button.textContent = "Cancelling…";
-    cancelError = null;
+    actionError = null;
     try {
-      job = await post<Job>(`/v1/jobs/${job.id}/cancel`, undefined, signal);
+      job = await post<Job>(`/v1/jobs/${job.id}/${action}`, undefined, signal);
     } catch (error) {
-      cancelError = error instanceof ApiError && error.status === 409 ? `This job has already ended (${error.message}).` : `Could not cancel: ${(error as Error).message}`;
+      actionError = error instanceof ApiError && error.status === 409 ? `This job has already ended (${error.message}).` : `Could not ${action}: ${(error as Error).message}`;
       job = await api<Job>(`/v1/jobs/${job.id}`, { signal }).catch(() => job);
     }
     renderAll();
@@ -142,7 +151,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
         "ol",
         { class: "timeline" },
         job.history.map((change) =>
-          h("li", { "data-status": change.status }, statusBadge(change.status), h("div", null, h("div", null, change.message || change.status), h("div", { class: "muted small" }, fmtTime(change.at)))),
+          h("li", { "data-status": change.status }, statusBadge(change), h("div", null, h("div", null, change.message || change.status), h("div", { class: "muted small" }, fmtTime(change.at)))),
         ),
       ),
     );
@@ -156,7 +165,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
       epochTableSlot,
       h("h2", { class: "card-title" }, "Epochs", rows.length > 0 ? h("span", { class: "muted small" }, ` newest first · ${rows.length}`) : null),
       rows.length === 0
-        ? h("p", { class: "muted" }, job.status === "queued" ? "The job waits for a worker." : ended() ? "No epoch completed." : "The first epoch is running…")
+        ? h("p", { class: "muted" }, job.status === "queued" ? "The job waits for a worker." : job.status === "paused" ? "Paused before its first epoch ended." : ended() ? "No epoch completed." : "The first epoch is running…")
         : h(
             "div",
             { class: "scroll-y" },

@@ -93,7 +93,7 @@ function row(job: Job, checked: boolean, onToggle: (on: boolean) => void): HTMLE
     "tr",
     { "data-job-id": job.id, "data-status": job.status },
     h("td", { class: "select-cell" }, h("input", { type: "checkbox", "aria-label": `select ${job.name ?? job.id}`, checked, onchange: (e: Event) => onToggle((e.target as HTMLInputElement).checked) })),
-    h("td", null, statusBadge(job.status, job.cancelRequested)),
+    h("td", null, statusBadge(job)),
     h("td", null, labelled(job, `#/jobs/${job.id}`), h("div", { class: "muted small job-sub", title: describeTraining(job) }, describeTraining(job))),
     h("td", { class: "model-cell" }, h("span", { title: describeLayers(job.model) }, describeLayers(job.model))),
     h("td", { class: "progress-cell" }, progressBar(job.epoch, job.totalEpochs, { live: job.status === "running", label: `${job.epoch} / ${job.totalEpochs} epochs` })),

@@ -114,6 +114,42 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
     async (request, reply) => reply.code(202).send(await jobs.cancel(request.projectId, request.params.id)),
   );
 
+  app.post(
+    "/v1/jobs/:id/pause",
+    {
+      schema: {
+        operationId: "pauseJob",
+        tags: ["jobs"],
+        summary: "Pause a job",
+        description:
+          "A queued job is paused at once. A running job is paused by its worker at the next batch boundary (within about a second): " +
+          "the checkpoint of that batch is kept, the worker takes other work, and the job waits as `paused` until resumed. " +
+          "Pausing a paused job changes nothing; pausing a job that has ended is a 409 naming its status.",
+        params: IdParams,
+        response: { 202: json(Job, "The job, paused or being paused (`pauseRequested`)."), ...problems(404, 409) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await jobs.pause(request.projectId, request.params.id)),
+  );
+
+  app.post(
+    "/v1/jobs/:id/resume",
+    {
+      schema: {
+        operationId: "resumeJob",
+        tags: ["jobs"],
+        summary: "Resume a paused job",
+        description:
+          "Queues a paused job again; a worker continues it from the batch it paused at, and its final weights are those of a run never paused. " +
+          "It counts against the project's queued and running jobs as a submission does (429 when the project is full). " +
+          "Resuming a job whose pause has not yet taken effect withdraws the pause; resuming a job that has ended is a 409 naming its status.",
+        params: IdParams,
+        response: { 202: json(Job, "The job, queued again."), ...problems(404, 409, 429) },
+      },
+    },
+    async (request, reply) => reply.code(202).send(await jobs.resume(request.projectId, request.params.id)),
+  );
+
   app.get(
     "/v1/jobs/:id/metrics",
     {
