@@ -18,6 +18,7 @@ export type {
   LayerSpec,
   LayerSummary,
   LearningRateSchedule,
+  LiveChanges,
   LossName,
   Model,
   ModelSpec,

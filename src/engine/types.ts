@@ -234,6 +234,21 @@ export interface FitCallbacks {
   shouldStop?(): boolean;
   /** After onEpochEnd, everything needed to resume after this epoch (see FitOptions.resumeFrom, encodeCheckpoint). */
   onCheckpoint?(checkpoint: TrainingCheckpoint): void | Promise<void>;
+  /** After onCheckpoint: changes to apply from the next epoch on (a user changing a running job), or null. */
+  changesAfter?(epoch: number): LiveChanges | null | Promise<LiveChanges | null>;
+}
+
+/**
+ * Changes to a running fit(), taken at an epoch boundary. A checkpoint does
+ * not record them: a run resumed from it is given a config that has them.
+ */
+export interface LiveChanges {
+  /** The new base learning rate: a schedule goes on from it (reduceOnPlateau's current rate becomes it). */
+  learningRate?: number;
+  /** The new number of epochs in all (training ends after the current one if it is not above it); cosine's span follows. */
+  epochs?: number;
+  /** earlyStopping's new patience (ignored without early stopping). */
+  patience?: number;
 }
 
 export interface FitOptions {
@@ -262,7 +277,8 @@ export interface TrainingCheckpoint {
   weights: { manifest: WeightEntry[]; data: Uint8Array };
   optimizer: { iterations: number; slots: { name: string; values: Float32Array }[] };
   rng: [number, number, number, number];
-  schedule: { plateauRate: number; plateauBest: number; plateauWait: number; plateauCooldown: number };
+  /** baseRate: the base learning rate in effect (absent in checkpoints from before live changes). */
+  schedule: { baseRate?: number; plateauRate: number; plateauBest: number; plateauWait: number; plateauCooldown: number };
   earlyStopping: { bestValue: number; bestEpoch: number; wait: number; bestWeights: Uint8Array | null } | null;
   history: EpochMetrics[];
 }

@@ -6,6 +6,7 @@ export type JobEvent =
   | { id?: string; event: "status"; data: { status: string; at?: string; message?: string; attempt?: number } }
   | { id?: string; event: "progress"; data: { epoch: number; batch: number; batches: number; loss: number } }
   | { id?: string; event: "epoch"; data: { epoch: number; loss: number; durationMs: number; [metric: string]: unknown } }
+  | { id?: string; event: "change"; data: { at: string; epoch: number; fields: { path: string; from: number | null; to: number }[] } }
   | { id?: string; event: "done"; data: { status: string; resultModelId?: string; metrics?: Record<string, unknown>; error?: { code: string; message: string } } };
 
 export interface FollowOptions {

@@ -231,8 +231,8 @@ export interface paths {
         options?: never;
         head?: never;
         /**
-         * Rename, describe or tag a job
-         * @description The fields given replace the stored ones (`name: null` clears the name); training is not touched. The model a job trains starts with the job's labels.
+         * Relabel a job, or change its training while it runs
+         * @description Labels: the fields given replace the stored ones (`name: null` clears the name); the model a job trains starts with the job's labels. `training` changes a queued, running or paused job's learning rate, total epochs or early-stopping patience: the worker applies them from the next epoch boundary (a paused job: when it resumes), the metrics rows show the rate used, a resumed attempt keeps them, and each change is a `change` event in the job's stream and in `trainingChanges`. A changed job loses its fingerprint (its weights depend on when the change took effect). 409 for a job that has ended, epochs not above those trained, or patience without early stopping; more epochs must fit the service's limits (422).
          */
         patch: operations["updateJob"];
         trace?: never;
@@ -271,6 +271,7 @@ export interface paths {
          *     - `status` (id): `{status, at, message}`, on every status change;
          *     - `progress` (no id, not replayed): `{epoch, batch, batches, loss}`, a few times a second while training;
          *     - `epoch` (id): the epoch's metrics row, as in GET /v1/jobs/{id}/metrics;
+         *     - `change` (id): `{at, epoch, fields: [{path, from, to}]}`, when PATCH /v1/jobs/{id} changes the training (applied from the next epoch boundary);
          *     - `done` (id): `{status, resultModelId?, metrics?, error?}`, last.
          *     Comment lines are sent as heartbeats.
          */
@@ -2233,6 +2234,7 @@ export interface components {
          *       "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *       "cancelRequested": false,
          *       "pauseRequested": false,
+         *       "trainingChanges": [],
          *       "history": [
          *         {
          *           "status": "queued",
@@ -2287,6 +2289,8 @@ export interface components {
             tags: string[];
             totalEpochs: number;
             training: components["schemas"]["TrainingConfig"];
+            /** @description Every change of its training by PATCH while it ran, oldest first; `training` has the values now in force. */
+            trainingChanges: components["schemas"]["TrainingChange"][];
         };
         /**
          * JobComparison
@@ -2540,6 +2544,7 @@ export interface components {
          *           "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *           "cancelRequested": false,
          *           "pauseRequested": false,
+         *           "trainingChanges": [],
          *           "history": [
          *             {
          *               "status": "queued",
@@ -2569,6 +2574,14 @@ export interface components {
             data: components["schemas"]["Job"][];
             /** @description Pass as ?cursor= for the next page; null on the last. */
             nextCursor: string | null;
+        };
+        /** JobPatch */
+        JobPatch: {
+            description?: string;
+            name?: string | null;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
+            tags?: string[];
+            training?: components["schemas"]["LiveTrainingChanges"];
         };
         /** LabelsPatch */
         LabelsPatch: {
@@ -2626,6 +2639,19 @@ export interface components {
             droppedLayers: number;
             frozenLayers: number;
             keptLayers: number;
+        };
+        /** LiveTrainingChanges */
+        LiveTrainingChanges: {
+            /** @description Only for a job trained with early stopping. */
+            earlyStopping?: {
+                patience: number;
+            };
+            /** @description Epochs in all; above the epochs completed. Cosine's span follows. */
+            epochs?: number;
+            optimizer?: {
+                /** @description The new base rate; a schedule goes on from it (reduceOnPlateau's current rate becomes it). */
+                learningRate: number;
+            };
         };
         /**
          * Loss
@@ -3638,6 +3664,19 @@ export interface components {
             stride?: number;
             /** @description Consecutive rows per sample: the model's input is [window, features]. */
             window: number;
+        };
+        /** TrainingChange */
+        TrainingChange: {
+            /** Format: date-time */
+            at: string;
+            /** @description Epochs completed when it was asked: it applies from the next epoch boundary the worker reaches (a paused job: when it resumes). */
+            epoch: number;
+            fields: {
+                from: number | null;
+                /** @example /training/optimizer/learningRate */
+                path: string;
+                to: number;
+            }[];
         };
         /**
          * TrainingConfig
@@ -5432,16 +5471,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                /**
-                 * @example {
-                 *       "name": "wide MLP, lr 3e-3",
-                 *       "tags": [
-                 *         "baseline",
-                 *         "tabular"
-                 *       ]
-                 *     }
-                 */
-                "application/json": components["schemas"]["LabelsPatch"];
+                "application/json": components["schemas"]["JobPatch"];
             };
         };
         responses: {
@@ -5523,6 +5553,40 @@ export interface operations {
                      *       "title": "Not found",
                      *       "status": 404,
                      *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,5 +1,5 @@
 // The events of a job, as clients see them on GET /v1/jobs/:id/events.
-// Durable events (status, epoch, done) are rows of JobEvent, written in the
+// Durable events (status, epoch, change, done) are rows of JobEvent, written in the
 // same statement or transaction as the state they describe; their row id is
 // the SSE event id. Progress events are fleeting: published, never stored.
 
@@ -8,7 +8,7 @@ import type { Static } from "typebox";
 import type { Prisma } from "../db/client.js";
 import type { StatusChange as StatusChangeSchema } from "../spec/job.js";
 
-export type JobEventType = "status" | "progress" | "epoch" | "done";
+export type JobEventType = "status" | "progress" | "epoch" | "change" | "done";
 
 export interface JobEvent {
   /** Set on durable events only: the JobEvent row id, as a decimal string. */

@@ -29,6 +29,8 @@ export interface JobRow {
   resultModelId: string | null;
   /** The data of the job's status events, oldest first. */
   history: Prisma.JsonValue[];
+  /** The data of its change events (PATCH of its training), oldest first. */
+  trainingChanges: Prisma.JsonValue[];
 }
 
 /** The job with its model's id and status history, in one statement; null when the project has no such job. */
@@ -37,7 +39,8 @@ export async function findJobRow(db: Database, projectId: string, id: string): P
     SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
       j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
-      COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history"
+      COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history",
+      COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'change'), '[]'::json) AS "trainingChanges"
     FROM "TrainingJob" j
     WHERE j."id" = ${id} AND j."projectId" = ${projectId}`;
   return rows[0] ?? null;

@@ -1,12 +1,12 @@
 import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
-import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
+import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
 import { classWeights, windowShape } from "../features/index.js";
 import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
-import type { DryRunView, EpochMetricView, JobInput, JobView } from "../spec/job.js";
+import type { DryRunView, EpochMetricView, JobInput, JobPatch, JobView, LiveTrainingChanges } from "../spec/job.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
@@ -20,7 +20,6 @@ import { createJobInsertBatches } from "./job-insert-batches.js";
 import { compareJobs } from "./job-comparison.js";
 import { dryRunReport } from "./job-dry-run.js";
 import { jobFingerprint } from "./job-fingerprint.js";
-import type { LabelsPatchView } from "../spec/common.js";
 
 type JobStatus = JobView["status"];
 
@@ -175,6 +174,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         finishedAt: null,
         resultModelId: null,
         history: [submitted],
+        trainingChanges: [],
       });
     },
 
@@ -291,10 +291,40 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     /** Several jobs side by side: aligned per-epoch metrics and the settings that differ (job-comparison.ts). */
     compare: (projectId: string, ids: string[]) => compareJobs(db, projectId, ids),
 
-    /** Replaces the labels given (name, description, tags); the job's training is not touched. */
-    async relabel(projectId: string, id: string, patch: LabelsPatchView): Promise<JobView> {
-      const { count } = await db.trainingJob.updateMany({ where: { id, projectId }, data: patch });
-      if (count === 0) throw notFound("job", id);
+    /**
+     * Replaces the labels given (name, description, tags) and changes the
+     * training of a job that has not ended (learning rate, epochs, patience):
+     * its worker applies them from the next epoch boundary, and a resumed
+     * attempt starts with them. Each training change is a `change` event. A
+     * changed job has no fingerprint: its weights depend on when the change
+     * took effect.
+     */
+    async update(projectId: string, id: string, { training: changes, ...labels }: JobPatch): Promise<JobView> {
+      if (!changes) {
+        const { count } = await db.trainingJob.updateMany({ where: { id, projectId }, data: labels });
+        if (count === 0) throw notFound("job", id);
+        return this.get(projectId, id);
+      }
+      const current = await db.trainingJob.findFirst({ where: { id, projectId }, select: { datasetId: true, spec: true, training: true } });
+      if (!current) throw notFound("job", id);
+      if (changes.epochs !== undefined) {
+        // More epochs must fit this service's limits as a submission does.
+        const training = { ...decodeTrainingConfig(current.training, `job ${id}'s training config`), epochs: changes.epochs };
+        await prepare(projectId, { datasetId: current.datasetId, model: decodeJobModel(current.spec, `job ${id}'s model`), training });
+      }
+      const event = await db.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<{ status: JobStatus; epoch: number; training: Prisma.JsonValue }[]>`
+          SELECT "status"::text AS "status", "epoch", "training" FROM "TrainingJob" WHERE "id" = ${id} AND "projectId" = ${projectId} FOR UPDATE`;
+        if (rows.length === 0) throw notFound("job", id);
+        const [{ status, epoch }] = rows;
+        if (!["queued", "running", "paused"].includes(status)) {
+          throw new DescentError("CONFLICT", `job ${id} has already ended (its status is ${status}): its training can no longer change`, [{ path: "/status", message: status }]);
+        }
+        const { training, fields } = withLiveChanges(decodeTrainingConfig(rows[0].training, `job ${id}'s training config`), changes, epoch);
+        await tx.trainingJob.update({ where: { id }, data: { ...labels, training: toJson(training), totalEpochs: training.epochs, fingerprint: null } });
+        return insertJobEvent(tx, id, "change", { at: new Date().toISOString(), epoch, fields });
+      });
+      signals.events.publish(id, event);
       return this.get(projectId, id);
     },
 
@@ -328,6 +358,31 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
+
+/** The job's training with `changes` applied, and what changed (JSON pointer, from, to); 409 for what cannot change after `epoch` epochs. */
+function withLiveChanges(training: TrainingConfig, changes: LiveTrainingChanges, epoch: number) {
+  const next: TrainingConfig = { ...training };
+  const fields: { path: string; from: number | null; to: number }[] = [];
+  if (changes.optimizer) {
+    fields.push({ path: "/training/optimizer/learningRate", from: training.optimizer.learningRate, to: changes.optimizer.learningRate });
+    next.optimizer = { ...training.optimizer, learningRate: changes.optimizer.learningRate };
+  }
+  if (changes.epochs !== undefined) {
+    if (changes.epochs <= epoch) conflictAt("/training/epochs", `the job has trained ${epoch} epochs; epochs must be above that`);
+    fields.push({ path: "/training/epochs", from: training.epochs, to: changes.epochs });
+    next.epochs = changes.epochs;
+  }
+  if (changes.earlyStopping) {
+    if (!training.earlyStopping) conflictAt("/training/earlyStopping/patience", "the job trains without early stopping; its patience cannot change");
+    fields.push({ path: "/training/earlyStopping/patience", from: training.earlyStopping.patience ?? 0, to: changes.earlyStopping.patience });
+    next.earlyStopping = { ...training.earlyStopping, patience: changes.earlyStopping.patience };
+  }
+  return { training: next, fields };
+}
+
+function conflictAt(path: string, message: string): never {
+  throw new DescentError("CONFLICT", message, [{ path, message }]);
+}
 
 /** classWeight ("balanced", or a weight by class name) as a weight per class index; a name that is no class is a 400. */
 function resolveClassWeights(training: TrainingConfig, classes: { classNames: string[]; classCounts: number[] }): number[] {
@@ -363,15 +418,16 @@ const datasetShape = {
 /** What a job's view needs besides its row: the model's id and the status history. */
 export const jobInclude = {
   resultModel: { select: { id: true } },
-  events: { where: { type: "status" }, orderBy: { id: "asc" }, select: { data: true } },
+  events: { where: { type: { in: ["status", "change"] } }, orderBy: { id: "asc" }, select: { type: true, data: true } },
 } as const satisfies Prisma.TrainingJobInclude;
 
 /** A job row with the model's id and the status history as findJobRow reads them. */
 type JobWithRelations = Omit<JobRow, "status"> & { status: JobStatus };
 
 /** A job read by Prisma with `jobInclude`, in findJobRow's shape. */
-export function withRelations(job: TrainingJob & { resultModel: { id: string } | null; events: { data: Prisma.JsonValue }[] }): JobWithRelations {
-  return { ...job, resultModelId: job.resultModel?.id ?? null, history: job.events.map((event) => event.data) };
+export function withRelations(job: TrainingJob & { resultModel: { id: string } | null; events: { type: string; data: Prisma.JsonValue }[] }): JobWithRelations {
+  const dataOf = (type: string) => job.events.filter((event) => event.type === type).map((event) => event.data);
+  return { ...job, resultModelId: job.resultModel?.id ?? null, history: dataOf("status"), trainingChanges: dataOf("change") };
 }
 
 export function toJobView(job: JobWithRelations): JobView {
@@ -395,6 +451,7 @@ export function toJobView(job: JobWithRelations): JobView {
     cancelRequested: job.cancelRequested,
     pauseRequested: job.pauseRequested,
     history: job.history.map((data) => decodeStatusChange(data, `a status event of job ${job.id}`)),
+    trainingChanges: job.trainingChanges.map((data) => decodeTrainingChange(data, `a change event of job ${job.id}`)),
     createdAt: job.createdAt.toISOString(),
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,

@@ -18,6 +18,7 @@ import {
   type FinalMetrics,
   type FitResult,
   type KernelExecutor,
+  type LiveChanges,
   type Model,
   type TrainingCheckpoint,
   type TrainingConfig as EngineTrainingConfig,
@@ -32,7 +33,7 @@ import { splitTable, tableTrainingData, type TableSamples } from "./table-traini
 import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline } from "../features/index.js";
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
-import { createTrainingStore, type MetricsSummary } from "./training-store.js";
+import { createTrainingStore, type LiveSettings, type MetricsSummary } from "./training-store.js";
 import { trialPruner } from "./sweep-pruning.js";
 
 export type StopReason = "cancel" | "pause" | "shutdown" | "timeLimit" | "pruned" | null;
@@ -123,6 +124,9 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     // A sweep's trial may be stopped by successive halving at a rung epoch.
     const pruner = await trialPruner(db, jobId, job.sweepId, training.epochs);
     let pruned = false;
+    // What a PATCH may change while the job runs: read back at each epoch end, applied from the next epoch.
+    let inForce: LiveSettings = { learningRate: training.optimizer.learningRate, epochs: training.epochs, patience: training.earlyStopping ? (training.earlyStopping.patience ?? 0) : null };
+    let changes: LiveChanges | null = null;
 
     const result: FitResult = await fit(
       model,
@@ -148,9 +152,12 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
           const recorded = await store.recordEpoch({ jobId, attempt, metrics: pendingMetrics!, best: summary(best!), checkpoint });
           cancelRequested = recorded.cancelRequested;
           pauseRequested = recorded.pauseRequested;
+          changes = liveChanges(inForce, recorded.live);
+          inForce = recorded.live;
           control.events.publish(jobId, recorded.event);
           if (pruner && (await pruner.stopsAt(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>))) pruned = true;
         },
+        changesAfter: () => changes,
       },
       { resumeFrom, ...(executor ? { executor } : {}), ...(data.validation ? { validationData: data.validation } : {}) },
     );
@@ -328,6 +335,15 @@ export function bestRule(training: Pick<TrainingConfig, "earlyStopping" | "valid
     if (bestValue === undefined) return true;
     return maximize ? value > bestValue : value < bestValue;
   };
+}
+
+/** What changed between the settings in force and the job's row, as the engine takes it; null when nothing did. */
+function liveChanges(inForce: LiveSettings, now: LiveSettings): LiveChanges | null {
+  const changes: LiveChanges = {};
+  if (now.learningRate !== inForce.learningRate) changes.learningRate = now.learningRate;
+  if (now.epochs !== inForce.epochs) changes.epochs = now.epochs;
+  if (now.patience !== null && now.patience !== inForce.patience) changes.patience = now.patience;
+  return Object.keys(changes).length > 0 ? changes : null;
 }
 
 function summary(metrics: FinalMetrics & { epoch?: number }): MetricsSummary {

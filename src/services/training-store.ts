@@ -15,6 +15,13 @@ import { FencedOut, type JobFailure } from "./training-errors.js";
 /** A job's best metrics so far (loss, accuracy?, valLoss?, valAccuracy?, epoch). */
 export type MetricsSummary = Record<string, number>;
 
+/** The settings PATCH /v1/jobs/:id may change while the job runs, as the job's row has them now (patience: null without early stopping). */
+export interface LiveSettings {
+  learningRate: number;
+  epochs: number;
+  patience: number | null;
+}
+
 export interface Attempt {
   jobId: string;
   attempt: number;
@@ -90,14 +97,15 @@ export function createTrainingStore({ db }: { db: Database }) {
      * transaction's many. Returns the event and whether a cancel was
      * requested meanwhile.
      */
-    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean; pauseRequested: boolean }> {
+    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }> {
       const row = metricRow(metrics);
       const bytes = encodeCheckpoint(checkpoint);
-      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean; pauseRequested: boolean }[]>`
+      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }[]>`
         WITH fence AS (
           UPDATE "TrainingJob" SET "epoch" = ${row.epoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
           WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
-          RETURNING "id", "cancelRequested", "pauseRequested"
+          RETURNING "id", "cancelRequested", "pauseRequested",
+            jsonb_build_object('learningRate', "training"->'optimizer'->'learningRate', 'epochs', "training"->'epochs', 'patience', "training"->'earlyStopping'->'patience') AS "live"
         ), metric AS (
           INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "mae", "valMae", "learningRate", "durationMs")
           SELECT "id", ${row.epoch}::int, ${row.loss}::float8, ${row.accuracy}::float8, ${row.valLoss}::float8,
@@ -116,10 +124,10 @@ export function createTrainingStore({ db }: { db: Database }) {
           INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
           RETURNING "id"
         )
-        SELECT event."id" AS "eventId", fence."cancelRequested", fence."pauseRequested" FROM fence, event`;
+        SELECT event."id" AS "eventId", fence."cancelRequested", fence."pauseRequested", fence."live" FROM fence, event`;
       if (written.length === 0) throw FencedOut.of(jobId, attempt);
-      const [{ eventId, cancelRequested, pauseRequested }] = written;
-      return { event: { id: eventId.toString(), type: "epoch", data: row }, cancelRequested, pauseRequested };
+      const [{ eventId, cancelRequested, pauseRequested, live }] = written;
+      return { event: { id: eventId.toString(), type: "epoch", data: row }, cancelRequested, pauseRequested, live };
     },
 
     /** A mid-epoch checkpoint (shutdown), written only while this attempt owns the job. */

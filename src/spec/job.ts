@@ -1,5 +1,6 @@
 import { Type, type Static } from "typebox";
-import { LabelFields, LabelViewFields } from "./common.js";
+import { bounded } from "./bounds.js";
+import { LabelFields, LabelViewFields, LabelsPatch } from "./common.js";
 import { JobModel, JobModelInput } from "./model-spec.js";
 import { TrainingConfig } from "./training-config.js";
 
@@ -48,6 +49,42 @@ export const StatusChange = Type.Object(
   { title: "StatusChange" },
 );
 
+/** What PATCH /v1/jobs/:id may change in a job that has not ended, from its next epoch boundary. */
+export const LiveTrainingChanges = Type.Object(
+  {
+    optimizer: Type.Optional(
+      Type.Object({ learningRate: bounded("learningRate", { description: "The new base rate; a schedule goes on from it (reduceOnPlateau's current rate becomes it)." }) }, { additionalProperties: false }),
+    ),
+    epochs: Type.Optional(bounded("epochs", { description: "Epochs in all; above the epochs completed. Cosine's span follows." })),
+    earlyStopping: Type.Optional(Type.Object({ patience: bounded("patience") }, { additionalProperties: false, description: "Only for a job trained with early stopping." })),
+  },
+  { additionalProperties: false, minProperties: 1, title: "LiveTrainingChanges" },
+);
+export type LiveTrainingChanges = Static<typeof LiveTrainingChanges>;
+
+export const JobPatch = Type.Object(
+  { ...LabelsPatch.properties, training: Type.Optional(LiveTrainingChanges) },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    title: "JobPatch",
+    examples: [{ tags: ["baseline"] }, { training: { optimizer: { learningRate: 0.0003 }, epochs: 60, earlyStopping: { patience: 8 } } }],
+  },
+);
+export type JobPatch = Static<typeof JobPatch>;
+
+/** One PATCH of a job's training, as its history and event stream show it. */
+export const TrainingChange = Type.Object(
+  {
+    at: Type.String({ format: "date-time" }),
+    epoch: Type.Integer({ description: "Epochs completed when it was asked: it applies from the next epoch boundary the worker reaches (a paused job: when it resumes)." }),
+    fields: Type.Array(
+      Type.Object({ path: Type.String({ examples: ["/training/optimizer/learningRate"] }), from: Type.Union([Type.Number(), Type.Null()]), to: Type.Number() }, { additionalProperties: false }),
+    ),
+  },
+  { title: "TrainingChange" },
+);
+
 export const JobError = Type.Object(
   {
     code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "TIME_LIMIT_EXCEEDED", "INTERNAL"] }),
@@ -79,6 +116,7 @@ export const Job = Type.Object(
     cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),
     pauseRequested: Type.Boolean({ description: "A pause was requested; the worker pauses the job at the next batch (status `paused`)." }),
     history: Type.Array(StatusChange, { description: "Every status the job has had, oldest first." }),
+    trainingChanges: Type.Array(TrainingChange, { description: "Every change of its training by PATCH while it ran, oldest first; `training` has the values now in force." }),
     createdAt: Type.String({ format: "date-time" }),
     startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
     finishedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
@@ -105,6 +143,7 @@ export const Job = Type.Object(
         resultModelId: "mdl_01jf3k2m9q8r7s6t5v4w",
         cancelRequested: false,
         pauseRequested: false,
+        trainingChanges: [],
         history: [
           { status: "queued", at: "2025-01-01T12:00:00.000Z", message: "submitted" },
           { status: "running", at: "2025-01-01T12:00:00.050Z", message: "attempt 1" },

@@ -186,6 +186,10 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     expect(await jobStatus(id)).toBe("paused");
     await page.locator('button[data-action="resume"]').waitFor();
     expect(await page.locator('button[data-action="pause"]').count()).toBe(0);
+    // A change of its training while paused shows in its history, from the job's event stream.
+    expect((await api("PATCH", `/v1/jobs/${id}`, { training: { optimizer: { learningRate: 0.001 } } })).status).toBe(200);
+    await page.locator("li[data-change]").waitFor({ timeout: 15_000 });
+    expect(await page.locator("li[data-change]").innerText()).toMatch(/learning rate 0\.003 → 0\.001/);
     await page.screenshot({ path: screenshotPath("06a-job-paused.png"), fullPage: true });
     await page.locator('button[data-action="resume"]').click();
     await page.locator('.page-title-row .badge[data-status="running"]').waitFor({ timeout: 15_000 });

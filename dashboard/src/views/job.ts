@@ -14,6 +14,12 @@ import type { ViewContext } from "../view";
  */
 type JobAction = "pause" | "resume" | "cancel";
 
+/** "learning rate 0.001 → 0.0003" for a changed field of the training. */
+function describeField({ path, from, to }: Job["trainingChanges"][number]["fields"][number]): string {
+  const name = path.split("/").at(-1)!.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`);
+  return `${name} ${from === null ? "" : `${fmtNumber(from)} → `}${fmtNumber(to)}`;
+}
+
 export async function jobView({ root, params, signal }: ViewContext): Promise<void> {
   replace(root, loading());
   let job = await api<Job>(`/v1/jobs/${encodeURIComponent(params.id)}`, { signal });
@@ -112,7 +118,9 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
         ["Base model", "baseModelId" in job.model ? h("a", { href: `#/models/${job.model.baseModelId}` }, job.model.baseModelId) : null],
         ["Training", describeTraining(job)],
         ["Started", job.startedAt ? fmtTime(job.startedAt) : job.status === "queued" ? "waiting for a worker" : "–"],
-        [finished ? "Took" : "Running for", elapsed !== null ? fmtDuration(elapsed) : null],
+        job.status === "paused"
+          ? ["Trained for", fmtDuration(rows.reduce((sum, r) => sum + r.durationMs, 0))]
+          : [finished ? "Took" : "Running for", elapsed !== null ? fmtDuration(elapsed) : null],
         ["Time left", eta !== null ? `≈ ${fmtDuration(eta)}` : null],
         [
           ended() ? "Best" : "Best so far",
@@ -144,17 +152,16 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
   }
 
   function renderHistory(): void {
-    replace(
-      historySlot,
-      h("h2", { class: "card-title" }, "Status history"),
-      h(
-        "ol",
-        { class: "timeline" },
-        job.history.map((change) =>
-          h("li", { "data-status": change.status }, statusBadge(change), h("div", null, h("div", null, change.message || change.status), h("div", { class: "muted small" }, fmtTime(change.at)))),
-        ),
-      ),
-    );
+    const item = (attrs: Record<string, string>, badge: HTMLElement, text: string, at: string) => ({
+      at: Date.parse(at),
+      node: h("li", attrs, badge, h("div", null, h("div", null, text), h("div", { class: "muted small" }, fmtTime(at)))),
+    });
+    const statuses = job.history.map((change) => item({ "data-status": change.status }, statusBadge(change), change.message || change.status, change.at));
+    // Training changed by PATCH while the job ran, in time order among the statuses.
+    const changed = () => h("span", { class: "badge status-changed" }, h("span", { class: "dot", "aria-hidden": "true" }), "changed");
+    const changes = job.trainingChanges.map((change) => item({ "data-change": "" }, changed(), `${change.fields.map(describeField).join(", ")} (after epoch ${change.epoch})`, change.at));
+    const items = [...statuses, ...changes].sort((a, b) => a.at - b.at);
+    replace(historySlot, h("h2", { class: "card-title" }, "Status history"), h("ol", { class: "timeline" }, items.map((i) => i.node)));
   }
 
   function renderEpochTable(): void {
@@ -271,6 +278,7 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
         renderLive();
         break;
       case "status":
+      case "change":
         void refreshJob().catch(() => undefined);
         break;
       case "done": {

@@ -10,6 +10,7 @@ then follows it live, and closes after the \`done\` event. Events:
 - \`status\` (id): \`{status, at, message}\`, on every status change;
 - \`progress\` (no id, not replayed): \`{epoch, batch, batches, loss}\`, a few times a second while training;
 - \`epoch\` (id): the epoch's metrics row, as in GET /v1/jobs/{id}/metrics;
+- \`change\` (id): \`{at, epoch, fields: [{path, from, to}]}\`, when PATCH /v1/jobs/{id} changes the training (applied from the next epoch boundary);
 - \`done\` (id): \`{status, resultModelId?, metrics?, error?}\`, last.
 Comment lines are sent as heartbeats.`;
 

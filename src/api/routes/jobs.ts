@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobService } from "../../services/jobs.js";
-import { IdParams, LabelsPatch, Page, PageQuery } from "../../spec/common.js";
-import { DryRun, EpochMetric, Job, JobComparison, JobInput, JobStatus } from "../../spec/job.js";
+import { IdParams, Page, PageQuery } from "../../spec/common.js";
+import { DryRun, EpochMetric, Job, JobComparison, JobInput, JobPatch, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
 import { acceptsCsv, METRIC_COLUMNS, metricsCsv } from "../metrics-csv.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
@@ -86,14 +86,19 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
       schema: {
         operationId: "updateJob",
         tags: ["jobs"],
-        summary: "Rename, describe or tag a job",
-        description: "The fields given replace the stored ones (`name: null` clears the name); training is not touched. The model a job trains starts with the job's labels.",
+        summary: "Relabel a job, or change its training while it runs",
+        description:
+          "Labels: the fields given replace the stored ones (`name: null` clears the name); the model a job trains starts with the job's labels. " +
+          "`training` changes a queued, running or paused job's learning rate, total epochs or early-stopping patience: the worker applies them from the next epoch boundary " +
+          "(a paused job: when it resumes), the metrics rows show the rate used, a resumed attempt keeps them, and each change is a `change` event in the job's stream and in `trainingChanges`. " +
+          "A changed job loses its fingerprint (its weights depend on when the change took effect). 409 for a job that has ended, epochs not above those trained, or patience without early stopping; " +
+          "more epochs must fit the service's limits (422).",
         params: IdParams,
-        body: LabelsPatch,
-        response: { 200: json(Job, "The job."), ...problems(400, 404) },
+        body: JobPatch,
+        response: { 200: json(Job, "The job."), ...problems(400, 404, 409, 422) },
       },
     },
-    async (request) => jobs.relabel(request.projectId, request.params.id, request.body),
+    async (request) => jobs.update(request.projectId, request.params.id, request.body),
   );
 
   app.post(

@@ -25,7 +25,7 @@ export class EarlyStopping {
   wait = 0;
 
   constructor(
-    private readonly config: EarlyStoppingConfig,
+    private config: EarlyStoppingConfig,
     hasValidation: boolean,
   ) {
     ({ monitor: this.monitor, maximize: this.maximize } = monitorOf(config, hasValidation));
@@ -46,6 +46,11 @@ export class EarlyStopping {
       this.wait++;
     }
     return improved;
+  }
+
+  /** A live change of the patience, counted against the epochs already waited. */
+  setPatience(patience: number): void {
+    this.config = { ...this.config, patience };
   }
 
   get shouldStop(): boolean {

@@ -7,7 +7,7 @@ import { createOptimizer } from "../optimizers/create-optimizer.js";
 import type { Optimizer } from "../optimizers/optimizer.js";
 import { Prng } from "../random.js";
 import { checkTrainingConfig } from "../spec.js";
-import type { EpochInProgress, EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
+import type { EpochInProgress, EpochMetrics, FitCallbacks, FitOptions, FitResult, FinalMetrics, LiveChanges, Model, TrainingCheckpoint, TrainingConfig, TrainingData } from "../types.js";
 import { exportWeights, importWeights } from "../weights.js";
 import { AbsoluteErrorCounter } from "./absolute-error.js";
 import { AccuracyCounter } from "./accuracy.js";
@@ -53,6 +53,8 @@ interface Session {
   executor: KernelExecutor | null;
   rng: Prng;
   batchesPerEpoch: number;
+  /** Epochs in all: the config's, unless a live change moved it. */
+  epochs: number;
   history: EpochMetrics[];
   firstEpoch: number;
   /** The interrupted epoch a mid-epoch checkpoint resumes, until trainEpoch picks it up. */
@@ -72,7 +74,7 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
   let stopped: FitResult["stopped"] = "completed";
   let partialLoss = NaN;
   let stopCheckpoint: TrainingCheckpoint | undefined;
-  for (let epoch = session.firstEpoch; epoch <= config.epochs; epoch++) {
+  for (let epoch = session.firstEpoch; epoch <= session.epochs; epoch++) {
     const outcome = await trainEpoch(session, epoch);
     if (outcome.inProgress) {
       stopped = "cancelled";
@@ -84,10 +86,12 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
     const metrics = epochMetrics(session, epoch, outcome);
     session.history.push(metrics);
     session.scheduler.endEpoch(metrics);
-    const stopEarly = session.earlyStopping !== null && trackBest(session, metrics);
+    if (session.earlyStopping !== null) trackBest(session, metrics);
     await callbacks.onEpochEnd?.(metrics);
     if (callbacks.onCheckpoint) await callbacks.onCheckpoint(makeCheckpoint(session, epoch));
-    if (stopEarly) {
+    const changes = callbacks.changesAfter ? await callbacks.changesAfter(epoch) : null;
+    if (changes) applyChanges(session, changes);
+    if (session.earlyStopping?.shouldStop) {
       stopped = "earlyStopping";
       break;
     }
@@ -95,6 +99,27 @@ export async function fit(model: Model, data: TrainingData, config: TrainingConf
   const result = finish(session, stopped, partialLoss);
   if (stopCheckpoint) result.checkpoint = stopCheckpoint;
   return result;
+}
+
+/** A running job's new learning rate, epochs or patience, from the next epoch on. */
+function applyChanges(session: Session, changes: LiveChanges): void {
+  if (changes.learningRate !== undefined) {
+    checkPositive(changes.learningRate, "learningRate");
+    session.scheduler.setBaseRate(changes.learningRate);
+  }
+  if (changes.epochs !== undefined) {
+    if (!Number.isInteger(changes.epochs) || changes.epochs < 1) throw new SpecError(`epochs must be a positive integer, got ${changes.epochs}`, "/training/epochs");
+    session.epochs = changes.epochs;
+    session.scheduler.setTotalEpochs(changes.epochs);
+  }
+  if (changes.patience !== undefined && session.earlyStopping !== null) {
+    if (!Number.isInteger(changes.patience) || changes.patience < 0) throw new SpecError(`patience must be a non-negative integer, got ${changes.patience}`, "/training/earlyStopping/patience");
+    session.earlyStopping.setPatience(changes.patience);
+  }
+}
+
+function checkPositive(value: number, name: string): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new SpecError(`${name} must be a positive number, got ${value}`, `/training/optimizer/${name}`);
 }
 
 function startSession(network: NeuralNetwork, data: TrainingData, config: TrainingConfig, callbacks: FitCallbacks, options: FitOptions): Session {
@@ -151,6 +176,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     executor: options.executor ?? null,
     rng,
     batchesPerEpoch,
+    epochs: config.epochs,
     history: [],
     firstEpoch: 1,
     pending: null,
@@ -300,8 +326,8 @@ function evaluateWith(session: Session, predicted?: Int32Array): ReturnType<type
   }
 }
 
-/** Updates early stopping with an epoch; keeps the best weights if they are to be restored. Returns whether to stop. */
-function trackBest(session: Session, metrics: EpochMetrics): boolean {
+/** Updates early stopping with an epoch; keeps the best weights if they are to be restored. */
+function trackBest(session: Session, metrics: EpochMetrics): void {
   const early = session.earlyStopping!;
   const improved = early.update(metrics);
   if (improved && session.config.earlyStopping?.restoreBestWeights) {
@@ -311,7 +337,6 @@ function trackBest(session: Session, metrics: EpochMetrics): boolean {
       session.bestPredictedEpoch = metrics.epoch;
     }
   }
-  return early.shouldStop;
 }
 
 function finish(session: Session, stopped: FitResult["stopped"], partialLoss: number): FitResult {
@@ -362,7 +387,7 @@ function makeCheckpoint(session: Session, epoch: number): TrainingCheckpoint {
     weights: exportWeights(session.network),
     optimizer: session.optimizer.getState(),
     rng: session.rng.getState(),
-    schedule: { ...session.scheduler.state },
+    schedule: { ...session.scheduler.state, baseRate: session.scheduler.baseLearningRate },
     earlyStopping: early ? { bestValue: early.bestValue, bestEpoch: early.bestEpoch, wait: early.wait, bestWeights: session.bestWeights?.slice() ?? null } : null,
     history: session.history.map((m) => ({ ...m })),
   };
@@ -372,7 +397,10 @@ function resume(session: Session, checkpoint: TrainingCheckpoint): void {
   importWeights(session.network, checkpoint.weights.manifest, checkpoint.weights.data);
   session.optimizer.setState(checkpoint.optimizer);
   session.rng.setState(checkpoint.rng);
-  session.scheduler.state = { ...checkpoint.schedule };
+  const { baseRate, ...scheduleState } = checkpoint.schedule;
+  session.scheduler.state = scheduleState;
+  // The job's rate was changed after this checkpoint (a live change it had not yet applied): apply it now, as the live run would have.
+  if (baseRate !== undefined && baseRate !== session.config.optimizer.learningRate) session.scheduler.setBaseRate(session.config.optimizer.learningRate);
   const early = session.earlyStopping;
   if (early && checkpoint.earlyStopping) {
     early.bestValue = checkpoint.earlyStopping.bestValue;

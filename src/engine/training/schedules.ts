@@ -18,12 +18,28 @@ export class LearningRateScheduler {
   state: ScheduleState;
 
   constructor(
-    private readonly baseRate: number,
+    private baseRate: number,
     private readonly schedule: LearningRateSchedule,
-    private readonly totalEpochs: number,
+    private totalEpochs: number,
     private readonly batchesPerEpoch: number,
   ) {
     this.state = { plateauRate: baseRate, plateauBest: Infinity, plateauWait: 0, plateauCooldown: 0 };
+  }
+
+  /** The base rate in effect: the config's, or a live change's. */
+  get baseLearningRate(): number {
+    return this.baseRate;
+  }
+
+  /** A live change of the base rate: the schedule continues from it; reduceOnPlateau's current rate becomes it. */
+  setBaseRate(rate: number): void {
+    this.baseRate = rate;
+    this.state.plateauRate = rate;
+  }
+
+  /** A live change of the number of epochs (cosine's span). */
+  setTotalEpochs(epochs: number): void {
+    this.totalEpochs = epochs;
   }
 
   /** Rate for a batch of an epoch (both from 1). */
