@@ -1341,6 +1341,11 @@ export interface components {
             };
             earlyTermination?: {
                 minEpochs: number;
+                /**
+                 * @description promote (default): a trial waits at each rung, paused with its checkpoint, until it is among the best 1/reductionFactor of the trials that reached the rung, then resumes; those still waiting when no other trial can come are pruned. stop: a trial outside the best 1/reductionFactor of those that reached the rung before it stops there; the others train on without waiting.
+                 * @enum {unknown}
+                 */
+                mode?: "promote" | "stop";
                 reductionFactor: number;
                 /** @enum {string} */
                 type: "asha";
@@ -3580,7 +3585,8 @@ export interface components {
                 parameters: {
                     [key: string]: unknown;
                 };
-                status: "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused" | "pruned";
+                /** @description waiting: paused at a rung until successive halving promotes it (it then resumes from its checkpoint) or prunes it. */
+                status: "pending" | "queued" | "running" | "succeeded" | "failed" | "cancelled" | "paused" | "waiting" | "pruned";
             }[];
         };
         /**

@@ -183,9 +183,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
      * queue); a running one is flagged and its worker stops at the next batch
      * boundary. One statement decides which, so concurrent cancels, and a
      * cancel racing the worker's claim or completion, leave exactly one
-     * terminal state. An ended job is a 409.
+     * terminal state. An ended job is a 409. `pruned`: a sweep's successive
+     * halving ends a trial waiting at a rung (the end says so).
      */
-    async cancel(projectId: string, id: string): Promise<JobView> {
+    async cancel(projectId: string, id: string, { pruned = false }: { pruned?: boolean } = {}): Promise<JobView> {
       const outcome = await db.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<{ status: JobStatus; resumes: number; before: JobStatus }[]>`
           UPDATE "TrainingJob" j SET
@@ -202,9 +203,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         // A paused job keeps its completed epochs (their metrics stay); its checkpoint goes, as at any end.
         const epoch = before === "paused" ? ((await tx.trainingJob.findUniqueOrThrow({ where: { id }, select: { epoch: true } })).epoch) : 0;
         if (before === "paused") await tx.checkpoint.deleteMany({ where: { jobId: id } });
+        const message = pruned ? `pruned by its sweep's successive halving after epoch ${epoch}` : before === "paused" ? `cancelled while paused, after ${epoch} epochs` : "cancelled before it started";
         const events = [
-          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", before === "paused" ? `cancelled while paused, after ${epoch} epochs` : "cancelled before it started") }),
-          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch }),
+          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", message) }),
+          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch, ...(pruned ? { pruned: true } : {}) }),
         ];
         return { status, resumes, events };
       });

@@ -3,7 +3,8 @@
 // starts and whenever one of its trials ends (the end's transaction flags it;
 // a worker's sweep advancer, or the API, takes the flag): it proposes trials
 // until maxParallel are active or maxTrials exist, and completes when the last
-// one ends. Successive halving stops weak trials at rungs (sweep-pruning.ts).
+// one ends. Successive halving (src/sweeps/asha.ts) promotes trials waiting at
+// rungs from here (decideRungs), or stops weak ones from their runs (sweep-pruning.ts).
 
 import type { Database } from "../db/client.js";
 import { newId } from "../db/ids.js";
@@ -12,12 +13,15 @@ import type { JobInput } from "../spec/job.js";
 import type { CreateSweepView, SweepTrialView, SweepView } from "../spec/sweep.js";
 import { applyParameters, checkSearchSpace, type Parameters, type SearchSpace } from "../sweeps/search-space.js";
 import { gridPoint, gridSize, randomPoint, tpePoint, type Observation } from "../sweeps/samplers.js";
+import { promotions } from "../sweeps/asha.js";
 import type { JobService } from "./jobs.js";
 import { recordSweepCompletedDeliveries } from "./webhook-outbox.js";
 
 type Metric = CreateSweepView["metric"];
-/** Trial jobs that hold a place in the sweep's budget of parallel trials (a paused one may resume). */
-const ACTIVE = new Set(["queued", "running", "paused"]);
+/** Trials that hold a place among the sweep's parallel trials (a paused one may resume; one waiting at a rung does not). */
+const ACTIVE = new Set<string>(["pending", "queued", "running", "paused"]);
+/** Trials of a sweep that is not done: the active ones, and those waiting at a rung. */
+const UNFINISHED = new Set<string>([...ACTIVE, "waiting"]);
 
 /** The trials a sweep may have: maxTrials, or fewer when a grid has fewer combinations. */
 function budgetOf(spec: CreateSweepView): number {
@@ -42,7 +46,7 @@ function bestOf<T extends { metric: number | null; status: string }>(states: T[]
   return states.filter((s) => s.metric !== null && s.status === "succeeded").reduce<T | null>((b, s) => (b === null || sign * s.metric! < sign * b.metric! ? s : b), null);
 }
 
-export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobService, "submit" | "cancel"> }) {
+export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobService, "submit" | "cancel" | "resume"> }) {
   async function load(projectId: string | null, id: string) {
     const sweep = await db.sweep.findFirst({ where: { id, ...(projectId ? { projectId } : {}) }, include: { trials: { orderBy: { number: "asc" } } } });
     if (!sweep) throw notFound("sweep", id);
@@ -62,10 +66,66 @@ export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobS
     const statusOf = new Map(statuses.map((j) => [j.id, j.status as string]));
     const modelOf = new Map(models.map((m) => [m.sourceJobId, m.id]));
     return sweep.trials.map((trial) => {
-      const status: SweepTrialView["status"] = trial.pruned ? "pruned" : trial.error ? "failed" : trial.jobId ? (statusOf.get(trial.jobId) as SweepTrialView["status"]) : "pending";
+      const status: SweepTrialView["status"] = trial.pruned
+        ? "pruned"
+        : trial.error
+          ? "failed"
+          : trial.waitingAtEpoch !== null
+            ? "waiting"
+            : trial.jobId
+              ? (statusOf.get(trial.jobId) as SweepTrialView["status"])
+              : "pending";
       const measured = trial.jobId ? metrics.get(trial.jobId) : undefined;
       return { trial, status, metric: measured?.value ?? null, epochs: measured?.epochs ?? 0, modelId: trial.jobId ? (modelOf.get(trial.jobId) ?? null) : null };
     });
+  }
+
+  type Loaded = Awaited<ReturnType<typeof load>>;
+  type TrialState = Awaited<ReturnType<typeof trialStates>>[number];
+
+  /**
+   * Successive halving's promotion form, under the sweep's lock: promotes
+   * (resumes) the waiting trials among the best 1/eta of those that reached
+   * their rung; once no trial runs or may start, prunes those still waiting.
+   * Returns whether a trial moved, or "blocked" when the project's job cap
+   * keeps a promoted trial waiting.
+   */
+  async function decideRungs(sweep: Loaded, states: TrialState[]): Promise<boolean | "blocked"> {
+    const waiting = states.filter((s) => s.status === "waiting");
+    if (waiting.length === 0) return false;
+    const { metric, goal } = sweep.request;
+    const sign = goal === "minimize" ? 1 : -1;
+    const rungEpochs = [...new Set(waiting.map((s) => s.trial.waitingAtEpoch!))];
+    const jobIds = states.flatMap((s) => (s.trial.jobId ? [s.trial.jobId] : []));
+    const rows = await db.epochMetric.findMany({ where: { jobId: { in: jobIds }, epoch: { in: rungEpochs } }, select: { jobId: true, epoch: true, [metric]: true } });
+    const byJob = new Map(states.map((s) => [s.trial.jobId, s]));
+    const promoted: TrialState[] = [];
+    for (const epoch of rungEpochs) {
+      const reached = rows.flatMap((row) => {
+        const value = (row as unknown as Record<string, number | null>)[metric];
+        return row.epoch === epoch && typeof value === "number" ? [{ trial: byJob.get(row.jobId)!.trial.number, value: sign * value }] : [];
+      });
+      const here = new Set(waiting.filter((s) => s.trial.waitingAtEpoch === epoch).map((s) => s.trial.number));
+      for (const number of promotions(reached, here, sweep.request.earlyTermination!.reductionFactor)) promoted.push(states.find((s) => s.trial.number === number)!);
+    }
+    for (const state of promoted) {
+      try {
+        await jobs.resume(sweep.projectId, state.trial.jobId!);
+      } catch (error) {
+        if (error instanceof DescentError && error.code === "RATE_LIMITED") return "blocked";
+        // Ended meanwhile (cancelled by its user): it waits no more.
+        if (!(error instanceof DescentError && error.code === "CONFLICT")) throw error;
+      }
+      await db.sweepTrial.update({ where: { id: state.trial.id }, data: { waitingAtEpoch: null } });
+    }
+    const more = states.some((s) => ACTIVE.has(s.status)) || sweep.trials.length < budgetOf(sweep.request);
+    if (promoted.length > 0 || more) return promoted.length > 0;
+    // No trial runs or may start: nothing more will reach these rungs.
+    for (const state of waiting) {
+      await jobs.cancel(sweep.projectId, state.trial.jobId!, { pruned: true }).catch(() => undefined);
+      await db.sweepTrial.update({ where: { id: state.trial.id }, data: { waitingAtEpoch: null, pruned: true } });
+    }
+    return true;
   }
 
   /**
@@ -78,12 +138,21 @@ export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobS
     await db.$transaction(
       async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${sweepId}))`;
-        const sweep = await load(null, sweepId);
+        let sweep = await load(null, sweepId);
         if (sweep.status !== "running") return;
-        const states = await trialStates(sweep);
+        let states = await trialStates(sweep);
+        if (sweep.request.earlyTermination && (sweep.request.earlyTermination.mode ?? "promote") === "promote") {
+          const moved = await decideRungs(sweep, states);
+          if (moved === "blocked") {
+            // The project's active-job cap: the promotion waits, and the next job end advances the sweep again.
+            await tx.sweep.update({ where: { id: sweepId }, data: { needsAdvance: true } });
+            return;
+          }
+          if (moved) states = await trialStates((sweep = await load(null, sweepId)));
+        }
         const budget = budgetOf(sweep.request);
-        const active = states.filter((s) => s.status === "pending" || ACTIVE.has(s.status)).length;
-        if (sweep.trials.length >= budget && active === 0) {
+        const active = states.filter((s) => ACTIVE.has(s.status)).length;
+        if (sweep.trials.length >= budget && !states.some((s) => UNFINISHED.has(s.status))) {
           await tx.sweep.update({ where: { id: sweepId }, data: { status: "completed", finishedAt: new Date(), needsAdvance: false } });
           const best = bestOf(states, sweep.request.goal);
           await recordSweepCompletedDeliveries(tx, sweep.projectId, { sweepId, status: "completed", trials: states.length, best: best ? { jobId: best.trial.jobId, modelId: best.modelId, parameters: best.trial.parameters, metric: best.metric } : null });
@@ -191,9 +260,11 @@ export function createSweepService({ db, jobs }: { db: Database; jobs: Pick<JobS
       await db.$transaction(async (tx) => {
         await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${id}))`;
         await tx.sweep.update({ where: { id }, data: { status: "cancelled", finishedAt: new Date(), needsAdvance: false } });
+        // Trials waiting at a rung end as their jobs do (cancelled below).
+        await tx.sweepTrial.updateMany({ where: { sweepId: id, waitingAtEpoch: { not: null } }, data: { waitingAtEpoch: null } });
       });
       for (const state of await trialStates(sweep)) {
-        if (state.trial.jobId && ACTIVE.has(state.status)) await jobs.cancel(projectId, state.trial.jobId).catch(() => undefined);
+        if (state.trial.jobId && UNFINISHED.has(state.status)) await jobs.cancel(projectId, state.trial.jobId).catch(() => undefined);
       }
       return this.get(projectId, id);
     },

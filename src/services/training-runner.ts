@@ -2,7 +2,7 @@
 // back through the fenced store (training-store.ts). A later attempt resumes
 // from the last checkpoint; errors are training-errors.ts's kinds.
 
-import type { Database } from "../db/client.js";
+import type { Database, Prisma } from "../db/client.js";
 import { decodeColumnReports, decodeJobModel, decodeModelSpec, decodeTrainingConfig, decodeWeightManifest, toJson } from "../db/json-columns.js";
 import { newId } from "../db/ids.js";
 import {
@@ -36,7 +36,7 @@ import { FencedOut, JobFailure, Released, type FailureCode } from "./training-er
 import { createTrainingStore, type LiveSettings, type MetricsSummary } from "./training-store.js";
 import { trialPruner } from "./sweep-pruning.js";
 
-export type StopReason = "cancel" | "pause" | "shutdown" | "timeLimit" | "pruned" | null;
+export type StopReason = "cancel" | "pause" | "shutdown" | "timeLimit" | "pruned" | "rung" | null;
 
 export interface RunControl {
   /** Checked between batches: a cancel or pause request, or this worker shutting down. */
@@ -124,6 +124,8 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     // A sweep's trial may be stopped by successive halving at a rung epoch.
     const pruner = await trialPruner(db, jobId, job.sweepId, training.epochs);
     let pruned = false;
+    // Successive halving's promotion form: the rung epoch the trial waits at (its run pauses there).
+    let waitsAt = 0;
     // What a PATCH may change while the job runs: read back at each epoch end, applied from the next epoch.
     let inForce: LiveSettings = { learningRate: training.optimizer.learningRate, epochs: training.epochs, patience: training.earlyStopping ? (training.earlyStopping.patience ?? 0) : null };
     let changes: LiveChanges | null = null;
@@ -135,7 +137,7 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
       (data.pipeline ? { ...training, validationSplit: 0 } : training) as EngineTrainingConfig,
       {
         shouldStop: () => {
-          stopReason = cancelRequested ? "cancel" : pruned ? "pruned" : (control.stopReason() ?? (pauseRequested ? "pause" : Date.now() > deadline ? "timeLimit" : null));
+          stopReason = cancelRequested ? "cancel" : pruned ? "pruned" : waitsAt > 0 ? "rung" : (control.stopReason() ?? (pauseRequested ? "pause" : Date.now() > deadline ? "timeLimit" : null));
           return stopReason !== null;
         },
         onBatchEnd: ({ epoch, batch, batches, loss }) => {
@@ -155,7 +157,9 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
           changes = liveChanges(inForce, recorded.live);
           inForce = recorded.live;
           control.events.publish(jobId, recorded.event);
-          if (pruner && (await pruner.stopsAt(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>))) pruned = true;
+          const decision = pruner ? await pruner.afterEpoch(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>) : "continue";
+          if (decision === "prune") pruned = true;
+          if (decision === "wait") waitsAt = pendingMetrics!.epoch;
         },
         changesAfter: () => changes,
       },
@@ -170,6 +174,10 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
         throw Released.of(jobId, result.checkpoint?.inProgress ? `epoch ${result.checkpoint.inProgress.epoch}, batch ${result.checkpoint.inProgress.batch}` : `epoch ${epoch}`);
       }
       if (stopReason === "pause") return pause(jobId, attempt, result.checkpoint, result.checkpoint, control);
+      if (stopReason === "rung") {
+        const message = `waiting after epoch ${waitsAt}, a rung of its sweep's successive halving, to be promoted or pruned`;
+        return pause(jobId, attempt, result.checkpoint, result.checkpoint, control, { message, write: (tx) => pruner!.wait(tx, waitsAt) });
+      }
       if (stopReason === "timeLimit") {
         throw new JobFailure("TIME_LIMIT_EXCEEDED", `stopped at its time limit of ${training.timeLimitSeconds} s after ${epoch} completed epochs (their metrics are kept)`, epoch + 1);
       }
@@ -183,12 +191,19 @@ export function createTrainingRunner({ db, executor }: { db: Database; executor?
     return { status: "succeeded", modelId };
   }
 
-  /** Pauses the job where `at` leaves it, saving `checkpoint` (the batch it stopped at) if there is a new one. */
-  async function pause(jobId: string, attempt: number, checkpoint: TrainingCheckpoint | undefined, at: TrainingCheckpoint | undefined, control: RunControl): Promise<RunOutcome> {
+  /** Pauses the job where `at` leaves it, saving `checkpoint` (the batch it stopped at) if there is a new one; `write` adds to the pause's transaction. */
+  async function pause(
+    jobId: string,
+    attempt: number,
+    checkpoint: TrainingCheckpoint | undefined,
+    at: TrainingCheckpoint | undefined,
+    control: RunControl,
+    { message, write }: { message?: string; write?: (tx: Prisma.TransactionClient) => Promise<unknown> } = {},
+  ): Promise<RunOutcome> {
     const epochs = at?.epoch ?? 0;
     const batch = at?.inProgress?.batch ?? 0;
-    const message = batch > 0 ? `paused in epoch ${epochs + 1}, after batch ${batch}` : `paused after ${epochs} epochs`;
-    await store.pause({ jobId, attempt, checkpoint, message, events: control.events });
+    message ??= batch > 0 ? `paused in epoch ${epochs + 1}, after batch ${batch}` : `paused after ${epochs} epochs`;
+    await store.pause({ jobId, attempt, checkpoint, message, events: control.events, write });
     return { status: "paused", epoch: epochs, batch };
   }
 

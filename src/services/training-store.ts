@@ -139,13 +139,21 @@ export function createTrainingStore({ db }: { db: Database }) {
      * Pauses the job (fenced): its checkpoint of the batch it stopped at (none
      * when it stopped before training, keeping the one it has), status
      * `paused` with its event, the pause request cleared, in one transaction.
-     * Its worker is free once this returns; resume queues the job again.
+     * Its worker is free once this returns; resume queues the job again. `write` adds to the transaction (a sweep trial's wait at a rung).
      */
-    async pause({ jobId, attempt, checkpoint, message, events }: Attempt & { checkpoint: TrainingCheckpoint | undefined; message: string; events: JobEventSink }): Promise<void> {
+    async pause({
+      jobId,
+      attempt,
+      checkpoint,
+      message,
+      events,
+      write,
+    }: Attempt & { checkpoint: TrainingCheckpoint | undefined; message: string; events: JobEventSink; write?: (tx: Prisma.TransactionClient) => Promise<unknown> }): Promise<void> {
       const event = await db.$transaction(async (tx) => {
         if (checkpoint) await writeCheckpoint(tx, { jobId, attempt, checkpoint });
         const { count } = await tx.trainingJob.updateMany({ where: { id: jobId, attempt, status: "running" }, data: { status: "paused", pauseRequested: false } });
         if (count === 0) throw FencedOut.of(jobId, attempt);
+        if (write) await write(tx);
         return insertJobEvent(tx, jobId, "status", { ...statusChange("paused", message) });
       });
       events.publish(jobId, event);

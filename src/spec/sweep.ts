@@ -26,7 +26,21 @@ export const CreateSweep = Type.Object(
     maxTrials: Type.Integer({ minimum: 1, maximum: 1000 }),
     maxParallel: Type.Integer({ minimum: 1, maximum: 100 }),
     earlyTermination: Type.Optional(
-      Type.Object({ type: Type.Literal("asha"), minEpochs: Type.Integer({ minimum: 1 }), reductionFactor: Type.Integer({ minimum: 2, maximum: 10 }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          type: Type.Literal("asha"),
+          minEpochs: Type.Integer({ minimum: 1 }),
+          reductionFactor: Type.Integer({ minimum: 2, maximum: 10 }),
+          mode: Type.Optional(
+            Type.Enum(["promote", "stop"], {
+              description:
+                "promote (default): a trial waits at each rung, paused with its checkpoint, until it is among the best 1/reductionFactor of the trials that reached the rung, then resumes; those still waiting when no other trial can come are pruned. " +
+                "stop: a trial outside the best 1/reductionFactor of those that reached the rung before it stops there; the others train on without waiting.",
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     seed: Type.Optional(Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1 })),
   },
@@ -51,7 +65,9 @@ export const CreateSweep = Type.Object(
 );
 export type CreateSweepView = Static<typeof CreateSweep>;
 
-const TrialStatus = Type.Union([Type.Literal("pending"), Type.Literal("queued"), Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed"), Type.Literal("cancelled"), Type.Literal("paused"), Type.Literal("pruned")]);
+const TrialStatus = Type.Union([Type.Literal("pending"), Type.Literal("queued"), Type.Literal("running"), Type.Literal("succeeded"), Type.Literal("failed"), Type.Literal("cancelled"), Type.Literal("paused"), Type.Literal("waiting"), Type.Literal("pruned")], {
+  description: "waiting: paused at a rung until successive halving promotes it (it then resumes from its checkpoint) or prunes it.",
+});
 
 export const SweepTrial = Type.Object({
   number: Type.Integer(),

@@ -102,7 +102,7 @@ describe("sweeps", () => {
     expect(a.trials.map((t: { metric: number }) => t.metric)).toEqual(b.trials.map((t: { metric: number }) => t.metric));
   });
 
-  it("stops weak trials by successive halving at the rungs, training fewer epochs than the full grid", async () => {
+  it("in the stopping form, stops weak trials by successive halving at the rungs, training fewer epochs than the full grid", async () => {
     const done = await drive(
       (
         await create({
@@ -114,12 +114,12 @@ describe("sweeps", () => {
           seed: 4,
           maxTrials: 12,
           maxParallel: 1,
-          earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3 },
+          earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3, mode: "stop" },
         })
       ).id,
     );
     const pruned = done.trials.filter((t: { status: string }) => t.status === "pruned");
-    console.info(`ASHA over 12 random learning rates, 16 epochs each: ${pruned.length} pruned, ${done.epochsTrained} epochs trained (without early termination: 192); best valLoss ${done.best.metric.toFixed(4)} at lr ${Number(done.best.parameters["/training/optimizer/learningRate"]).toPrecision(3)}`);
+    console.info(`ASHA (stopping form) over 12 random learning rates, 16 epochs each: ${pruned.length} pruned, ${done.epochsTrained} epochs trained (without early termination: 192); best valLoss ${done.best.metric.toFixed(4)} at lr ${Number(done.best.parameters["/training/optimizer/learningRate"]).toPrecision(3)}`);
     expect(pruned.length).toBeGreaterThan(0);
     for (const trial of pruned) expect([2, 6]).toContain(trial.epochs);
     expect(done.epochsTrained).toBeLessThan(192);
@@ -127,6 +127,58 @@ describe("sweeps", () => {
     const job = (await ctx.app.inject({ url: `/v1/jobs/${pruned[0].jobId}` })).json();
     expect(job.status).toBe("cancelled");
     expect(job.history.at(-1).message).toContain("successive halving");
+  });
+
+  it("promotes the best trials waiting at each rung, which resume from their checkpoints; the others are pruned", async () => {
+    const done = await drive(
+      (
+        await create({
+          base: base(16),
+          parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.5, distribution: "logUniform" } },
+          metric: "valLoss",
+          goal: "minimize",
+          method: "random",
+          seed: 4,
+          maxTrials: 12,
+          maxParallel: 2,
+          earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3 },
+        })
+      ).id,
+    );
+    type Trial = { jobId: string; status: string; epochs: number; metric: number; parameters: Record<string, number> };
+    const trials: Trial[] = done.trials;
+    const pruned = trials.filter((t) => t.status === "pruned");
+    const finished = trials.filter((t) => t.status === "succeeded");
+    console.info(
+      `ASHA (promotion form) over 12 random learning rates, 16 epochs each: ${pruned.length} pruned (at epochs ${pruned.map((t) => t.epochs).join(", ")}), ${finished.length} trained to the end, ${done.epochsTrained} epochs trained (without early termination: 192); best valLoss ${done.best.metric.toFixed(4)}`,
+    );
+    expect(pruned.length + finished.length).toBe(12);
+    expect(finished.length).toBeGreaterThan(0);
+    for (const trial of pruned) expect([2, 6]).toContain(trial.epochs);
+    for (const trial of finished) expect(trial.epochs).toBe(16);
+    expect(done.epochsTrained).toBeLessThan(192);
+    // At each rung, the trials that went on were among the best there.
+    const valLossAt = async (jobId: string, epoch: number) => (await ctx.db.epochMetric.findUniqueOrThrow({ where: { jobId_epoch: { jobId, epoch } } })).valLoss!;
+    const atRung2 = await Promise.all(trials.map(async (t) => ({ ...t, value: await valLossAt(t.jobId, 2) })));
+    const wentOn = atRung2.filter((t) => t.epochs > 2).map((t) => t.value);
+    const stopped = atRung2.filter((t) => t.epochs === 2).map((t) => t.value);
+    expect(Math.max(...wentOn)).toBeLessThan(Math.max(...stopped));
+    expect(done.best.metric).toBe(Math.min(...finished.map((t) => t.metric)));
+
+    // The best trial waited at both rungs and resumed from its checkpoints: every epoch once, and the losses of a run never paused.
+    const best = (await ctx.app.inject({ url: `/v1/jobs/${done.best.jobId}` })).json();
+    expect(best.history.filter((h: { status: string }) => h.status === "paused")).toHaveLength(2);
+    expect(best.history.find((h: { status: string }) => h.status === "paused").message).toContain("rung");
+    const epochEvents = await ctx.db.jobEvent.findMany({ where: { jobId: best.id, type: "epoch" }, orderBy: { id: "asc" } });
+    expect(epochEvents.map((e) => (e.data as { epoch: number }).epoch)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    const plain = (await ctx.app.inject({ method: "POST", url: "/v1/jobs", payload: { ...base(16), training: { ...base(16).training, optimizer: { type: "adam", learningRate: best.training.optimizer.learningRate } } } })).json();
+    await createTrainingRunner({ db: ctx.db }).run(plain.id, { lastDelivery: true });
+    const losses = async (jobId: string) => (await ctx.db.epochMetric.findMany({ where: { jobId }, orderBy: { epoch: "asc" } })).map((r) => [r.loss, r.valLoss]);
+    expect(await losses(best.id)).toEqual(await losses(plain.id));
+
+    const prunedJob = (await ctx.app.inject({ url: `/v1/jobs/${pruned[0].jobId}` })).json();
+    expect(prunedJob.status).toBe("cancelled");
+    expect(prunedJob.history.at(-1).message).toContain("successive halving");
   });
 
   it("cancels a sweep: its queued trials end and no new one starts", async () => {

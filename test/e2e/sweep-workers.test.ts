@@ -65,4 +65,63 @@ describe("a sweep on two workers", { timeout: 180_000 }, () => {
     expect([...last.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect([...last.values()].every((status) => status === "succeeded")).toBe(true);
   });
+
+  it("promotes ASHA trials from their rungs on either worker, and loses no trial when a worker is killed mid-sweep", async () => {
+    // About a third of a second an epoch: the sweep is still running when the worker dies.
+    const dataset = await call(cluster.base, "POST", "/v1/datasets", syntheticDataset(4000, 64, 4));
+    const created = await call(cluster.base, "POST", "/v1/sweeps", {
+      base: {
+        datasetId: dataset.body.id,
+        model: { layers: [{ type: "dense", units: 256, activation: "relu" }, { type: "dense", units: 4, activation: "softmax" }] },
+        training: { epochs: 8, batchSize: 64, seed: 2, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 }, validationSplit: 0.1 },
+      },
+      parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.3, distribution: "logUniform" } },
+      metric: "valLoss",
+      goal: "minimize",
+      method: "random",
+      maxTrials: 6,
+      maxParallel: 2,
+      earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 2 },
+      seed: 9,
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(202);
+    const sweepUrl = `/v1/sweeps/${created.body.id}`;
+    // Killed once a trial waits at a rung and another trains.
+    await waitFor(
+      async () => {
+        const { body } = await call(cluster.base, "GET", sweepUrl);
+        const statuses = body.trials.map((t: { status: string }) => t.status);
+        return statuses.includes("waiting") && statuses.includes("running") ? true : undefined;
+      },
+      { what: "a trial waiting at a rung while another trains", timeoutMs: 60_000, intervalMs: 50 },
+    );
+    cluster.workers[0].process.kill("SIGKILL");
+    await cluster.startWorker();
+    const done = await waitFor(
+      async () => {
+        const { body } = await call(cluster.base, "GET", sweepUrl);
+        return body.status === "running" ? undefined : body;
+      },
+      { what: "the sweep to complete after the kill", timeoutMs: 150_000, intervalMs: 200 },
+    ).catch((error) => {
+      throw new Error(`${error.message}\n${cluster.output()}`);
+    });
+    expect(done.status).toBe("completed");
+    expect(done.trials).toHaveLength(6);
+    type Trial = { jobId: string; status: string; epochs: number };
+    const trials: Trial[] = done.trials;
+    for (const trial of trials) expect(["succeeded", "pruned"]).toContain(trial.status);
+    const finished = trials.filter((t) => t.status === "succeeded");
+    expect(finished.length).toBeGreaterThan(0);
+    for (const trial of finished) expect(trial.epochs).toBe(8);
+    for (const trial of trials.filter((t) => t.status === "pruned")) expect([2, 4]).toContain(trial.epochs);
+    // Every trial's epochs are there once each, from 1, killed worker or not.
+    for (const trial of trials) {
+      const rows = await cluster.db.epochMetric.findMany({ where: { jobId: trial.jobId }, orderBy: { epoch: "asc" }, select: { epoch: true } });
+      expect(rows.map((r) => r.epoch)).toEqual(Array.from({ length: trial.epochs }, (_, i) => i + 1));
+    }
+    const promoted = await cluster.db.jobEvent.count({ where: { job: { sweepId: created.body.id }, type: "status", data: { path: ["message"], string_contains: "rung" } } });
+    console.info(`ASHA promotion sweep of 6 trials on 2 workers, one killed: ${finished.length} trained to the end, ${trials.length - finished.length} pruned, ${promoted} waits at rungs, ${done.epochsTrained} epochs (48 without early termination)`);
+    expect(done.epochsTrained).toBeLessThan(48);
+  });
 });

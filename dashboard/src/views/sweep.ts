@@ -51,6 +51,7 @@ function render(root: HTMLElement, sweep: Sweep): void {
         facts([
           ["Trials", `${sweep.trials.length} of ${sweep.maxTrials}`],
           ["Pruned", fmtInt(sweep.trials.filter((t) => t.status === "pruned").length)],
+          ["Waiting at a rung", sweep.status === "running" ? fmtInt(sweep.trials.filter((t) => t.status === "waiting").length) : null],
           ["Failed", fmtInt(sweep.trials.filter((t) => t.status === "failed").length)],
           ["Epochs trained", fmtInt(sweep.epochsTrained)],
         ]),

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SweepTrial" ADD COLUMN     "waitingAtEpoch" INTEGER;
