@@ -183,7 +183,7 @@ describe("DELETE /v1/datasets/:id", () => {
     });
     const refused = await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${used.id}` });
     expect(refused.statusCode).toBe(409);
-    expect(refused.json().detail).toContain("1 queued or running job");
+    expect(refused.json().detail).toContain("1 queued, running or paused job");
     await ctx.app.inject({ method: "POST", url: `/v1/jobs/${job.json().id}/cancel` });
     expect((await ctx.app.inject({ method: "DELETE", url: `/v1/datasets/${used.id}` })).statusCode).toBe(204);
     // The cancelled job still names its dataset.
