@@ -59,6 +59,8 @@ export interface Config {
   limits: Limits;
   /** How often workers look for sweeps whose trials ended, to start the next ones, in ms. @defaultValue 200 */
   sweepPollIntervalMs: number;
+  /** Checkpoints of a job's latest epochs kept (also after it ends) for forks; 0: none. @defaultValue 20 */
+  checkpointsKept: number;
   webhooks: {
     /** Let webhook URLs reach loopback, private and link-local addresses (tests, closed networks). @defaultValue false */
     allowPrivateAddresses: boolean;
@@ -149,6 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxJobSeconds: integer(env, "MAX_JOB_SECONDS", 86_400, 1, 365 * 86_400),
     },
     sweepPollIntervalMs: integer(env, "SWEEP_POLL_INTERVAL_MS", 200, 10, 60_000),
+    checkpointsKept: integer(env, "CHECKPOINTS_KEPT", 20, 0, 100_000),
     webhooks: {
       allowPrivateAddresses: oneOf(env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "false", ["true", "false"]) === "true",
       timeoutMs: integer(env, "WEBHOOK_TIMEOUT_MS", 5_000, 100, 60_000),

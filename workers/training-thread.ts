@@ -16,7 +16,7 @@ const post = (message: ThreadMessage) => port.postMessage(message);
 const db = createDatabase(setup.databaseUrl, { poolSize: 2, statementTimeoutMs: 120_000 });
 // Large products of a job split over these threads (same bits as one thread); small ones stay here.
 const executor = setup.kernelThreads > 1 ? createThreadExecutor(setup.kernelThreads) : undefined;
-const runner = createTrainingRunner({ db, ...(executor ? { executor } : {}) });
+const runner = createTrainingRunner({ db, checkpointsKept: setup.checkpointsKept, ...(executor ? { executor } : {}) });
 
 async function train(request: Extract<ThreadRequest, { kind: "run" }>): Promise<void> {
   const word = new Int32Array(request.control);

@@ -49,6 +49,7 @@ const training = startTrainingWorker({
   log,
   concurrency: config.workerConcurrency,
   kernelThreads: config.workerThreadsPerJob,
+  checkpointsKept: config.checkpointsKept,
   lockDuration: config.workerLockDurationMs,
   stalledInterval: config.workerStalledIntervalMs,
   maxStalledCount: config.workerMaxStalledCount,

@@ -77,6 +77,16 @@ jobs
     console.log(`job ${job.id}: ${job.status === "cancelled" ? "cancelled" : "cancelling (the worker stops at the next batch)"}`);
   });
 jobs
+  .command("fork <id>")
+  .description("start a new job from one kept epoch checkpoint of a job")
+  .requiredOption("--from-epoch <n>", "the epoch to start after", (value) => Number.parseInt(value, 10))
+  .option("--learning-rate <rate>", "a new learning rate from the next epoch", Number.parseFloat)
+  .action(async (id: string, options: { fromEpoch: number; learningRate?: number }) => {
+    const training = options.learningRate === undefined ? {} : { training: { optimizer: { learningRate: options.learningRate } } };
+    const job = data(await client.POST("/v1/jobs/{id}/fork", { params: { path: { id } }, body: { fromEpoch: options.fromEpoch, ...training } }));
+    console.log(`job ${job.id}: ${job.status}, forked from ${id} after epoch ${options.fromEpoch}`);
+  });
+jobs
   .command("pause <id>")
   .description("pause a queued or running job (it keeps its checkpoint; resume continues it)")
   .action(async (id: string) => {

@@ -19,6 +19,8 @@ export interface ThreadSetup {
   databaseUrl: string;
   /** Threads that share one job's large products (1: none besides the training thread). */
   kernelThreads: number;
+  /** Checkpoints of each job's latest epochs kept for forks. */
+  checkpointsKept: number;
 }
 
 /** Messages to a training thread. */
@@ -73,7 +75,7 @@ export function createTrainingThreadPool(entry: URL, setup: ThreadSetup & { size
   let closed = false;
 
   function spawn(): PooledThread {
-    const worker = spawnModuleThread(entry, { workerData: { databaseUrl: setup.databaseUrl, kernelThreads: setup.kernelThreads } satisfies ThreadSetup });
+    const worker = spawnModuleThread(entry, { workerData: { databaseUrl: setup.databaseUrl, kernelThreads: setup.kernelThreads, checkpointsKept: setup.checkpointsKept } satisfies ThreadSetup });
     let markReady!: () => void;
     const thread: PooledThread = { worker, ready: new Promise<void>((resolve) => (markReady = resolve)), job: null, dead: false };
     const settle = (finish: (job: Job) => void) => {

@@ -24,6 +24,8 @@ export interface TrainingWorkerOptions {
   concurrency?: number;
   /** Threads that share one job's large products, the training thread included. @defaultValue 1 */
   kernelThreads?: number;
+  /** Checkpoints of each job's latest epochs kept for forks. @defaultValue 0 */
+  checkpointsKept?: number;
   /**
    * How long a job's lock lasts without renewal, in ms. Training runs on a
    * thread, so the event loop renews it every lockDuration / 2 however long
@@ -55,7 +57,7 @@ export function startTrainingWorker(options: TrainingWorkerOptions): TrainingWor
   const events = redisEventSink(options.publisher, options.prefix);
   const running = new Map<string, TrainingThread>();
   const concurrency = options.concurrency ?? 1;
-  const threads = createTrainingThreadPool(options.threadEntry, { size: concurrency, databaseUrl: options.databaseUrl, kernelThreads: options.kernelThreads ?? 1 });
+  const threads = createTrainingThreadPool(options.threadEntry, { size: concurrency, databaseUrl: options.databaseUrl, kernelThreads: options.kernelThreads ?? 1, checkpointsKept: options.checkpointsKept ?? 0 });
 
   async function process(job: Job<TrainingMessage>, token?: string) {
     const { jobId } = job.data;

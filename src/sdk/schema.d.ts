@@ -284,6 +284,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/{id}/fork": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fork a job from one of its epochs
+         * @description A new job that starts where the source stood after `fromEpoch`: that epoch's kept checkpoint (the latest CHECKPOINTS_KEPT epochs of every job are kept, also after it ends), the source's metrics and epoch events up to it, and the training in force then, with `training`'s overrides (learning rate, epochs, patience) on top. Without overrides, the fork's final weights equal the source's bit for bit (and it carries the source's fingerprint). `forkedFrom` names the source. 409 for an epoch the source has not trained or whose checkpoint is not kept; 429 when the project has its most queued and running jobs.
+         */
+        post: operations["forkJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/{id}/metrics": {
         parameters: {
             query?: never;
@@ -2109,6 +2129,17 @@ export interface components {
              */
             type: "flatten";
         };
+        /** ForkInput */
+        ForkInput: {
+            description?: string;
+            /** @description The source's epoch to start after: its kept checkpoint (CHECKPOINTS_KEPT latest epochs) is the fork's first. */
+            fromEpoch: number;
+            /** @description A name to show; need not be unique. */
+            name?: string;
+            /** @description Up to 32 distinct tags; lists filter by one with ?tag=. */
+            tags?: string[];
+            training?: components["schemas"]["LiveTrainingChanges"];
+        };
         /**
          * GlobalAveragePooling1dLayer
          * @description [steps, channels] -> [channels]: each channel's mean.
@@ -2239,6 +2270,11 @@ export interface components {
          *       "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *       "cancelRequested": false,
          *       "pauseRequested": false,
+         *       "forkedFrom": null,
+         *       "checkpoints": {
+         *         "count": 20,
+         *         "bytes": 412160
+         *       },
          *       "trainingChanges": [],
          *       "history": [
          *         {
@@ -2268,6 +2304,11 @@ export interface components {
             bestMetrics: components["schemas"]["BestMetrics"] | null;
             /** @description A cancel was requested; the worker stops at the next batch. */
             cancelRequested: boolean;
+            /** @description The epoch checkpoints kept for forks (the latest CHECKPOINTS_KEPT epochs), and their size in bytes. */
+            checkpoints: {
+                bytes: number;
+                count: number;
+            };
             /** Format: date-time */
             createdAt: string;
             datasetId: string;
@@ -2278,6 +2319,11 @@ export interface components {
             /** @description sha256 of what decides the trained weights: the dataset's checksum, the resolved model and training config (seed included), the engine's numerics version and kernel path. Jobs with the same fingerprint train the same bits; GET /v1/jobs?fingerprint= finds them. Null for jobs from before fingerprints. */
             fingerprint: string | null;
             finishedAt: string | null;
+            /** @description A fork: the job and epoch it started from (its metrics up to that epoch are the source's). */
+            forkedFrom: {
+                epoch: number;
+                jobId: string;
+            } | null;
             /** @description Every status the job has had, oldest first. */
             history: components["schemas"]["StatusChange"][];
             id: string;
@@ -2549,6 +2595,11 @@ export interface components {
          *           "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *           "cancelRequested": false,
          *           "pauseRequested": false,
+         *           "forkedFrom": null,
+         *           "checkpoints": {
+         *             "count": 20,
+         *             "bytes": 412160
+         *           },
          *           "trainingChanges": [],
          *           "history": [
          *             {
@@ -5878,6 +5929,174 @@ export interface operations {
                      *       "title": "Too many requests",
                      *       "status": 429,
                      *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    forkJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ForkInput"];
+            };
+        };
+        responses: {
+            /** @description The fork, queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request exceeds a limit of this service (parameters, compute budget), or the model cannot be exported in that format; `errors` names the field or layer. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-exportable",
+                     *       "title": "The model cannot be expressed in that format",
+                     *       "status": 422,
+                     *       "detail": "The model cannot be expressed in that format"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service (Postgres or Redis) is unavailable; nothing was changed, retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unavailable",
+                     *       "title": "A backing service is unavailable",
+                     *       "status": 503,
+                     *       "detail": "Redis is unavailable; nothing was queued, retry"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

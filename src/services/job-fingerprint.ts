@@ -23,3 +23,13 @@ export function jobFingerprint(datasetChecksum: string, model: unknown, training
   const text = canonical({ engine: { numerics: ENGINE_NUMERICS, kernels: kernelPath() }, dataset: datasetChecksum, model, training: decisive });
   return createHash("sha256").update(text).digest("hex");
 }
+
+/**
+ * A fork's fingerprint when it overrides its source's training: what it
+ * trains is decided by its source's run, the epoch it starts after, and the
+ * overrides (a fork without overrides trains its source's bits, and carries
+ * its source's fingerprint).
+ */
+export function forkFingerprint(sourceFingerprint: string, fromEpoch: number, overrides: unknown): string {
+  return createHash("sha256").update(canonical({ forkOf: sourceFingerprint, fromEpoch, overrides })).digest("hex");
+}

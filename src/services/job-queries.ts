@@ -23,6 +23,11 @@ export interface JobRow {
   error: Prisma.JsonValue | null;
   cancelRequested: boolean;
   pauseRequested: boolean;
+  forkedFromJobId: string | null;
+  forkedFromEpoch: number | null;
+  /** The epoch checkpoints kept for forks: how many, and their bytes. */
+  checkpointCount: number;
+  checkpointBytes: number;
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
@@ -37,8 +42,10 @@ export interface JobRow {
 export async function findJobRow(db: Database, projectId: string, id: string): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
     SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
-      j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."createdAt", j."startedAt", j."finishedAt",
+      j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."forkedFromJobId", j."forkedFromEpoch", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
+      (SELECT count(*)::int FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointCount",
+      (SELECT COALESCE(sum(c."bytes"), 0)::float8 FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointBytes",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'change'), '[]'::json) AS "trainingChanges"
     FROM "TrainingJob" j

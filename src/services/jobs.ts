@@ -6,7 +6,9 @@ import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from 
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
-import type { DryRunView, EpochMetricView, JobInput, JobPatch, JobView, LiveTrainingChanges } from "../spec/job.js";
+import type { DryRunView, EpochMetricView, ForkInput, JobInput, JobPatch, JobView } from "../spec/job.js";
+import { withLiveChanges } from "./live-changes.js";
+import { forkJob } from "./job-forks.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
@@ -66,6 +68,29 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { status: true } });
     if (!job) return notFound("job", id);
     return new DescentError("CONFLICT", `job ${id} has already ended: its status is ${job.status}`, [{ path: "/status", message: job.status }]);
+  }
+
+  /**
+   * Enqueues a job just stored. Without a queue entry it would wait forever:
+   * when Redis does not answer, the job is taken back (its rows cascade) and
+   * the client told to retry, rather than keep half a job.
+   */
+  async function enqueueOrTakeBack(jobId: string, rank: number): Promise<void> {
+    try {
+      await withTimeout(queue.enqueue(jobId, rank), ENQUEUE_TIMEOUT_MS);
+    } catch (error) {
+      await db.trainingJob.delete({ where: { id: jobId } });
+      throw new DescentError("UNAVAILABLE", "the job queue (Redis) is unavailable; nothing was created, retry shortly", undefined, { cause: error });
+    }
+  }
+
+  /** 404 for an unknown job; a new number of epochs for it must fit this service's limits as a submission does. */
+  async function checkEpochs(projectId: string, id: string, epochs: number | undefined): Promise<void> {
+    const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { datasetId: true, spec: true, training: true } });
+    if (!job) throw notFound("job", id);
+    if (epochs === undefined) return;
+    const training = { ...decodeTrainingConfig(job.training, `job ${id}'s training config`), epochs };
+    await prepare(projectId, { datasetId: job.datasetId, model: decodeJobModel(job.spec, `job ${id}'s model`), training });
   }
 
   const tables = createTableCache();
@@ -148,16 +173,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       if (!outcome.inserted) {
         throw new DescentError("RATE_LIMITED", `this project has ${outcome.active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
       }
-      try {
-        await withTimeout(queue.enqueue(job.id, outcome.rank), ENQUEUE_TIMEOUT_MS);
-      } catch (error) {
-        // Without a queue entry the job would wait forever: take it back and
-        // tell the client to retry, rather than keep half a job.
-        await db.trainingJob.delete({ where: { id: job.id } });
-        throw new DescentError("UNAVAILABLE", "the job queue (Redis) is unavailable; nothing was created, retry shortly", undefined, {
-          cause: error,
-        });
-      }
+      await enqueueOrTakeBack(job.id, outcome.rank);
       // The row as inserted, its JSON as read back, so the answer is what GET answers.
       return toJobView({
         ...job,
@@ -170,6 +186,10 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         error: null,
         cancelRequested: false,
         pauseRequested: false,
+        forkedFromJobId: null,
+        forkedFromEpoch: null,
+        checkpointCount: 0,
+        checkpointBytes: 0,
         startedAt: null,
         finishedAt: null,
         resultModelId: null,
@@ -284,6 +304,14 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       return this.get(projectId, id);
     },
 
+    /** A new job starting after one epoch of another, from its kept checkpoint (job-forks.ts); queued. */
+    async fork(projectId: string, id: string, input: ForkInput): Promise<JobView> {
+      await checkEpochs(projectId, id, input.training?.epochs);
+      const { jobId, rank } = await forkJob(db, { projectId, sourceId: id, input, maxActive: limits.maxActiveJobsPerProject });
+      await enqueueOrTakeBack(jobId, rank);
+      return this.get(projectId, jobId);
+    },
+
     async get(projectId: string, id: string): Promise<JobView> {
       const job = await findJobRow(db, projectId, id);
       if (!job) throw notFound("job", id);
@@ -307,13 +335,7 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         if (count === 0) throw notFound("job", id);
         return this.get(projectId, id);
       }
-      const current = await db.trainingJob.findFirst({ where: { id, projectId }, select: { datasetId: true, spec: true, training: true } });
-      if (!current) throw notFound("job", id);
-      if (changes.epochs !== undefined) {
-        // More epochs must fit this service's limits as a submission does.
-        const training = { ...decodeTrainingConfig(current.training, `job ${id}'s training config`), epochs: changes.epochs };
-        await prepare(projectId, { datasetId: current.datasetId, model: decodeJobModel(current.spec, `job ${id}'s model`), training });
-      }
+      await checkEpochs(projectId, id, changes.epochs);
       const event = await db.$transaction(async (tx) => {
         const rows = await tx.$queryRaw<{ status: JobStatus; epoch: number; training: Prisma.JsonValue }[]>`
           SELECT "status"::text AS "status", "epoch", "training" FROM "TrainingJob" WHERE "id" = ${id} AND "projectId" = ${projectId} FOR UPDATE`;
@@ -337,7 +359,9 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         take: page.limit + 1,
         include: jobInclude,
       });
-      return pageOf(rows.map((row) => toJobView(withRelations(row))), page.limit);
+      const kept = await db.epochCheckpoint.groupBy({ by: ["jobId"], where: { jobId: { in: rows.map((row) => row.id) } }, _count: { _all: true }, _sum: { bytes: true } });
+      const keptOf = new Map(kept.map((k) => [k.jobId, { count: k._count._all, bytes: k._sum.bytes ?? 0 }]));
+      return pageOf(rows.map((row) => toJobView(withRelations(row, keptOf.get(row.id)))), page.limit);
     },
 
     async metrics(projectId: string, id: string): Promise<EpochMetricView[]> {
@@ -360,31 +384,6 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 }
 
 export type JobService = ReturnType<typeof createJobService>;
-
-/** The job's training with `changes` applied, and what changed (JSON pointer, from, to); 409 for what cannot change after `epoch` epochs. */
-function withLiveChanges(training: TrainingConfig, changes: LiveTrainingChanges, epoch: number) {
-  const next: TrainingConfig = { ...training };
-  const fields: { path: string; from: number | null; to: number }[] = [];
-  if (changes.optimizer) {
-    fields.push({ path: "/training/optimizer/learningRate", from: training.optimizer.learningRate, to: changes.optimizer.learningRate });
-    next.optimizer = { ...training.optimizer, learningRate: changes.optimizer.learningRate };
-  }
-  if (changes.epochs !== undefined) {
-    if (changes.epochs <= epoch) conflictAt("/training/epochs", `the job has trained ${epoch} epochs; epochs must be above that`);
-    fields.push({ path: "/training/epochs", from: training.epochs, to: changes.epochs });
-    next.epochs = changes.epochs;
-  }
-  if (changes.earlyStopping) {
-    if (!training.earlyStopping) conflictAt("/training/earlyStopping/patience", "the job trains without early stopping; its patience cannot change");
-    fields.push({ path: "/training/earlyStopping/patience", from: training.earlyStopping.patience ?? 0, to: changes.earlyStopping.patience });
-    next.earlyStopping = { ...training.earlyStopping, patience: changes.earlyStopping.patience };
-  }
-  return { training: next, fields };
-}
-
-function conflictAt(path: string, message: string): never {
-  throw new DescentError("CONFLICT", message, [{ path, message }]);
-}
 
 /** classWeight ("balanced", or a weight by class name) as a weight per class index; a name that is no class is a 400. */
 function resolveClassWeights(training: TrainingConfig, classes: { classNames: string[]; classCounts: number[] }): number[] {
@@ -426,10 +425,13 @@ export const jobInclude = {
 /** A job row with the model's id and the status history as findJobRow reads them. */
 type JobWithRelations = Omit<JobRow, "status"> & { status: JobStatus };
 
-/** A job read by Prisma with `jobInclude`, in findJobRow's shape. */
-export function withRelations(job: TrainingJob & { resultModel: { id: string } | null; events: { type: string; data: Prisma.JsonValue }[] }): JobWithRelations {
+/** A job read by Prisma with `jobInclude`, in findJobRow's shape; `kept`: its epoch checkpoints. */
+export function withRelations(
+  job: TrainingJob & { resultModel: { id: string } | null; events: { type: string; data: Prisma.JsonValue }[] },
+  kept: { count: number; bytes: number } = { count: 0, bytes: 0 },
+): JobWithRelations {
   const dataOf = (type: string) => job.events.filter((event) => event.type === type).map((event) => event.data);
-  return { ...job, resultModelId: job.resultModel?.id ?? null, history: dataOf("status"), trainingChanges: dataOf("change") };
+  return { ...job, resultModelId: job.resultModel?.id ?? null, history: dataOf("status"), trainingChanges: dataOf("change"), checkpointCount: kept.count, checkpointBytes: kept.bytes };
 }
 
 export function toJobView(job: JobWithRelations): JobView {
@@ -452,6 +454,8 @@ export function toJobView(job: JobWithRelations): JobView {
     resultModelId: job.resultModelId,
     cancelRequested: job.cancelRequested,
     pauseRequested: job.pauseRequested,
+    forkedFrom: job.forkedFromJobId !== null && job.forkedFromEpoch !== null ? { jobId: job.forkedFromJobId, epoch: job.forkedFromEpoch } : null,
+    checkpoints: { count: job.checkpointCount, bytes: job.checkpointBytes },
     history: job.history.map((data) => decodeStatusChange(data, `a status event of job ${job.id}`)),
     trainingChanges: job.trainingChanges.map((data) => decodeTrainingChange(data, `a change event of job ${job.id}`)),
     createdAt: job.createdAt.toISOString(),

@@ -62,9 +62,12 @@ interface Origin {
   lineage: TransferLineage;
 }
 
-/** `executor` splits large products over threads (src/parallel); without it the engine runs on the calling thread. */
-export function createTrainingRunner({ db, executor }: { db: Database; executor?: KernelExecutor }) {
-  const store = createTrainingStore({ db });
+/**
+ * `executor` splits large products over threads (src/parallel); without it the engine runs on the calling thread.
+ * `checkpointsKept`: checkpoints of the latest epochs kept for forks (none by default).
+ */
+export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db: Database; executor?: KernelExecutor; checkpointsKept?: number }) {
+  const store = createTrainingStore({ db, checkpointsKept });
 
   /**
    * Trains the job. Returns when it succeeded or was cancelled; deterministic

@@ -46,7 +46,8 @@ export interface Ending extends Attempt {
   write?: (tx: Prisma.TransactionClient) => Promise<unknown>;
 }
 
-export function createTrainingStore({ db }: { db: Database }) {
+/** `checkpointsKept`: each epoch's checkpoint is also kept, for forks, as long as it is among the latest this many. */
+export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database; checkpointsKept?: number }) {
   /** Ends the job (fenced): its final status, its status and done events, and whatever `write` adds, in one transaction. */
   async function finish({ jobId, attempt, status, message, done, job = {}, events, write }: Ending): Promise<void> {
     const published = await db.$transaction(async (tx) => {
@@ -120,6 +121,12 @@ export function createTrainingStore({ db }: { db: Database }) {
           SELECT "id", ${row.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now()
           FROM fence
           ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()
+        ), kept AS (
+          INSERT INTO "EpochCheckpoint" ("jobId", "epoch", "data", "bytes")
+          SELECT "id", ${row.epoch}::int, ${asBuffer(bytes)}::bytea, ${bytes.byteLength}::int FROM fence WHERE ${checkpointsKept}::int > 0
+          ON CONFLICT ("jobId", "epoch") DO UPDATE SET "data" = EXCLUDED."data", "bytes" = EXCLUDED."bytes", "createdAt" = now()
+        ), dropped AS (
+          DELETE FROM "EpochCheckpoint" WHERE "jobId" = (SELECT "id" FROM fence) AND "epoch" <= ${row.epoch - checkpointsKept}::int
         ), event AS (
           INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
           RETURNING "id"

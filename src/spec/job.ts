@@ -73,6 +73,20 @@ export const JobPatch = Type.Object(
 );
 export type JobPatch = Static<typeof JobPatch>;
 
+export const ForkInput = Type.Object(
+  {
+    fromEpoch: Type.Integer({ minimum: 1, description: "The source's epoch to start after: its kept checkpoint (CHECKPOINTS_KEPT latest epochs) is the fork's first." }),
+    training: Type.Optional(LiveTrainingChanges),
+    ...LabelFields,
+  },
+  {
+    additionalProperties: false,
+    title: "ForkInput",
+    examples: [{ fromEpoch: 12 }, { fromEpoch: 12, training: { optimizer: { learningRate: 0.0001 }, epochs: 40 } }],
+  },
+);
+export type ForkInput = Static<typeof ForkInput>;
+
 /** One PATCH of a job's training, as its history and event stream show it. */
 export const TrainingChange = Type.Object(
   {
@@ -84,6 +98,8 @@ export const TrainingChange = Type.Object(
   },
   { title: "TrainingChange" },
 );
+
+export type TrainingChangeView = Static<typeof TrainingChange>;
 
 export const JobError = Type.Object(
   {
@@ -116,6 +132,13 @@ export const Job = Type.Object(
     cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),
     pauseRequested: Type.Boolean({ description: "A pause was requested; the worker pauses the job at the next batch (status `paused`)." }),
     history: Type.Array(StatusChange, { description: "Every status the job has had, oldest first." }),
+    forkedFrom: Type.Union([Type.Object({ jobId: Type.String(), epoch: Type.Integer() }, { additionalProperties: false }), Type.Null()], {
+      description: "A fork: the job and epoch it started from (its metrics up to that epoch are the source's).",
+    }),
+    checkpoints: Type.Object(
+      { count: Type.Integer(), bytes: Type.Integer() },
+      { additionalProperties: false, description: "The epoch checkpoints kept for forks (the latest CHECKPOINTS_KEPT epochs), and their size in bytes." },
+    ),
     trainingChanges: Type.Array(TrainingChange, { description: "Every change of its training by PATCH while it ran, oldest first; `training` has the values now in force." }),
     createdAt: Type.String({ format: "date-time" }),
     startedAt: Type.Union([Type.String({ format: "date-time" }), Type.Null()]),
@@ -143,6 +166,8 @@ export const Job = Type.Object(
         resultModelId: "mdl_01jf3k2m9q8r7s6t5v4w",
         cancelRequested: false,
         pauseRequested: false,
+        forkedFrom: null,
+        checkpoints: { count: 20, bytes: 412_160 },
         trainingChanges: [],
         history: [
           { status: "queued", at: "2025-01-01T12:00:00.000Z", message: "submitted" },

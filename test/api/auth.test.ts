@@ -87,6 +87,7 @@ function operations() {
     "POST /v1/api-keys": { name: "k" },
     "POST /v1/projects": { name: "p" },
     "PATCH /v1/jobs/{id}": { name: "renamed" },
+    "POST /v1/jobs/{id}/fork": { fromEpoch: 1 },
     "POST /v1/webhooks": { url: "https://93.184.215.14/other", events: ["job.failed"] },
     "PATCH /v1/models/{id}": { name: "renamed" },
     "POST /v1/registered-models": { name: "another" },

@@ -92,7 +92,7 @@ describe("live changes", { timeout: 180_000 }, () => {
   });
 
   it("refuses what cannot change: an ended job, epochs already trained, patience without early stopping, other fields, epochs over the limits", async () => {
-    const jobId = await submit(40);
+    const jobId = await submit(20);
     const wrongField = await patch(jobId, { training: { batchSize: 8 } });
     expect(wrongField.status).toBe(400);
     expect(wrongField.body.errors[0].path).toMatch(/^\/training/);

@@ -9,7 +9,7 @@ const entry = new URL("../helpers/scripted-training-thread.ts", import.meta.url)
 let pool: TrainingThreadPool;
 afterEach(() => pool?.close());
 
-const create = (size: number) => (pool = createTrainingThreadPool(entry, { size, databaseUrl: "unused", kernelThreads: 1 }));
+const create = (size: number) => (pool = createTrainingThreadPool(entry, { size, databaseUrl: "unused", kernelThreads: 1, checkpointsKept: 0 }));
 const run = (jobId: string, events: JobEvent[] = []) => pool.run({ jobId, lastDelivery: false }, (_id, event) => events.push(event));
 
 describe("training thread pool", () => {

@@ -69,6 +69,9 @@ export async function jobView({ root, params, signal }: ViewContext): Promise<vo
           "Dataset ",
           h("a", { href: `#/datasets/${job.datasetId}` }, job.datasetId),
           ` · submitted ${fmtAgo(job.createdAt)}`,
+          job.forkedFrom
+            ? h("span", { "data-testid": "forked-from" }, " · forked from ", h("a", { href: `#/jobs/${job.forkedFrom.jobId}` }, job.forkedFrom.jobId), ` after epoch ${job.forkedFrom.epoch}`)
+            : null,
           job.attempt > 1 ? ` · attempt ${job.attempt}` : "",
           !ended() ? h("span", { class: `conn ${connected ? "on" : "off"}`, title: connected ? "Following the job live" : "Reconnecting…" }, connected ? " ● live" : " ○ reconnecting") : null,
         ),

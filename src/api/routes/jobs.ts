@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { JobService } from "../../services/jobs.js";
 import { IdParams, Page, PageQuery } from "../../spec/common.js";
-import { DryRun, EpochMetric, Job, JobComparison, JobInput, JobPatch, JobStatus } from "../../spec/job.js";
+import { DryRun, EpochMetric, ForkInput, Job, JobComparison, JobInput, JobPatch, JobStatus } from "../../spec/job.js";
 import { json, problems } from "../schemas.js";
 import { acceptsCsv, METRIC_COLUMNS, metricsCsv } from "../metrics-csv.js";
 import { IdempotencyHeaders, sendIdempotent } from "../idempotent-route.js";
@@ -117,6 +117,29 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
       },
     },
     async (request, reply) => reply.code(202).send(await jobs.cancel(request.projectId, request.params.id)),
+  );
+
+  app.post(
+    "/v1/jobs/:id/fork",
+    {
+      schema: {
+        operationId: "forkJob",
+        tags: ["jobs"],
+        summary: "Fork a job from one of its epochs",
+        description:
+          "A new job that starts where the source stood after `fromEpoch`: that epoch's kept checkpoint (the latest CHECKPOINTS_KEPT epochs of every job are kept, also after it ends), " +
+          "the source's metrics and epoch events up to it, and the training in force then, with `training`'s overrides (learning rate, epochs, patience) on top. " +
+          "Without overrides, the fork's final weights equal the source's bit for bit (and it carries the source's fingerprint). `forkedFrom` names the source. " +
+          "409 for an epoch the source has not trained or whose checkpoint is not kept; 429 when the project has its most queued and running jobs.",
+        params: IdParams,
+        body: ForkInput,
+        response: { 202: json(Job, "The fork, queued."), ...problems(400, 404, 409, 422, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.fork(request.projectId, request.params.id, request.body);
+      return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(job);
+    },
   );
 
   app.post(
