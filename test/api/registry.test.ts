@@ -36,7 +36,8 @@ async function train(epochs: number): Promise<string> {
 const api = (method: "GET" | "POST" | "PUT" | "DELETE", url: string, payload?: object) => ctx.app.inject({ method, url, ...(payload ? { payload } : {}) });
 
 beforeAll(async () => {
-  ctx = await createTestContext();
+  // Bursts of concurrent alias moves and reads: above the default 50 requests/s per key.
+  ctx = await createTestContext({ configEnv: { RATE_LIMIT_PER_SECOND: "1000" } });
   datasetId = (await api("POST", "/v1/datasets", { name: "xor", features, labels })).json().id;
   trained.push(await train(1), await train(300));
 }, 120_000);
@@ -102,6 +103,26 @@ describe("the model registry", () => {
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => api("POST", "/v1/registered-models/raced/versions", { modelId: trained[i % 2] })));
     expect(answers.map((a) => a.statusCode)).toEqual(Array(12).fill(201));
     expect(answers.map((a) => a.json().version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it("moves an alias atomically under concurrent moves and reads: each answer is one version's, and one version holds the alias", async () => {
+    await api("POST", "/v1/registered-models", { name: "racing-alias" });
+    for (const modelId of trained) await api("POST", "/v1/registered-models/racing-alias/versions", { modelId });
+    await api("PUT", "/v1/registered-models/racing-alias/aliases/live", { version: 1 });
+    const outputsOf = await Promise.all(trained.map(async (id) => (await api("POST", `/v1/models/${id}/predict`, { inputs: features })).json().outputs));
+    expect(outputsOf[0]).not.toEqual(outputsOf[1]);
+
+    const moves = Array.from({ length: 20 }, (_, i) => api("PUT", "/v1/registered-models/racing-alias/aliases/live", { version: (i % 2) + 1 }));
+    const reads = Array.from({ length: 20 }, () => api("POST", "/v1/registered-models/racing-alias/aliases/live/predict", { inputs: features }));
+    const [moved, read] = await Promise.all([Promise.all(moves), Promise.all(reads)]);
+    expect(moved.map((m) => m.statusCode)).toEqual(Array(20).fill(200));
+    for (const answer of read) {
+      expect(answer.statusCode).toBe(200);
+      expect([outputsOf[0], outputsOf[1]]).toContainEqual(answer.json().outputs);
+    }
+    const page = (await api("GET", "/v1/registered-models/racing-alias")).json();
+    expect([1, 2]).toContain(page.aliases.live);
+    expect(page.versions.filter((v: { aliases: string[] }) => v.aliases.includes("live")).map((v: { version: number }) => v.version)).toEqual([page.aliases.live]);
   });
 
   it("refuses to delete a model an alias points to (409), and deletes it once the alias is gone", async () => {

@@ -13,7 +13,7 @@ let datasetId: string;
 beforeAll(async () => {
   // A budget of 60 epochs of this dataset's training rows, to see a PATCH held to the limits.
   cluster = await startCluster({ workers: 0, env: { MAX_SAMPLE_EPOCHS: String(60 * 3600) } });
-  // About half a second an epoch on this machine: time to act mid-training.
+  // Tens of milliseconds an epoch on this machine (its jobs train 20 to 40 epochs to leave time to act).
   const dataset = await call(cluster.base, "POST", "/v1/datasets", syntheticDataset(4000, 64, 4));
   expect(dataset.status).toBe(201);
   datasetId = dataset.body.id;

@@ -16,7 +16,7 @@ let datasetId: string;
 beforeAll(async () => {
   // A few active jobs at most, to see resume counted against the cap.
   cluster = await startCluster({ workers: 0, env: { MAX_ACTIVE_JOBS_PER_PROJECT: "2" } });
-  // About half a second an epoch on this machine: time to act mid-training.
+  // Tens of milliseconds an epoch on this machine; 16 epochs leave time to act mid-training.
   const dataset = await call(cluster.base, "POST", "/v1/datasets", syntheticDataset(4000, 64, 4));
   expect(dataset.status).toBe(201);
   datasetId = dataset.body.id;
@@ -63,7 +63,7 @@ let uninterrupted: { jobId: string; weights: Buffer; losses: number[] } | undefi
 async function reference() {
   if (!uninterrupted) {
     if (cluster.workers.length === 0) await cluster.startWorker();
-    const jobId = await submit(8);
+    const jobId = await submit(16);
     await waitForJob(cluster, jobId, (job) => job.status === "succeeded", "the reference job");
     const rows = await cluster.db.epochMetric.findMany({ where: { jobId }, orderBy: { epoch: "asc" } });
     uninterrupted = { jobId, weights: await weightsOf(jobId), losses: rows.map((r) => r.loss) };
@@ -74,7 +74,7 @@ async function reference() {
 async function expectSameAsReference(jobId: string) {
   const expected = await reference();
   const rows = await cluster.db.epochMetric.findMany({ where: { jobId }, orderBy: { epoch: "asc" } });
-  expect(rows.map((r) => r.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  expect(rows.map((r) => r.epoch)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
   expect(rows.map((r) => r.loss)).toEqual(expected.losses);
   expect((await weightsOf(jobId)).equals(expected.weights)).toBe(true);
 }
@@ -83,7 +83,7 @@ describe("pause and resume", { timeout: 180_000 }, () => {
   it("pauses a running job at the next batch, frees its worker, and resumes it to the weights of a run never paused", async () => {
     await reference();
     if (cluster.workers.length === 0) await cluster.startWorker();
-    const jobId = await submit(8);
+    const jobId = await submit(16);
     await waitFor(async () => ((await epochsDone(jobId)) >= 2 ? true : undefined), { what: "epoch 2", timeoutMs: 60_000 });
     const requestedAt = Date.now();
     const asked = await pause(jobId);
@@ -118,7 +118,7 @@ describe("pause and resume", { timeout: 180_000 }, () => {
   it("keeps a pause asked while the job's worker was dead: the next worker pauses it at its checkpoint", async () => {
     await reference();
     const doomed = cluster.workers[0] ?? (await cluster.startWorker());
-    const jobId = await submit(8);
+    const jobId = await submit(16);
     await waitFor(async () => ((await epochsDone(jobId)) >= 3 ? true : undefined), { what: "epoch 3", timeoutMs: 60_000 });
     doomed.process.kill("SIGKILL");
     expect((await pause(jobId)).body).toMatchObject({ status: "running", pauseRequested: true });
