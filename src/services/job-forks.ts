@@ -56,7 +56,6 @@ export async function forkJob(db: Database, { projectId, sourceId, input, maxAct
         ...(source.pipeline === null ? {} : { pipeline: source.pipeline as Prisma.InputJsonValue }),
         totalEpochs: forked.epochs,
         epoch: fromEpoch,
-        bestMetrics: (source.bestMetrics ?? undefined) as Prisma.InputJsonValue | undefined,
         fingerprint,
         name: input.name ?? (source.name === null ? null : `${source.name} (fork at epoch ${fromEpoch})`),
         description: input.description ?? source.description,
