@@ -5,7 +5,7 @@
 
 import type { Static, TSchema } from "typebox";
 import { Compile } from "typebox/compile";
-import { BestMetrics, JobError, StatusChange, TrainingChange } from "../spec/job.js";
+import { BestMetrics, JobError, StatusChange, TrainingChange, Verification } from "../spec/job.js";
 import { JobModel, ModelSpec } from "../spec/model-spec.js";
 import { Lineage, ModelMetrics, WeightManifest } from "../spec/model.js";
 import { TrainingConfig } from "../spec/training-config.js";
@@ -34,6 +34,7 @@ export const decodeBestMetrics = decoder(BestMetrics);
 export const decodeJobError = decoder(JobError);
 export const decodeStatusChange = decoder(StatusChange);
 export const decodeTrainingChange = decoder(TrainingChange);
+export const decodeVerification = decoder(Verification);
 export const decodeModelSpec = decoder(ModelSpec);
 export const decodeWeightManifest = decoder(WeightManifest);
 export const decodeModelMetrics = decoder(ModelMetrics);

@@ -532,6 +532,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Retrain a model from scratch and check its weights are bit-identical
+         * @description Queues a verification job: a worker retrains the model's source job from scratch (same dataset, model, training and seed: the same fingerprint) and, instead of storing a model, compares the weights value by value with the stored ones. When it has succeeded, its `verification` says `identical: true | false`, how many values differ and by how much at most. 409 for a model without a fingerprint (trained before fingerprints, or its training changed while it ran) or from a fork with overrides; 429 when the project has its most queued and running jobs.
+         */
+        post: operations["verifyModel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models/{id}/weights": {
         parameters: {
             query?: never;
@@ -2270,6 +2290,8 @@ export interface components {
          *       "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *       "cancelRequested": false,
          *       "pauseRequested": false,
+         *       "verifiesModelId": null,
+         *       "verification": null,
          *       "forkedFrom": null,
          *       "checkpoints": {
          *         "count": 20,
@@ -2342,6 +2364,10 @@ export interface components {
             training: components["schemas"]["TrainingConfig"];
             /** @description Every change of its training by PATCH while it ran, oldest first; `training` has the values now in force. */
             trainingChanges: components["schemas"]["TrainingChange"][];
+            /** @description A verification job's result, once it has succeeded. */
+            verification: components["schemas"]["Verification"] | null;
+            /** @description A verification job (POST /v1/models/{id}/verify): the model whose run it repeats from scratch. */
+            verifiesModelId: string | null;
         };
         /**
          * JobComparison
@@ -2595,6 +2621,8 @@ export interface components {
          *           "resultModelId": "mdl_01jf3k2m9q8r7s6t5v4w",
          *           "cancelRequested": false,
          *           "pauseRequested": false,
+         *           "verifiesModelId": null,
+         *           "verification": null,
          *           "forkedFrom": null,
          *           "checkpoints": {
          *             "count": 20,
@@ -3833,6 +3861,16 @@ export interface components {
             dropLayers?: number | string;
             /** @description "base": the kept layers get no updates; a number: the first N layers; a kept layer's name: it and every layer before it. Default 0 (fine-tune everything). */
             freeze?: "base" | number | string;
+        };
+        /** Verification */
+        Verification: {
+            /** @description Weight values (float32) whose bits differ. */
+            differingValues: number;
+            /** @description The retrained weights are the stored ones, bit for bit. */
+            identical: boolean;
+            /** @description The largest difference; null when one side is not a number. */
+            maxAbsDifference: number | null;
+            modelId: string;
         };
         /**
          * Webhook
@@ -7740,6 +7778,153 @@ export interface operations {
                      *       "title": "Too many requests",
                      *       "status": 429,
                      *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    verifyModel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The verification job, queued. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description The request is not valid; `errors` names each bad field with a JSON Pointer. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/validation-failed",
+                     *       "title": "The request is not valid",
+                     *       "status": 400,
+                     *       "detail": "/training/epochs: must be >= 1",
+                     *       "errors": [
+                     *         {
+                     *           "path": "/training/epochs",
+                     *           "message": "must be >= 1"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No API key, or an unknown or revoked one. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unauthorized",
+                     *       "title": "Missing or invalid API key",
+                     *       "status": 401,
+                     *       "detail": "send an API key: Authorization: Bearer <key>"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description This key may not use this route. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/forbidden",
+                     *       "title": "This key may not do that",
+                     *       "status": 403,
+                     *       "detail": "the admin key works on admin routes only; use a project's API key"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/not-found",
+                     *       "title": "Not found",
+                     *       "status": 404,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w does not exist"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request conflicts with the resource's state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/conflict",
+                     *       "title": "Conflict",
+                     *       "status": 409,
+                     *       "detail": "job job_01jf3k2m9q8r7s6t5v4w has already ended (succeeded)"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests for this key, or too many active jobs for this project; see Retry-After when present. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/rate-limited",
+                     *       "title": "Too many requests",
+                     *       "status": 429,
+                     *       "detail": "Rate limit exceeded, retry in 1 second"
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A backing service (Postgres or Redis) is unavailable; nothing was changed, retry. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "https://descent.dev/problems/unavailable",
+                     *       "title": "A backing service is unavailable",
+                     *       "status": 503,
+                     *       "detail": "Redis is unavailable; nothing was queued, retry"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -13,6 +13,7 @@ import type { ForkInput, TrainingChangeView } from "../spec/job.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { forkFingerprint } from "./job-fingerprint.js";
 import { insertJobEvent, statusChange } from "./job-events.js";
+import { reserveQueuedSlot } from "./job-queries.js";
 import { withLiveChanges } from "./live-changes.js";
 
 /** The new job's id and its rank among its project's active jobs (for the queue). */
@@ -42,9 +43,7 @@ export async function forkJob(db: Database, { projectId, sourceId, input, maxAct
   const jobId = newId("job");
   const fingerprint = source.fingerprint === null ? null : fields.length === 0 ? source.fingerprint : forkFingerprint(source.fingerprint, fromEpoch, input.training!);
   const rank = await db.$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
-    const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
-    if (active >= maxActive) throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
+    const rank = await reserveQueuedSlot(tx, projectId, maxActive);
     const metrics = await tx.epochMetric.findMany({ where: { jobId: sourceId, epoch: { lte: fromEpoch } }, orderBy: { epoch: "asc" } });
     await tx.trainingJob.create({
       data: {
@@ -73,7 +72,7 @@ export async function forkJob(db: Database, { projectId, sourceId, input, maxAct
       await insertJobEvent(tx, jobId, "epoch", data);
     }
     if (fields.length > 0) await insertJobEvent(tx, jobId, "change", { at: new Date().toISOString(), epoch: fromEpoch, fields });
-    return active + 1;
+    return rank;
   });
   return { jobId, rank };
 }

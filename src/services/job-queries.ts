@@ -3,6 +3,7 @@
 // and GET /v1/jobs/:id (the job, its model's id and its status history).
 
 import type { Database, JobStatus, Prisma } from "../db/client.js";
+import { DescentError } from "../errors.js";
 
 /** A job row as the job's view needs it (see toJobView in jobs.ts). */
 export interface JobRow {
@@ -23,6 +24,8 @@ export interface JobRow {
   error: Prisma.JsonValue | null;
   cancelRequested: boolean;
   pauseRequested: boolean;
+  verifiesModelId: string | null;
+  verification: Prisma.JsonValue | null;
   forkedFromJobId: string | null;
   forkedFromEpoch: number | null;
   /** The epoch checkpoints kept for forks: how many, and their bytes. */
@@ -42,7 +45,7 @@ export interface JobRow {
 export async function findJobRow(db: Database, projectId: string, id: string): Promise<JobRow | null> {
   const rows = await db.$queryRaw<JobRow[]>`
     SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
-      j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."forkedFromJobId", j."forkedFromEpoch", j."createdAt", j."startedAt", j."finishedAt",
+      j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."verifiesModelId", j."verification", j."forkedFromJobId", j."forkedFromEpoch", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
       (SELECT count(*)::int FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointCount",
       (SELECT COALESCE(sum(c."bytes"), 0)::float8 FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointBytes",
@@ -105,4 +108,16 @@ export async function insertQueuedJobs(db: Database, projectId: string, jobs: Ne
       SELECT active.n AS "active", (SELECT count(*)::int FROM job) AS "inserted" FROM active`,
   ]);
   return rows[0];
+}
+
+/**
+ * In a transaction: takes the project's submission lock (the one
+ * insertQueuedJobs takes) and returns the rank a job it queues gets, or throws
+ * RATE_LIMITED when the project already has `maxActive` queued or running jobs.
+ */
+export async function reserveQueuedSlot(tx: Prisma.TransactionClient, projectId: string, maxActive: number): Promise<number> {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
+  const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
+  if (active >= maxActive) throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
+  return active + 1;
 }

@@ -1,6 +1,6 @@
 import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
-import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, toJson } from "../db/json-columns.js";
+import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, decodeVerification, toJson } from "../db/json-columns.js";
 import { classWeights, windowShape } from "../features/index.js";
 import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
@@ -9,6 +9,7 @@ import type { TrainingQueuePort } from "./training-queue-port.js";
 import type { DryRunView, EpochMetricView, ForkInput, JobInput, JobPatch, JobView } from "../spec/job.js";
 import { withLiveChanges } from "./live-changes.js";
 import { forkJob } from "./job-forks.js";
+import { createVerificationJob } from "./job-verifications.js";
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, type ResolvedTrainingConfig } from "./job-validation.js";
 import { checkJobLimits } from "./job-limits.js";
@@ -17,7 +18,7 @@ import type { Limits } from "../config.js";
 import { transferSpec, type LayerSummary } from "../engine/index.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
-import { findJobRow, type JobRow } from "./job-queries.js";
+import { findJobRow, reserveQueuedSlot, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
 import { compareJobs } from "./job-comparison.js";
 import { dryRunReport } from "./job-dry-run.js";
@@ -186,6 +187,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         error: null,
         cancelRequested: false,
         pauseRequested: false,
+        verifiesModelId: null,
+        verification: null,
         forkedFromJobId: null,
         forkedFromEpoch: null,
         checkpointCount: 0,
@@ -279,21 +282,20 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
      */
     async resume(projectId: string, id: string): Promise<JobView> {
       const outcome = await db.$transaction(async (tx) => {
-        // Under the project's lock, as submissions are, so the active-job cap holds.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${projectId}))`;
-        const job = await tx.trainingJob.findFirst({ where: { id, projectId }, select: { status: true, resumes: true, epoch: true } });
+        const job = await tx.trainingJob.findFirst({ where: { id, projectId }, select: { status: true, epoch: true } });
         if (!job || !["queued", "running", "paused"].includes(job.status)) return null;
         if (job.status !== "paused") {
           await tx.trainingJob.update({ where: { id }, data: { pauseRequested: false } });
           return { enqueue: null, events: [] };
         }
-        const active = await tx.trainingJob.count({ where: { projectId, status: { in: ["queued", "running"] } } });
-        if (active >= limits.maxActiveJobsPerProject) {
-          throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
-        }
-        const { resumes } = await tx.trainingJob.update({ where: { id }, data: { status: "queued", pauseRequested: false, resumes: { increment: 1 } }, select: { resumes: true } });
+        // Under the project's lock, as submissions are, so the active-job cap holds.
+        const rank = await reserveQueuedSlot(tx, projectId, limits.maxActiveJobsPerProject);
+        const resumed = await tx.trainingJob.updateManyAndReturn({ where: { id, status: "paused" }, data: { status: "queued", pauseRequested: false, resumes: { increment: 1 } }, select: { resumes: true } });
+        // Another resume (or a cancel) took it first.
+        if (resumed.length === 0) return { enqueue: null, events: [] };
+        const [{ resumes }] = resumed;
         const event = await insertJobEvent(tx, id, "status", { ...statusChange("queued", `resumed after ${job.epoch} epochs`) });
-        return { enqueue: { rank: active + 1, resumes }, events: [event] };
+        return { enqueue: { rank, resumes }, events: [event] };
       });
       if (outcome === null) throw await endedConflict(projectId, id);
       for (const event of outcome.events) signals.events.publish(id, event);
@@ -302,6 +304,13 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
         await withTimeout(queue.enqueue(id, outcome.enqueue.rank, outcome.enqueue.resumes), ENQUEUE_TIMEOUT_MS).catch(() => undefined);
       }
       return this.get(projectId, id);
+    },
+
+    /** A job that retrains a model's source job from scratch and reports whether the weights come out bit-identical (job-verifications.ts); queued. */
+    async verify(projectId: string, modelId: string): Promise<JobView> {
+      const { jobId, rank } = await createVerificationJob(db, { projectId, modelId, maxActive: limits.maxActiveJobsPerProject });
+      await enqueueOrTakeBack(jobId, rank);
+      return this.get(projectId, jobId);
     },
 
     /** A new job starting after one epoch of another, from its kept checkpoint (job-forks.ts); queued. */
@@ -454,6 +463,8 @@ export function toJobView(job: JobWithRelations): JobView {
     resultModelId: job.resultModelId,
     cancelRequested: job.cancelRequested,
     pauseRequested: job.pauseRequested,
+    verifiesModelId: job.verifiesModelId,
+    verification: job.verification === null ? null : decodeVerification(job.verification, `job ${job.id}'s verification`),
     forkedFrom: job.forkedFromJobId !== null && job.forkedFromEpoch !== null ? { jobId: job.forkedFromJobId, epoch: job.forkedFromEpoch } : null,
     checkpoints: { count: job.checkpointCount, bytes: job.checkpointBytes },
     history: job.history.map((data) => decodeStatusChange(data, `a status event of job ${job.id}`)),

@@ -35,6 +35,7 @@ import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
 import { createTrainingStore, type LiveSettings, type MetricsSummary } from "./training-store.js";
 import { trialPruner } from "./sweep-pruning.js";
+import { compareWeights } from "./job-verifications.js";
 
 export type StopReason = "cancel" | "pause" | "shutdown" | "timeLimit" | "pruned" | "rung" | null;
 
@@ -49,6 +50,7 @@ export type RunOutcome =
   | { status: "succeeded"; modelId: string }
   | { status: "cancelled"; epoch: number }
   | { status: "paused"; epoch: number; batch: number }
+  | { status: "verified"; identical: boolean }
   | { status: "skipped"; reason: string };
 
 /** Control of a run nobody can stop or watch (tests, scripts). */
@@ -188,9 +190,9 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
       await store.finish({ jobId, attempt, status: "cancelled", message, done: { epoch, ...(stopReason === "pruned" ? { pruned: true } : {}) }, events: control.events });
       return { status: "cancelled", epoch };
     }
+    if (job.verifiesModelId !== null) return finishVerification(jobId, attempt, job.verifiesModelId, model, result, control);
     const test = data.test ? evaluateOn(model, data.test, data.classNames, data.pipeline) : undefined;
-    const fromJob = { name: job.name, description: job.description, tags: job.tags, fingerprint: job.fingerprint };
-    const modelId = await storeModel({ jobId, projectId: job.projectId, fromJob, attempt, spec, origin, data, model, result, test, events: control.events });
+    const modelId = await storeModel({ jobId, projectId: job.projectId, attempt, spec, origin, data, model, result, test, events: control.events });
     return { status: "succeeded", modelId };
   }
 
@@ -210,6 +212,18 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     return { status: "paused", epoch: epochs, batch };
   }
 
+  /** A verification's end: the retrained weights against the stored model's, recorded on the job; no model is stored. */
+  async function finishVerification(jobId: string, attempt: number, modelId: string, model: Model, result: FitResult, control: RunControl): Promise<RunOutcome> {
+    const stored = await db.model.findUnique({ where: { id: modelId }, select: { weights: true } });
+    if (!stored) throw new JobFailure("INVALID_SPEC", `model ${modelId}, which this job verifies, no longer exists`);
+    const verification = compareWeights(modelId, stored.weights, exportWeights(model).data);
+    const message = verification.identical
+      ? `retrained ${result.epochs.length} epochs: the weights are bit-identical to model ${modelId}'s`
+      : `retrained ${result.epochs.length} epochs: ${verification.differingValues} weight values differ from model ${modelId}'s (at most by ${verification.maxAbsDifference})`;
+    await store.finish({ jobId, attempt, status: "succeeded", message, done: { verification }, job: { verification: toJson(verification) }, events: control.events });
+    return { status: "verified", identical: verification.identical };
+  }
+
   /** A model from scratch, or from a stored one (transfer learning): kept layers carry its weights. */
   async function buildModel(requested: ModelSpec | TransferSpec, seed: number): Promise<{ spec: ModelSpec; model: Model; origin: Origin | null }> {
     if (!isTransferSpec(requested)) return { spec: requested, model: createModel(requested, seed), origin: null };
@@ -225,8 +239,6 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
   async function storeModel(args: {
     jobId: string;
     projectId: string;
-    /** The job's name, description and tags (the model starts with them) and its fingerprint (the model carries it). */
-    fromJob: { name: string | null; description: string; tags: string[]; fingerprint: string | null };
     attempt: number;
     spec: ModelSpec;
     origin: Origin | null;
@@ -236,7 +248,7 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     test: Evaluation | undefined;
     events: JobEventSink;
   }): Promise<string> {
-    const { jobId, projectId, fromJob, attempt, spec, origin, data, model, result, test, events } = args;
+    const { jobId, projectId, attempt, spec, origin, data, model, result, test, events } = args;
     const weights = exportWeights(model);
     const modelId = newId("mdl");
     const metrics = {
@@ -256,8 +268,11 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
       message,
       done: { resultModelId: modelId, metrics },
       events,
-      write: (tx) =>
-        tx.model.create({
+      write: async (tx) => {
+        // As the job's row has them now (a PATCH while it trained may have changed them): its labels, which the model starts
+        // with, and its fingerprint, which the model carries (a live change of the training cleared it).
+        const fromJob = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { name: true, description: true, tags: true, fingerprint: true } });
+        return tx.model.create({
           data: {
             id: modelId,
             ...fromJob,
@@ -275,7 +290,8 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
             metrics: toJson(metrics),
             ...(origin ? { baseModelId: origin.baseModelId, lineage: toJson(origin.lineage) } : {}),
           },
-        }),
+        });
+      },
     });
     return modelId;
   }

@@ -101,6 +101,17 @@ export const TrainingChange = Type.Object(
 
 export type TrainingChangeView = Static<typeof TrainingChange>;
 
+/** What a verification job found (POST /v1/models/{id}/verify). */
+export const Verification = Type.Object(
+  {
+    modelId: Type.String(),
+    identical: Type.Boolean({ description: "The retrained weights are the stored ones, bit for bit." }),
+    differingValues: Type.Integer({ description: "Weight values (float32) whose bits differ." }),
+    maxAbsDifference: Type.Union([Type.Number(), Type.Null()], { description: "The largest difference; null when one side is not a number." }),
+  },
+  { additionalProperties: false, title: "Verification" },
+);
+
 export const JobError = Type.Object(
   {
     code: Type.String({ examples: ["NON_FINITE_LOSS", "INVALID_SPEC", "DATASET_MISSING", "TIME_LIMIT_EXCEEDED", "INTERNAL"] }),
@@ -132,6 +143,8 @@ export const Job = Type.Object(
     cancelRequested: Type.Boolean({ description: "A cancel was requested; the worker stops at the next batch." }),
     pauseRequested: Type.Boolean({ description: "A pause was requested; the worker pauses the job at the next batch (status `paused`)." }),
     history: Type.Array(StatusChange, { description: "Every status the job has had, oldest first." }),
+    verifiesModelId: Type.Union([Type.String(), Type.Null()], { description: "A verification job (POST /v1/models/{id}/verify): the model whose run it repeats from scratch." }),
+    verification: Type.Union([Verification, Type.Null()], { description: "A verification job's result, once it has succeeded." }),
     forkedFrom: Type.Union([Type.Object({ jobId: Type.String(), epoch: Type.Integer() }, { additionalProperties: false }), Type.Null()], {
       description: "A fork: the job and epoch it started from (its metrics up to that epoch are the source's).",
     }),
@@ -166,6 +179,8 @@ export const Job = Type.Object(
         resultModelId: "mdl_01jf3k2m9q8r7s6t5v4w",
         cancelRequested: false,
         pauseRequested: false,
+        verifiesModelId: null,
+        verification: null,
         forkedFrom: null,
         checkpoints: { count: 20, bytes: 412_160 },
         trainingChanges: [],

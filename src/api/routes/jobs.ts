@@ -120,6 +120,28 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
   );
 
   app.post(
+    "/v1/models/:id/verify",
+    {
+      schema: {
+        operationId: "verifyModel",
+        tags: ["models"],
+        summary: "Retrain a model from scratch and check its weights are bit-identical",
+        description:
+          "Queues a verification job: a worker retrains the model's source job from scratch (same dataset, model, training and seed: the same fingerprint) " +
+          "and, instead of storing a model, compares the weights value by value with the stored ones. When it has succeeded, its `verification` says " +
+          "`identical: true | false`, how many values differ and by how much at most. 409 for a model without a fingerprint (trained before fingerprints, " +
+          "or its training changed while it ran) or from a fork with overrides; 429 when the project has its most queued and running jobs.",
+        params: IdParams,
+        response: { 202: json(Job, "The verification job, queued."), ...problems(404, 409, 429, 503) },
+      },
+    },
+    async (request, reply) => {
+      const job = await jobs.verify(request.projectId, request.params.id);
+      return reply.code(202).header("location", `/v1/jobs/${job.id}`).send(job);
+    },
+  );
+
+  app.post(
     "/v1/jobs/:id/fork",
     {
       schema: {
