@@ -13,7 +13,7 @@ import type { ForkInput, TrainingChangeView } from "../spec/job.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { forkFingerprint } from "./job-fingerprint.js";
 import { insertJobEvent, statusChange } from "./job-events.js";
-import { reserveQueuedSlot } from "./job-queries.js";
+import { reserveQueuedSlot, sourceWork } from "./job-queries.js";
 import { withLiveChanges } from "./live-changes.js";
 
 /** The new job's id and its rank among its project's active jobs (for the queue). */
@@ -49,10 +49,8 @@ export async function forkJob(db: Database, { projectId, sourceId, input, maxAct
       data: {
         id: jobId,
         projectId,
-        datasetId: source.datasetId,
-        spec: source.spec as Prisma.InputJsonValue,
+        ...sourceWork(source),
         training: toJson(forked),
-        ...(source.pipeline === null ? {} : { pipeline: source.pipeline as Prisma.InputJsonValue }),
         totalEpochs: forked.epochs,
         epoch: fromEpoch,
         fingerprint,

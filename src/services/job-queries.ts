@@ -121,3 +121,8 @@ export async function reserveQueuedSlot(tx: Prisma.TransactionClient, projectId:
   if (active >= maxActive) throw new DescentError("RATE_LIMITED", `this project has ${active} queued or running jobs, the most it may have; wait for one to end or cancel one`);
   return active + 1;
 }
+
+/** What a job made from another (a fork, a verification) trains on: the source's dataset, model and fitted pipeline. */
+export function sourceWork(source: { datasetId: string; spec: Prisma.JsonValue; pipeline: Prisma.JsonValue | null }) {
+  return { datasetId: source.datasetId, spec: source.spec as Prisma.InputJsonValue, ...(source.pipeline === null ? {} : { pipeline: source.pipeline as Prisma.InputJsonValue }) };
+}

@@ -7,7 +7,7 @@ import type { Database, Prisma } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import { DescentError, notFound } from "../errors.js";
 import { insertJobEvent, statusChange } from "./job-events.js";
-import { reserveQueuedSlot } from "./job-queries.js";
+import { reserveQueuedSlot, sourceWork } from "./job-queries.js";
 
 /** What a verification found: equal bytes, or how many float32 values differ and by how much at most. */
 export interface Verification {
@@ -58,10 +58,8 @@ export async function createVerificationJob(db: Database, { projectId, modelId, 
       data: {
         id: jobId,
         projectId,
-        datasetId: source.datasetId,
-        spec: source.spec as Prisma.InputJsonValue,
+        ...sourceWork(source),
         training: source.training as Prisma.InputJsonValue,
-        ...(source.pipeline === null ? {} : { pipeline: source.pipeline as Prisma.InputJsonValue }),
         totalEpochs: source.totalEpochs,
         fingerprint: model.fingerprint,
         name: `verify ${model.id}`,
