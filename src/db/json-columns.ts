@@ -10,7 +10,7 @@ import { JobModel, ModelSpec } from "../spec/model-spec.js";
 import { Lineage, ModelMetrics, WeightManifest } from "../spec/model.js";
 import { TrainingConfig } from "../spec/training-config.js";
 import { Type } from "typebox";
-import { ColumnReport, DatasetStatistics } from "../spec/dataset.js";
+import { ColumnReport, DataReport, DatasetStatistics } from "../spec/dataset.js";
 import type { Prisma } from "./client.js";
 
 export class StoredDataError extends Error {
@@ -41,6 +41,7 @@ export const decodeModelMetrics = decoder(ModelMetrics);
 export const decodeLineage = decoder(Lineage);
 export const decodeDatasetStatistics = decoder(DatasetStatistics);
 export const decodeColumnReports = decoder(Type.Array(ColumnReport));
+export const decodeDataReport = decoder(DataReport);
 
 /** A typed value as a JSON column's input (interfaces have no index signature Prisma's JSON type could check). */
 export function toJson(value: object): Prisma.InputJsonValue {

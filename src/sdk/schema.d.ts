@@ -1416,6 +1416,43 @@ export interface components {
             url: string;
         };
         /**
+         * DataReport
+         * @description Computed at upload from the numbers a model trains on (a matrix's features; a table's labelled rows through its default pipeline, one-hot columns apart). Datasets from before reports have none.
+         */
+        DataReport: {
+            classBalance: {
+                largestShare: number;
+                ratio: number;
+                smallestShare: number;
+            } | null;
+            /** @description Rows with an earlier row's features and another label. */
+            conflictingDuplicates: number;
+            constantColumns: string[];
+            /** @description Rows equal to an earlier row, features and label: a split can put copies on both sides. */
+            duplicateRows: number;
+            /** @description Columns that predict the label almost alone: accuracy of the column cut into 32 bins (classification, at least 0.98), or |correlation| (regression, at least 0.99). */
+            likelyLeaks: {
+                /** @enum {unknown} */
+                measure: "accuracy" | "correlation";
+                name: string;
+                value: number;
+            }[];
+            /** @description Columns whose most frequent value fills at least 99% of the rows. */
+            nearConstantColumns: {
+                name: string;
+                share: number;
+            }[];
+            /** @description Values more than 5 scaled median absolute deviations from the median. */
+            outliers: {
+                count: number;
+                name: string;
+            }[];
+            rows: number;
+            /** @description Rows the per-column measures read (all, or an even sample of 20,000). */
+            sampledRows: number;
+            warnings: string[];
+        };
+        /**
          * Dataset
          * @example {
          *       "id": "ds_01jf3k2m9q8r7s6t5v4w",
@@ -1491,6 +1528,8 @@ export interface components {
             numClasses: number;
             numFeatures: number;
             numSamples: number;
+            /** @description On GET /v1/datasets/{id}; lists leave it out. */
+            report?: components["schemas"]["DataReport"] | null;
             /** @description Tables: rows left out of numSamples because their label is missing. */
             rowsWithoutLabel?: number;
             statistics?: components["schemas"]["DatasetStatistics"];

@@ -1,7 +1,7 @@
 import type { Database, Dataset } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
-import { decodeColumnReports, decodeDatasetStatistics, toJson } from "../db/json-columns.js";
+import { decodeColumnReports, decodeDataReport, decodeDatasetStatistics, toJson } from "../db/json-columns.js";
 import { DescentError, notFound } from "../errors.js";
 import type { DatasetInput, DatasetRowsInput, DatasetView, UploadQuery } from "../spec/dataset.js";
 import { parseCsvDataset } from "./csv-dataset.js";
@@ -20,6 +20,7 @@ import {
   type TableUploadOptions,
 } from "./table-upload.js";
 import { datasetStatistics } from "./dataset-statistics.js";
+import { dataReport, tableReport } from "./data-report.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 /** A dataset's arrays, as the engine wants them. */
@@ -37,6 +38,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
       ]);
     }
     const statistics = datasetStatistics(encoded);
+    const report = dataReport({ x: encoded.features, numRows: encoded.numSamples, names: encoded.featureNames, labels: encoded.labels, numClasses: encoded.classNames.length });
     const row = await db.dataset.create({
         data: {
           id: newId("ds"),
@@ -53,6 +55,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
           labels: float32ToBytes(encoded.labels),
           checksum: encoded.checksum,
           statistics: toJson(statistics),
+          report: toJson(report),
         },
       });
       return toView(row);
@@ -82,6 +85,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         labelColumn: encoded.label,
         rowsWithoutLabel: encoded.rowsWithoutLabel,
         checksum: encoded.checksum,
+        report: toJson(tableReport(encoded)),
       },
     });
     return toView(row);
@@ -172,7 +176,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         orderBy: { id: "desc" },
         take: page.limit + 1,
         // A list stays small however wide its datasets are: per-feature data is on each dataset's own page.
-        omit: { statistics: true, featureNames: true, classNames: true, classCounts: true, columns: true },
+        omit: { statistics: true, featureNames: true, classNames: true, classCounts: true, columns: true, report: true },
       });
       return pageOf(rows.map((row) => toView(row)), page.limit);
     },
@@ -189,7 +193,7 @@ export async function loadDatasetArrays(db: Database, id: string) {
   return { ...row, ...arrays };
 }
 
-type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts" | "columns";
+type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts" | "columns" | "report";
 
 /** The API's view of a dataset row; a list's rows come without their per-feature and per-class parts. */
 export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerDatasetSized> & Partial<Pick<Dataset, PerDatasetSized>>): DatasetView {
@@ -209,6 +213,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerD
     ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel } : {}),
     ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
     ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
+    ...(row.report !== undefined ? { report: row.report === null ? null : decodeDataReport(row.report, `dataset ${row.id}'s report`) } : {}),
     createdAt: row.createdAt.toISOString(),
   };
 }

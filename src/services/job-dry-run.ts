@@ -8,6 +8,7 @@ import { Prisma, type Database } from "../db/client.js";
 import { summarizeModel, TRAINING_FLOPS_FACTOR, type LayerSummary } from "../engine/index.js";
 import type { FieldError } from "../errors.js";
 import type { DryRunView, JobInput } from "../spec/job.js";
+import type { DataReportView } from "../spec/dataset.js";
 import type { ModelSpec } from "../spec/model-spec.js";
 import type { ResolvedTrainingConfig } from "./job-validation.js";
 
@@ -23,6 +24,8 @@ const LARGE_DENSE_INPUT = 4096;
 
 interface Prepared {
   input: JobInput;
+  /** The dataset's data report (null for datasets from before reports). */
+  report: DataReportView | null;
   training: ResolvedTrainingConfig;
   shape: { numSamples: number; inputShape: number[] };
   layers: LayerSummary[];
@@ -67,7 +70,8 @@ async function fittedEpochModel(db: Database): Promise<EpochModel | null> {
   return { ...best, jobs: points.length };
 }
 
-function warningsFor({ input, training, layers }: Prepared, trainingSamples: number): FieldError[] {
+function warningsFor(prepared: Prepared, trainingSamples: number): FieldError[] {
+  const { input, training, layers } = prepared;
   const warnings: FieldError[] = [];
   const { type, learningRate } = training.optimizer;
   const [low, high] = USUAL_RATES[type] ?? [0, Infinity];
@@ -92,6 +96,22 @@ function warningsFor({ input, training, layers }: Prepared, trainingSamples: num
     }
   }
   if (input.model && "layers" in input.model && input.model.layers.length === 0) warnings.push({ path: "/model/layers", message: "the model has no layers" });
+  return [...warnings, ...dataWarnings(prepared)];
+}
+
+/** What the dataset's report says that concerns this job. */
+function dataWarnings({ report, training }: Prepared): FieldError[] {
+  if (!report) return [];
+  const warnings: FieldError[] = [];
+  if (report.duplicateRows > 0 && (training.validationSplit ?? 0) > 0) {
+    warnings.push({ path: "/training/validationSplit", message: `the dataset repeats ${report.duplicateRows} of its ${report.rows} rows: copies can fall on both sides of the validation split, and the validation metrics then flatter the model` });
+  }
+  for (const leak of report.likelyLeaks) {
+    warnings.push({ path: "/datasetId", message: `column ${leak.name} predicts the label almost alone (${leak.measure} ${leak.value}): a likely leak; check it is known when predicting` });
+  }
+  if (report.classBalance && report.classBalance.ratio >= 10 && training.classWeight === undefined) {
+    warnings.push({ path: "/training/classWeight", message: `the largest class has ${report.classBalance.ratio}x the rows of the smallest: "balanced" class weights keep the small classes from being ignored` });
+  }
   return warnings;
 }
 

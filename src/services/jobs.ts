@@ -1,6 +1,6 @@
 import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/client.js";
 import { newId } from "../db/ids.js";
-import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, decodeVerification, toJson } from "../db/json-columns.js";
+import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, decodeVerification, decodeDataReport, toJson } from "../db/json-columns.js";
 import { classWeights, windowShape } from "../features/index.js";
 import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
@@ -161,7 +161,9 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     /** What a submission of `input` would train, and what it would cost (POST /v1/jobs?dryRun=true): validated as submit does, nothing stored. */
     async dryRun(projectId: string, input: JobInput): Promise<DryRunView> {
       const prepared = await prepare(projectId, input);
-      return dryRunReport(db, { ...prepared, input, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
+      const { report } = (await db.dataset.findUnique({ where: { id: prepared.dataset.id }, select: { report: true } })) ?? { report: null };
+      const dataReport = report === null ? null : decodeDataReport(report, `dataset ${prepared.dataset.id}'s report`);
+      return dryRunReport(db, { ...prepared, input, report: dataReport, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
     },
 
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */

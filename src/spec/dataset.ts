@@ -147,6 +147,35 @@ export const FeatureStatistics = Type.Object(
 
 export const DatasetStatistics = Type.Object({ features: Type.Array(FeatureStatistics) }, { title: "DatasetStatistics" });
 
+const NamedShare = Type.Object({ name: Type.String(), share: Type.Number() }, { additionalProperties: false });
+
+/** The data report computed at upload (src/services/data-report.ts). */
+export const DataReport = Type.Object(
+  {
+    rows: Type.Integer(),
+    duplicateRows: Type.Integer({ description: "Rows equal to an earlier row, features and label: a split can put copies on both sides." }),
+    conflictingDuplicates: Type.Integer({ description: "Rows with an earlier row's features and another label." }),
+    constantColumns: Type.Array(Type.String()),
+    nearConstantColumns: Type.Array(NamedShare, { description: "Columns whose most frequent value fills at least 99% of the rows." }),
+    likelyLeaks: Type.Array(
+      Type.Object({ name: Type.String(), measure: Type.Enum(["accuracy", "correlation"]), value: Type.Number() }, { additionalProperties: false }),
+      { description: "Columns that predict the label almost alone: accuracy of the column cut into 32 bins (classification, at least 0.98), or |correlation| (regression, at least 0.99)." },
+    ),
+    classBalance: Type.Union([Type.Object({ smallestShare: Type.Number(), largestShare: Type.Number(), ratio: Type.Number() }, { additionalProperties: false }), Type.Null()]),
+    outliers: Type.Array(Type.Object({ name: Type.String(), count: Type.Integer() }, { additionalProperties: false }), { description: "Values more than 5 scaled median absolute deviations from the median." }),
+    sampledRows: Type.Integer({ description: "Rows the per-column measures read (all, or an even sample of 20,000)." }),
+    warnings: Type.Array(Type.String()),
+  },
+  {
+    title: "DataReport",
+    description:
+      "Computed at upload from the numbers a model trains on (a matrix's features; a table's labelled rows through its default pipeline, one-hot columns apart). " +
+      "Datasets from before reports have none.",
+  },
+);
+
+export type DataReportView = Static<typeof DataReport>;
+
 export const Dataset = Type.Object(
   {
     id: Type.String({ examples: ["ds_01jf3k2m9q8r7s6t5v4w"] }),
@@ -165,6 +194,7 @@ export const Dataset = Type.Object(
     rowsWithoutLabel: Type.Optional(Type.Integer({ description: "Tables: rows left out of numSamples because their label is missing." })),
     columns: Type.Optional(Type.Array(ColumnReport, { description: "Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id})." })),
     statistics: Type.Optional(DatasetStatistics),
+    report: Type.Optional(Type.Union([DataReport, Type.Null()], { description: "On GET /v1/datasets/{id}; lists leave it out." })),
     createdAt: Type.String({ format: "date-time" }),
   },
   {

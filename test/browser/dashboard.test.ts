@@ -223,6 +223,8 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await page.locator('[data-testid="sample-images"] canvas').first().waitFor();
     expect(await page.locator('[data-testid="sample-images"] canvas').count()).toBe(32);
     expect(await page.locator('[data-testid="class-balance"] .bar-row').count()).toBe(3);
+    // The data report computed at upload.
+    expect(await page.locator('[data-testid="data-report"]').innerText()).toMatch(/Duplicate rows/);
     expect(await page.locator('[data-testid="feature-stats"] tbody tr').count()).toBeGreaterThan(0);
     // A canvas really holds the picture: some bright pixels of the shape on a dark background.
     const bright = await page.locator('[data-testid="sample-images"] canvas').first().evaluate((canvas: any) => {

@@ -54,9 +54,32 @@ export async function datasetView({ root, params, signal }: ViewContext): Promis
           )
         : card("Labels", h("p", { class: "muted" }, "Regression targets: numbers, no classes.")),
     ),
+    d.report ? reportCard(d.report) : null,
     d.kind === "table" ? columnsCard(d) : null,
     samplesCard(d, signal),
     d.kind === "table" ? null : statisticsCard(d),
+  );
+}
+
+/** The data report computed at upload: its warnings first, then the counts behind them. */
+function reportCard(report: NonNullable<Dataset["report"]>): HTMLElement {
+  const names = (items: { name: string }[]) => (items.length > 0 ? items.map((i) => i.name).join(", ") : null);
+  return card(
+    "Data report",
+    h(
+      "div",
+      { "data-testid": "data-report" },
+      report.warnings.length > 0 ? h("ul", { class: "notice warn small" }, report.warnings.map((w) => h("li", null, w))) : h("p", { class: "muted small" }, "Nothing to report: no duplicate rows, leaks or constant columns found."),
+      facts([
+        ["Duplicate rows", fmtInt(report.duplicateRows)],
+        ["Same features, other label", report.conflictingDuplicates > 0 ? fmtInt(report.conflictingDuplicates) : null],
+        ["Likely leaks", report.likelyLeaks.length > 0 ? report.likelyLeaks.map((l) => `${l.name} (${l.measure} ${l.value})`).join(", ") : "none"],
+        ["Constant columns", report.constantColumns.length > 0 ? report.constantColumns.join(", ") : null],
+        ["Near-constant columns", names(report.nearConstantColumns)],
+        ["Outliers", report.outliers.length > 0 ? report.outliers.map((o) => `${o.name}: ${fmtInt(o.count)}`).join(", ") : null],
+        ["Rows measured", report.sampledRows < report.rows ? `${fmtInt(report.sampledRows)} of ${fmtInt(report.rows)} (an even sample)` : null],
+      ]),
+    ),
   );
 }
 

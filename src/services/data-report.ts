@@ -1,0 +1,206 @@
+// A dataset's data report, computed at upload from the numbers a model would
+// train on (a matrix's features; a table's rows through its summary
+// pipeline): duplicate rows, constant and near-constant columns, columns that
+// give the label away, class imbalance, outliers. What a careful engineer
+// looks at before training; the dry run repeats what concerns a job.
+
+import { decodeTable, transformTable, type FittedPipeline } from "../features/index.js";
+
+/** The numbers the report is computed from: n rows of m values, row-major, and a label per row. */
+export interface ReportInput {
+  x: Float32Array;
+  numRows: number;
+  names: string[];
+  labels: Float32Array;
+  /** 0 for regression targets. */
+  numClasses: number;
+}
+
+export interface DataReport {
+  rows: number;
+  /** Rows equal to an earlier row, features and label. */
+  duplicateRows: number;
+  /** Rows whose features equal an earlier row's but whose label differs. */
+  conflictingDuplicates: number;
+  constantColumns: string[];
+  /** Columns whose most frequent value fills at least 99% of the rows (constant ones aside). */
+  nearConstantColumns: { name: string; share: number }[];
+  /** Columns that predict the label almost alone: a likely leak of the label into the features. */
+  likelyLeaks: { name: string; measure: "accuracy" | "correlation"; value: number }[];
+  /** Classification: the smallest and largest class's share of the rows, and their ratio. */
+  classBalance: { smallestShare: number; largestShare: number; ratio: number } | null;
+  /** Values further than 5 scaled median absolute deviations from the column's median (on the rows sampled). */
+  outliers: { name: string; count: number }[];
+  /** Rows the per-column measures (leaks, outliers, near-constant) were computed on: all, or a sample of at most SAMPLE_ROWS. */
+  sampledRows: number;
+  warnings: string[];
+}
+
+/** Per-column measures sort each column: on large tables they read an even sample of rows. */
+const SAMPLE_ROWS = 20_000;
+const LEAK_BINS = 32;
+
+export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportInput): DataReport {
+  const m = names.length;
+  if (n === 0) return { rows: 0, duplicateRows: 0, conflictingDuplicates: 0, constantColumns: [], nearConstantColumns: [], likelyLeaks: [], classBalance: null, outliers: [], sampledRows: 0, warnings: [] };
+  const { duplicateRows, conflictingDuplicates } = duplicates(x, n, m, labels);
+  const sample = sampleRows(n);
+  const constantColumns: string[] = [];
+  const nearConstantColumns: DataReport["nearConstantColumns"] = [];
+  const likelyLeaks: DataReport["likelyLeaks"] = [];
+  const outliers: DataReport["outliers"] = [];
+  const y = Float64Array.from(sample, (row) => labels[row]);
+  const baseline = numClasses > 0 ? majorityShare(y, numClasses) : 0;
+  for (let column = 0; column < m; column++) {
+    const values = Float64Array.from(sample, (row) => x[row * m + column]);
+    const sorted = values.slice().sort();
+    const name = names[column];
+    if (sorted[0] === sorted[sorted.length - 1]) {
+      constantColumns.push(name);
+      continue;
+    }
+    const share = largestRun(sorted) / sorted.length;
+    if (share >= 0.99) nearConstantColumns.push({ name, share: round(share) });
+    const leak = numClasses > 0 ? binnedAccuracy(values, sorted, y, numClasses) : Math.abs(correlation(values, y));
+    if (numClasses > 0 ? leak >= 0.98 && baseline < 0.95 : leak >= 0.99) likelyLeaks.push({ name, measure: numClasses > 0 ? "accuracy" : "correlation", value: round(leak) });
+    const count = outlierCount(values, sorted);
+    if (count > 0) outliers.push({ name, count });
+  }
+  const classBalance = numClasses > 0 ? balanceOf(labels, n, numClasses) : null;
+  const warnings = [
+    ...(duplicateRows > 0 ? [`${duplicateRows} of ${n} rows repeat an earlier row: a split can put copies on both sides, and validation then flatters the model`] : []),
+    ...(conflictingDuplicates > 0 ? [`${conflictingDuplicates} rows have the features of an earlier row with another label`] : []),
+    ...likelyLeaks.map((leak) => `column ${leak.name} predicts the label almost alone (${leak.measure} ${leak.value}): check it is known when predicting, or leave it out`),
+    ...(constantColumns.length > 0 ? [`constant columns carry nothing: ${constantColumns.join(", ")}`] : []),
+    ...(classBalance && classBalance.ratio >= 10 ? [`the largest class has ${classBalance.ratio}x the rows of the smallest: consider training.classWeight "balanced"`] : []),
+  ];
+  return { rows: n, duplicateRows, conflictingDuplicates, constantColumns, nearConstantColumns, likelyLeaks, classBalance, outliers, sampledRows: sample.length, warnings };
+}
+
+/** A table's report: its labelled rows through the pipeline fitted on them at upload (the features a job would see by default). */
+export function tableReport({ bytes, summary }: { bytes: Uint8Array; summary: FittedPipeline }): DataReport {
+  const table = decodeTable(bytes);
+  const { x, numRows, y } = transformTable(summary, table, Int32Array.from({ length: table.numRows }, (_, i) => i));
+  const numClasses = summary.label.task === "classification" ? summary.label.classNames.length : 0;
+  return dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses });
+}
+
+/** Rows equal to an earlier one (by a 52-bit hash of their bytes, checked value by value on a match). */
+function duplicates(x: Float32Array, n: number, m: number, labels: Float32Array) {
+  const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
+  const first = new Map<number, number[]>();
+  let duplicateRows = 0;
+  let conflictingDuplicates = 0;
+  const sameFeatures = (a: number, b: number) => {
+    for (let j = 0; j < m; j++) if (bits[a * m + j] !== bits[b * m + j]) return false;
+    return true;
+  };
+  for (let row = 0; row < n; row++) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let j = 0; j < m; j++) {
+      const v = bits[row * m + j];
+      h1 = Math.imul(h1 ^ v, 0x01000193) >>> 0;
+      h2 = Math.imul(h2 + v, 0x5bd1e995) >>> 0;
+    }
+    const key = h1 * 0x100000 + (h2 >>> 12);
+    const earlier = first.get(key);
+    const match = earlier?.find((other) => sameFeatures(other, row));
+    if (match === undefined) {
+      if (earlier) earlier.push(row);
+      else first.set(key, [row]);
+    } else if (Object.is(labels[match], labels[row])) duplicateRows++;
+    else conflictingDuplicates++;
+  }
+  return { duplicateRows, conflictingDuplicates };
+}
+
+function sampleRows(n: number): Int32Array {
+  if (n <= SAMPLE_ROWS) return Int32Array.from({ length: n }, (_, i) => i);
+  return Int32Array.from({ length: SAMPLE_ROWS }, (_, i) => Math.floor((i * n) / SAMPLE_ROWS));
+}
+
+function largestRun(sorted: Float64Array): number {
+  let best = 1;
+  let run = 1;
+  for (let i = 1; i < sorted.length; i++) {
+    run = sorted[i] === sorted[i - 1] ? run + 1 : 1;
+    if (run > best) best = run;
+  }
+  return best;
+}
+
+function majorityShare(y: Float64Array, numClasses: number): number {
+  const counts = new Float64Array(numClasses);
+  for (const label of y) counts[label]++;
+  return Math.max(...counts) / y.length;
+}
+
+/**
+ * How well the column alone predicts the class: the values cut into at most
+ * LEAK_BINS bins of about equal counts (equal values share a bin, so an id
+ * column does not count as predictive), each bin predicting its majority class.
+ */
+function binnedAccuracy(values: Float64Array, sorted: Float64Array, y: Float64Array, numClasses: number): number {
+  const edges: number[] = [];
+  for (let b = 1; b < LEAK_BINS; b++) {
+    const edge = sorted[Math.floor((b * sorted.length) / LEAK_BINS)];
+    if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
+  }
+  const counts = new Float64Array((edges.length + 1) * numClasses);
+  for (let i = 0; i < values.length; i++) {
+    let lo = 0;
+    let hi = edges.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (values[i] >= edges[mid]) lo = mid + 1;
+      else hi = mid;
+    }
+    counts[lo * numClasses + y[i]]++;
+  }
+  let correct = 0;
+  for (let bin = 0; bin <= edges.length; bin++) correct += Math.max(...counts.subarray(bin * numClasses, (bin + 1) * numClasses));
+  return correct / values.length;
+}
+
+function correlation(a: Float64Array, b: Float64Array): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i] / n;
+    mb += b[i] / n;
+  }
+  let sab = 0;
+  let saa = 0;
+  let sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i] - ma) * (b[i] - mb);
+    saa += (a[i] - ma) ** 2;
+    sbb += (b[i] - mb) ** 2;
+  }
+  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : 0;
+}
+
+function outlierCount(values: Float64Array, sorted: Float64Array): number {
+  const median = sorted[sorted.length >> 1];
+  const deviations = Float64Array.from(sorted, (v) => Math.abs(v - median)).sort();
+  const mad = 1.4826 * deviations[deviations.length >> 1];
+  if (mad === 0) return 0;
+  let count = 0;
+  for (const v of values) if (Math.abs(v - median) > 5 * mad) count++;
+  return count;
+}
+
+function balanceOf(labels: Float32Array, n: number, numClasses: number): DataReport["classBalance"] {
+  const counts = new Float64Array(numClasses);
+  for (let i = 0; i < n; i++) counts[labels[i]]++;
+  const present = [...counts].filter((c) => c > 0);
+  const smallest = Math.min(...present);
+  const largest = Math.max(...present);
+  return { smallestShare: round(smallest / n), largestShare: round(largest / n), ratio: round(largest / smallest) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e4) / 1e4;
+}
