@@ -37,6 +37,7 @@ export { planModel, type ModelPlan } from "./model-plan.js";
 export { embeddingIdLimit, findInvalidId, describeInvalidId, type IdLimit, type InvalidId } from "./input-ids.js";
 export { createModel } from "./model.js";
 export { fit } from "./training/fit.js";
+export { trainingSplit, type Split } from "./training/split.js";
 export { monitorOf } from "./training/early-stopping.js";
 export { exportWeights, importWeights } from "./weights.js";
 export { encodeCheckpoint, decodeCheckpoint } from "./training/checkpoint.js";

@@ -1800,6 +1800,7 @@ export interface components {
          *         "msPerStep": 0.05,
          *         "gflopsPerSecond": 3.1
          *       },
+         *       "validationCopies": null,
          *       "warnings": [
          *         {
          *           "path": "/training/batchSize",
@@ -1856,6 +1857,8 @@ export interface components {
                 training: number;
                 validation: number;
             };
+            /** @description Validation rows of this job's split (its seed, validationSplit, stratify) whose features equal a training row's: leakage between the two. Null without validation, and for time series. */
+            validationCopies: number | null;
             /** @description What a careful engineer would point out; the job would still run. */
             warnings: {
                 message: string;

@@ -96,14 +96,7 @@ function duplicates(x: Float32Array, n: number, m: number, labels: Float32Array)
     return true;
   };
   for (let row = 0; row < n; row++) {
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
-    for (let j = 0; j < m; j++) {
-      const v = bits[row * m + j];
-      h1 = Math.imul(h1 ^ v, 0x01000193) >>> 0;
-      h2 = Math.imul(h2 + v, 0x5bd1e995) >>> 0;
-    }
-    const key = h1 * 0x100000 + (h2 >>> 12);
+    const key = rowHash(bits, row * m, m);
     const earlier = first.get(key);
     const match = earlier?.find((other) => sameFeatures(other, row));
     if (match === undefined) {
@@ -113,6 +106,50 @@ function duplicates(x: Float32Array, n: number, m: number, labels: Float32Array)
     else conflictingDuplicates++;
   }
   return { duplicateRows, conflictingDuplicates };
+}
+
+/** A 52-bit hash of m 32-bit values from `offset`. */
+function rowHash(bits: Uint32Array, offset: number, m: number): number {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let j = 0; j < m; j++) {
+    const v = bits[offset + j];
+    h1 = Math.imul(h1 ^ v, 0x01000193) >>> 0;
+    h2 = Math.imul(h2 + v, 0x5bd1e995) >>> 0;
+  }
+  return h1 * 0x100000 + (h2 >>> 12);
+}
+
+/** Rows of `x` (m values each) at the given indices. */
+export interface RowSet {
+  x: Float32Array;
+  rows: ArrayLike<number>;
+}
+
+/**
+ * Validation rows whose features equal a training row's: what a job's split
+ * leaks (its validation metrics are partly training metrics).
+ */
+export function copiesAcross(m: number, train: RowSet, validation: RowSet): number {
+  const trainBits = new Uint32Array(train.x.buffer, train.x.byteOffset, train.x.length);
+  const seen = new Map<number, number[]>();
+  for (let i = 0; i < train.rows.length; i++) {
+    const key = rowHash(trainBits, train.rows[i] * m, m);
+    const list = seen.get(key);
+    if (list) list.push(train.rows[i]);
+    else seen.set(key, [train.rows[i]]);
+  }
+  const bits = new Uint32Array(validation.x.buffer, validation.x.byteOffset, validation.x.length);
+  let copies = 0;
+  for (let i = 0; i < validation.rows.length; i++) {
+    const at = validation.rows[i] * m;
+    const same = (row: number) => {
+      for (let j = 0; j < m; j++) if (trainBits[row * m + j] !== bits[at + j]) return false;
+      return true;
+    };
+    if (seen.get(rowHash(bits, at, m))?.some(same)) copies++;
+  }
+  return copies;
 }
 
 function sampleRows(n: number): Int32Array {

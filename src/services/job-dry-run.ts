@@ -26,6 +26,8 @@ interface Prepared {
   input: JobInput;
   /** The dataset's data report (null for datasets from before reports). */
   report: DataReportView | null;
+  /** Validation rows of this job's split whose features equal a training row's (null: no split to check). */
+  leakedRows: number | null;
   training: ResolvedTrainingConfig;
   shape: { numSamples: number; inputShape: number[] };
   layers: LayerSummary[];
@@ -100,12 +102,12 @@ function warningsFor(prepared: Prepared, trainingSamples: number): FieldError[] 
 }
 
 /** What the dataset's report says that concerns this job. */
-function dataWarnings({ report, training }: Prepared): FieldError[] {
-  if (!report) return [];
+function dataWarnings({ report, training, leakedRows }: Prepared): FieldError[] {
   const warnings: FieldError[] = [];
-  if (report.duplicateRows > 0 && (training.validationSplit ?? 0) > 0) {
-    warnings.push({ path: "/training/validationSplit", message: `the dataset repeats ${report.duplicateRows} of its ${report.rows} rows: copies can fall on both sides of the validation split, and the validation metrics then flatter the model` });
+  if (leakedRows !== null && leakedRows > 0) {
+    warnings.push({ path: "/training/validationSplit", message: `${leakedRows} validation rows of this split have the features of a training row: the validation metrics partly measure training rows (remove the dataset's duplicates)` });
   }
+  if (!report) return warnings;
   for (const leak of report.likelyLeaks) {
     warnings.push({ path: "/datasetId", message: `column ${leak.name} predicts the label almost alone (${leak.measure} ${leak.value}): a likely leak; check it is known when predicting` });
   }
@@ -157,6 +159,7 @@ export async function dryRunReport(db: Database, prepared: Prepared): Promise<Dr
       msPerStep: 1000 * model.perStep,
       gflopsPerSecond: model.perGflop > 0 ? 1 / model.perGflop : 0,
     },
+    validationCopies: prepared.leakedRows,
     warnings: warningsFor(prepared, trainingSamples),
   };
 }

@@ -15,7 +15,9 @@ import { checkJobFitsDataset, checkTransferFitsDataset, withTrainingDefaults, ty
 import { checkJobLimits } from "./job-limits.js";
 import { checkEmbeddingsReadIds, resolveColumnSelections } from "./column-selections.js";
 import type { Limits } from "../config.js";
-import { transferSpec, type LayerSummary } from "../engine/index.js";
+import { trainingSplit, transferSpec, type LayerSummary } from "../engine/index.js";
+import { copiesAcross } from "./data-report.js";
+import { loadDatasetArrays } from "./datasets.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 import { findJobRow, reserveQueuedSlot, type JobRow } from "./job-queries.js";
@@ -139,6 +141,29 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     return base ? (transferSpec(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), options).spec.frozenLayers ?? 0) : 0;
   }
 
+  /**
+   * The dry run's leakage check: validation rows of this job's split whose
+   * features equal a training row's (null without validation, or for a time
+   * series, whose windows overlap by design).
+   */
+  async function copiesAcrossSplit({ dataset, training, shape }: Awaited<ReturnType<typeof prepare>>): Promise<number | null> {
+    if (!((training.validationSplit ?? 0) > 0)) return null;
+    if (shape.pipeline) {
+      if (shape.pipeline.timeSeries) return null;
+      const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
+      if (!table) return null;
+      const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
+      const { train, validation } = tableTrainingData(table, shape.pipeline, splitTable(table, tableDataset, training));
+      const all = (part: { numRows: number }) => Int32Array.from({ length: part.numRows }, (_, i) => i);
+      return validation ? copiesAcross(shape.pipeline.width, { x: train.x, rows: all(train) }, { x: validation.x, rows: all(validation) }) : 0;
+    }
+    const arrays = await loadDatasetArrays(db, dataset.id);
+    if (!arrays) return null;
+    // The split the engine draws for this seed (engine trainingSplit), over the stored rows.
+    const { train, validation } = trainingSplit(arrays.numSamples, training, dataset.numClasses > 0 ? Int32Array.from(arrays.labels) : null);
+    return copiesAcross(arrays.numFeatures, { x: arrays.features, rows: train }, { x: arrays.features, rows: validation });
+  }
+
   /** Everything a submission checks (dataset, spec against it, limits), without storing anything. */
   async function prepare(projectId: string, input: JobInput) {
     const dataset = await db.dataset.findFirst({ where: { id: input.datasetId, projectId, deletedAt: null }, select: datasetShape });
@@ -163,7 +188,8 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
       const prepared = await prepare(projectId, input);
       const { report } = (await db.dataset.findUnique({ where: { id: prepared.dataset.id }, select: { report: true } })) ?? { report: null };
       const dataReport = report === null ? null : decodeDataReport(report, `dataset ${prepared.dataset.id}'s report`);
-      return dryRunReport(db, { ...prepared, input, report: dataReport, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
+      const leakedRows = await copiesAcrossSplit(prepared);
+      return dryRunReport(db, { ...prepared, input, report: dataReport, leakedRows, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
     },
 
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */

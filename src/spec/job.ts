@@ -277,6 +277,9 @@ export const DryRun = Type.Object(
       msPerStep: Type.Number({ description: "The fitted cost of one optimizer step, besides its FLOPs." }),
       gflopsPerSecond: Type.Number({ description: "The fitted training throughput (0: the fit put all the time on steps)." }),
     }),
+    validationCopies: Type.Union([Type.Integer(), Type.Null()], {
+      description: "Validation rows of this job's split (its seed, validationSplit, stratify) whose features equal a training row's: leakage between the two. Null without validation, and for time series.",
+    }),
     warnings: Type.Array(Type.Object({ path: Type.String(), message: Type.String() }), { description: "What a careful engineer would point out; the job would still run." }),
   },
   {
@@ -293,6 +296,7 @@ export const DryRun = Type.Object(
         memory: { weights: 168, gradients: 168, optimizerState: 336, activations: 640 },
         samples: { training: 4, validation: 0 },
         estimate: { secondsPerEpoch: 0.0002, seconds: 0.06, basis: "recent jobs", jobsMeasured: 12, msPerStep: 0.05, gflopsPerSecond: 3.1 },
+        validationCopies: null,
         warnings: [{ path: "/training/batchSize", message: "batchSize 4 is more than a tenth of the 4 training samples: an epoch is a step or two" }],
       },
     ],

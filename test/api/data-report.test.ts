@@ -64,19 +64,20 @@ describe("data report", () => {
     expect(report.warnings.join("\n")).toMatch(/classWeight "balanced"/);
 
     // A dry run of a job on it says what concerns the job.
-    const dry = await ctx.app.inject({
-      method: "POST",
-      url: "/v1/jobs?dryRun=true",
-      payload: {
-        datasetId: dataset.id,
-        model: { layers: [{ type: "dense", units: 8, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] },
-        training: { epochs: 5, batchSize: 16, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 }, validationSplit: 0.2 },
-      },
-    });
+    const job = { datasetId: dataset.id, model: { layers: [{ type: "dense", units: 8, activation: "relu" }, { type: "dense", units: 3, activation: "softmax" }] } };
+    const training = { epochs: 5, batchSize: 16, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.001 } };
+    const dry = await ctx.app.inject({ method: "POST", url: "/v1/jobs?dryRun=true", payload: { ...job, training: { ...training, validationSplit: 0.2 } } });
     expect(dry.statusCode, dry.body).toBe(200);
     const warned = dry.json().warnings.map((w: { path: string }) => w.path);
     expect(warned).toEqual(expect.arrayContaining(["/training/validationSplit", "/datasetId", "/training/classWeight"]));
-    expect(dry.json().warnings.find((w: { path: string }) => w.path === "/training/validationSplit").message).toContain("repeats 32 of its 434 rows");
+    // The split of this job (seed 0, 20% held out) puts some of the 32 copies on the other side of their originals.
+    const copies = dry.json().validationCopies;
+    expect(copies).toBeGreaterThan(0);
+    expect(copies).toBeLessThanOrEqual(33);
+    expect(dry.json().warnings.map((w: { message: string }) => w.message).join("\n")).toContain(`${copies} validation rows of this split have the features of a training row`);
+    // Without a validation split there is nothing to leak into.
+    const noSplit = await ctx.app.inject({ method: "POST", url: "/v1/jobs?dryRun=true", payload: { ...job, training } });
+    expect(noSplit.json().validationCopies).toBeNull();
   });
 
   it("reports on a table's rows as its pipeline encodes them: a regression target copied into a column", async () => {

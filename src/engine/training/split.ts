@@ -1,4 +1,5 @@
-import type { Prng } from "../random.js";
+import { TRAINING_STREAM } from "../model.js";
+import { Prng } from "../random.js";
 
 export interface Split {
   train: Int32Array;
@@ -23,6 +24,16 @@ export function splitSamples(numSamples: number, fraction: number, rng: Prng, la
   }
   const sorted = (list: number[]) => Int32Array.from(list).sort();
   return { train: sorted(train), validation: sorted(validation) };
+}
+
+/**
+ * The training and validation samples fit() uses for a config without
+ * validationData: the split it draws first from its training stream, seeded
+ * by the config. `classLabels`: the class of each sample (classification
+ * losses), for stratify.
+ */
+export function trainingSplit(numSamples: number, config: { seed?: number; validationSplit?: number; stratify?: boolean }, classLabels: Int32Array | null): Split {
+  return splitSamples(numSamples, config.validationSplit ?? 0, new Prng(config.seed ?? 0, TRAINING_STREAM), classLabels, config.stratify ?? false);
 }
 
 function range(n: number): Int32Array {
