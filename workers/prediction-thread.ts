@@ -3,13 +3,13 @@
 // it used last, built from weights the API shares with it.
 
 import { parentPort } from "node:worker_threads";
-import { createModel, importWeights, type Model } from "../src/engine/index.js";
-import type { PredictionReply, PredictionTask } from "../src/prediction/protocol.js";
+import { createModel, createTrainer, importWeights, type Model } from "../src/engine/index.js";
+import type { OverfitTask, PredictTask, PredictionReply, PredictionTask } from "../src/prediction/protocol.js";
 
 const CACHE_SIZE = 4;
 const models = new Map<string, Model>();
 
-function modelFor(task: PredictionTask): Model {
+function modelFor(task: PredictTask): Model {
   const cached = models.get(task.model.id);
   if (cached) {
     models.delete(task.model.id);
@@ -23,12 +23,18 @@ function modelFor(task: PredictionTask): Model {
   return model;
 }
 
+/** A fresh model's loss after each of `steps` optimizer steps on the same batch. */
+function overfit(task: OverfitTask): Float32Array<ArrayBuffer> {
+  const trainer = createTrainer(createModel(task.spec, task.seed), { loss: task.loss, optimizer: task.optimizer, seed: task.seed });
+  return Float32Array.from({ length: task.steps }, () => trainer.trainOnBatch(task.x, task.y, task.n));
+}
+
 parentPort!.postMessage({ ready: true } satisfies PredictionReply);
 
 parentPort!.on("message", (task: PredictionTask) => {
   let reply: PredictionReply;
   try {
-    const y = Float32Array.from(modelFor(task).predict(task.x, task.n));
+    const y = task.kind === "overfit" ? overfit(task) : Float32Array.from(modelFor(task).predict(task.x, task.n));
     reply = { taskId: task.taskId, ok: true, y };
     parentPort!.postMessage(reply, [y.buffer]);
   } catch (error) {

@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     queue: trainingQueuePort(queue),
     limits: config.limits,
     signals: redisJobSignals(redis, config.queuePrefix),
+    probe: predictions,
   });
   const stream = createJobEventStream({ db, hub: createJobEventHub(subscriber, config.queuePrefix) });
   const models = createModelService({ db, runner: predictions, maxPredictFlops: config.limits.maxPredictFlops });

@@ -2,7 +2,7 @@ import type { Worker } from "node:worker_threads";
 import { DescentError } from "../errors.js";
 import type { PredictionRunner } from "../services/models.js";
 import { spawnModuleThread } from "../threads/spawn-module-thread.js";
-import type { ModelForPrediction, PredictionReply, PredictionTask } from "./protocol.js";
+import type { ModelForPrediction, OverfitTask, PredictionReply, PredictionTask } from "./protocol.js";
 
 export interface PredictionPoolOptions {
   /** The thread entry (workers/thread-entries.ts: predictionThreadEntry). */
@@ -102,17 +102,20 @@ export function createPredictionPool({ entry, threads = 1, maxQueue = 32, timeou
     }
   }
 
+  function submit(task: PredictionTask): Promise<Float32Array> {
+    if (closed) return Promise.reject(new DescentError("UNAVAILABLE", "the API is shutting down"));
+    if (queue.length >= maxQueue) {
+      return Promise.reject(new DescentError("UNAVAILABLE", `${queue.length} predictions are already waiting; retry shortly`, undefined, { retryAfterSeconds: 1 }));
+    }
+    return new Promise((resolve, reject) => {
+      queue.push({ task, resolve, reject });
+      dispatch();
+    });
+  }
+
   return {
-    predict(model: ModelForPrediction, x: Float32Array, n: number): Promise<Float32Array> {
-      if (closed) return Promise.reject(new DescentError("UNAVAILABLE", "the API is shutting down"));
-      if (queue.length >= maxQueue) {
-        return Promise.reject(new DescentError("UNAVAILABLE", `${queue.length} predictions are already waiting; retry shortly`, undefined, { retryAfterSeconds: 1 }));
-      }
-      return new Promise((resolve, reject) => {
-        queue.push({ task: { taskId: nextTaskId++, model, x, n }, resolve, reject });
-        dispatch();
-      });
-    },
+    predict: (model: ModelForPrediction, x: Float32Array, n: number) => submit({ kind: "predict", taskId: nextTaskId++, model, x, n }),
+    overfit: (task: Omit<OverfitTask, "kind" | "taskId">) => submit({ ...task, kind: "overfit", taskId: nextTaskId++ }),
     async close() {
       closed = true;
       for (const pending of queue.splice(0)) pending.reject(new DescentError("UNAVAILABLE", "the API is shutting down"));

@@ -204,7 +204,7 @@ export interface paths {
         put?: never;
         /**
          * Submit a training job
-         * @description Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued. With `?dryRun=true` the same checks run and nothing is stored or queued: the answer (200) has each layer's output shape and parameters (trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings.
+         * @description Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued. With `?dryRun=true` the same checks run and nothing is stored or queued: the answer (200) has each layer's output shape and parameters (trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings. `&overfitOneBatch=true` also trains a fresh model 30 steps on the first batch of the job's training rows, on the API's prediction threads, and says whether the loss fell (the classic first check before a long run).
          */
         post: operations["createJob"];
         delete?: never;
@@ -1849,6 +1849,15 @@ export interface components {
             };
             /** @description Peak training memory at the batch size: the sum of `memory`. */
             memoryBytes: number;
+            /** @description With ?overfitOneBatch=true: a fresh model trained on the first batch of training rows; null for transfer learning (not run). */
+            overfitOneBatch?: {
+                batchSize: number;
+                /** @description The last loss is below half the first: the model can fit one batch. */
+                decreased: boolean;
+                /** @description The batch's loss after each step. */
+                losses: number[];
+                steps: number;
+            } | null;
             parameters: {
                 total: number;
                 trainable: number;
@@ -5259,6 +5268,8 @@ export interface operations {
             query?: {
                 /** @description Validate and estimate only: create nothing. */
                 dryRun?: boolean;
+                /** @description With dryRun: train 30 steps on one batch and report the losses. */
+                overfitOneBatch?: boolean;
             };
             header?: {
                 /** @description Makes the POST safe to retry: the same key and body return the first answer; the same key with another body is a 409. Kept 24 hours. */

@@ -16,7 +16,8 @@ import { checkJobLimits } from "./job-limits.js";
 import { checkEmbeddingsReadIds, resolveColumnSelections } from "./column-selections.js";
 import type { Limits } from "../config.js";
 import { trainingSplit, transferSpec, type LayerSummary } from "../engine/index.js";
-import { copiesAcross } from "./data-report.js";
+import { copiesAcross, type RowSet } from "./data-report.js";
+import type { PredictionRunner } from "./models.js";
 import { loadDatasetArrays } from "./datasets.js";
 import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
@@ -27,6 +28,9 @@ import { dryRunReport } from "./job-dry-run.js";
 import { jobFingerprint } from "./job-fingerprint.js";
 
 type JobStatus = JobView["status"];
+
+/** Optimizer steps of the dry run's overfitOneBatch: a few dozen, as the classic check takes. */
+const OVERFIT_STEPS = 30;
 
 /** A submission waits no longer than this for Redis before answering 503. */
 const ENQUEUE_TIMEOUT_MS = 800;
@@ -49,7 +53,23 @@ export interface JobSignals {
   events: JobEventSink;
 }
 
-export function createJobService({ db, queue, signals, limits }: { db: Database; queue: Pick<TrainingQueuePort, "enqueue" | "remove">; signals: JobSignals; limits: Limits }) {
+/**
+ * `probe`: where the dry run's overfitOneBatch trains (the API's prediction
+ * threads); without it that check reports null.
+ */
+export function createJobService({
+  db,
+  queue,
+  signals,
+  limits,
+  probe,
+}: {
+  db: Database;
+  queue: Pick<TrainingQueuePort, "enqueue" | "remove">;
+  signals: JobSignals;
+  limits: Limits;
+  probe?: Pick<PredictionRunner, "overfit">;
+}) {
   /** Shape inference of the model the job will train: the submitted one, or the one transfer learning makes from a stored model. */
   async function inferLayers(
     projectId: string,
@@ -141,27 +161,53 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
     return base ? (transferSpec(decodeModelSpec(base.spec, `model ${model.baseModelId}'s spec`), options).spec.frozenLayers ?? 0) : 0;
   }
 
+  type Prepared = Awaited<ReturnType<typeof prepare>>;
+
+  /**
+   * The job's training and validation rows as its worker would train on
+   * them: a table's rows split and encoded as at submission, or a matrix's
+   * samples split as fit() draws them (engine trainingSplit). Null when the
+   * dataset is gone.
+   */
+  async function splitRowsOf({ dataset, training, shape }: Prepared): Promise<{ width: number; train: RowSet & { y: Float32Array }; validation: RowSet | null; timeSeries: boolean } | null> {
+    const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
+    if (shape.pipeline) {
+      const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
+      if (!table) return null;
+      const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
+      const { train, validation } = tableTrainingData(table, shape.pipeline, splitTable(table, tableDataset, training));
+      const width = train.numRows > 0 ? train.x.length / train.numRows : shape.pipeline.width;
+      return { width, train: { x: train.x, y: train.y!, rows: all(train.numRows) }, validation: validation ? { x: validation.x, rows: all(validation.numRows) } : null, timeSeries: shape.pipeline.timeSeries !== undefined };
+    }
+    const arrays = await loadDatasetArrays(db, dataset.id);
+    if (!arrays) return null;
+    const { train, validation } = trainingSplit(arrays.numSamples, training, dataset.numClasses > 0 ? Int32Array.from(arrays.labels) : null);
+    return { width: arrays.numFeatures, train: { x: arrays.features, y: arrays.labels, rows: train }, validation: { x: arrays.features, rows: validation }, timeSeries: false };
+  }
+
   /**
    * The dry run's leakage check: validation rows of this job's split whose
    * features equal a training row's (null without validation, or for a time
    * series, whose windows overlap by design).
    */
-  async function copiesAcrossSplit({ dataset, training, shape }: Awaited<ReturnType<typeof prepare>>): Promise<number | null> {
-    if (!((training.validationSplit ?? 0) > 0)) return null;
-    if (shape.pipeline) {
-      if (shape.pipeline.timeSeries) return null;
-      const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
-      if (!table) return null;
-      const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
-      const { train, validation } = tableTrainingData(table, shape.pipeline, splitTable(table, tableDataset, training));
-      const all = (part: { numRows: number }) => Int32Array.from({ length: part.numRows }, (_, i) => i);
-      return validation ? copiesAcross(shape.pipeline.width, { x: train.x, rows: all(train) }, { x: validation.x, rows: all(validation) }) : 0;
+  function copiesAcrossSplit(rows: Awaited<ReturnType<typeof splitRowsOf>>, training: ResolvedTrainingConfig): number | null {
+    if (!rows || rows.timeSeries || !((training.validationSplit ?? 0) > 0)) return null;
+    return rows.validation ? copiesAcross(rows.width, rows.train, rows.validation) : 0;
+  }
+
+  /** overfitOneBatch: a fresh model trained OVERFIT_STEPS times on the first batch of training rows, on the API's prediction threads. */
+  async function overfitOneBatch({ model, training }: Prepared, rows: Awaited<ReturnType<typeof splitRowsOf>>): Promise<DryRunView["overfitOneBatch"]> {
+    if (!probe || !rows || isTransferSpec(model)) return null;
+    const n = Math.min(training.batchSize, rows.train.rows.length);
+    const x = new Float32Array(n * rows.width);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const row = rows.train.rows[i];
+      x.set(rows.train.x.subarray(row * rows.width, (row + 1) * rows.width), i * rows.width);
+      y[i] = rows.train.y[row];
     }
-    const arrays = await loadDatasetArrays(db, dataset.id);
-    if (!arrays) return null;
-    // The split the engine draws for this seed (engine trainingSplit), over the stored rows.
-    const { train, validation } = trainingSplit(arrays.numSamples, training, dataset.numClasses > 0 ? Int32Array.from(arrays.labels) : null);
-    return copiesAcross(arrays.numFeatures, { x: arrays.features, rows: train }, { x: arrays.features, rows: validation });
+    const losses = [...(await probe.overfit({ spec: model, seed: training.seed ?? 0, loss: training.loss, optimizer: training.optimizer, x, y, n, steps: OVERFIT_STEPS }))];
+    return { batchSize: n, steps: OVERFIT_STEPS, losses, decreased: losses[losses.length - 1] < losses[0] / 2 };
   }
 
   /** Everything a submission checks (dataset, spec against it, limits), without storing anything. */
@@ -184,12 +230,15 @@ export function createJobService({ db, queue, signals, limits }: { db: Database;
 
   return {
     /** What a submission of `input` would train, and what it would cost (POST /v1/jobs?dryRun=true): validated as submit does, nothing stored. */
-    async dryRun(projectId: string, input: JobInput): Promise<DryRunView> {
+    async dryRun(projectId: string, input: JobInput, options: { overfitOneBatch?: boolean } = {}): Promise<DryRunView> {
       const prepared = await prepare(projectId, input);
-      const { report } = (await db.dataset.findUnique({ where: { id: prepared.dataset.id }, select: { report: true } })) ?? { report: null };
-      const dataReport = report === null ? null : decodeDataReport(report, `dataset ${prepared.dataset.id}'s report`);
-      const leakedRows = await copiesAcrossSplit(prepared);
-      return dryRunReport(db, { ...prepared, input, report: dataReport, leakedRows, frozenLayers: await frozenLayersOf(projectId, prepared.model) });
+      const stored = (await db.dataset.findUnique({ where: { id: prepared.dataset.id }, select: { report: true } }))?.report ?? null;
+      const dataReport = stored === null ? null : decodeDataReport(stored, `dataset ${prepared.dataset.id}'s report`);
+      // The rows are read only for what needs them: a validation split to check, or the batch to overfit.
+      const rows = (prepared.training.validationSplit ?? 0) > 0 || options.overfitOneBatch ? await splitRowsOf(prepared) : null;
+      const overfit = options.overfitOneBatch ? { overfitOneBatch: await overfitOneBatch(prepared, rows) } : {};
+      const report = await dryRunReport(db, { ...prepared, input, report: dataReport, leakedRows: copiesAcrossSplit(rows, prepared.training), frozenLayers: await frozenLayersOf(projectId, prepared.model) });
+      return { ...report, ...overfit };
     },
 
     /** Validates the spec against the dataset, stores the job, then enqueues its id. */

@@ -2,7 +2,7 @@ import { Prisma, type Database, type Model as ModelRow } from "../db/client.js";
 import { ExportError, createModel, describeInvalidId, embeddingIdLimit, exportTfjs, findInvalidId, importWeights, summarizeModel, type ModelSpec } from "../engine/index.js";
 import { DescentError, notFound, pointerSegment } from "../errors.js";
 import { FeatureError, decodePipeline, targetFromOutput, transformRecords, type DroppedRows, type FittedPipeline } from "../features/index.js";
-import type { ModelForPrediction } from "../prediction/protocol.js";
+import type { ModelForPrediction, OverfitTask } from "../prediction/protocol.js";
 import { decodeLineage, decodeModelMetrics, decodeModelSpec, decodeWeightManifest } from "../db/json-columns.js";
 import type { LabelsPatchView } from "../spec/common.js";
 import type { TrainedModelView } from "../spec/model.js";
@@ -28,6 +28,8 @@ export interface Prediction {
 export interface PredictionRunner {
   /** `x` holds n inputs, row-major; resolves with n outputs, row-major. */
   predict(model: ModelForPrediction, x: Float32Array, n: number): Promise<Float32Array>;
+  /** A fresh model trained `steps` times on one batch (the dry run's overfitOneBatch); resolves with the loss after each step. */
+  overfit(task: Omit<OverfitTask, "kind" | "taskId">): Promise<Float32Array>;
 }
 
 // A prediction needs the weights out of Postgres; keep the few most recently

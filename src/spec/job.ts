@@ -277,6 +277,23 @@ export const DryRun = Type.Object(
       msPerStep: Type.Number({ description: "The fitted cost of one optimizer step, besides its FLOPs." }),
       gflopsPerSecond: Type.Number({ description: "The fitted training throughput (0: the fit put all the time on steps)." }),
     }),
+    overfitOneBatch: Type.Optional(
+      Type.Union(
+        [
+          Type.Object(
+            {
+              batchSize: Type.Integer(),
+              steps: Type.Integer(),
+              losses: Type.Array(Type.Number(), { description: "The batch's loss after each step." }),
+              decreased: Type.Boolean({ description: "The last loss is below half the first: the model can fit one batch." }),
+            },
+            { additionalProperties: false },
+          ),
+          Type.Null(),
+        ],
+        { description: "With ?overfitOneBatch=true: a fresh model trained on the first batch of training rows; null for transfer learning (not run)." },
+      ),
+    ),
     validationCopies: Type.Union([Type.Integer(), Type.Null()], {
       description: "Validation rows of this job's split (its seed, validationSplit, stratify) whose features equal a training row's: leakage between the two. Null without validation, and for time series.",
     }),

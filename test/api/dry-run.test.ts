@@ -89,4 +89,21 @@ describe("dry runs", () => {
     const convReport = (await dryRun(noPool)).json();
     expect(convReport.warnings).toEqual([{ path: "/model/layers/2", message: expect.stringContaining("reads 6400 values") }]);
   });
+
+  it("overfitOneBatch: a model that can learn drives one batch's loss down in 30 steps; with a learning rate too small to move it, the loss stays", async () => {
+    const overfit = (payload: object) => ctx.app.inject({ method: "POST", url: "/v1/jobs?dryRun=true&overfitOneBatch=true", payload });
+    const learns = await overfit(conv({ batchSize: 16 }));
+    expect(learns.statusCode, learns.body).toBe(200);
+    const result = learns.json().overfitOneBatch;
+    console.info(`overfitOneBatch, small CNN on 16 images: loss ${result.losses[0].toFixed(3)} -> ${result.losses.at(-1).toFixed(4)} in ${result.steps} steps`);
+    expect(result).toMatchObject({ batchSize: 16, steps: 30, decreased: true });
+    expect(result.losses).toHaveLength(30);
+    expect(result.losses.at(-1)).toBeLessThan(result.losses[0] / 2);
+
+    const stuck = (await overfit(conv({ batchSize: 16, optimizer: { type: "sgd", learningRate: 1e-7 } }))).json().overfitOneBatch;
+    expect(stuck.decreased).toBe(false);
+    expect(Math.abs(stuck.losses.at(-1) - stuck.losses[0])).toBeLessThan(1e-3);
+    // Without the option, nothing is trained.
+    expect((await dryRun(conv())).json().overfitOneBatch).toBeUndefined();
+  });
 });

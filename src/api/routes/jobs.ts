@@ -20,15 +20,22 @@ export const jobRoutes: FastifyPluginAsyncTypebox<{ jobs: JobService; idempotenc
           "Checks the model spec against the dataset (input size, output units vs classes, loss vs labels) and queues the job. " +
           "A spec that cannot train is a 400 naming the layer and the shapes; nothing is queued. " +
           "With `?dryRun=true` the same checks run and nothing is stored or queued: the answer (200) has each layer's output shape and parameters " +
-          "(trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings.",
-        querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ description: "Validate and estimate only: create nothing." })) }, { additionalProperties: false }),
+          "(trainable or frozen), the FLOPs per sample, the peak training memory at the batch size, a time estimate from this installation's recent jobs, and warnings. " +
+          "`&overfitOneBatch=true` also trains a fresh model 30 steps on the first batch of the job's training rows, on the API's prediction threads, and says whether the loss fell (the classic first check before a long run).",
+        querystring: Type.Object(
+          {
+            dryRun: Type.Optional(Type.Boolean({ description: "Validate and estimate only: create nothing." })),
+            overfitOneBatch: Type.Optional(Type.Boolean({ description: "With dryRun: train 30 steps on one batch and report the losses." })),
+          },
+          { additionalProperties: false },
+        ),
         body: JobInput,
         headers: IdempotencyHeaders,
         response: { 200: json(DryRun, "The dry run: what the job would train and cost; nothing was created."), 202: json(Job, "The queued job; Location points at it."), ...problems(400, 401, 409, 413, 415, 422, 429, 503) },
       },
     },
     async (request, reply) => {
-      if (request.query.dryRun) return reply.code(200).send(await jobs.dryRun(request.projectId, request.body));
+      if (request.query.dryRun) return reply.code(200).send(await jobs.dryRun(request.projectId, request.body, { overfitOneBatch: request.query.overfitOneBatch ?? false }));
       return sendIdempotent(idempotency, request, reply, async () => ({ statusCode: 202, body: await jobs.submit(request.projectId, request.body) }), (id) => `/v1/jobs/${id}`);
     },
   );
