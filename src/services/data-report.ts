@@ -85,27 +85,45 @@ export function tableReport({ bytes, summary }: { bytes: Uint8Array; summary: Fi
   return dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses });
 }
 
-/** Rows equal to an earlier one (by a 52-bit hash of their bytes, checked value by value on a match). */
+/** Rows equal to an earlier one (features), by label: the same (a duplicate) or another (a conflict). */
 function duplicates(x: Float32Array, n: number, m: number, labels: Float32Array) {
   const bits = new Uint32Array(x.buffer, x.byteOffset, x.length);
-  const first = new Map<number, number[]>();
+  const earlier = new RowIndex(bits, m);
   let duplicateRows = 0;
   let conflictingDuplicates = 0;
-  const sameFeatures = (a: number, b: number) => {
-    for (let j = 0; j < m; j++) if (bits[a * m + j] !== bits[b * m + j]) return false;
-    return true;
-  };
   for (let row = 0; row < n; row++) {
-    const key = rowHash(bits, row * m, m);
-    const earlier = first.get(key);
-    const match = earlier?.find((other) => sameFeatures(other, row));
-    if (match === undefined) {
-      if (earlier) earlier.push(row);
-      else first.set(key, [row]);
-    } else if (Object.is(labels[match], labels[row])) duplicateRows++;
+    const match = earlier.find(bits, row * m);
+    if (match === undefined) earlier.add(row);
+    else if (Object.is(labels[match], labels[row])) duplicateRows++;
     else conflictingDuplicates++;
   }
   return { duplicateRows, conflictingDuplicates };
+}
+
+/** Rows of m 32-bit values, found by a 52-bit hash of their bits and compared value by value on a match. */
+class RowIndex {
+  private readonly byHash = new Map<number, number[]>();
+
+  constructor(
+    private readonly bits: Uint32Array,
+    private readonly m: number,
+  ) {}
+
+  add(row: number): void {
+    const key = rowHash(this.bits, row * this.m, this.m);
+    const list = this.byHash.get(key);
+    if (list) list.push(row);
+    else this.byHash.set(key, [row]);
+  }
+
+  /** An added row equal to the m values of `other` from `offset`, or undefined. */
+  find(other: Uint32Array, offset: number): number | undefined {
+    const { bits, m } = this;
+    return this.byHash.get(rowHash(other, offset, m))?.find((row) => {
+      for (let j = 0; j < m; j++) if (bits[row * m + j] !== other[offset + j]) return false;
+      return true;
+    });
+  }
 }
 
 /** A 52-bit hash of m 32-bit values from `offset`. */
@@ -131,24 +149,11 @@ export interface RowSet {
  * leaks (its validation metrics are partly training metrics).
  */
 export function copiesAcross(m: number, train: RowSet, validation: RowSet): number {
-  const trainBits = new Uint32Array(train.x.buffer, train.x.byteOffset, train.x.length);
-  const seen = new Map<number, number[]>();
-  for (let i = 0; i < train.rows.length; i++) {
-    const key = rowHash(trainBits, train.rows[i] * m, m);
-    const list = seen.get(key);
-    if (list) list.push(train.rows[i]);
-    else seen.set(key, [train.rows[i]]);
-  }
+  const trainRows = new RowIndex(new Uint32Array(train.x.buffer, train.x.byteOffset, train.x.length), m);
+  for (let i = 0; i < train.rows.length; i++) trainRows.add(train.rows[i]);
   const bits = new Uint32Array(validation.x.buffer, validation.x.byteOffset, validation.x.length);
   let copies = 0;
-  for (let i = 0; i < validation.rows.length; i++) {
-    const at = validation.rows[i] * m;
-    const same = (row: number) => {
-      for (let j = 0; j < m; j++) if (trainBits[row * m + j] !== bits[at + j]) return false;
-      return true;
-    };
-    if (seen.get(rowHash(bits, at, m))?.some(same)) copies++;
-  }
+  for (let i = 0; i < validation.rows.length; i++) if (trainRows.find(bits, validation.rows[i] * m) !== undefined) copies++;
   return copies;
 }
 

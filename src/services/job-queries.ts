@@ -47,11 +47,11 @@ export async function findJobRow(db: Database, projectId: string, id: string): P
     SELECT j."id", j."sweepId", j."fingerprint", j."name", j."description", COALESCE(j."tags", '{}') AS "tags", j."status"::text AS "status", j."datasetId", j."spec", j."training", j."epoch", j."totalEpochs", j."attempt",
       j."bestMetrics", j."error", j."cancelRequested", j."pauseRequested", j."verifiesModelId", j."verification", j."forkedFromJobId", j."forkedFromEpoch", j."createdAt", j."startedAt", j."finishedAt",
       (SELECT m."id" FROM "Model" m WHERE m."sourceJobId" = j."id") AS "resultModelId",
-      (SELECT count(*)::int FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointCount",
-      (SELECT COALESCE(sum(c."bytes"), 0)::float8 FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") AS "checkpointBytes",
+      kept."checkpointCount", kept."checkpointBytes",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'status'), '[]'::json) AS "history",
       COALESCE((SELECT json_agg(e."data" ORDER BY e."id") FROM "JobEvent" e WHERE e."jobId" = j."id" AND e."type" = 'change'), '[]'::json) AS "trainingChanges"
     FROM "TrainingJob" j
+    CROSS JOIN LATERAL (SELECT count(*)::int AS "checkpointCount", COALESCE(sum(c."bytes"), 0)::float8 AS "checkpointBytes" FROM "EpochCheckpoint" c WHERE c."jobId" = j."id") kept
     WHERE j."id" = ${id} AND j."projectId" = ${projectId}`;
   return rows[0] ?? null;
 }

@@ -107,16 +107,18 @@ export function createJobService({
     }
   }
 
-  /** 404 for an unknown job; a new number of epochs for it must fit this service's limits as a submission does. */
+  /** A new number of epochs for a job must fit this service's limits as a submission does (404 for an unknown job). */
   async function checkEpochs(projectId: string, id: string, epochs: number | undefined): Promise<void> {
+    if (epochs === undefined) return;
     const job = await db.trainingJob.findFirst({ where: { id, projectId }, select: { datasetId: true, spec: true, training: true } });
     if (!job) throw notFound("job", id);
-    if (epochs === undefined) return;
     const training = { ...decodeTrainingConfig(job.training, `job ${id}'s training config`), epochs };
     await prepare(projectId, { datasetId: job.datasetId, model: decodeJobModel(job.spec, `job ${id}'s model`), training });
   }
 
   const tables = createTableCache();
+  /** A table dataset's decoded table (cached), or null when it holds none. */
+  const tableOf = (datasetId: string) => tables(datasetId, async () => (await db.dataset.findUnique({ where: { id: datasetId }, select: { table: true } }))?.table ?? null);
   const inserts = createJobInsertBatches(db, limits.maxActiveJobsPerProject);
 
   /**
@@ -125,7 +127,7 @@ export function createJobService({
    * classes the worker will train with (the pipeline is stored with the job).
    */
   async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns">, training: ResolvedTrainingConfig) {
-    const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
+    const table = await tableOf(dataset.id);
     if (!table) throw new DescentError("VALIDATION_FAILED", `dataset ${dataset.id} holds no table`, [{ path: "/datasetId", message: "holds no table" }]);
     const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
     const split = splitTable(table, tableDataset, training);
@@ -172,7 +174,7 @@ export function createJobService({
   async function splitRowsOf({ dataset, training, shape }: Prepared): Promise<{ width: number; train: RowSet & { y: Float32Array }; validation: RowSet | null; timeSeries: boolean } | null> {
     const all = (n: number) => Int32Array.from({ length: n }, (_, i) => i);
     if (shape.pipeline) {
-      const table = await tables(dataset.id, async () => (await db.dataset.findUnique({ where: { id: dataset.id }, select: { table: true } }))?.table ?? null);
+      const table = await tableOf(dataset.id);
       if (!table) return null;
       const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
       const { train, validation } = tableTrainingData(table, shape.pipeline, splitTable(table, tableDataset, training));
@@ -288,7 +290,7 @@ export function createJobService({
      */
     async cancel(projectId: string, id: string, { pruned = false }: { pruned?: boolean } = {}): Promise<JobView> {
       const outcome = await db.$transaction(async (tx) => {
-        const rows = await tx.$queryRaw<{ status: JobStatus; resumes: number; before: JobStatus }[]>`
+        const rows = await tx.$queryRaw<{ status: JobStatus; resumes: number; epoch: number; before: JobStatus }[]>`
           UPDATE "TrainingJob" j SET
             "status" = CASE WHEN j."status" IN ('queued', 'paused') THEN 'cancelled'::"JobStatus" ELSE j."status" END,
             "finishedAt" = CASE WHEN j."status" IN ('queued', 'paused') THEN now() ELSE j."finishedAt" END,
@@ -296,12 +298,12 @@ export function createJobService({
             "updatedAt" = now()
           FROM (SELECT "id", "status" FROM "TrainingJob" WHERE "id" = ${id} AND "projectId" = ${projectId} FOR UPDATE) old
           WHERE j."id" = old."id" AND old."status" IN ('queued', 'running', 'paused')
-          RETURNING j."status", j."resumes", old."status" AS "before"`;
+          RETURNING j."status", j."resumes", j."epoch", old."status" AS "before"`;
         if (rows.length === 0) return null;
         const { status, resumes, before } = rows[0];
         if (status !== "cancelled") return { status, resumes, events: [] };
         // A paused job keeps its completed epochs (their metrics stay); its checkpoint goes, as at any end.
-        const epoch = before === "paused" ? ((await tx.trainingJob.findUniqueOrThrow({ where: { id }, select: { epoch: true } })).epoch) : 0;
+        const epoch = before === "paused" ? rows[0].epoch : 0;
         if (before === "paused") await tx.checkpoint.deleteMany({ where: { jobId: id } });
         const message = pruned ? `pruned by its sweep's successive halving after epoch ${epoch}` : before === "paused" ? `cancelled while paused, after ${epoch} epochs` : "cancelled before it started";
         const events = [

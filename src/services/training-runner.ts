@@ -113,7 +113,7 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     const resumeFrom: TrainingCheckpoint | undefined = job.checkpoint ? decodeCheckpoint(job.checkpoint.data) : undefined;
     if (job.pauseRequested) {
       // Paused while its previous worker was gone (or before it started): keep the checkpoint it has.
-      return pause(jobId, attempt, undefined, resumeFrom, control);
+      return pause(jobId, attempt, resumeFrom, control, { saved: true });
     }
 
     const better = bestRule(training);
@@ -178,10 +178,10 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
         if (result.checkpoint) await store.saveCheckpoint({ jobId, attempt, checkpoint: result.checkpoint });
         throw Released.of(jobId, result.checkpoint?.inProgress ? `epoch ${result.checkpoint.inProgress.epoch}, batch ${result.checkpoint.inProgress.batch}` : `epoch ${epoch}`);
       }
-      if (stopReason === "pause") return pause(jobId, attempt, result.checkpoint, result.checkpoint, control);
+      if (stopReason === "pause") return pause(jobId, attempt, result.checkpoint, control);
       if (stopReason === "rung") {
         const message = `waiting after epoch ${waitsAt}, a rung of its sweep's successive halving, to be promoted or pruned`;
-        return pause(jobId, attempt, result.checkpoint, result.checkpoint, control, { message, write: (tx) => pruner!.wait(tx, waitsAt) });
+        return pause(jobId, attempt, result.checkpoint, control, { message, write: (tx) => pruner!.wait(tx, waitsAt) });
       }
       if (stopReason === "timeLimit") {
         throw new JobFailure("TIME_LIMIT_EXCEEDED", `stopped at its time limit of ${training.timeLimitSeconds} s after ${epoch} completed epochs (their metrics are kept)`, epoch + 1);
@@ -196,19 +196,22 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     return { status: "succeeded", modelId };
   }
 
-  /** Pauses the job where `at` leaves it, saving `checkpoint` (the batch it stopped at) if there is a new one; `write` adds to the pause's transaction. */
+  /**
+   * Pauses the job where checkpoint `at` leaves it, saving it unless it is
+   * `saved` already (the stored one a delivery starts from); `write` adds to
+   * the pause's transaction.
+   */
   async function pause(
     jobId: string,
     attempt: number,
-    checkpoint: TrainingCheckpoint | undefined,
     at: TrainingCheckpoint | undefined,
     control: RunControl,
-    { message, write }: { message?: string; write?: (tx: Prisma.TransactionClient) => Promise<unknown> } = {},
+    { saved = false, message, write }: { saved?: boolean; message?: string; write?: (tx: Prisma.TransactionClient) => Promise<unknown> } = {},
   ): Promise<RunOutcome> {
     const epochs = at?.epoch ?? 0;
     const batch = at?.inProgress?.batch ?? 0;
     message ??= batch > 0 ? `paused in epoch ${epochs + 1}, after batch ${batch}` : `paused after ${epochs} epochs`;
-    await store.pause({ jobId, attempt, checkpoint, message, events: control.events, write });
+    await store.pause({ jobId, attempt, checkpoint: saved ? undefined : at, message, events: control.events, write });
     return { status: "paused", epoch: epochs, batch };
   }
 

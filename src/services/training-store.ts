@@ -4,8 +4,7 @@
 // matched no row throws FencedOut). Each epoch's metrics row, checkpoint and
 // event land in one statement.
 
-import type { Database } from "../db/client.js";
-import type { Prisma } from "../db/client.js";
+import { Prisma, type Database } from "../db/client.js";
 import { toJson } from "../db/json-columns.js";
 import type { EpochMetrics, TrainingCheckpoint } from "../engine/index.js";
 import { encodeCheckpoint } from "../engine/index.js";
@@ -102,7 +101,9 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
       const row = metricRow(metrics);
       const bytes = encodeCheckpoint(checkpoint);
       const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }[]>`
-        WITH fence AS (
+        WITH blob AS (
+          SELECT ${asBuffer(bytes)}::bytea AS "data"
+        ), fence AS (
           UPDATE "TrainingJob" SET "epoch" = ${row.epoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
           WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
           RETURNING "id", "cancelRequested", "pauseRequested",
@@ -118,16 +119,10 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
             "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
         ), saved AS (
           INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
-          SELECT "id", ${row.epoch}::int, ${attempt}::int, ${asBuffer(bytes)}::bytea, now()
-          FROM fence
+          SELECT "id", ${row.epoch}::int, ${attempt}::int, blob."data", now()
+          FROM fence, blob
           ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()
-        ), kept AS (
-          INSERT INTO "EpochCheckpoint" ("jobId", "epoch", "data", "bytes")
-          SELECT "id", ${row.epoch}::int, ${asBuffer(bytes)}::bytea, ${bytes.byteLength}::int FROM fence WHERE ${checkpointsKept}::int > 0
-          ON CONFLICT ("jobId", "epoch") DO UPDATE SET "data" = EXCLUDED."data", "bytes" = EXCLUDED."bytes", "createdAt" = now()
-        ), dropped AS (
-          DELETE FROM "EpochCheckpoint" WHERE "jobId" = (SELECT "id" FROM fence) AND "epoch" <= ${row.epoch - checkpointsKept}::int
-        ), event AS (
+        )${checkpointsKept > 0 ? keptForForks(row.epoch, bytes.byteLength, checkpointsKept) : Prisma.empty}, event AS (
           INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
           RETURNING "id"
         )
@@ -174,6 +169,21 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
 }
 
 export type TrainingStore = ReturnType<typeof createTrainingStore>;
+
+/**
+ * recordEpoch's part for forks: the epoch's checkpoint (the statement's blob,
+ * sent once) kept among the latest `checkpointsKept`, older ones dropped.
+ * Left out of the statement when none are kept.
+ */
+function keptForForks(epoch: number, byteLength: number, checkpointsKept: number): Prisma.Sql {
+  return Prisma.sql`, kept AS (
+          INSERT INTO "EpochCheckpoint" ("jobId", "epoch", "data", "bytes")
+          SELECT "id", ${epoch}::int, blob."data", ${byteLength}::int FROM fence, blob
+          ON CONFLICT ("jobId", "epoch") DO UPDATE SET "data" = EXCLUDED."data", "bytes" = EXCLUDED."bytes", "createdAt" = now()
+        ), dropped AS (
+          DELETE FROM "EpochCheckpoint" WHERE "jobId" = (SELECT "id" FROM fence) AND "epoch" <= ${epoch - checkpointsKept}::int
+        )`;
+}
 
 /** Writes the attempt's checkpoint, only while the attempt owns the job (in a transaction, the job's row stays locked until it ends). */
 async function writeCheckpoint(tx: Pick<Prisma.TransactionClient, "$executeRaw">, { jobId, attempt, checkpoint }: Attempt & { checkpoint: TrainingCheckpoint }): Promise<void> {

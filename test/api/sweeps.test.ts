@@ -34,6 +34,19 @@ const base = (epochs = 16) => ({
   training: { epochs, batchSize: 8, seed: 3, loss: "categoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 }, validationSplit: 0.25 },
 });
 
+/** 12 random learning rates x 16 epochs, successive halving at rungs 2 and 6 (eta 3), in either form. */
+const ashaSweep = (maxParallel: number, mode: "stop" | "promote") => ({
+  base: base(16),
+  parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.5, distribution: "logUniform" } },
+  metric: "valLoss",
+  goal: "minimize",
+  method: "random",
+  seed: 4,
+  maxTrials: 12,
+  maxParallel,
+  earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3, ...(mode === "stop" ? { mode } : {}) },
+});
+
 async function create(body: object) {
   const res = await ctx.app.inject({ method: "POST", url: "/v1/sweeps", payload: body });
   expect(res.statusCode, res.body).toBe(202);
@@ -105,17 +118,7 @@ describe("sweeps", () => {
   it("in the stopping form, stops weak trials by successive halving at the rungs, training fewer epochs than the full grid", async () => {
     const done = await drive(
       (
-        await create({
-          base: base(16),
-          parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.5, distribution: "logUniform" } },
-          metric: "valLoss",
-          goal: "minimize",
-          method: "random",
-          seed: 4,
-          maxTrials: 12,
-          maxParallel: 1,
-          earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3, mode: "stop" },
-        })
+        await create(ashaSweep(1, "stop"))
       ).id,
     );
     const pruned = done.trials.filter((t: { status: string }) => t.status === "pruned");
@@ -132,17 +135,7 @@ describe("sweeps", () => {
   it("promotes the best trials waiting at each rung, which resume from their checkpoints; the others are pruned", async () => {
     const done = await drive(
       (
-        await create({
-          base: base(16),
-          parameters: { "/training/optimizer/learningRate": { min: 1e-4, max: 0.5, distribution: "logUniform" } },
-          metric: "valLoss",
-          goal: "minimize",
-          method: "random",
-          seed: 4,
-          maxTrials: 12,
-          maxParallel: 2,
-          earlyTermination: { type: "asha", minEpochs: 2, reductionFactor: 3 },
-        })
+        await create(ashaSweep(2, "promote"))
       ).id,
     );
     type Trial = { jobId: string; status: string; epochs: number; metric: number; parameters: Record<string, number> };
