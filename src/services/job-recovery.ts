@@ -3,7 +3,7 @@
 
 import type { Database } from "../db/client.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
-import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
+import { insertJobEnd, type JobEventSink } from "./job-events.js";
 
 export type QueueView = Pick<TrainingQueuePort, "stateOf" | "enqueue">;
 
@@ -19,10 +19,7 @@ export function createJobRecovery({ db }: { db: Database }) {
         data: { status: "failed", error, attempt: { increment: 1 }, finishedAt: new Date() },
       });
       if (count === 0) return [];
-      return [
-        await insertJobEvent(tx, jobId, "status", { ...statusChange("failed", error.message) }),
-        await insertJobEvent(tx, jobId, "done", { status: "failed", error }),
-      ];
+      return insertJobEnd(tx, jobId, { status: "failed", message: error.message, done: { error } });
     });
     for (const event of published) events.publish(jobId, event);
     return published.length > 0;

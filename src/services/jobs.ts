@@ -19,7 +19,7 @@ import { trainingSplit, transferSpec, type LayerSummary } from "../engine/index.
 import { copiesAcross, type RowSet } from "./data-report.js";
 import type { PredictionRunner } from "./models.js";
 import { loadDatasetArrays } from "./datasets.js";
-import { insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
+import { insertJobEnd, insertJobEvent, statusChange, type JobEventSink } from "./job-events.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 import { findJobRow, reserveQueuedSlot, type JobRow } from "./job-queries.js";
 import { createJobInsertBatches } from "./job-insert-batches.js";
@@ -304,12 +304,8 @@ export function createJobService({
         if (status !== "cancelled") return { status, resumes, events: [] };
         // A paused job keeps its completed epochs (their metrics stay); its checkpoint goes, as at any end.
         const epoch = before === "paused" ? rows[0].epoch : 0;
-        if (before === "paused") await tx.checkpoint.deleteMany({ where: { jobId: id } });
         const message = pruned ? `pruned by its sweep's successive halving after epoch ${epoch}` : before === "paused" ? `cancelled while paused, after ${epoch} epochs` : "cancelled before it started";
-        const events = [
-          await insertJobEvent(tx, id, "status", { ...statusChange("cancelled", message) }),
-          await insertJobEvent(tx, id, "done", { status: "cancelled", epoch, ...(pruned ? { pruned: true } : {}) }),
-        ];
+        const events = await insertJobEnd(tx, id, { status: "cancelled", message, done: { epoch, ...(pruned ? { pruned: true } : {}) }, dropCheckpoint: before === "paused" });
         return { status, resumes, events };
       });
 

@@ -28,12 +28,13 @@ import {
 import { isTransferSpec, type ModelSpec, type TransferSpec } from "../spec/model-spec.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import { loadDatasetArrays } from "./datasets.js";
+import { createDatasetCache, DEFAULT_DATASET_CACHE_BYTES } from "./dataset-cache.js";
 import { evaluateOutputs, type Evaluation } from "./evaluation.js";
 import { splitTable, tableTrainingData, type TableSamples } from "./table-training.js";
 import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline } from "../features/index.js";
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
-import { createTrainingStore, type LiveSettings, type MetricsSummary } from "./training-store.js";
+import { createTrainingStore, type ClaimedJob, type LiveSettings, type MetricsSummary } from "./training-store.js";
 import { trialPruner } from "./sweep-pruning.js";
 import { compareWeights } from "./job-verifications.js";
 
@@ -67,9 +68,22 @@ interface Origin {
 /**
  * `executor` splits large products over threads (src/parallel); without it the engine runs on the calling thread.
  * `checkpointsKept`: checkpoints of the latest epochs kept for forks (none by default).
+ * `datasetCacheBytes`: decoded matrix datasets kept for the next jobs, at most this many bytes of arrays.
  */
-export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db: Database; executor?: KernelExecutor; checkpointsKept?: number }) {
+export function createTrainingRunner({
+  db,
+  executor,
+  checkpointsKept = 0,
+  datasetCacheBytes = DEFAULT_DATASET_CACHE_BYTES,
+}: {
+  db: Database;
+  executor?: KernelExecutor;
+  checkpointsKept?: number;
+  datasetCacheBytes?: number;
+}) {
   const store = createTrainingStore({ db, checkpointsKept });
+  // A warm thread trains job after job, often on one dataset (a sweep, retries, forks): keep its arrays decoded.
+  const datasets = createDatasetCache<DatasetArraysRow>(datasetCacheBytes);
 
   /**
    * Trains the job. Returns when it succeeded or was cancelled; deterministic
@@ -82,7 +96,7 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     if (claimed === null) return { status: "skipped", reason: "job is missing or has ended" };
     const { attempt } = claimed;
     try {
-      return await train(jobId, attempt, control);
+      return await train(claimed, control);
     } catch (error) {
       if (error instanceof FencedOut || error instanceof Released) throw error;
       const failure = asJobFailure(error);
@@ -99,10 +113,11 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
     }
   }
 
-  async function train(jobId: string, attempt: number, control: RunControl): Promise<RunOutcome> {
-    const job = await db.trainingJob.findUniqueOrThrow({ where: { id: jobId }, include: { checkpoint: true } });
+  async function train(job: ClaimedJob, control: RunControl): Promise<RunOutcome> {
+    const { id: jobId, attempt } = job;
     const training = decodeTrainingConfig(job.training, `job ${jobId}'s training config`);
-    const data = await loadTrainingData(job.datasetId, job.pipeline, training);
+    if (job.datasetChecksum === null) throw new JobFailure("DATASET_MISSING", `dataset ${job.datasetId} no longer exists`);
+    const data = await loadTrainingData(job.datasetId, job.datasetChecksum, job.pipeline, training);
     const { spec, model, origin } = await buildModel(decodeJobModel(job.spec, `job ${jobId}'s model`), training.seed ?? 0);
     if (job.cancelRequested) {
       // Cancelled while its previous worker was gone: end it where its checkpoint left it.
@@ -271,11 +286,11 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
       message,
       done: { resultModelId: modelId, metrics },
       events,
-      write: async (tx) => {
-        // As the job's row has them now (a PATCH while it trained may have changed them): its labels, which the model starts
-        // with, and its fingerprint, which the model carries (a live change of the training cleared it).
-        const fromJob = await tx.trainingJob.findUniqueOrThrow({ where: { id: jobId }, select: { name: true, description: true, tags: true, fingerprint: true } });
-        return tx.model.create({
+      // As the job's row has them now (a PATCH while it trained may have changed them): its labels, which the model starts
+      // with, and its fingerprint, which the model carries (a live change of the training cleared it).
+      write: (tx, fromJob) =>
+        tx.model.create({
+          select: { id: true },
           data: {
             id: modelId,
             ...fromJob,
@@ -293,8 +308,7 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
             metrics: toJson(metrics),
             ...(origin ? { baseModelId: origin.baseModelId, lineage: toJson(origin.lineage) } : {}),
           },
-        });
-      },
+        }),
     });
     return modelId;
   }
@@ -303,9 +317,9 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
    * The job's data as the engine takes it: a matrix dataset's arrays, or a
    * table's rows split and put through the pipeline fitted at submission.
    */
-  async function loadTrainingData(datasetId: string, storedPipeline: unknown, training: TrainingConfig): Promise<TrainingData> {
+  async function loadTrainingData(datasetId: string, checksum: string, storedPipeline: unknown, training: TrainingConfig): Promise<TrainingData> {
     if (storedPipeline === null || storedPipeline === undefined) {
-      const dataset = await loadDatasetArrays(db, datasetId);
+      const dataset = await datasets.get(datasetId, checksum, () => loadDatasetArrays(db, datasetId));
       if (!dataset) throw new JobFailure("DATASET_MISSING", `dataset ${datasetId} no longer exists`);
       return { datasetId, train: { x: dataset.features, y: dataset.labels, numSamples: dataset.numSamples }, validation: null, test: null, classNames: dataset.classNames, pipeline: null };
     }
@@ -328,6 +342,8 @@ export function createTrainingRunner({ db, executor, checkpointsKept = 0 }: { db
 
   return { run };
 }
+
+type DatasetArraysRow = NonNullable<Awaited<ReturnType<typeof loadDatasetArrays>>>;
 
 /** What a job trains on, whatever its dataset's kind. */
 interface TrainingData {

@@ -8,7 +8,7 @@ import { Prisma, type Database } from "../db/client.js";
 import { toJson } from "../db/json-columns.js";
 import type { EpochMetrics, TrainingCheckpoint } from "../engine/index.js";
 import { encodeCheckpoint } from "../engine/index.js";
-import { insertJobEvent, statusChange, type JobEvent, type JobEventSink } from "./job-events.js";
+import { insertJobEnd, insertJobEvent, statusChange, type JobEvent, type JobEventSink } from "./job-events.js";
 import { FencedOut, type JobFailure } from "./training-errors.js";
 
 /** A job's best metrics so far (loss, accuracy?, valLoss?, valAccuracy?, epoch). */
@@ -19,6 +19,34 @@ export interface LiveSettings {
   learningRate: number;
   epochs: number;
   patience: number | null;
+}
+
+/** A job's labels and fingerprint, which its model starts with. */
+export interface JobLabels {
+  name: string | null;
+  description: string;
+  tags: string[];
+  fingerprint: string | null;
+}
+
+/** A job as its worker claimed it: what training it needs. */
+export interface ClaimedJob {
+  id: string;
+  attempt: number;
+  projectId: string;
+  datasetId: string;
+  /** The dataset's checksum; null when it was deleted. */
+  datasetChecksum: string | null;
+  sweepId: string | null;
+  verifiesModelId: string | null;
+  spec: unknown;
+  training: unknown;
+  pipeline: unknown;
+  cancelRequested: boolean;
+  pauseRequested: boolean;
+  /** The epoch the checkpoint holds (0: none). */
+  resumeEpoch: number;
+  checkpoint: { epoch: number; data: Uint8Array } | null;
 }
 
 export interface Attempt {
@@ -41,23 +69,23 @@ export interface Ending extends Attempt {
   /** More columns of the job to set. */
   job?: Prisma.TrainingJobUpdateManyMutationInput;
   events: JobEventSink;
-  /** More writes in the same transaction (the model). */
-  write?: (tx: Prisma.TransactionClient) => Promise<unknown>;
+  /** More writes in the same transaction (the model), given the job's labels and fingerprint as its row has them now. */
+  write?: (tx: Prisma.TransactionClient, labels: JobLabels) => Promise<unknown>;
 }
 
 /** `checkpointsKept`: each epoch's checkpoint is also kept, for forks, as long as it is among the latest this many. */
 export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database; checkpointsKept?: number }) {
-  /** Ends the job (fenced): its final status, its status and done events, and whatever `write` adds, in one transaction. */
+  /** Ends the job (fenced): its final status, its status and done events, its checkpoint dropped, and whatever `write` adds (given the job's labels as its row has them now), in one transaction. */
   async function finish({ jobId, attempt, status, message, done, job = {}, events, write }: Ending): Promise<void> {
     const published = await db.$transaction(async (tx) => {
-      const { count } = await tx.trainingJob.updateMany({
+      const [labels] = await tx.trainingJob.updateManyAndReturn({
         where: { id: jobId, attempt, status: "running" },
         data: { ...job, status, finishedAt: new Date() },
+        select: { name: true, description: true, tags: true, fingerprint: true },
       });
-      if (count === 0) throw FencedOut.of(jobId, attempt);
-      if (write) await write(tx);
-      await tx.checkpoint.deleteMany({ where: { jobId } });
-      return [await insertJobEvent(tx, jobId, "status", { ...statusChange(status, message) }), await insertJobEvent(tx, jobId, "done", { status, ...done })];
+      if (!labels) throw FencedOut.of(jobId, attempt);
+      if (write) await write(tx, labels);
+      return insertJobEnd(tx, jobId, { status, message, done, dropCheckpoint: true });
     });
     for (const event of published) events.publish(jobId, event);
   }
@@ -67,26 +95,35 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
 
     /**
      * Moves a queued (or re-delivered running) job to running under a new
-     * attempt number, which fences out any earlier attempt still alive.
-     * Null when the job is missing or has ended.
+     * attempt number, which fences out any earlier attempt still alive, and
+     * returns what training it needs: the job's row, its checkpoint, whether
+     * its dataset still exists. One statement with the status event (a tiny
+     * job's start is a few round trips, not a transaction's many). Null when
+     * the job is missing or has ended.
      */
-    async claim(jobId: string, events: JobEventSink): Promise<{ attempt: number; resumeEpoch: number } | null> {
-      const claimed = await db.$transaction(async (tx) => {
-        const rows = await tx.trainingJob.updateManyAndReturn({
-          where: { id: jobId, status: { in: ["queued", "running"] } },
-          data: { status: "running", attempt: { increment: 1 }, startedAt: new Date() },
-          select: { attempt: true },
-        });
-        if (rows.length === 0) return null;
-        const { attempt } = rows[0];
-        const resumeEpoch = (await tx.checkpoint.findUnique({ where: { jobId }, select: { epoch: true } }))?.epoch ?? 0;
-        const message = resumeEpoch > 0 ? `attempt ${attempt}, resuming after epoch ${resumeEpoch}` : `attempt ${attempt}`;
-        const event = await insertJobEvent(tx, jobId, "status", { ...statusChange("running", message), attempt });
-        return { attempt, resumeEpoch, event };
-      });
-      if (!claimed) return null;
-      events.publish(jobId, claimed.event);
-      return { attempt: claimed.attempt, resumeEpoch: claimed.resumeEpoch };
+    async claim(jobId: string, events: JobEventSink): Promise<ClaimedJob | null> {
+      const rows = await db.$queryRaw<(Omit<ClaimedJob, "checkpoint"> & { checkpoint: Uint8Array | null; eventId: bigint; eventData: Record<string, unknown> })[]>`
+        WITH claimed AS (
+          UPDATE "TrainingJob" SET "status" = 'running', "attempt" = "attempt" + 1, "startedAt" = now(), "updatedAt" = now()
+          WHERE "id" = ${jobId} AND "status" IN ('queued', 'running')
+          RETURNING "id", "attempt", "projectId", "datasetId", "sweepId", "verifiesModelId", "spec", "training", "pipeline", "cancelRequested", "pauseRequested"
+        ), resumed AS (
+          SELECT c."epoch", c."data" FROM "Checkpoint" c JOIN claimed ON c."jobId" = claimed."id"
+        ), event AS (
+          INSERT INTO "JobEvent" ("jobId", "type", "data")
+          SELECT claimed."id", 'status', jsonb_build_object(
+            'status', 'running', 'at', ${new Date().toISOString()}::text, 'attempt', claimed."attempt",
+            'message', CASE WHEN resumed."epoch" > 0 THEN format('attempt %s, resuming after epoch %s', claimed."attempt", resumed."epoch") ELSE format('attempt %s', claimed."attempt") END)
+          FROM claimed LEFT JOIN resumed ON true
+          RETURNING "id", "data"
+        )
+        SELECT claimed.*, COALESCE(resumed."epoch", 0) AS "resumeEpoch", resumed."data" AS "checkpoint",
+          d."checksum" AS "datasetChecksum", event."id" AS "eventId", event."data" AS "eventData"
+        FROM claimed LEFT JOIN resumed ON true LEFT JOIN "Dataset" d ON d."id" = claimed."datasetId" AND d."deletedAt" IS NULL, event`;
+      if (rows.length === 0) return null;
+      const { eventId, eventData, checkpoint, ...job } = rows[0];
+      events.publish(jobId, { id: eventId.toString(), type: "status", data: eventData });
+      return { ...job, checkpoint: checkpoint === null ? null : { epoch: job.resumeEpoch, data: checkpoint } };
     },
 
     /**

@@ -3,7 +3,7 @@
 // end), one row per endpoint of the project that wants the event. Workers
 // put them on the webhook queue and deliver them (webhook-deliveries.ts).
 
-import type { Prisma } from "../db/client.js";
+import { Prisma } from "../db/client.js";
 import { newId } from "../db/ids.js";
 import type { WebhookView } from "../spec/webhook.js";
 
@@ -16,14 +16,16 @@ export function webhookPayload(type: WebhookEvent, data: Record<string, unknown>
   return JSON.stringify({ type, timestamp: at.toISOString(), data });
 }
 
-/** Writes a delivery of the job's end to every endpoint of its project that subscribed to it. */
-export async function recordJobEndDeliveries(tx: Prisma.TransactionClient, jobId: string, done: Record<string, unknown>): Promise<void> {
-  const type = EVENT_OF_STATUS[String(done.status)];
-  if (!type) return;
-  const endpoints = await tx.$queryRaw<{ id: string }[]>`
-    SELECT e."id" FROM "WebhookEndpoint" e JOIN "TrainingJob" j ON j."projectId" = e."projectId"
-    WHERE j."id" = ${jobId} AND ${type} = ANY(e."events")`;
-  await insertDeliveries(tx, endpoints, type, { jobId, ...done });
+/** SQL: the ids of the endpoints of the job's project that want the event of its end as `status` (an empty array when none). */
+export function jobEndEndpoints(jobId: string, status: string): Prisma.Sql {
+  const type = EVENT_OF_STATUS[status] ?? "";
+  return Prisma.sql`ARRAY(SELECT e."id" FROM "WebhookEndpoint" e JOIN "TrainingJob" j ON j."projectId" = e."projectId" WHERE j."id" = ${jobId} AND ${type} = ANY(e."events"))`;
+}
+
+/** Writes the delivery of the job's end as `status` to these endpoints (from jobEndEndpoints). */
+export async function recordDeliveries(tx: Prisma.TransactionClient, endpoints: string[], status: string, data: Record<string, unknown>): Promise<void> {
+  const type = EVENT_OF_STATUS[status];
+  if (type) await insertDeliveries(tx, endpoints.map((id) => ({ id })), type, data);
 }
 
 /** Writes a delivery of a sweep's completion to every endpoint of its project that subscribed to it. */

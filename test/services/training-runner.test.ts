@@ -92,4 +92,27 @@ describe("the training runner", () => {
       );
     }
   });
+
+  it("trains job after job on one dataset from its cached arrays with the same bits, and fails a job whose dataset was deleted meanwhile", async () => {
+    const runner = createTrainingRunner({ db: ctx.db });
+    const weightsOf = async (jobId: string) => {
+      await runner.run(jobId, { lastDelivery: false });
+      const job = await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: jobId }, include: { resultModel: { omit: { weights: false } } } });
+      expect(job.status).toBe("succeeded");
+      return Buffer.from(job.resultModel!.weights);
+    };
+    const training = { epochs: 20, shuffle: true };
+    const first = await weightsOf(await submit(training));
+    // The second run reads the arrays the first left in the cache: training must not have changed them.
+    expect((await weightsOf(await submit(training))).equals(first)).toBe(true);
+
+    const doomed = await submit({ epochs: 1 });
+    await ctx.db.dataset.update({ where: { id: datasetId }, data: { deletedAt: new Date() } });
+    try {
+      await expect(runner.run(doomed, { lastDelivery: false })).rejects.toBeInstanceOf(JobFailure);
+      expect((await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: doomed } })).error).toMatchObject({ code: "DATASET_MISSING" });
+    } finally {
+      await ctx.db.dataset.update({ where: { id: datasetId }, data: { deletedAt: null } });
+    }
+  });
 });

@@ -51,11 +51,12 @@ describe("the training store", () => {
     const jobId = await queuedJob();
     const store = createTrainingStore({ db: ctx.db });
     const first = await store.claim(jobId, events);
-    expect(first).toEqual({ attempt: 1, resumeEpoch: 0 });
+    expect(first).toMatchObject({ attempt: 1, resumeEpoch: 0, checkpoint: null });
     await store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9, epoch: 1 }, checkpoint: checkpoint(1) });
 
     const second = await store.claim(jobId, events);
-    expect(second).toEqual({ attempt: 2, resumeEpoch: 1 });
+    expect(second).toMatchObject({ attempt: 2, resumeEpoch: 1, checkpoint: { epoch: 1 } });
+    expect(decodeCheckpoint(second!.checkpoint!.data).rng).toEqual([1, 2, 3, 1]);
     await expect(store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(2, 0.5), best: { loss: 0.5, epoch: 2 }, checkpoint: checkpoint(2) })).rejects.toBeInstanceOf(FencedOut);
     await expect(store.saveCheckpoint({ jobId, attempt: 1, checkpoint: checkpoint(2) })).rejects.toBeInstanceOf(FencedOut);
     await expect(store.finish({ jobId, attempt: 1, status: "cancelled", message: "late", done: {}, events })).rejects.toBeInstanceOf(FencedOut);
