@@ -23,6 +23,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
 import { call, chooseRuntime, freePort, freshStore, processCpuMs, seedXor, serviceEnv, startProcess, stop, untilListening } from "./service-cluster.js";
+import { pacedLoad, type PacedRequest } from "./paced-load.js";
 import { printTable } from "./table.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -58,10 +59,13 @@ async function main(): Promise<void> {
       for (const row of measured) rows.push([build.name, round + 1, ...row]);
     }
   }
-  rows.sort((x, y) => String(x[2]).localeCompare(String(y[2])) || Number(x[3]) - Number(y[3]) || String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1]));
+  rows.sort(
+    (x, y) =>
+      String(x[2]).localeCompare(String(y[2])) || String(x[3]).localeCompare(String(y[3])) || Number(x[4]) - Number(y[4]) || String(x[0]).localeCompare(String(y[0])) || Number(x[1]) - Number(y[1]),
+  );
   printTable(
-    `API latency (${[...labels].join("; ")}), ${projects} project(s) taking turns, autocannon overallRate over ${CONNECTIONS} connections, ${seconds} s per row; the load generator shares this machine's cores with the API. GET /health/live touches neither Postgres nor Redis: the machine's floor`,
-    ["build", "round", "route", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
+    `API latency (${[...labels].join("; ")}), ${projects} project(s) taking turns, over ${CONNECTIONS} connections, ${seconds} s per row. "autocannon": its overallRate, which sends each connection's share of a second back to back at the start of the second (bursts of ${CONNECTIONS}); "paced": the same rate evenly spaced, latency from each request's due time (bench/paced-load.ts). The load generator shares this machine's cores with the API. GET /health/live touches neither Postgres nor Redis: the machine's floor`,
+    ["build", "round", "route", "load", "target req/s", "achieved req/s", "p50 ms", "p99 ms", "max ms", "non-2xx", "errors+timeouts", "API CPU ms/req"],
     rows,
   );
 }
@@ -104,6 +108,7 @@ async function measureBuild(apiRoot: string): Promise<{ label: string; measured:
         const answered = result["1xx"] + result["2xx"] + result["3xx"] + result["4xx"] + result["5xx"];
         measured.push([
           target.name,
+          "autocannon",
           rate,
           (answered / result.duration).toFixed(0),
           result.latency.p50,
@@ -113,6 +118,10 @@ async function measureBuild(apiRoot: string): Promise<{ label: string; measured:
           result.errors + result.timeouts,
           cpuPerRequest.toFixed(2),
         ]);
+        const pacedCpuBefore = processCpuMs(api);
+        const paced = await pacedLoad(base, target.requests as PacedRequest[], rate, seconds, CONNECTIONS);
+        const pacedCpu = (processCpuMs(api) - pacedCpuBefore) / Math.max(1, paced.sent);
+        measured.push([target.name, "paced", rate, paced.achieved.toFixed(0), paced.p50.toFixed(1), paced.p99.toFixed(1), paced.max.toFixed(1), paced.non2xx, paced.errors, pacedCpu.toFixed(2)]);
       }
     }
     return { label: runtime.label, measured };

@@ -11,7 +11,7 @@
  * turn with this one (see bench/api-latency.ts for making one), BENCH_TSX=1
  * runs both under tsx (as `npm start` did before it ran dist/), BENCH_JOBS
  * (default 40), BENCH_SAMPLES (sequential jobs for the latency, default 15),
- * BENCH_CPU_PROF=<dir> (the workers write V8 CPU profiles there, their threads' too).
+ * BENCH_CPU_PROF=<dir> (the API and the workers write V8 CPU profiles there, their threads' too).
  */
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -39,12 +39,12 @@ async function startCluster(checkout: string, runtime: Runtime, workers: number)
   const store = await freshStore();
   const port = await freePort();
   const env = serviceEnv(store, port, adminKey);
-  const children: ChildProcess[] = [startProcess(checkout, runtime, "src/server", env)];
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const children: ChildProcess[] = [startProcess(checkout, runtime, "src/server", env, profile)];
   const base = `http://127.0.0.1:${port}`;
   try {
     await untilListening(base, children[0]);
     const { headers, jobBody } = await seedXor(base, adminKey, "bench-service");
-    const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
     for (let i = 0; i < workers; i++) children.push(startProcess(checkout, runtime, "workers/training", env, profile));
     const cluster = { base, children, headers, jobBody, close: async () => (await Promise.all(children.map(stop)), await store.drop()) };
     // A first job waits for the workers to be up (and warm, where they keep threads warm); it is not measured.
