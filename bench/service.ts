@@ -6,7 +6,8 @@
  *     queued -> running (the job's startedAt - createdAt) and POST -> done as an
  *     SSE client reads it (from the POST to the `done` event);
  *   - throughput: 40 such jobs posted at once, trained by 1 and by 2 workers
- *     (jobs/s from the first start to the last finish).
+ *     (jobs/s from the first start to the last finish), each job followed by
+ *     an SSE client, and again with no watcher.
  * `npm run bench:service`. BENCH_BASELINE=<checkout> measures another build in
  * turn with this one (see bench/api-latency.ts for making one), BENCH_TSX=1
  * runs both under tsx (as `npm start` did before it ran dist/), BENCH_JOBS
@@ -19,6 +20,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { call, chooseRuntime, freePort, freshStore, processCpuMs, seedXor, serviceEnv, startProcess, stop, untilListening, type Runtime } from "./service-cluster.js";
+import pg from "pg";
 import { printTable } from "./table.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,6 +34,8 @@ interface Cluster {
   children: ChildProcess[];
   headers: Record<string, string>;
   jobBody: string;
+  /** Of the cluster's own database: how many of these jobs have ended. */
+  endedCount(ids: string[]): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -46,7 +50,12 @@ async function startCluster(checkout: string, runtime: Runtime, workers: number)
     await untilListening(base, children[0]);
     const { headers, jobBody } = await seedXor(base, adminKey, "bench-service");
     for (let i = 0; i < workers; i++) children.push(startProcess(checkout, runtime, "workers/training", env, profile));
-    const cluster = { base, children, headers, jobBody, close: async () => (await Promise.all(children.map(stop)), await store.drop()) };
+    const watcher = new pg.Client({ connectionString: store.databaseUrl });
+    await watcher.connect();
+    const endedCount = async (ids: string[]) =>
+      (await watcher.query<{ n: number }>(`SELECT count(*)::int AS n FROM "TrainingJob" WHERE "id" = ANY($1) AND "finishedAt" IS NOT NULL`, [ids])).rows[0].n;
+    const close = async () => (await watcher.end(), await Promise.all(children.map(stop)), await store.drop());
+    const cluster = { base, children, headers, jobBody, endedCount, close };
     // A first job waits for the workers to be up (and warm, where they keep threads warm); it is not measured.
     for (let i = 0; i < workers; i++) await followToDone(cluster, (await call(base, "POST", "/v1/jobs", headers, jobBody)).id);
     return cluster;
@@ -107,12 +116,22 @@ interface Throughput {
   perJob: { api: number; workers: number; bench: number; rest: number };
 }
 
-async function throughput(cluster: Cluster): Promise<Throughput> {
+/**
+ * `watched`: every job is followed to its end by an SSE client, as the
+ * latency test does (the API then also serves 40 streams); else the bench
+ * only counts ended jobs in the database every 10 ms, so that the cores go to
+ * the service's own work: what a pool of workers trains, without its watchers.
+ */
+async function throughput(cluster: Cluster, watched: boolean): Promise<Throughput> {
   const before = cpuTimes(cluster);
   const ids: string[] = [];
   for (let i = 0; i < backlog; i++) ids.push((await call(cluster.base, "POST", "/v1/jobs", cluster.headers, cluster.jobBody)).id);
-  // A project may hold 100 open streams: follow them 50 at a time (a stream opened after its job ended replays to done).
-  for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => followToDone(cluster, id)));
+  if (watched) {
+    // A project may hold 100 open streams: follow them 50 at a time (a stream opened after its job ended replays to done).
+    for (let i = 0; i < ids.length; i += 50) await Promise.all(ids.slice(i, i + 50).map((id) => followToDone(cluster, id)));
+  } else {
+    while ((await cluster.endedCount(ids)) < ids.length) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   const jobs = await Promise.all(ids.map((id) => call(cluster.base, "GET", `/v1/jobs/${id}`, cluster.headers)));
   const first = Math.min(...jobs.map((job) => Date.parse(job.startedAt)));
   const last = Math.max(...jobs.map((job) => Date.parse(job.finishedAt)));
@@ -135,13 +154,16 @@ async function main(): Promise<void> {
     try {
       const { queuedToRunning, postToDone } = await latency(one);
       latencyRows.push([label, median(queuedToRunning), percentile(queuedToRunning, 90), Math.max(...queuedToRunning), median(postToDone).toFixed(0), percentile(postToDone, 90).toFixed(0), Math.max(...postToDone).toFixed(0)]);
-      const single = await throughput(one);
+      const single = { watched: await throughput(one, true), unwatched: await throughput(one, false) };
       await one.close();
       const two = await startCluster(build.root, runtime, 2);
       try {
-        const double = await throughput(two);
+        const double = { watched: await throughput(two, true), unwatched: await throughput(two, false) };
         const cpu = (t: Throughput) => `${t.perJob.api.toFixed(1)} / ${t.perJob.workers.toFixed(1)} / ${t.perJob.bench.toFixed(1)} / ${t.perJob.rest.toFixed(1)}`;
-        throughputRows.push([label, single.jobsPerSecond.toFixed(1), percent(single.load), cpu(single), double.jobsPerSecond.toFixed(1), percent(double.load), cpu(double), `${(double.jobsPerSecond / single.jobsPerSecond).toFixed(2)}x`]);
+        for (const watch of ["watched", "unwatched"] as const) {
+          const [a, b] = [single[watch], double[watch]];
+          throughputRows.push([label, watch === "watched" ? "each by SSE" : "none", a.jobsPerSecond.toFixed(1), percent(a.load), cpu(a), b.jobsPerSecond.toFixed(1), percent(b.load), cpu(b), `${(b.jobsPerSecond / a.jobsPerSecond).toFixed(2)}x`]);
+        }
       } finally {
         await two.close();
       }
@@ -155,7 +177,7 @@ async function main(): Promise<void> {
     ["build", "queued->running p50", "p90", "max", "POST->done p50", "p90", "max"],
     latencyRows,
   );
-  printTable(`Throughput: ${backlog} 5-epoch XOR jobs posted at once (jobs/s, first start to last finish; "rest" is Postgres, Redis and any other process on the machine)`, ["build", "1 worker", "machine busy", "CPU ms/job: API / workers / client / rest", "2 workers", "machine busy", "CPU ms/job", "2 / 1"], throughputRows);
+  printTable(`Throughput: ${backlog} 5-epoch XOR jobs posted at once (jobs/s, first start to last finish; "rest" is Postgres, Redis and any other process on the machine)`, ["build", "watchers", "1 worker", "machine busy", "CPU ms/job: API / workers / client / rest", "2 workers", "machine busy", "CPU ms/job", "2 / 1"], throughputRows);
 }
 
 await main();
