@@ -27,6 +27,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const adminKey = `bench-admin-${randomBytes(12).toString("hex")}`;
 const backlog = Number(process.env.BENCH_JOBS ?? 40);
 const samples = Number(process.env.BENCH_SAMPLES ?? 15);
+/** Epochs of each XOR job (64 samples, batches of 8): 5 makes a job whose cost is nearly all the service's own. */
+const epochs = Number(process.env.BENCH_EPOCHS ?? 5);
 
 interface Cluster {
   base: string;
@@ -48,7 +50,9 @@ async function startCluster(checkout: string, runtime: Runtime, workers: number)
   const base = `http://127.0.0.1:${port}`;
   try {
     await untilListening(base, children[0]);
-    const { headers, jobBody } = await seedXor(base, adminKey, "bench-service");
+    const seeded = await seedXor(base, adminKey, "bench-service");
+    const { headers } = seeded;
+    const jobBody = JSON.stringify({ ...JSON.parse(seeded.jobBody), training: { ...JSON.parse(seeded.jobBody).training, epochs } });
     for (let i = 0; i < workers; i++) children.push(startProcess(checkout, runtime, "workers/training", env, profile));
     const watcher = new pg.Client({ connectionString: store.databaseUrl });
     await watcher.connect();
@@ -173,11 +177,11 @@ async function main(): Promise<void> {
     }
   }
   printTable(
-    `Job start on an idle worker: ${samples} 5-epoch XOR jobs one at a time (ms; queued -> running from the job's createdAt and startedAt; POST -> done as an SSE client reads it)`,
+    `Job start on an idle worker: ${samples} ${epochs}-epoch XOR jobs one at a time (ms; queued -> running from the job's createdAt and startedAt; POST -> done as an SSE client reads it)`,
     ["build", "queued->running p50", "p90", "max", "POST->done p50", "p90", "max"],
     latencyRows,
   );
-  printTable(`Throughput: ${backlog} 5-epoch XOR jobs posted at once (jobs/s, first start to last finish; "rest" is Postgres, Redis and any other process on the machine)`, ["build", "watchers", "1 worker", "machine busy", "CPU ms/job: API / workers / client / rest", "2 workers", "machine busy", "CPU ms/job", "2 / 1"], throughputRows);
+  printTable(`Throughput: ${backlog} ${epochs}-epoch XOR jobs posted at once (jobs/s, first start to last finish; "rest" is Postgres, Redis and any other process on the machine)`, ["build", "watchers", "1 worker", "machine busy", "CPU ms/job: API / workers / client / rest", "2 workers", "machine busy", "CPU ms/job", "2 / 1"], throughputRows);
 }
 
 await main();

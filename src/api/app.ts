@@ -19,6 +19,7 @@ import { createWebhookService } from "../services/webhooks.js";
 import { createSweepService } from "../services/sweeps.js";
 import { registerOpenApi } from "./plugins/openapi.js";
 import { installProblemHandler } from "./plugins/problem.js";
+import { OneLinePerRequest } from "./plugins/request-log.js";
 import { installSerializer } from "./plugins/serialization.js";
 import { installValidators } from "./plugins/validation.js";
 import { installNulGuard } from "./plugins/nul-guard.js";
@@ -68,8 +69,7 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
     bodyLimit: config.bodyLimit,
     requestTimeout: 120_000,
     requestIdHeader: "x-request-id",
-    // One log line per request, at its end (below), instead of Fastify's two (one more when it arrives).
-    disableRequestLogging: true,
+    logController: new OneLinePerRequest(),
     genReqId: () => randomUUID(),
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
@@ -87,10 +87,6 @@ export async function buildApp(deps: AppDependencies): Promise<FastifyInstance> 
   installKeyRateLimit(app, { perSecond: config.limits.rateLimitPerSecond });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
-  });
-  app.addHook("onResponse", (request, reply, done) => {
-    request.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, "request completed");
-    done();
   });
   await registerOpenApi(app);
   documentCommonResponses(app); // 401/403/429/400 problem responses in every later route's OpenAPI entry

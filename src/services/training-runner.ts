@@ -60,6 +60,17 @@ const unattended: RunControl = { stopReason: () => null, events: silentSink };
 /** Publish progress at most this often: enough for a live curve, little for Redis. */
 const PROGRESS_INTERVAL_MS = 250;
 
+/**
+ * An epoch's rows are written when it ends if the last write is at least this
+ * old; faster epochs wait and go together in the next write (one statement
+ * for all), and the rest are written when training stops, before the job's
+ * end. So a job of many tiny epochs writes a few times a second instead of
+ * once per epoch, and an epoch longer than this is written as it ends. The
+ * job's row (a cancel, a pause, a PATCH) is read at each write, so a live
+ * change applies from the first epoch boundary after a write that sees it.
+ */
+const EPOCH_WRITE_INTERVAL_MS = 25;
+
 interface Origin {
   baseModelId: string;
   lineage: TransferLineage;
@@ -149,6 +160,19 @@ export function createTrainingRunner({
     // What a PATCH may change while the job runs: read back at each epoch end, applied from the next epoch.
     let inForce: LiveSettings = { learningRate: training.optimizer.learningRate, epochs: training.epochs, patience: training.earlyStopping ? (training.earlyStopping.patience ?? 0) : null };
     let changes: LiveChanges | null = null;
+    // Epochs ended but not yet written: fast epochs go to Postgres together (see EPOCH_WRITE_INTERVAL_MS).
+    const unwritten: { metrics: EpochMetrics; checkpoint: TrainingCheckpoint }[] = [];
+    let lastWrite = 0;
+    const writeEpochs = async () => {
+      if (unwritten.length === 0) return;
+      const recorded = await store.recordEpochs({ jobId, attempt, epochs: unwritten.splice(0), best: summary(best!) });
+      lastWrite = Date.now();
+      cancelRequested = recorded.cancelRequested;
+      pauseRequested = recorded.pauseRequested;
+      changes = liveChanges(inForce, recorded.live);
+      inForce = recorded.live;
+      for (const event of recorded.events) control.events.publish(jobId, event);
+    };
 
     const result: FitResult = await fit(
       model,
@@ -171,12 +195,10 @@ export function createTrainingRunner({
           if (better(metrics, best)) best = metrics;
         },
         onCheckpoint: async (checkpoint) => {
-          const recorded = await store.recordEpoch({ jobId, attempt, metrics: pendingMetrics!, best: summary(best!), checkpoint });
-          cancelRequested = recorded.cancelRequested;
-          pauseRequested = recorded.pauseRequested;
-          changes = liveChanges(inForce, recorded.live);
-          inForce = recorded.live;
-          control.events.publish(jobId, recorded.event);
+          changes = null; // a change read at an earlier write is applied once
+          unwritten.push({ metrics: pendingMetrics!, checkpoint });
+          // A sweep's trial writes every epoch: its rungs compare the trials' rows.
+          if (pruner || Date.now() - lastWrite >= EPOCH_WRITE_INTERVAL_MS) await writeEpochs();
           const decision = pruner ? await pruner.afterEpoch(pendingMetrics!.epoch, pendingMetrics as unknown as Record<string, unknown>) : "continue";
           if (decision === "prune") pruned = true;
           if (decision === "wait") waitsAt = pendingMetrics!.epoch;
@@ -184,7 +206,12 @@ export function createTrainingRunner({
         changesAfter: () => changes,
       },
       { resumeFrom, ...(executor ? { executor } : {}), ...(data.validation ? { validationData: data.validation } : {}) },
-    );
+    ).catch(async (error: unknown) => {
+      // The epochs that ended before the failure keep their rows.
+      await writeEpochs().catch(() => undefined);
+      throw error;
+    });
+    await writeEpochs();
 
     const epoch = result.epochs.length;
     if (result.stopped === "cancelled") {

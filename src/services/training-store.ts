@@ -60,6 +60,21 @@ export interface EpochRecord extends Attempt {
   checkpoint: TrainingCheckpoint;
 }
 
+/** Epochs in order, each with the checkpoint at its end; `best`: the job's best metrics after the last. */
+export interface EpochsRecord extends Attempt {
+  epochs: { metrics: EpochMetrics; checkpoint: TrainingCheckpoint }[];
+  best: MetricsSummary;
+}
+
+export interface RecordedEpochs {
+  /** The epochs' events, to publish. */
+  events: JobEvent[];
+  cancelRequested: boolean;
+  pauseRequested: boolean;
+  /** The settings in the job's row now (a PATCH may have changed them). */
+  live: LiveSettings;
+}
+
 export interface Ending extends Attempt {
   status: "succeeded" | "failed" | "cancelled";
   /** The status event's message. */
@@ -88,6 +103,63 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
       return insertJobEnd(tx, jobId, { status, message, done, dropCheckpoint: true });
     });
     for (const event of published) events.publish(jobId, event);
+  }
+
+  /**
+   * Epochs' metrics rows, events and checkpoints (the last one as the job's
+   * checkpoint; each one kept for forks when checkpoints are kept), and the
+   * job's progress, in one statement: the fence (UPDATE ... WHERE attempt)
+   * feeds every INSERT, so a stale attempt writes nothing, and a re-run epoch
+   * replaces its rows. One round trip however many epochs, instead of an
+   * interactive transaction's many per epoch. Returns the events and what
+   * the job's row says now: a cancel or pause requested, the live settings.
+   */
+  async function recordEpochs({ jobId, attempt, epochs, best }: EpochsRecord): Promise<RecordedEpochs> {
+    const last = epochs[epochs.length - 1];
+    const lastEpoch = last.metrics.epoch;
+    // Only the checkpoints that will be kept are sent: every epoch's when forks keep them, else the last.
+    const sent = checkpointsKept > 0 ? epochs.filter((e) => e.metrics.epoch > lastEpoch - checkpointsKept) : [last];
+    const encoded = sent.map((e) => encodeCheckpoint(e.checkpoint));
+    const blob = concatBytes(encoded);
+    let offset = 0;
+    const slices = new Map(sent.map((e, i) => [e.metrics.epoch, { at: (offset += encoded[i].byteLength) - encoded[i].byteLength, bytes: encoded[i].byteLength }]));
+    const rows = epochs.map(({ metrics }) => ({ ...metricRow(metrics), ...(slices.get(metrics.epoch) ?? { at: null, bytes: null }) }));
+    const lastSlice = slices.get(lastEpoch)!;
+    const written = await db.$queryRaw<{ eventIds: bigint[]; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }[]>`
+      WITH blob AS (
+        SELECT ${asBuffer(blob)}::bytea AS "data"
+      ), epochs AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(
+          "epoch" int, "loss" float8, "accuracy" float8, "valLoss" float8, "valAccuracy" float8, "mae" float8, "valMae" float8,
+          "learningRate" float8, "durationMs" float8, "at" int, "bytes" int)
+      ), fence AS (
+        UPDATE "TrainingJob" SET "epoch" = ${lastEpoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
+        WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
+        RETURNING "id", "cancelRequested", "pauseRequested",
+          jsonb_build_object('learningRate', "training"->'optimizer'->'learningRate', 'epochs', "training"->'epochs', 'patience', "training"->'earlyStopping'->'patience') AS "live"
+      ), metric AS (
+        INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "mae", "valMae", "learningRate", "durationMs")
+        SELECT fence."id", e."epoch", e."loss", e."accuracy", e."valLoss", e."valAccuracy", e."mae", e."valMae", e."learningRate", e."durationMs"
+        FROM fence, epochs e
+        ON CONFLICT ("jobId", "epoch") DO UPDATE SET
+          "loss" = EXCLUDED."loss", "accuracy" = EXCLUDED."accuracy", "valLoss" = EXCLUDED."valLoss",
+          "valAccuracy" = EXCLUDED."valAccuracy", "mae" = EXCLUDED."mae", "valMae" = EXCLUDED."valMae",
+          "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
+      ), saved AS (
+        INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
+        SELECT fence."id", ${lastEpoch}::int, ${attempt}::int, substring(blob."data" FROM ${lastSlice.at + 1}::int FOR ${lastSlice.bytes}::int), now()
+        FROM fence, blob
+        ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()
+      )${checkpointsKept > 0 ? keptForForks(lastEpoch, checkpointsKept) : Prisma.empty}, event AS (
+        INSERT INTO "JobEvent" ("jobId", "type", "data")
+        SELECT fence."id", 'epoch', to_jsonb(e) - 'at' - 'bytes' FROM fence, epochs e ORDER BY e."epoch"
+        RETURNING "id"
+      )
+      SELECT ARRAY(SELECT "id" FROM event ORDER BY "id") AS "eventIds", fence."cancelRequested", fence."pauseRequested", fence."live" FROM fence`;
+    if (written.length === 0) throw FencedOut.of(jobId, attempt);
+    const [{ eventIds, cancelRequested, pauseRequested, live }] = written;
+    const events = rows.map(({ at: _at, bytes: _bytes, ...data }, i): JobEvent => ({ id: eventIds[i].toString(), type: "epoch", data }));
+    return { events, cancelRequested, pauseRequested, live };
   }
 
   return {
@@ -126,47 +198,12 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
       return { ...job, checkpoint: checkpoint === null ? null : { epoch: job.resumeEpoch, data: checkpoint } };
     },
 
-    /**
-     * The epoch's metrics row, its checkpoint, its event and the job's
-     * progress, in one statement: the fence (UPDATE ... WHERE attempt) feeds
-     * every INSERT, so a stale attempt writes nothing, and a re-run epoch
-     * replaces its rows. One round trip instead of an interactive
-     * transaction's many. Returns the event and whether a cancel was
-     * requested meanwhile.
-     */
-    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }> {
-      const row = metricRow(metrics);
-      const bytes = encodeCheckpoint(checkpoint);
-      const written = await db.$queryRaw<{ eventId: bigint; cancelRequested: boolean; pauseRequested: boolean; live: LiveSettings }[]>`
-        WITH blob AS (
-          SELECT ${asBuffer(bytes)}::bytea AS "data"
-        ), fence AS (
-          UPDATE "TrainingJob" SET "epoch" = ${row.epoch}, "bestMetrics" = ${JSON.stringify(best)}::jsonb, "updatedAt" = now()
-          WHERE "id" = ${jobId} AND "attempt" = ${attempt} AND "status" = 'running'
-          RETURNING "id", "cancelRequested", "pauseRequested",
-            jsonb_build_object('learningRate', "training"->'optimizer'->'learningRate', 'epochs', "training"->'epochs', 'patience', "training"->'earlyStopping'->'patience') AS "live"
-        ), metric AS (
-          INSERT INTO "EpochMetric" ("jobId", "epoch", "loss", "accuracy", "valLoss", "valAccuracy", "mae", "valMae", "learningRate", "durationMs")
-          SELECT "id", ${row.epoch}::int, ${row.loss}::float8, ${row.accuracy}::float8, ${row.valLoss}::float8,
-                 ${row.valAccuracy}::float8, ${row.mae}::float8, ${row.valMae}::float8, ${row.learningRate}::float8, ${row.durationMs}::float8
-          FROM fence
-          ON CONFLICT ("jobId", "epoch") DO UPDATE SET
-            "loss" = EXCLUDED."loss", "accuracy" = EXCLUDED."accuracy", "valLoss" = EXCLUDED."valLoss",
-            "valAccuracy" = EXCLUDED."valAccuracy", "mae" = EXCLUDED."mae", "valMae" = EXCLUDED."valMae",
-            "learningRate" = EXCLUDED."learningRate", "durationMs" = EXCLUDED."durationMs"
-        ), saved AS (
-          INSERT INTO "Checkpoint" ("jobId", "epoch", "attempt", "data", "updatedAt")
-          SELECT "id", ${row.epoch}::int, ${attempt}::int, blob."data", now()
-          FROM fence, blob
-          ON CONFLICT ("jobId") DO UPDATE SET "epoch" = EXCLUDED."epoch", "attempt" = EXCLUDED."attempt", "data" = EXCLUDED."data", "updatedAt" = now()
-        )${checkpointsKept > 0 ? keptForForks(row.epoch, bytes.byteLength, checkpointsKept) : Prisma.empty}, event AS (
-          INSERT INTO "JobEvent" ("jobId", "type", "data") SELECT "id", 'epoch', ${JSON.stringify(row)}::jsonb FROM fence
-          RETURNING "id"
-        )
-        SELECT event."id" AS "eventId", fence."cancelRequested", fence."pauseRequested", fence."live" FROM fence, event`;
-      if (written.length === 0) throw FencedOut.of(jobId, attempt);
-      const [{ eventId, cancelRequested, pauseRequested, live }] = written;
-      return { event: { id: eventId.toString(), type: "epoch", data: row }, cancelRequested, pauseRequested, live };
+    recordEpochs,
+
+    /** One epoch's record (recordEpochs of one). */
+    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent } & Omit<RecordedEpochs, "events">> {
+      const { events, ...rest } = await recordEpochs({ jobId, attempt, epochs: [{ metrics, checkpoint }], best });
+      return { event: events[0], ...rest };
     },
 
     /** A mid-epoch checkpoint (shutdown), written only while this attempt owns the job. */
@@ -208,18 +245,26 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
 export type TrainingStore = ReturnType<typeof createTrainingStore>;
 
 /**
- * recordEpoch's part for forks: the epoch's checkpoint (the statement's blob,
- * sent once) kept among the latest `checkpointsKept`, older ones dropped.
- * Left out of the statement when none are kept.
+ * recordEpochs' part for forks: the epochs' checkpoints (slices of the
+ * statement's blob, sent once) kept among the latest `checkpointsKept`, older
+ * ones dropped. Left out of the statement when none are kept.
  */
-function keptForForks(epoch: number, byteLength: number, checkpointsKept: number): Prisma.Sql {
+function keptForForks(lastEpoch: number, checkpointsKept: number): Prisma.Sql {
   return Prisma.sql`, kept AS (
           INSERT INTO "EpochCheckpoint" ("jobId", "epoch", "data", "bytes")
-          SELECT "id", ${epoch}::int, blob."data", ${byteLength}::int FROM fence, blob
+          SELECT fence."id", e."epoch", substring(blob."data" FROM e."at" + 1 FOR e."bytes"), e."bytes" FROM fence, blob, epochs e
+          WHERE e."bytes" IS NOT NULL
           ON CONFLICT ("jobId", "epoch") DO UPDATE SET "data" = EXCLUDED."data", "bytes" = EXCLUDED."bytes", "createdAt" = now()
         ), dropped AS (
-          DELETE FROM "EpochCheckpoint" WHERE "jobId" = (SELECT "id" FROM fence) AND "epoch" <= ${epoch - checkpointsKept}::int
+          DELETE FROM "EpochCheckpoint" WHERE "jobId" = (SELECT "id" FROM fence) AND "epoch" <= ${lastEpoch - checkpointsKept}::int
         )`;
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) out.set(part, (at += part.byteLength) - part.byteLength);
+  return out;
 }
 
 /** Writes the attempt's checkpoint, only while the attempt owns the job (in a transaction, the job's row stays locked until it ends). */

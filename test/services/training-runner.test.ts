@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeCheckpoint } from "../../src/engine/index.js";
 import { createTrainingRunner } from "../../src/services/training-runner.js";
 import { FencedOut, JobFailure } from "../../src/services/training-errors.js";
 import { createTestContext, type TestContext } from "../helpers/context.js";
@@ -114,5 +115,21 @@ describe("the training runner", () => {
     } finally {
       await ctx.db.dataset.update({ where: { id: datasetId }, data: { deletedAt: null } });
     }
+  });
+
+  it("writes fast epochs together: every row, event and kept checkpoint, in order, in fewer statements than epochs", async () => {
+    const jobId = await submit({ epochs: 300 });
+    await createTrainingRunner({ db: ctx.db, checkpointsKept: 20 }).run(jobId, { lastDelivery: false });
+    const rows = await ctx.db.epochMetric.findMany({ where: { jobId }, orderBy: { epoch: "asc" } });
+    expect(rows.map((r) => r.epoch)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    const events = await ctx.db.jobEvent.findMany({ where: { jobId, type: "epoch" }, orderBy: { id: "asc" } });
+    expect(events.map((e) => (e.data as { epoch: number }).epoch)).toEqual(rows.map((r) => r.epoch));
+    expect(events.map((e) => (e.data as { loss: number }).loss)).toEqual(rows.map((r) => r.loss));
+    // One statement's rows share its transaction's now(): the writes are the distinct times.
+    const writes = new Set(events.map((e) => e.createdAt.getTime())).size;
+    expect(writes).toBeLessThan(300 / 4);
+    const kept = await ctx.db.epochCheckpoint.findMany({ where: { jobId }, orderBy: { epoch: "asc" }, select: { epoch: true, data: true } });
+    expect(kept.map((k) => k.epoch)).toEqual(Array.from({ length: 20 }, (_, i) => 281 + i));
+    for (const k of kept) expect(decodeCheckpoint(k.data).epoch).toBe(k.epoch);
   });
 });
