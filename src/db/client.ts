@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/client.js";
 
 // Blobs are omitted from every query by default; the few places that need
@@ -19,8 +20,11 @@ export interface DatabaseOptions {
   statementTimeoutMs?: number;
 }
 
+/** The pg pool under each database client, for the few hot statements sent without Prisma (see sqlPool). */
+const pools = new WeakMap<object, pg.Pool>();
+
 export function createDatabase(databaseUrl: string, { poolSize = 10, statementTimeoutMs = 15_000 }: DatabaseOptions = {}) {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: poolSize,
     // pg's default (0) waits forever for a pooled connection; fail instead.
@@ -31,9 +35,42 @@ export function createDatabase(databaseUrl: string, { poolSize = 10, statementTi
     lock_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 5_000,
   });
-  return new PrismaClient({ adapter, omit: omitBlobs });
+  // Prisma ends the pool when the client disconnects.
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), omit: omitBlobs });
+  pools.set(client, pool);
+  return client;
+}
+
+/**
+ * The client's own pg pool (the same connections and timeouts), for the
+ * statements on the hottest paths: a statement through Prisma costs about
+ * 0.3-0.5 ms of CPU more than through pg, and a transaction of two ~1 ms more
+ * (measured here), which is most of a job submission's cost.
+ */
+export function sqlPool(db: Database): pg.Pool {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("not a client from createDatabase");
+  return pool;
 }
 
 export type Database = ReturnType<typeof createDatabase>;
 export { Prisma } from "./generated/client.js";
 export type { Dataset, TrainingJob, EpochMetric, Model, JobStatus } from "./generated/client.js";
+
+/** Runs `work` in a transaction on one of the pool's connections: committed if it resolves, rolled back if it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+    throw error;
+  } finally {
+    // A connection that could not even roll back is dropped, not reused.
+    client.release(broken);
+  }
+}

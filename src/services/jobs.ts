@@ -107,6 +107,13 @@ export function createJobService({
     }
   }
 
+  /** Enqueues a stored queued job and answers its view as it was queued (read first: a worker may take it as soon as it is enqueued). */
+  async function queuedView(projectId: string, jobId: string, rank: number): Promise<JobView> {
+    const row = await findJobRow(db, projectId, jobId);
+    await enqueueOrTakeBack(jobId, rank);
+    return toJobView(row!);
+  }
+
   /** A new number of epochs for a job must fit this service's limits as a submission does (404 for an unknown job). */
   async function checkEpochs(projectId: string, id: string, epochs: number | undefined): Promise<void> {
     if (epochs === undefined) return;
@@ -374,26 +381,26 @@ export function createJobService({
       });
       if (outcome === null) throw await endedConflict(projectId, id);
       for (const event of outcome.events) signals.events.publish(id, event);
+      // As it was queued: read before the enqueue, after which a worker may take it at once.
+      const view = await this.get(projectId, id);
       if (outcome.enqueue) {
         // Lost with Redis, the entry is made again by the reconciler (it looks for queued jobs the queue lacks).
         await withTimeout(queue.enqueue(id, outcome.enqueue.rank, outcome.enqueue.resumes), ENQUEUE_TIMEOUT_MS).catch(() => undefined);
       }
-      return this.get(projectId, id);
+      return view;
     },
 
     /** A job that retrains a model's source job from scratch and reports whether the weights come out bit-identical (job-verifications.ts); queued. */
     async verify(projectId: string, modelId: string): Promise<JobView> {
       const { jobId, rank } = await createVerificationJob(db, { projectId, modelId, maxActive: limits.maxActiveJobsPerProject });
-      await enqueueOrTakeBack(jobId, rank);
-      return this.get(projectId, jobId);
+      return queuedView(projectId, jobId, rank);
     },
 
     /** A new job starting after one epoch of another, from its kept checkpoint (job-forks.ts); queued. */
     async fork(projectId: string, id: string, input: ForkInput): Promise<JobView> {
       await checkEpochs(projectId, id, input.training?.epochs);
       const { jobId, rank } = await forkJob(db, { projectId, sourceId: id, input, maxActive: limits.maxActiveJobsPerProject });
-      await enqueueOrTakeBack(jobId, rank);
-      return this.get(projectId, jobId);
+      return queuedView(projectId, jobId, rank);
     },
 
     async get(projectId: string, id: string): Promise<JobView> {

@@ -53,6 +53,22 @@ describe("POST /v1/jobs", () => {
     expect(queued?.data).toEqual({ jobId: job.id });
   });
 
+  it("answers the same instants on POST and GET, whatever the API process's time zone", async () => {
+    const zone = process.env.TZ;
+    process.env.TZ = "Asia/Tokyo"; // read through pg, a timestamp without zone would otherwise be taken for Tokyo time
+    try {
+      const posted = (await submit({ datasetId, model, training })).json();
+      const read = (await ctx.app.inject({ url: `/v1/jobs/${posted.id}` })).json();
+      const stored = await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: posted.id } });
+      expect(read.createdAt).toBe(posted.createdAt);
+      expect(read.createdAt).toBe(stored.createdAt.toISOString());
+      expect(read.history[0].at).toBe(posted.createdAt);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it.each([
     ["a missing training config", { datasetId, model }, "/training"],
     ["an unknown layer type", { datasetId, model: { ...model, layers: [{ type: "conv9d", units: 2 }] }, training }, "/model/layers/0/type"],
