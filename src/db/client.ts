@@ -35,6 +35,9 @@ export function createDatabase(databaseUrl: string, { poolSize = 10, statementTi
     lock_timeout: statementTimeoutMs,
     query_timeout: statementTimeoutMs + 5_000,
   });
+  // An idle connection that the server ends (a restart, a dropped database) is removed from the pool, and the next
+  // query opens another: not an error of the process (without a listener, pg's pool would raise it as uncaught).
+  pool.on("error", () => undefined);
   // Prisma ends the pool when the client disconnects.
   const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }), omit: omitBlobs });
   pools.set(client, pool);
