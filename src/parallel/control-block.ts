@@ -1,12 +1,16 @@
 /**
  * The words an executor and its kernel threads share (an Int32Array over a
- * SharedArrayBuffer). A run writes the calls' arguments, the export's name
- * and the number of calls, sets `ticket` to (its generation, call 0), then
- * bumps `generation`. Every thread, the caller included, claims calls by
- * advancing the ticket (compare-and-exchange) while it still carries the
- * run's generation, and decrements `pending` after each call; the one that
- * brings it to 0 wakes the caller. A thread that wakes late finds the ticket
- * of a later run, or none left, and claims nothing of a run it did not see begin.
+ * SharedArrayBuffer). A run writes the calls' arguments and the export's
+ * name, sets `end` to (its generation, its number of calls) and `ticket` to
+ * (its generation, call 0), then bumps `generation`. Every thread, the caller
+ * included, claims calls by advancing the ticket (compare-and-exchange) while
+ * it is below the end of the same generation, and decrements `pending` after
+ * each call; the one that brings it to 0 wakes the caller. A thread that wakes
+ * late finds the ticket of a later run, or none left, and claims nothing of a
+ * run it did not see begin. The end carries its generation because a late
+ * thread may read the ticket of a run that has ended and the end of the next
+ * one, whose arguments are being written: with a bare count there, it once
+ * claimed a call past the old run's last (the bench hung, pending at -1).
  *
  * A thread that has spun for a while with no run counts itself in `sleepers`
  * before it waits (Atomics.wait), and the caller notifies only when someone
@@ -19,7 +23,7 @@
 export const Word = {
   generation: 0,
   pending: 1,
-  count: 2,
+  end: 2,
   argsPerCall: 3,
   stop: 4,
   failed: 5,
@@ -36,13 +40,20 @@ export function firstTicket(generation: number): number {
   return (generation << CALL_BITS) | 0;
 }
 
+/** What a run stores in `end`: its generation and its number of calls, the ticket past its last call. */
+export function endTicket(generation: number, count: number): number {
+  return firstTicket(generation) + count;
+}
+
 /** Claims the next call of the run of `generation`: its index, or -1 when there is none left (or another run has begun). */
-export function claimCall(words: Int32Array, generation: number, count: number): number {
+export function claimCall(words: Int32Array, generation: number): number {
+  const run = (generation << CALL_BITS) >>> CALL_BITS;
   for (;;) {
     const ticket = Atomics.load(words, Word.ticket);
-    const call = ticket & (MAX_CALLS - 1);
-    if (ticket >>> CALL_BITS !== (generation << CALL_BITS) >>> CALL_BITS || call >= count) return -1;
-    if (Atomics.compareExchange(words, Word.ticket, ticket, ticket + 1) === ticket) return call;
+    const end = Atomics.load(words, Word.end);
+    // The ticket and the end must both be this run's: a later run's end says nothing of this run's calls.
+    if (ticket >>> CALL_BITS !== run || end >>> CALL_BITS !== run || (ticket & (MAX_CALLS - 1)) >= (end & (MAX_CALLS - 1))) return -1;
+    if (Atomics.compareExchange(words, Word.ticket, ticket, ticket + 1) === ticket) return ticket & (MAX_CALLS - 1);
   }
 }
 

@@ -53,8 +53,7 @@ function serve(exports: Record<string, (...args: number[]) => void>, generation:
     waitForRun(seen);
     seen = Atomics.load(words, Word.generation);
     if (Atomics.load(words, Word.stop) !== 0) return;
-    const count = words[Word.count];
-    for (let call = claimCall(words, seen, count); call >= 0; call = claimCall(words, seen, count)) {
+    for (let call = claimCall(words, seen); call >= 0; call = claimCall(words, seen)) {
       try {
         const wanted = readText(words, NAME_AT, words[Word.nameLength]);
         if (wanted !== name) {

@@ -1,6 +1,6 @@
 import type { Worker } from "node:worker_threads";
 import type { KernelBinding, KernelExecutor, WasmApi } from "../engine/index.js";
-import { ARGS_AT, claimCall, CONTROL_WORDS, ERROR_AT, firstTicket, MAX_ARGS, MAX_CALLS, MAX_NAME, NAME_AT, readText, Word, writeText } from "./control-block.js";
+import { ARGS_AT, claimCall, CONTROL_WORDS, endTicket, ERROR_AT, firstTicket, MAX_ARGS, MAX_CALLS, MAX_NAME, NAME_AT, readText, Word, writeText } from "./control-block.js";
 import type { BindMessage, KernelThreadData } from "./kernel-thread.js";
 import { spawnModuleThread } from "../threads/spawn-module-thread.js";
 
@@ -95,9 +95,10 @@ export function createThreadExecutor(threads: number, options: ThreadExecutorOpt
         for (let i = 0; i < argsPerCall; i++) words[ARGS_AT + call * MAX_ARGS + i] = callArgs[call * argsPerCall + i];
       }
       words[Word.argsPerCall] = argsPerCall;
-      words[Word.count] = count;
       Atomics.store(words, Word.pending, count);
       const generation = (words[Word.generation] + 1) | 0;
+      // The end before the ticket: a thread that reads this run's ticket then finds this run's end.
+      Atomics.store(words, Word.end, endTicket(generation, count));
       Atomics.store(words, Word.ticket, firstTicket(generation));
       Atomics.store(words, Word.generation, generation);
       if (Atomics.load(words, Word.sleepers) > 0) {
@@ -108,7 +109,7 @@ export function createThreadExecutor(threads: number, options: ThreadExecutorOpt
       let failure: unknown = null;
       args.length = argsPerCall + 1;
       args[argsPerCall] = 0;
-      for (let call = claimCall(words, generation, count); call >= 0; call = claimCall(words, generation, count)) {
+      for (let call = claimCall(words, generation); call >= 0; call = claimCall(words, generation)) {
         for (let i = 0; i < argsPerCall; i++) args[i] = callArgs[call * argsPerCall + i];
         try {
           kernel.apply(null, args);

@@ -166,6 +166,29 @@ describe("the thread executor (src/parallel)", () => {
     expect(() => createThreadExecutor(2, { spinMs: -1 })).toThrow(/spinMs/);
   });
 
+  it("runs each call of back-to-back runs of different sizes exactly once, however late a kernel thread looks", () => {
+    // A run of 1 call (the caller alone may finish it) then one of 8, many times over: a kernel thread that saw the
+    // first run begin but read the second's end once claimed a call past the first's last, ran it twice and hung the
+    // caller (pending -1). Each call adds 1 to its own 4 values: any call run twice, or never, shows in the sums.
+    const kernels = loadWasmKernels()!;
+    const sums = allocateFloats(8 * 4);
+    const ones = allocateFloats(4).fill(1);
+    const callArgs = (count: number) => {
+      const args = new Int32Array(3 * count);
+      for (let call = 0; call < count; call++) args.set([sums.byteOffset + 16 * call, ones.byteOffset, 4], 3 * call);
+      return args;
+    };
+    const one = callArgs(1);
+    const eight = callArgs(8);
+    const rounds = 40_000;
+    for (let round = 0; round < rounds; round++) {
+      executor.run(kernels, "add_into", one, 1, 3);
+      executor.run(kernels, "add_into", eight, 8, 3);
+    }
+    expect([...sums.subarray(0, 4)]).toEqual(new Array(4).fill(2 * rounds));
+    expect([...sums.subarray(4)]).toEqual(new Array(28).fill(rounds));
+  });
+
   it("refuses to run once closed", async () => {
     const closing = createThreadExecutor(2);
     await closing.close();
