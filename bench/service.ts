@@ -52,7 +52,8 @@ async function startCluster(checkout: string, runtime: Runtime, workers: number)
     await untilListening(base, children[0]);
     const seeded = await seedXor(base, adminKey, "bench-service");
     const { headers } = seeded;
-    const jobBody = JSON.stringify({ ...JSON.parse(seeded.jobBody), training: { ...JSON.parse(seeded.jobBody).training, epochs } });
+    const body = JSON.parse(seeded.jobBody);
+    const jobBody = JSON.stringify({ ...body, training: { ...body.training, epochs } });
     for (let i = 0; i < workers; i++) children.push(startProcess(checkout, runtime, "workers/training", env, profile));
     const watcher = new pg.Client({ connectionString: store.databaseUrl });
     await watcher.connect();

@@ -21,17 +21,14 @@ export interface DatasetCache<T extends Arrays> {
 
 export function createDatasetCache<T extends Arrays>(maxBytes: number): DatasetCache<T> {
   if (maxBytes <= 0) return { get: (_id, _checksum, load) => load() };
-  const entries = new LRUCache<string, { checksum: string; dataset: T }>({
-    maxSize: maxBytes,
-    sizeCalculation: ({ dataset }) => Math.max(1, dataset.features.byteLength + dataset.labels.byteLength),
-  });
+  // lru-cache keeps no entry larger than maxSize: setting one drops the key instead.
+  const entries = new LRUCache<string, T>({ maxSize: maxBytes, sizeCalculation: (dataset) => Math.max(1, dataset.features.byteLength + dataset.labels.byteLength) });
   return {
     async get(id, checksum, load) {
       const cached = entries.get(id);
-      if (cached?.checksum === checksum) return cached.dataset;
+      if (cached?.checksum === checksum) return cached;
       const dataset = await load();
-      // A dataset larger than the whole cache is not kept (lru-cache would refuse it anyway).
-      if (dataset && dataset.features.byteLength + dataset.labels.byteLength <= maxBytes) entries.set(id, { checksum: dataset.checksum, dataset });
+      if (dataset) entries.set(id, dataset);
       else entries.delete(id);
       return dataset;
     },

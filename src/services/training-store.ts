@@ -54,12 +54,6 @@ export interface Attempt {
   attempt: number;
 }
 
-export interface EpochRecord extends Attempt {
-  metrics: EpochMetrics;
-  best: MetricsSummary;
-  checkpoint: TrainingCheckpoint;
-}
-
 /** Epochs in order, each with the checkpoint at its end; `best`: the job's best metrics after the last. */
 export interface EpochsRecord extends Attempt {
   epochs: { metrics: EpochMetrics; checkpoint: TrainingCheckpoint }[];
@@ -199,12 +193,6 @@ export function createTrainingStore({ db, checkpointsKept = 0 }: { db: Database;
     },
 
     recordEpochs,
-
-    /** One epoch's record (recordEpochs of one). */
-    async recordEpoch({ jobId, attempt, metrics, best, checkpoint }: EpochRecord): Promise<{ event: JobEvent } & Omit<RecordedEpochs, "events">> {
-      const { events, ...rest } = await recordEpochs({ jobId, attempt, epochs: [{ metrics, checkpoint }], best });
-      return { event: events[0], ...rest };
-    },
 
     /** A mid-epoch checkpoint (shutdown), written only while this attempt owns the job. */
     async saveCheckpoint({ jobId, attempt, checkpoint }: Attempt & { checkpoint: TrainingCheckpoint }): Promise<void> {

@@ -3,7 +3,7 @@ import { decodeCheckpoint, type EpochMetrics, type TrainingCheckpoint } from "..
 import type { JobEvent } from "../../src/services/job-events.js";
 import { FencedOut, JobFailure } from "../../src/services/training-errors.js";
 import { bestRule } from "../../src/services/training-runner.js";
-import { createTrainingStore } from "../../src/services/training-store.js";
+import { createTrainingStore, type TrainingStore } from "../../src/services/training-store.js";
 import { createTestContext, type TestContext } from "../helpers/context.js";
 
 // The fenced writes of a training run, against real Postgres: a stale
@@ -30,6 +30,12 @@ async function queuedJob(): Promise<string> {
 const published: JobEvent[] = [];
 const events = { publish: (_jobId: string, event: JobEvent) => void published.push(event) };
 
+/** One epoch written alone, as a worker writes an epoch that ends 25 ms or more after the last write. */
+async function recordEpoch(store: TrainingStore, { metrics, checkpoint, ...rest }: { jobId: string; attempt: number; metrics: EpochMetrics; best: Record<string, number>; checkpoint: TrainingCheckpoint }) {
+  const { events: [event], ...recorded } = await store.recordEpochs({ ...rest, epochs: [{ metrics, checkpoint }] });
+  return { event, ...recorded };
+}
+
 function epochMetrics(epoch: number, loss: number): EpochMetrics {
   return { epoch, loss, learningRate: 0.1, durationMs: 1 };
 }
@@ -52,12 +58,12 @@ describe("the training store", () => {
     const store = createTrainingStore({ db: ctx.db });
     const first = await store.claim(jobId, events);
     expect(first).toMatchObject({ attempt: 1, resumeEpoch: 0, checkpoint: null });
-    await store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9, epoch: 1 }, checkpoint: checkpoint(1) });
+    await recordEpoch(store, { jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9, epoch: 1 }, checkpoint: checkpoint(1) });
 
     const second = await store.claim(jobId, events);
     expect(second).toMatchObject({ attempt: 2, resumeEpoch: 1, checkpoint: { epoch: 1 } });
     expect(decodeCheckpoint(second!.checkpoint!.data).rng).toEqual([1, 2, 3, 1]);
-    await expect(store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(2, 0.5), best: { loss: 0.5, epoch: 2 }, checkpoint: checkpoint(2) })).rejects.toBeInstanceOf(FencedOut);
+    await expect(recordEpoch(store, { jobId, attempt: 1, metrics: epochMetrics(2, 0.5), best: { loss: 0.5, epoch: 2 }, checkpoint: checkpoint(2) })).rejects.toBeInstanceOf(FencedOut);
     await expect(store.saveCheckpoint({ jobId, attempt: 1, checkpoint: checkpoint(2) })).rejects.toBeInstanceOf(FencedOut);
     await expect(store.finish({ jobId, attempt: 1, status: "cancelled", message: "late", done: {}, events })).rejects.toBeInstanceOf(FencedOut);
 
@@ -73,9 +79,9 @@ describe("the training store", () => {
     const jobId = await queuedJob();
     const store = createTrainingStore({ db: ctx.db });
     await store.claim(jobId, events);
-    await store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9, epoch: 1 }, checkpoint: checkpoint(1) });
+    await recordEpoch(store, { jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9, epoch: 1 }, checkpoint: checkpoint(1) });
     await store.claim(jobId, events);
-    const again = await store.recordEpoch({ jobId, attempt: 2, metrics: epochMetrics(1, 0.8), best: { loss: 0.8, epoch: 1 }, checkpoint: checkpoint(1) });
+    const again = await recordEpoch(store, { jobId, attempt: 2, metrics: epochMetrics(1, 0.8), best: { loss: 0.8, epoch: 1 }, checkpoint: checkpoint(1) });
     expect(again.event).toMatchObject({ type: "epoch", data: { epoch: 1, loss: 0.8 } });
     const rows = await ctx.db.epochMetric.findMany({ where: { jobId } });
     expect(rows.map((r) => [r.epoch, r.loss])).toEqual([[1, 0.8]]);
@@ -90,7 +96,7 @@ describe("the training store", () => {
     const store = createTrainingStore({ db: ctx.db });
     await store.claim(jobId, events);
     await ctx.db.trainingJob.update({ where: { id: jobId }, data: { cancelRequested: true } });
-    const recorded = await store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9 }, checkpoint: checkpoint(1) });
+    const recorded = await recordEpoch(store, { jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9 }, checkpoint: checkpoint(1) });
     expect(recorded.cancelRequested).toBe(true);
   });
 
@@ -98,7 +104,7 @@ describe("the training store", () => {
     const jobId = await queuedJob();
     const store = createTrainingStore({ db: ctx.db });
     await store.claim(jobId, events);
-    await store.recordEpoch({ jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9 }, checkpoint: checkpoint(1) });
+    await recordEpoch(store, { jobId, attempt: 1, metrics: epochMetrics(1, 0.9), best: { loss: 0.9 }, checkpoint: checkpoint(1) });
     published.length = 0;
     await store.markFailed({ jobId, attempt: 1, failure: new JobFailure("NON_FINITE_LOSS", "the loss became NaN", 2, 1), events });
     const job = await ctx.db.trainingJob.findUniqueOrThrow({ where: { id: jobId }, include: { checkpoint: true } });
