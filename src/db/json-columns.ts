@@ -42,6 +42,7 @@ export const decodeLineage = decoder(Lineage);
 export const decodeDatasetStatistics = decoder(DatasetStatistics);
 export const decodeColumnReports = decoder(Type.Array(ColumnReport));
 export const decodeDataReport = decoder(DataReport);
+export const decodeMissingMarkers = decoder(Type.Array(Type.String()));
 
 /** A typed value as a JSON column's input (interfaces have no index signature Prisma's JSON type could check). */
 export function toJson(value: object): Prisma.InputJsonValue {

@@ -19,6 +19,8 @@ export class ColumnBuilder {
   private numbers: GrowableArray<Float64Array> | null = null;
   private booleans: GrowableArray<Uint8Array> | null = null;
   private strings: StringStore | null = null;
+  /** Missing markers met, by text: a handful of entries at most (the markers are few; spellings vary by case). */
+  private markers: Map<string, number> | null = null;
 
   constructor(readonly name: string) {}
 
@@ -33,8 +35,13 @@ export class ColumnBuilder {
     this.strings?.codes.pushRepeated(STRING_MISSING, count);
   }
 
-  pushMissing(): void {
+  /** A missing cell; `marker` is the text that said so, if any ("NA", "None"), counted for the column's report. */
+  pushMissing(marker?: string): void {
     this.padTo(this.length + 1);
+    if (marker) {
+      this.markers ??= new Map();
+      this.markers.set(marker, (this.markers.get(marker) ?? 0) + 1);
+    }
   }
 
   pushNumber(value: number): void {
@@ -61,6 +68,12 @@ export class ColumnBuilder {
 
   /** The finished column. The builder lets go of its growing store, so that finishing a table column by column never holds two copies of it. */
   finish(): Column {
+    const column = this.finishStore();
+    if (this.markers) column.missingAs = Object.fromEntries(this.markers);
+    return column;
+  }
+
+  private finishStore(): Column {
     const { name, missing, booleans, strings, numbers } = this;
     this.numbers = this.booleans = this.strings = null;
     if (booleans) return { kind: "boolean", name, missing, values: booleans.trimmed() };

@@ -44,6 +44,8 @@ interface ReportBase {
   /** Non-missing values. */
   count: number;
   missing: number;
+  /** Of the missing cells, those that held a missing marker ("NA", "None"), by text as written. */
+  missingAs?: Record<string, number>;
   /** Why the column has its type: "inferred: ...", "override", "ignored by request". */
   reason: string;
   label?: true;
@@ -74,7 +76,7 @@ export function inferColumnTypes(table: Table, options: InferenceOptions = {}): 
   }
   return table.columns.map((column) => {
     const isLabel = column.name === options.label;
-    const base: ReportBase = { name: column.name, storage: column.kind, count: table.numRows - column.missing, missing: column.missing, reason: "", ...(isLabel ? { label: true as const } : {}) };
+    const base: ReportBase = { name: column.name, storage: column.kind, count: table.numRows - column.missing, missing: column.missing, ...(column.missingAs ? { missingAs: column.missingAs } : {}), reason: "", ...(isLabel ? { label: true as const } : {}) };
     const override = overrides[column.name];
     if (ignore.has(column.name) || override === "ignore") return { ...base, type: "ignore", stats: null, reason: "ignored by request" };
     if (override !== undefined) return describe(column, override, { ...base, reason: "override" }, options);

@@ -106,7 +106,7 @@ export class TableBuilder {
     switch (typeof value) {
       case "string": {
         const text = value.trim();
-        if (this.markers.has(text)) column.pushMissing();
+        if (this.markers.has(text)) column.pushMissing(text);
         else if (isDecimal(text) && Number.isFinite(Number(text))) column.pushNumber(Number(text));
         else column.pushString(text);
         return;

@@ -15,6 +15,8 @@ interface ColumnBase {
   name: string;
   /** How many of the table's rows have no value in this column. */
   missing: number;
+  /** Of them, the cells that held a missing marker ("NA", "None", ...), by the text as written; absent when none did. Not kept by the table codec. */
+  missingAs?: Record<string, number>;
 }
 
 /** Numbers, NaN where missing. A column with no value at all is a number column of NaN. */

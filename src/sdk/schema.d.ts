@@ -129,7 +129,9 @@ export interface paths {
          *     ignore for ids) and reported in `columns` with its missing count and statistics; choose types with `columns`
          *     (JSON) or `?types=zip:category`, leave columns out with `ignore` or `?ignore=id,date`. Name the label with
          *     `?label=` (CSV, NDJSON, bare arrays) or `label`. Rows without a label are left out and counted in
-         *     `rowsWithoutLabel`. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+         *     `rowsWithoutLabel` (the report's first warning says which missing markers made them so). Empty cells and the
+         *     missing markers (NA, null, None, ...: see `missingMarkers`) are missing values; `?missing=NA,null` or `missing`
+         *     (JSON) gives your own list, which predictions on the models trained on the table read rows with too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
          *     hashed text) on its own training rows; `numFeatures` and `classNames` here are those of a pipeline fitted on every row.
          *
          *     **Matrices** (`kind: "matrix"`): JSON `{features, labels}` (one row of numbers per sample; images with
@@ -1219,6 +1221,10 @@ export interface components {
             label?: boolean;
             /** @description Rows without one. */
             missing: number;
+            /** @description Of those, the cells that held a missing marker (see missingMarkers), by their text as written: {"None": 8939}. Empty cells are not counted here. */
+            missingAs?: {
+                [key: string]: number;
+            };
             name: string;
             /** @description Why it has its type: inferred (and from what), override, or ignored by request. */
             reason: string;
@@ -1523,6 +1529,8 @@ export interface components {
             kind: "matrix" | "table";
             /** @description Tables: the label column. */
             labelColumn?: string;
+            /** @description Tables: the cells that meant no value at upload (besides empty ones): ?missing= or the default list. */
+            missingMarkers?: string[];
             name: string;
             /** @description 0 for regression. */
             numClasses: number;
@@ -1679,6 +1687,8 @@ export interface components {
             ignore?: string[];
             /** @description The column that holds the label; the others are features. */
             label: string;
+            /** @description Cells that mean no value, compared trimmed and case-insensitively; an empty cell always does. Default: na n/a nan null none ? - #n/a <na>. Give your own list when one of these is a value of your data ("None" as a damage class, "-" as a sign), or none at all to keep only empty cells missing. Predictions and evaluations on the models trained on the table read rows with the same list. */
+            missing?: string[];
             name?: string;
             /** @description One object per sample. Cells may be numbers, strings, booleans or null; rows may leave columns out. */
             rows: components["schemas"]["Row"][];
@@ -2167,6 +2177,8 @@ export interface components {
                 reason: string;
             }[];
             label: components["schemas"]["PipelineLabel"];
+            /** @description The cells that mean no value in the rows the model reads (compared trimmed and case-insensitively; an empty cell always does), as the dataset's upload chose them with ?missing=. Absent: the default markers. */
+            missingMarkers?: string[];
             /** @description Every column of the model's input: where it comes from and how. */
             outputs: components["schemas"]["PipelineOutput"][];
             timeSeries?: components["schemas"]["PipelineTimeSeries"];
@@ -4593,6 +4605,8 @@ export interface operations {
                 kind?: "table" | "matrix";
                 /** @description text/csv, NDJSON and bare JSON arrays: the label column (required for them). */
                 label?: string;
+                /** @description Tables: comma-separated, e.g. ?missing=NA,null (and ?missing= for empty cells only). Cells that mean no value, compared trimmed and case-insensitively; an empty cell always does. Default: na n/a nan null none ? - #n/a <na>. Give your own list when one of these is a value of your data ("None" as a damage class, "-" as a sign), or none at all to keep only empty cells missing. Predictions and evaluations on the models trained on the table read rows with the same list. */
+                missing?: string;
                 /** @description text/csv, NDJSON and bare JSON arrays: the dataset's name. */
                 name?: string;
                 task?: "classification" | "regression";

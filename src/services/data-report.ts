@@ -77,12 +77,36 @@ export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportI
   return { rows: n, duplicateRows, conflictingDuplicates, constantColumns, nearConstantColumns, likelyLeaks, classBalance, outliers, sampledRows: sample.length, warnings };
 }
 
-/** A table's report: its labelled rows through the pipeline fitted on them at upload (the features a job would see by default). */
-export function tableReport({ bytes, summary }: { bytes: Uint8Array; summary: FittedPipeline }): DataReport {
+/** What a table's report is computed from: its upload, encoded (table-upload.ts). */
+export interface TableReportInput {
+  bytes: Uint8Array;
+  summary: FittedPipeline;
+  numRows: number;
+  rowsWithoutLabel: number;
+  /** The label's missing cells that held a marker, by text. */
+  labelMissingAs: Record<string, number>;
+}
+
+/**
+ * A table's report: its labelled rows through the pipeline fitted on them at
+ * upload (the features a job would see by default); first of its warnings,
+ * the rows left out for want of a label, and the markers that made them so.
+ */
+export function tableReport({ bytes, summary, numRows: uploaded, rowsWithoutLabel, labelMissingAs }: TableReportInput): DataReport {
   const table = decodeTable(bytes);
   const { x, numRows, y } = transformTable(summary, table, Int32Array.from({ length: table.numRows }, (_, i) => i));
   const numClasses = summary.label.task === "classification" ? summary.label.classNames.length : 0;
-  return dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses });
+  const report = dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses });
+  if (rowsWithoutLabel === 0) return report;
+  return { ...report, warnings: [unlabelledRowsWarning(summary.label.column, uploaded, rowsWithoutLabel, labelMissingAs), ...report.warnings] };
+}
+
+function unlabelledRowsWarning(label: string, rows: number, unlabelled: number, missingAs: Record<string, number>): string {
+  const share = `${Math.round((100 * unlabelled) / rows)}%`;
+  const markers = Object.entries(missingAs).sort((a, b) => b[1] - a[1]);
+  const why = markers.length === 0 ? "" : `: ${markers.map(([text, count]) => `${JSON.stringify(text)} (${count})`).join(", ")} ${markers.length === 1 ? "is a missing marker" : "are missing markers"}`;
+  const remedy = markers.length === 0 ? "" : `; if ${markers.length === 1 ? "it is a value" : "one is a value"} of the label, upload again with ?missing= listing only the markers you mean (?missing= alone: only empty cells)`;
+  return `${unlabelled} of ${rows} rows (${share}) have no label in ${label} and are left out${why}${remedy}`;
 }
 
 /** Rows equal to an earlier one (features), by label: the same (a duplicate) or another (a conflict). */

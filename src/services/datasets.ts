@@ -2,6 +2,7 @@ import type { Database, Dataset } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
 import { decodeColumnReports, decodeDataReport, decodeDatasetStatistics, toJson } from "../db/json-columns.js";
+import { DEFAULT_MISSING_MARKERS } from "../features/index.js";
 import { DescentError, notFound } from "../errors.js";
 import type { DatasetInput, DatasetRowsInput, DatasetView, UploadQuery } from "../spec/dataset.js";
 import { parseCsvDataset } from "./csv-dataset.js";
@@ -13,6 +14,7 @@ import {
   jsonLocator,
   ndjsonLocator,
   ndjsonTable,
+  parseMissingParameter,
   parseTypesParameter,
   recordsTable,
   type EncodedTableDataset,
@@ -21,6 +23,7 @@ import {
 } from "./table-upload.js";
 import { datasetStatistics } from "./dataset-statistics.js";
 import { dataReport, tableReport } from "./data-report.js";
+import { missingMarkersOf } from "./table-training.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 /** A dataset's arrays, as the engine wants them. */
@@ -84,6 +87,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         columns: toJson(encoded.columns),
         labelColumn: encoded.label,
         rowsWithoutLabel: encoded.rowsWithoutLabel,
+        ...(encoded.missingMarkers ? { missingMarkers: encoded.missingMarkers } : {}),
         checksum: encoded.checksum,
         report: toJson(tableReport(encoded)),
       },
@@ -104,6 +108,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
       task: query.task,
       ignore: query.ignore ? query.ignore.split(",").map((name) => name.trim()).filter(Boolean) : undefined,
       types: parseTypesParameter(query.types),
+      missingMarkers: parseMissingParameter(query.missing),
       maxRows,
     };
   }
@@ -120,7 +125,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         return storeTable(projectId, encodeTableDataset(recordsTable(input, "", options), options, fromQuery(jsonLocator(""))));
       }
       if ("rows" in input) {
-        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, maxRows };
+        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, missingMarkers: input.missing?.map((marker) => marker.trim()).filter(Boolean), maxRows };
         return storeTable(projectId, encodeTableDataset(recordsTable(input.rows, "/rows", options), options, { label: "/label", types: "/columns", rows: jsonLocator("/rows") }));
       }
       return store(projectId, encodeDataset(input));
@@ -210,7 +215,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerD
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
     kind: row.kind,
-    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel } : {}),
+    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean) } : {}),
     ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
     ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     ...(row.report !== undefined ? { report: row.report === null ? null : decodeDataReport(row.report, `dataset ${row.id}'s report`) } : {}),

@@ -2,7 +2,7 @@ import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/cli
 import { newId } from "../db/ids.js";
 import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, decodeVerification, decodeDataReport, toJson } from "../db/json-columns.js";
 import { classWeights, windowShape } from "../features/index.js";
-import { createTableCache, fitJobPipeline, splitTable, tableTrainingData } from "./table-training.js";
+import { createTableCache, fitJobPipeline, splitTable, tableDatasetOf, tableTrainingData } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
@@ -133,10 +133,10 @@ export function createJobService({
    * training rows, so that the spec is checked against the width and the
    * classes the worker will train with (the pipeline is stored with the job).
    */
-  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns">, training: ResolvedTrainingConfig) {
+  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers">, training: ResolvedTrainingConfig) {
     const table = await tableOf(dataset.id);
     if (!table) throw new DescentError("VALIDATION_FAILED", `dataset ${dataset.id} holds no table`, [{ path: "/datasetId", message: "holds no table" }]);
-    const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
+    const tableDataset = tableDatasetOf(dataset);
     const split = splitTable(table, tableDataset, training);
     const pipeline = fitJobPipeline(table, tableDataset, training, split);
     const numClasses = pipeline.label.task === "classification" ? pipeline.label.classNames.length : 0;
@@ -183,7 +183,7 @@ export function createJobService({
     if (shape.pipeline) {
       const table = await tableOf(dataset.id);
       if (!table) return null;
-      const tableDataset = { id: dataset.id, labelColumn: dataset.labelColumn, columns: decodeColumnReports(dataset.columns, `dataset ${dataset.id}'s columns`) };
+      const tableDataset = tableDatasetOf(dataset);
       const { train, validation } = tableTrainingData(table, shape.pipeline, splitTable(table, tableDataset, training));
       const width = train.numRows > 0 ? train.x.length / train.numRows : shape.pipeline.width;
       return { width, train: { x: train.x, y: train.y!, rows: all(train.numRows) }, validation: validation ? { x: validation.x, rows: all(validation.numRows) } : null, timeSeries: shape.pipeline.timeSeries !== undefined };
@@ -505,6 +505,7 @@ const datasetShape = {
   classCounts: true,
   labelColumn: true,
   columns: true,
+  missingMarkers: true,
 } as const satisfies Prisma.DatasetSelect;
 
 /** What a job's view needs besides its row: the model's id and the status history. */

@@ -5,6 +5,8 @@
 // and to store the pipeline with the job); the worker re-splits with the
 // same seed and reuses the stored pipeline.
 
+import type { Dataset } from "../db/client.js";
+import { decodeColumnReports, decodeMissingMarkers } from "../db/json-columns.js";
 import { DescentError, pointerSegment } from "../errors.js";
 import {
   FeatureError,
@@ -33,6 +35,23 @@ export interface TableDataset {
   labelColumn: string | null;
   /** The upload's column report: its overrides and ignored columns apply to every job. */
   columns: { name: string; type: FeatureType; label?: boolean }[];
+  /** The upload's missing markers (?missing=); null: the default ones. A job's pipeline reads rows to predict with them. */
+  missingMarkers: string[] | null;
+}
+
+/** A table dataset's row as the pipeline's fit and split need it. */
+export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers">): TableDataset {
+  return {
+    id: row.id,
+    labelColumn: row.labelColumn,
+    columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`),
+    missingMarkers: missingMarkersOf(row),
+  };
+}
+
+/** A table's missing markers as its upload chose them (?missing=); null: the default ones. */
+export function missingMarkersOf(row: Pick<Dataset, "id" | "missingMarkers">): string[] | null {
+  return row.missingMarkers === null ? null : decodeMissingMarkers(row.missingMarkers, `dataset ${row.id}'s missing markers`);
 }
 
 /**
@@ -62,7 +81,11 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
   for (const name of Object.keys(features)) if (ignore.includes(name)) delete features[name];
   try {
     const pipeline = fitPipeline(table, { label: dataset.labelColumn!, rows: split.train, features, ignore, options: training.preprocessing });
-    return training.timeSeries ? { ...pipeline, timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : pipeline;
+    return {
+      ...pipeline,
+      ...(training.timeSeries ? { timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : {}),
+      ...(dataset.missingMarkers ? { missingMarkers: dataset.missingMarkers } : {}),
+    };
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;
     const path = error.column !== undefined && error.column in (training.features ?? {}) ? `/training/features/${pointerSegment(error.column)}` : "/training";

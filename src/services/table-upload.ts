@@ -35,6 +35,8 @@ export interface TableUploadOptions {
   /** Columns left out. */
   ignore?: string[];
   task?: "classification" | "regression";
+  /** Cells that mean "no value" (besides empty ones); absent: DEFAULT_MISSING_MARKERS. */
+  missingMarkers?: string[];
   /** More rows than this is a 422. */
   maxRows: number;
 }
@@ -50,6 +52,10 @@ export interface EncodedTableDataset {
   summary: FittedPipeline;
   numRows: number;
   rowsWithoutLabel: number;
+  /** The label column's missing cells that held a marker, by text ("None": 8939): what the report's warning names. */
+  labelMissingAs: Record<string, number>;
+  /** As chosen at upload; null: the default markers. */
+  missingMarkers: string[] | null;
 }
 
 /** Where a cell is, for an error message: `row N, column X` (CSV), `/rows/N/X` (JSON), `line N, column X` (NDJSON). */
@@ -79,14 +85,16 @@ function asFieldError(error: unknown, locate: Locator): unknown {
   return new DescentError(code, `${path}: ${error.problem}`, [{ path, message: error.problem }]);
 }
 
-function builder(options: Pick<TableUploadOptions, "maxRows">, columns?: string[]): TableBuilder {
-  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1 });
+type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers">;
+
+function builder(options: BuildOptions, columns?: string[]): TableBuilder {
+  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers });
 }
 
 const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
 /** A CSV body (header row first) into a table, streamed. */
-export async function csvTable(source: NodeJS.ReadableStream, options: Pick<TableUploadOptions, "maxRows">): Promise<Table> {
+export async function csvTable(source: NodeJS.ReadableStream, options: BuildOptions): Promise<Table> {
   let table: TableBuilder | null = null;
   let failure: unknown = null;
   const parser = parse({
@@ -130,7 +138,7 @@ export async function csvTable(source: NodeJS.ReadableStream, options: Pick<Tabl
 }
 
 /** An NDJSON body (one JSON object per line) into a table, line by line. */
-export async function ndjsonTable(source: NodeJS.ReadableStream, options: Pick<TableUploadOptions, "maxRows">): Promise<Table> {
+export async function ndjsonTable(source: NodeJS.ReadableStream, options: BuildOptions): Promise<Table> {
   const table = builder(options);
   let line = 0;
   let failure: unknown = null;
@@ -157,7 +165,7 @@ export async function ndjsonTable(source: NodeJS.ReadableStream, options: Pick<T
 }
 
 /** JSON records (a bare array, or the `rows` of {rows, label}) into a table; errors point at `base`/index/column. */
-export function recordsTable(records: unknown[], base: string, options: Pick<TableUploadOptions, "maxRows">): Table {
+export function recordsTable(records: unknown[], base: string, options: BuildOptions): Table {
   return withLocations(jsonLocator(base), () => {
     const table = builder(options);
     for (const record of records) table.addRecord(record);
@@ -187,7 +195,8 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
   const labelled: number[] = [];
   const label = table.columns.find((column) => column.name === options.label)!;
   for (let row = 0; row < table.numRows; row++) if (!isMissing(label, row)) labelled.push(row);
-  const summary = withLocations(located, () => fitPipeline(table, { label: options.label, rows: labelled, task: options.task, features, ignore }));
+  const fitted = withLocations(located, () => fitPipeline(table, { label: options.label, rows: labelled, task: options.task, features, ignore }));
+  const summary = options.missingMarkers ? { ...fitted, missingMarkers: options.missingMarkers } : fitted;
   const bytes = encodeTable(table);
   return {
     name: options.name ?? "dataset",
@@ -198,6 +207,8 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
     summary,
     numRows: table.numRows,
     rowsWithoutLabel: table.numRows - labelled.length,
+    labelMissingAs: label.missingAs ?? {},
+    missingMarkers: options.missingMarkers ?? null,
   };
 }
 
@@ -229,6 +240,12 @@ function checkStorable(table: Table, locate: Locator): void {
 }
 
 /** `?types=zip:category,year:number` -> {zip: "category", year: "number"}; errors name the query parameter. */
+/** `?missing=NA,null`: the markers, trimmed; `?missing=` (empty) gives none (only empty cells are missing). */
+export function parseMissingParameter(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  return text.split(",").map((marker) => marker.trim()).filter(Boolean);
+}
+
 export function parseTypesParameter(text: string | undefined): Record<string, FeatureType> | undefined {
   if (!text) return undefined;
   const errors: FieldError[] = [];

@@ -30,7 +30,7 @@ import type { TrainingConfig } from "../spec/training-config.js";
 import { loadDatasetArrays } from "./datasets.js";
 import { createDatasetCache, DEFAULT_DATASET_CACHE_BYTES } from "./dataset-cache.js";
 import { evaluateOutputs, type Evaluation } from "./evaluation.js";
-import { splitTable, tableTrainingData, type TableSamples } from "./table-training.js";
+import { splitTable, tableDatasetOf, tableTrainingData, type TableSamples } from "./table-training.js";
 import { decodePipeline, decodeTable, targetFromOutput, type FittedPipeline } from "../features/index.js";
 import { silentSink, type JobEventSink } from "./job-events.js";
 import { FencedOut, JobFailure, Released, type FailureCode } from "./training-errors.js";
@@ -354,7 +354,7 @@ export function createTrainingRunner({
     if (!row || row.deletedAt || !row.table) throw new JobFailure("DATASET_MISSING", `dataset ${datasetId} no longer exists`);
     const pipeline = decodePipeline(storedPipeline);
     const table = decodeTable(row.table);
-    const dataset = { id: row.id, labelColumn: row.labelColumn, columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) };
+    const dataset = tableDatasetOf(row);
     const parts = tableTrainingData(table, pipeline, splitTable(table, dataset, training));
     const asData = (part: TableSamples) => ({ x: part.x, y: part.y!, numSamples: part.numRows });
     return {

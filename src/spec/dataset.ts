@@ -1,5 +1,5 @@
 import { Type, type Static } from "typebox";
-import { FEATURE_TYPES } from "../features/index.js";
+import { DEFAULT_MISSING_MARKERS, FEATURE_TYPES } from "../features/index.js";
 import { Union } from "./union.js";
 
 export const DatasetInput = Type.Object(
@@ -38,6 +38,11 @@ const ColumnTypes = Type.Record(Type.String({ maxLength: 200 }), Type.Enum(FEATU
   title: "ColumnTypes",
   description: "Column types you choose, by column name (checked against every value); the others are inferred.",
 });
+const MISSING_MARKERS_DESCRIPTION =
+  `Cells that mean no value, compared trimmed and case-insensitively; an empty cell always does. Default: ${DEFAULT_MISSING_MARKERS.filter(Boolean).join(" ")}. ` +
+  "Give your own list when one of these is a value of your data (\"None\" as a damage class, \"-\" as a sign), or none at all to keep only empty cells missing. " +
+  "Predictions and evaluations on the models trained on the table read rows with the same list.";
+const MissingMarkerList = Type.Array(Type.String({ maxLength: 64 }), { maxItems: 64, description: MISSING_MARKERS_DESCRIPTION });
 const IgnoredColumns = Type.Array(Type.String({ maxLength: 200 }), { maxItems: 65_536, description: "Columns left out of the features." });
 
 export const DatasetRowsInput = Type.Object(
@@ -48,6 +53,7 @@ export const DatasetRowsInput = Type.Object(
     columns: Type.Optional(ColumnTypes),
     ignore: Type.Optional(IgnoredColumns),
     task: Type.Optional(Type.Enum(["classification", "regression"])),
+    missing: Type.Optional(MissingMarkerList),
   },
   {
     additionalProperties: false,
@@ -83,6 +89,7 @@ export const UploadQuery = Type.Object(
     task: Type.Optional(Type.Enum(["classification", "regression"])),
     ignore: Type.Optional(Type.String({ maxLength: 100_000, description: "Columns to leave out, comma-separated: ?ignore=id,date" })),
     types: Type.Optional(Type.String({ maxLength: 100_000, description: "Column types you choose, comma-separated column:type pairs: ?types=zip:category,year:number" })),
+    missing: Type.Optional(Type.String({ maxLength: 4_000, description: `Tables: comma-separated, e.g. ?missing=NA,null (and ?missing= for empty cells only). ${MISSING_MARKERS_DESCRIPTION}` })),
     inputShape: Type.Optional(
       Type.String({
         pattern: "^[1-9][0-9]{0,8}(,[1-9][0-9]{0,8}){0,2}$",
@@ -126,6 +133,9 @@ export const ColumnReport = Type.Object(
     storage: Type.Enum(["number", "string", "boolean", "date"], { description: "How the table stores its values." }),
     count: Type.Integer({ description: "Rows with a value." }),
     missing: Type.Integer({ description: "Rows without one." }),
+    missingAs: Type.Optional(
+      Type.Record(Type.String(), Type.Integer(), { description: "Of those, the cells that held a missing marker (see missingMarkers), by their text as written: {\"None\": 8939}. Empty cells are not counted here." }),
+    ),
     reason: Type.String({ description: "Why it has its type: inferred (and from what), override, or ignored by request." }),
     label: Type.Optional(Type.Boolean()),
     stats: Type.Union([NumberStats, CategoryStats, DateStats, TextStats, Type.Null()]),
@@ -192,6 +202,7 @@ export const Dataset = Type.Object(
     kind: Type.Enum(["matrix", "table"], { description: "matrix: numbers (features and labels); table: typed columns (see columns), turned into features by each job's pipeline." }),
     labelColumn: Type.Optional(Type.String({ description: "Tables: the label column." })),
     rowsWithoutLabel: Type.Optional(Type.Integer({ description: "Tables: rows left out of numSamples because their label is missing." })),
+    missingMarkers: Type.Optional(Type.Array(Type.String(), { description: "Tables: the cells that meant no value at upload (besides empty ones): ?missing= or the default list." })),
     columns: Type.Optional(Type.Array(ColumnReport, { description: "Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id})." })),
     statistics: Type.Optional(DatasetStatistics),
     report: Type.Optional(Type.Union([DataReport, Type.Null()], { description: "On GET /v1/datasets/{id}; lists leave it out." })),

@@ -142,6 +142,11 @@ export const FittedPipeline = Type.Object(
         { title: "PipelineTimeSeries", description: "The model reads windows of `window` consecutive rows (see TimeSeries in the training config); predict with rows answers one forecast per row from the window-th on." },
       ),
     ),
+    missingMarkers: Type.Optional(
+      Type.Array(Type.String(), {
+        description: "The cells that mean no value in the rows the model reads (compared trimmed and case-insensitively; an empty cell always does), as the dataset's upload chose them with ?missing=. Absent: the default markers.",
+      }),
+    ),
   },
   {
     title: "FittedPipeline",

@@ -122,4 +122,46 @@ describe("real tables, from the raw files", () => {
     expect(answer.values[0]).toBeGreaterThan(5);
     expect(answer.values[0]).toBeLessThan(50);
   });
+
+  it('bird strikes (CSV): "None", the commonest damage, is a missing marker by default; ?missing= makes it a class', async () => {
+    const csv = read("birdstrikes.csv");
+    const damage = "Effect Amount of damage";
+    const labelOf = (dataset: { columns: { name: string; missingAs?: Record<string, number> }[] }) => dataset.columns.find((c) => c.name === damage)!;
+
+    // By default (as pandas reads it), "None" means no value: 8,939 of 10,000 rows have no label, and the report says so first.
+    const byDefault = await upload(`label=${encodeURIComponent(damage)}&name=birdstrikes`, "text/csv", csv);
+    expect(byDefault).toMatchObject({ rowsWithoutLabel: 8939, numSamples: 1061 });
+    expect(byDefault.missingMarkers).toContain("none"); // compared case-insensitively
+    expect(labelOf(byDefault).missingAs).toEqual({ None: 8939 });
+    const warning = (await ctx.app.inject({ url: `/v1/datasets/${byDefault.id}` })).json().report.warnings[0] as string;
+    expect(warning).toContain("8939 of 10000 rows (89%) have no label");
+    expect(warning).toContain('"None" (8939) is a missing marker');
+    expect(warning).toContain("?missing=");
+
+    // With the user's own markers, "None" is a value: every row is labelled, and "None" is the largest class.
+    const asValue = await upload(`label=${encodeURIComponent(damage)}&name=birdstrikes&missing=NA,null`, "text/csv", csv);
+    expect(asValue).toMatchObject({ rowsWithoutLabel: 0, numSamples: 10000, missingMarkers: ["NA", "null"] });
+    expect(asValue.classCounts[asValue.classNames.indexOf("None")]).toBe(8939);
+    expect(labelOf(asValue).missingAs).toBeUndefined();
+    expect(asValue.columns.find((c: { name: string }) => c.name === "Speed IAS in knots").missing).toBe(2836); // empty cells stay missing
+
+    const { model } = await train(asValue.id, mlp(asValue.numClasses, "softmax"), { ...classifier(3), batchSize: 64 });
+    expect(model.pipeline.missingMarkers).toEqual(["NA", "null"]);
+    expect(model.metrics.test.accuracy).toBeGreaterThan(0.85); // "None" is 89% of the rows
+    // Predictions read rows with the dataset's markers: "NA" is missing, "None" is not a number.
+    const [row] = csv.split("\n").slice(1, 2).map((line) => Object.fromEntries(csv.split("\n")[0].split(",").map((name, i) => [name, line.split(",")[i]])));
+    expect((await predict(model.id, [{ ...row, "Speed IAS in knots": "NA" }])).classNames).toHaveLength(1);
+    const refused = await ctx.app.inject({ method: "POST", url: `/v1/models/${model.id}/predict`, payload: { rows: [{ ...row, "Speed IAS in knots": "None" }] } });
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().errors[0].path).toContain("Speed IAS in knots");
+  });
+
+  it("a JSON table's own missing markers: none at all keeps every text a value", async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => ({ x: i % 4, y: i % 2 === 0 ? "None" : "-" }));
+    const dataset = await upload("", "application/json", JSON.stringify({ name: "markers", label: "y", rows, missing: [] }));
+    expect(dataset).toMatchObject({ rowsWithoutLabel: 0, classNames: ["-", "None"], missingMarkers: [] });
+    const bad = await ctx.app.inject({ method: "POST", url: "/v1/datasets", payload: { label: "y", rows, missing: ["x".repeat(65)] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().errors[0].path).toContain("/missing/0");
+  });
 });

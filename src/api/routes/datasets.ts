@@ -17,7 +17,9 @@ may leave columns out (missing). Each column's type is inferred (number, categor
 ignore for ids) and reported in \`columns\` with its missing count and statistics; choose types with \`columns\`
 (JSON) or \`?types=zip:category\`, leave columns out with \`ignore\` or \`?ignore=id,date\`. Name the label with
 \`?label=\` (CSV, NDJSON, bare arrays) or \`label\`. Rows without a label are left out and counted in
-\`rowsWithoutLabel\`. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+\`rowsWithoutLabel\` (the report's first warning says which missing markers made them so). Empty cells and the
+missing markers (NA, null, None, ...: see \`missingMarkers\`) are missing values; \`?missing=NA,null\` or \`missing\`
+(JSON) gives your own list, which predictions on the models trained on the table read rows with too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
 hashed text) on its own training rows; \`numFeatures\` and \`classNames\` here are those of a pipeline fitted on every row.
 
 **Matrices** (\`kind: "matrix"\`): JSON \`{features, labels}\` (one row of numbers per sample; images with

@@ -39,7 +39,11 @@ export function decodePipeline(json: unknown): FittedPipeline {
       missingValue: Object.fromEntries(Object.entries(missingValue).map(([column, n]) => [column, count(n, `/training/dropped/missingValue/${column}`)])),
     },
   });
-  return root.timeSeries === undefined ? pipeline : { ...pipeline, timeSeries: decodeTimeWindows(object(root.timeSeries, "/timeSeries"), label) };
+  return {
+    ...pipeline,
+    ...(root.timeSeries === undefined ? {} : { timeSeries: decodeTimeWindows(object(root.timeSeries, "/timeSeries"), label) }),
+    ...(root.missingMarkers === undefined ? {} : { missingMarkers: array(root.missingMarkers, "/missingMarkers").map((marker, i) => string(marker, `/missingMarkers/${i}`)) }),
+  };
 }
 
 function decodeTimeWindows(json: Json, label: FittedLabel): TimeWindows {

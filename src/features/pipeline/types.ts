@@ -191,6 +191,8 @@ export interface FittedPipeline {
   };
   /** Time series: the model reads windows of consecutive rows, not single rows (time-windows.ts). */
   timeSeries?: TimeWindows;
+  /** The cells that mean "no value" in the rows it reads, as the table's upload chose them; absent: DEFAULT_MISSING_MARKERS. */
+  missingMarkers?: string[];
 }
 
 /**

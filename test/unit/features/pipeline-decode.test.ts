@@ -25,6 +25,18 @@ describe("decodePipeline", () => {
     expect(transformRecords(decoded, rows).x).toEqual(transformRecords(pipeline, rows).x);
   });
 
+  it("keeps the table's own missing markers: rows to transform are read with them", () => {
+    const pipeline: FittedPipeline = { ...fitted(), missingMarkers: ["NA"] };
+    const decoded = decodePipeline(JSON.parse(JSON.stringify(pipeline)));
+    expect(decoded.missingMarkers).toEqual(["NA"]);
+    const [n] = decoded.features;
+    // "na" is missing (markers compare case-insensitively) and filled as in training; "-" is no marker here, and no number.
+    expect(transformRecords(decoded, [{ n: "na" }]).x[n.offset]).toBe(transformRecords(decoded, [{ n: null }]).x[n.offset]);
+    expect(() => transformRecords(decoded, [{ n: "-" }])).toThrow(/number/);
+    expect(() => transformRecords(fitted(), [{ n: "-" }])).not.toThrow(); // a default marker
+    expect(() => decodePipeline({ ...JSON.parse(JSON.stringify(pipeline)), missingMarkers: [3] })).toThrow(/missingMarkers\/0/);
+  });
+
   it("refuses a stored pipeline that does not hold together, with the JSON path", () => {
     const json = () => JSON.parse(JSON.stringify(fitted()));
     const cases: [string, (p: any) => void][] = [

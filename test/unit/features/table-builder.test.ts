@@ -37,6 +37,15 @@ describe("TableBuilder", () => {
     expect(column(table, "note").missing).toBe(3);
   });
 
+  it("counts the missing markers each column met, by their text as written (empty cells aside)", () => {
+    const table = tableFromRecords([{ a: "None", b: "" }, { a: "NONE", b: "NA" }, { a: "None", b: null }, { a: "x", b: 1 }]);
+    expect(table.columns[0]).toMatchObject({ missing: 3, missingAs: { None: 2, NONE: 1 } });
+    expect(table.columns[1]).toMatchObject({ missing: 3, missingAs: { NA: 1 } });
+    const own = tableFromRecords([{ a: "None" }, { a: "" }], { missingMarkers: [] });
+    expect(own.columns[0]).toMatchObject({ kind: "string", missing: 1 });
+    expect(own.columns[0].missingAs).toBeUndefined();
+  });
+
   it("takes JSON records: booleans, null, left-out keys, keys that first appear late", () => {
     const table = tableFromRecords([
       { island: "Biscoe", mass: 3750, adult: true },
