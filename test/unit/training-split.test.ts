@@ -9,9 +9,11 @@ const spec: ModelSpec = { inputShape: [4], layers: [{ type: "dense", units: 8, a
 const { train: data } = irisSplit(0, 1);
 
 describe("trainingSplit", () => {
-  for (const stratify of [false, true]) {
-    it(`is the split fit() draws${stratify ? " (stratified)" : ""}`, async () => {
-      const config: TrainingConfig = { epochs: 3, batchSize: 16, seed: 21, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 }, validationSplit: 0.3, stratify };
+  // Class weights weigh the training loss only: the validation loss stays the plain mean (as in Keras).
+  const cases: [string, Partial<TrainingConfig>][] = [["", {}], [" (stratified)", { stratify: true }], [" (class weights: the validation loss unweighted)", { classWeights: [1, 20, 0.5] }]];
+  for (const [title, extra] of cases) {
+    it(`is the split fit() draws${title}`, async () => {
+      const config: TrainingConfig = { epochs: 3, batchSize: 16, seed: 21, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 }, validationSplit: 0.3, ...extra };
       const model = createModel(spec, 21);
       const result = await fit(model, data, config);
       const labels = Int32Array.from(data.y as ArrayLike<number>);
@@ -28,4 +30,17 @@ describe("trainingSplit", () => {
       expect([...other]).not.toEqual([...validation]);
     });
   }
+});
+
+describe("validation data given apart, with class weights", () => {
+  it("reports the unweighted loss of the final model on it", async () => {
+    const config: TrainingConfig = { epochs: 3, batchSize: 16, seed: 21, loss: "sparseCategoricalCrossentropy", optimizer: { type: "adam", learningRate: 0.01 }, classWeights: [1, 20, 0.5] };
+    const { test: held } = irisSplit(0.3, 2);
+    const model = createModel(spec, 21);
+    const result = await fit(model, data, config, {}, { validationData: held });
+    const outputs = model.predict(held.x, held.numSamples);
+    const labels = Int32Array.from(held.y as ArrayLike<number>);
+    const loss = labels.reduce((sum, label, i) => sum - Math.log(outputs[i * 3 + label]), 0) / held.numSamples;
+    expect(loss).toBeCloseTo(result.epochs.at(-1)!.valLoss!, 5);
+  });
 });

@@ -126,7 +126,10 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
   checkTrainingConfig(config);
   checkData(network, data, "data");
   // Class weights weigh the training loss only; validation metrics stay unweighted (as Keras without validation weights).
+  // Validation targets take the training targets' form (the loss graphs are built for it): with class weights, one-hot
+  // rows with weights of 1.
   const targets = encodeTargets(data.y, data.numSamples, config.loss, network.outputSize, config.classWeights);
+  const unweighted = config.classWeights?.map(() => 1);
   const rng = new Prng(config.seed, TRAINING_STREAM);
   network.context.rng = rng;
 
@@ -135,7 +138,7 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
   let validationSamples: Int32Array = new Int32Array(0);
   if (options.validationData) {
     checkData(network, options.validationData, "validationData");
-    const valTargets = encodeTargets(options.validationData.y, options.validationData.numSamples, config.loss, network.outputSize);
+    const valTargets = encodeTargets(options.validationData.y, options.validationData.numSamples, config.loss, network.outputSize, unweighted);
     validation = { x: options.validationData.x, targets: valTargets };
     validationSamples = Int32Array.from({ length: options.validationData.numSamples }, (_, i) => i);
     trainSamples = Int32Array.from({ length: data.numSamples }, (_, i) => i);
@@ -143,7 +146,9 @@ function startSession(network: NeuralNetwork, data: TrainingData, config: Traini
     const split = splitSamples(data.numSamples, config.validationSplit ?? 0, rng, targets.labels, config.stratify ?? false);
     trainSamples = split.train;
     validationSamples = split.validation;
-    if (validationSamples.length > 0) validation = { x: data.x, targets };
+    // The validation samples are rows of the training data: with class weights, their targets are encoded again.
+    const valTargets = unweighted ? encodeTargets(data.y, data.numSamples, config.loss, network.outputSize, unweighted) : targets;
+    if (validationSamples.length > 0) validation = { x: data.x, targets: valTargets };
   }
   if (trainSamples.length === 0) throw new TrainingError("INVALID_DATA", "the validation split leaves no training sample", 0, 0);
 
