@@ -14,6 +14,12 @@ export interface ReportInput {
   labels: Float32Array;
   /** 0 for regression targets. */
   numClasses: number;
+  /**
+   * Per column: the table column it is one indicator of (one-hot values, "other", text buckets), null for the
+   * rest; "" for a missing-value indicator. Indicators are mostly 0 by design: their column, not each of them,
+   * is near-constant when one value fills 99% of the rows. Absent: every column stands alone.
+   */
+  indicatorOf?: (string | null)[];
 }
 
 export interface DataReport {
@@ -40,7 +46,7 @@ export interface DataReport {
 const SAMPLE_ROWS = 20_000;
 const LEAK_BINS = 32;
 
-export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportInput): DataReport {
+export function dataReport({ x, numRows: n, names, labels, numClasses, indicatorOf }: ReportInput): DataReport {
   const m = names.length;
   if (n === 0) return { rows: 0, duplicateRows: 0, conflictingDuplicates: 0, constantColumns: [], nearConstantColumns: [], likelyLeaks: [], classBalance: null, outliers: [], sampledRows: 0, warnings: [] };
   const { duplicateRows, conflictingDuplicates } = duplicates(x, n, m, labels);
@@ -51,6 +57,8 @@ export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportI
   const outliers: DataReport["outliers"] = [];
   const y = Float64Array.from(sample, (row) => labels[row]);
   const baseline = numClasses > 0 ? majorityShare(y, numClasses) : 0;
+  /** Per table column of indicators: the largest share of rows one of its indicators is set in. */
+  const commonestValue = new Map<string, number>();
   for (let column = 0; column < m; column++) {
     const values = Float64Array.from(sample, (row) => x[row * m + column]);
     const sorted = values.slice().sort();
@@ -60,12 +68,19 @@ export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportI
       continue;
     }
     const share = largestRun(sorted) / sorted.length;
-    if (share >= 0.99) nearConstantColumns.push({ name, share: round(share) });
+    const source = indicatorOf?.[column] ?? null;
+    if (source === null) {
+      if (share >= 0.99) nearConstantColumns.push({ name, share: round(share) });
+    } else if (source !== "") {
+      const set = values.reduce((count, value) => count + (value !== 0 ? 1 : 0), 0) / values.length;
+      commonestValue.set(source, Math.max(commonestValue.get(source) ?? 0, set));
+    }
     const leak = numClasses > 0 ? binnedAccuracy(values, sorted, y, numClasses) : Math.abs(correlation(values, y));
     if (numClasses > 0 ? leak >= 0.98 && baseline < 0.95 : leak >= 0.99) likelyLeaks.push({ name, measure: numClasses > 0 ? "accuracy" : "correlation", value: round(leak) });
     const count = outlierCount(values, sorted);
     if (count > 0) outliers.push({ name, count });
   }
+  for (const [name, share] of commonestValue) if (share >= 0.99) nearConstantColumns.push({ name, share: round(share) });
   const classBalance = numClasses > 0 ? balanceOf(labels, n, numClasses) : null;
   const warnings = [
     ...(duplicateRows > 0 ? [`${duplicateRows} of ${n} rows repeat an earlier row: a split can put copies on both sides, and validation then flatters the model`] : []),
@@ -76,6 +91,9 @@ export function dataReport({ x, numRows: n, names, labels, numClasses }: ReportI
   ];
   return { rows: n, duplicateRows, conflictingDuplicates, constantColumns, nearConstantColumns, likelyLeaks, classBalance, outliers, sampledRows: sample.length, warnings };
 }
+
+/** Output encodings that are one of several columns standing for one table column's values. */
+const INDICATORS = new Set(["oneHot", "other", "textBucket"]);
 
 /** What a table's report is computed from: its upload, encoded (table-upload.ts). */
 export interface TableReportInput {
@@ -96,7 +114,8 @@ export function tableReport({ bytes, summary, numRows: uploaded, rowsWithoutLabe
   const table = decodeTable(bytes);
   const { x, numRows, y } = transformTable(summary, table, Int32Array.from({ length: table.numRows }, (_, i) => i));
   const numClasses = summary.label.task === "classification" ? summary.label.classNames.length : 0;
-  const report = dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses });
+  const indicatorOf = summary.outputs.map((output) => (INDICATORS.has(output.encoding) ? output.column : output.encoding === "missing" ? "" : null));
+  const report = dataReport({ x, numRows, names: summary.outputs.map((output) => output.name), labels: y!, numClasses, indicatorOf });
   if (rowsWithoutLabel === 0) return report;
   return { ...report, warnings: [unlabelledRowsWarning(summary.label.column, uploaded, rowsWithoutLabel, labelMissingAs), ...report.warnings] };
 }

@@ -94,4 +94,18 @@ describe("data report", () => {
     expect(report.likelyLeaks).toEqual([{ name: expect.stringContaining("price_again"), measure: "correlation", value: expect.any(Number) }]);
     expect(report.classBalance).toBeNull();
   });
+
+  it("judges a category as a column, not by each of its one-hot indicators", async () => {
+    const rng = new Prng(11);
+    const lines = ["city,plan,x,y"];
+    for (let i = 0; i < 2000; i++) {
+      // 200 cities of 10 rows each (each one-hot column 99.5% zeros, yet the column is anything but constant); one plan in 99.5% of rows.
+      const x = rng.nextFloat();
+      lines.push(`city${i % 200},${i % 200 === 0 ? "gold" : "basic"},${x.toFixed(3)},${x + rng.nextFloat() > 1 ? "a" : "b"}`);
+    }
+    const res = await ctx.app.inject({ method: "POST", url: "/v1/datasets?label=y&name=cities&types=plan:category", headers: { "content-type": "text/csv" }, payload: lines.join("\n") });
+    expect(res.statusCode, res.body).toBe(201);
+    const report = (await ctx.app.inject({ url: `/v1/datasets/${res.json().id}` })).json().report;
+    expect(report.nearConstantColumns).toEqual([{ name: "plan", share: 0.995 }]);
+  });
 });
