@@ -240,7 +240,7 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
   it("shows a table's columns and rows, and a model's feature pipeline, test metrics and predictions on raw rows", async () => {
     const rows = Array.from({ length: 90 }, (_, i) => ({
       island: ["Biscoe", "Dream", "Torgersen"][i % 3],
-      beak: i % 11 === 0 ? null : 35 + (i % 3) * 6 + (i % 5) * 0.3,
+      beak: i % 11 === 0 ? null : i % 13 === 0 ? "NA" : 35 + (i % 3) * 6 + (i % 5) * 0.3,
       sex: i % 2 === 0 ? "MALE" : "FEMALE",
       species: ["Adelie", "Chinstrap", "Gentoo"][i % 3],
     }));
@@ -261,6 +261,7 @@ describe.skipIf(!haveChromium)("dashboard in a browser", { timeout: 180_000 }, (
     await page.locator('[data-testid="columns"] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid="columns"] tbody tr').count()).toBe(4);
     expect(await page.locator('[data-column="beak"]').textContent()).toContain("number");
+    expect(await page.locator('[data-column="beak"]').textContent()).toContain('as "NA" (6)'); // the markers a column met
     await page.locator('[data-testid="table-rows"] tbody tr').first().waitFor();
     expect(await page.locator('[data-testid="table-rows"]').textContent()).toContain("missing");
     await page.screenshot({ path: screenshotPath("10-table-dataset.png"), fullPage: true });

@@ -115,7 +115,12 @@ function columnsCard(d: Dataset): HTMLElement {
               { "data-column": c.name },
               h("td", { class: "mono small" }, c.name, c.label ? h("span", { class: "badge small", title: "the label column" }, " label") : null),
               h("td", null, h("span", { class: `type type-${c.type}` }, c.type)),
-              h("td", { class: "num" }, c.missing > 0 ? `${fmtInt(c.missing)} (${((100 * c.missing) / Math.max(1, c.count + c.missing)).toFixed(1)}%)` : "0"),
+              h(
+                "td",
+                { class: "num" },
+                c.missing > 0 ? `${fmtInt(c.missing)} (${((100 * c.missing) / Math.max(1, c.count + c.missing)).toFixed(1)}%)` : "0",
+                c.missingAs ? h("div", { class: "muted small", title: "cells that held a missing marker (see the dataset's missingMarkers; ?missing= at upload chooses them)" }, missingAsText(c.missingAs)) : null,
+              ),
               h("td", { class: "small" }, columnSummary(c)),
               h("td", { class: "muted small" }, c.reason),
             ),
@@ -124,6 +129,11 @@ function columnsCard(d: Dataset): HTMLElement {
       ),
     ),
   );
+}
+
+/** `as "None" (8,939)`: the missing markers a column met, commonest first. */
+function missingAsText(missingAs: Record<string, number>): string {
+  return `as ${Object.entries(missingAs).sort((a, b) => b[1] - a[1]).map(([text, count]) => `${JSON.stringify(text)} (${fmtInt(count)})`).join(", ")}`;
 }
 
 function columnSummary(c: ColumnReport): string {
