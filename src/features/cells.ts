@@ -12,6 +12,14 @@ export function isDecimal(text: string): boolean {
   return DECIMAL.test(text);
 }
 
+/** A decimal number written with a decimal comma, as most of Europe does: `12,5`, `-0,25`, `,5`. Thousands separators are not read. */
+const COMMA_DECIMAL = /^[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The number a cell holds with a decimal comma (`12,5` is 12.5), or NaN. */
+export function commaDecimal(text: string): number {
+  return COMMA_DECIMAL.test(text) ? Number(text.replace(",", ".")) : Number.NaN;
+}
+
 /** Recognises missing markers quickly: most cells are longer than any marker. */
 export class MissingMarkers {
   private readonly markers: Set<string>;

@@ -1,4 +1,4 @@
-import { isDecimal, MissingMarkers } from "./cells.js";
+import { commaDecimal, isDecimal, MissingMarkers } from "./cells.js";
 import { ColumnBuilder } from "./column-builder.js";
 import { FeatureError, quoteValue } from "./errors.js";
 import type { Table } from "./table.js";
@@ -14,6 +14,8 @@ export interface TableBuilderOptions {
   maxColumns?: number;
   /** Cells that mean "missing", compared trimmed and case-insensitively. @defaultValue DEFAULT_MISSING_MARKERS */
   missingMarkers?: readonly string[];
+  /** `,`: a string such as "12,5" is the number 12.5 (decimals written with a point stay numbers too). @defaultValue "." */
+  decimal?: "." | ",";
 }
 
 const DEFAULT_MAX_COLUMNS = 10_000;
@@ -108,6 +110,7 @@ export class TableBuilder {
         const text = value.trim();
         if (this.markers.has(text)) column.pushMissing(text);
         else if (isDecimal(text) && Number.isFinite(Number(text))) column.pushNumber(Number(text));
+        else if (this.options.decimal === "," && Number.isFinite(commaDecimal(text))) column.pushNumber(commaDecimal(text));
         else column.pushString(text);
         return;
       }

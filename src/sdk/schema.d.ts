@@ -131,7 +131,9 @@ export interface paths {
          *     `?label=` (CSV, NDJSON, bare arrays) or `label`. Rows without a label are left out and counted in
          *     `rowsWithoutLabel` (the report's first warning says which missing markers made them so). Empty cells and the
          *     missing markers (NA, null, None, ...: see `missingMarkers`) are missing values; `?missing=NA,null` or `missing`
-         *     (JSON) gives your own list, which predictions on the models trained on the table read rows with too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+         *     (JSON) gives your own list, which predictions on the models trained on the table read rows with too. A CSV's delimiter
+         *     (, ; tab |) is guessed from its header row (`?delimiter=` says it); a ;-separated CSV reads decimal commas (12,5), as
+         *     `?decimal=,` does for any table, and predictions on its models too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
          *     hashed text) on its own training rows; `numFeatures` and `classNames` here are those of a pipeline fitted on every row.
          *
          *     **Matrices** (`kind: "matrix"`): JSON `{features, labels}` (one row of numbers per sample; images with
@@ -1517,6 +1519,11 @@ export interface components {
             columns?: components["schemas"]["ColumnReport"][];
             /** Format: date-time */
             createdAt: string;
+            /**
+             * @description Tables: the decimal separator the upload's numbers were read with.
+             * @enum {unknown}
+             */
+            decimal?: "." | ",";
             /** @description On GET /v1/datasets/{id}; lists leave it out. */
             featureNames?: string[];
             /** @example ds_01jf3k2m9q8r7s6t5v4w */
@@ -1683,6 +1690,11 @@ export interface components {
          */
         DatasetRowsInput: {
             columns?: components["schemas"]["ColumnTypes"];
+            /**
+             * @description Text cells such as "12,5" are numbers with ",". Default: ".".
+             * @enum {unknown}
+             */
+            decimal?: "." | ",";
             /** @description Columns left out of the features. */
             ignore?: string[];
             /** @description The column that holds the label; the others are features. */
@@ -2169,6 +2181,11 @@ export interface components {
          *     }
          */
         FittedPipeline: {
+            /**
+             * @description The table's numbers were written with a decimal comma: a text cell such as "12,5" in the rows the model reads is 12.5. Absent: ".".
+             * @enum {string}
+             */
+            decimal?: ",";
             features: components["schemas"]["PipelineFeature"][];
             /** @enum {string} */
             format: "descent-feature-pipeline";
@@ -4597,6 +4614,10 @@ export interface operations {
     createDataset: {
         parameters: {
             query?: {
+                /** @description Tables: "," reads 12,5 as 12.5 (decimals with a point stay numbers too). Default: "," for a ;-separated CSV, else ".". Predictions on the models trained on the table read rows the same way. */
+                decimal?: "." | ",";
+                /** @description text/csv: what separates the fields. Default: guessed from the header row (the commonest of , ; tab | in it). */
+                delimiter?: "comma" | "semicolon" | "tab" | "pipe" | "," | ";" | "|";
                 /** @description Columns to leave out, comma-separated: ?ignore=id,date */
                 ignore?: string;
                 /** @description text/csv with kind=matrix: the shape of one sample, comma-separated, e.g. 30,2 for sequences of 30 steps of 2 features (columns in row-major order: step 1's features, then step 2's, ...). Default: the feature count. */

@@ -23,6 +23,7 @@ import {
 } from "./table-upload.js";
 import { datasetStatistics } from "./dataset-statistics.js";
 import { dataReport, tableReport } from "./data-report.js";
+import { DELIMITER_NAMES } from "./csv-delimiter.js";
 import { missingMarkersOf } from "./table-training.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
@@ -88,6 +89,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         labelColumn: encoded.label,
         rowsWithoutLabel: encoded.rowsWithoutLabel,
         ...(encoded.missingMarkers ? { missingMarkers: encoded.missingMarkers } : {}),
+        decimalComma: encoded.decimalComma,
         checksum: encoded.checksum,
         report: toJson(tableReport(encoded)),
       },
@@ -109,6 +111,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
       ignore: query.ignore ? query.ignore.split(",").map((name) => name.trim()).filter(Boolean) : undefined,
       types: parseTypesParameter(query.types),
       missingMarkers: parseMissingParameter(query.missing),
+      decimal: query.decimal,
       maxRows,
     };
   }
@@ -125,7 +128,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         return storeTable(projectId, encodeTableDataset(recordsTable(input, "", options), options, fromQuery(jsonLocator(""))));
       }
       if ("rows" in input) {
-        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, missingMarkers: input.missing?.map((marker) => marker.trim()).filter(Boolean), maxRows };
+        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, missingMarkers: input.missing?.map((marker) => marker.trim()).filter(Boolean), decimal: input.decimal, maxRows };
         return storeTable(projectId, encodeTableDataset(recordsTable(input.rows, "/rows", options), options, { label: "/label", types: "/columns", rows: jsonLocator("/rows") }));
       }
       return store(projectId, encodeDataset(input));
@@ -144,8 +147,12 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         return { checksum: encoded.checksum, store: (projectId) => store(projectId, encoded) };
       }
       const options = tableOptions(query);
-      const table = format === "csv" ? await csvTable(body, options) : await ndjsonTable(body, options);
-      const encoded = encodeTableDataset(table, options, fromQuery(format === "csv" ? csvLocator : ndjsonLocator));
+      if (format === "csv") {
+        const csv = await csvTable(body, { ...options, ...(query.delimiter ? { delimiter: DELIMITER_NAMES[query.delimiter] } : {}) });
+        const encoded = encodeTableDataset(csv.table, { ...options, decimal: csv.format.decimal }, fromQuery(csvLocator));
+        return { checksum: encoded.checksum, store: (projectId) => storeTable(projectId, encoded) };
+      }
+      const encoded = encodeTableDataset(await ndjsonTable(body, options), options, fromQuery(ndjsonLocator));
       return { checksum: encoded.checksum, store: (projectId) => storeTable(projectId, encoded) };
     },
 
@@ -215,7 +222,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerD
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
     kind: row.kind,
-    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean) } : {}),
+    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean), decimal: row.decimalComma ? "," : "." } : {}),
     ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
     ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     ...(row.report !== undefined ? { report: row.report === null ? null : decodeDataReport(row.report, `dataset ${row.id}'s report`) } : {}),

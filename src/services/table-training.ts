@@ -37,15 +37,18 @@ export interface TableDataset {
   columns: { name: string; type: FeatureType; label?: boolean }[];
   /** The upload's missing markers (?missing=); null: the default ones. A job's pipeline reads rows to predict with them. */
   missingMarkers: string[] | null;
+  /** The upload read decimal commas: so do the rows a job's model predicts on. */
+  decimalComma: boolean;
 }
 
 /** A table dataset's row as the pipeline's fit and split need it. */
-export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers">): TableDataset {
+export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma">): TableDataset {
   return {
     id: row.id,
     labelColumn: row.labelColumn,
     columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`),
     missingMarkers: missingMarkersOf(row),
+    decimalComma: row.decimalComma,
   };
 }
 
@@ -85,6 +88,7 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
       ...pipeline,
       ...(training.timeSeries ? { timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : {}),
       ...(dataset.missingMarkers ? { missingMarkers: dataset.missingMarkers } : {}),
+      ...(dataset.decimalComma ? { decimal: "," as const } : {}),
     };
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;

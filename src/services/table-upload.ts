@@ -24,6 +24,7 @@ import {
   type Table,
 } from "../features/index.js";
 import { MAX_FEATURES } from "./column-types.js";
+import { guessDelimiter, type CsvDelimiter } from "./csv-delimiter.js";
 
 /** What the user says about a table at upload. */
 export interface TableUploadOptions {
@@ -37,6 +38,8 @@ export interface TableUploadOptions {
   task?: "classification" | "regression";
   /** Cells that mean "no value" (besides empty ones); absent: DEFAULT_MISSING_MARKERS. */
   missingMarkers?: string[];
+  /** `,`: "12,5" is 12.5. @defaultValue "." (a CSV: "," when it is ;-separated) */
+  decimal?: "." | ",";
   /** More rows than this is a 422. */
   maxRows: number;
 }
@@ -56,6 +59,7 @@ export interface EncodedTableDataset {
   labelMissingAs: Record<string, number>;
   /** As chosen at upload; null: the default markers. */
   missingMarkers: string[] | null;
+  decimalComma: boolean;
 }
 
 /** Where a cell is, for an error message: `row N, column X` (CSV), `/rows/N/X` (JSON), `line N, column X` (NDJSON). */
@@ -85,19 +89,34 @@ function asFieldError(error: unknown, locate: Locator): unknown {
   return new DescentError(code, `${path}: ${error.problem}`, [{ path, message: error.problem }]);
 }
 
-type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers">;
+type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers" | "decimal">;
 
 function builder(options: BuildOptions, columns?: string[]): TableBuilder {
-  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers });
+  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers, decimal: options.decimal });
 }
 
 const MAX_RECORD_CHARS = 16 * 1024 * 1024;
 
-/** A CSV body (header row first) into a table, streamed. */
-export async function csvTable(source: NodeJS.ReadableStream, options: BuildOptions): Promise<Table> {
+/** How a CSV was read: its delimiter (given or guessed from the header) and decimal separator. */
+export interface CsvFormat {
+  delimiter: CsvDelimiter;
+  decimal: "." | ",";
+}
+
+/**
+ * A CSV body (header row first) into a table, streamed. The delimiter is
+ * guessed from the first chunk's header line unless given; a ;-separated
+ * file reads decimal commas unless `decimal` says otherwise.
+ */
+export async function csvTable(source: NodeJS.ReadableStream, options: BuildOptions & { delimiter?: CsvDelimiter }): Promise<{ table: Table; format: CsvFormat }> {
   let table: TableBuilder | null = null;
   let failure: unknown = null;
-  const parser = parse({
+  let format: CsvFormat = { delimiter: options.delimiter ?? ",", decimal: options.decimal ?? "." };
+  const start = (firstChunk: Buffer) => {
+    const delimiter = options.delimiter ?? guessDelimiter(firstChunk.toString("utf8", 0, Math.min(firstChunk.length, 1 << 20)));
+    format = { delimiter, decimal: options.decimal ?? (delimiter === ";" ? "," : ".") };
+    return parse({
+    delimiter,
     bom: true,
     record_delimiter: ["\r\n", "\n", "\r"],
     skip_empty_lines: true,
@@ -109,7 +128,7 @@ export async function csvTable(source: NodeJS.ReadableStream, options: BuildOpti
       try {
         if (table === null) {
           if (record.length > MAX_FEATURES + 1) throw new DescentError("VALIDATION_FAILED", `header: the header has ${record.length} columns; a dataset may have at most ${MAX_FEATURES} feature columns and its label`, [{ path: "header", message: `at most ${MAX_FEATURES + 1} columns` }]);
-          table = withLocations(() => "header", () => builder(options, record.map((name) => name.trim())));
+          table = withLocations(() => "header", () => builder({ ...options, decimal: format.decimal }, record.map((name) => name.trim())));
         } else {
           const current = table;
           withLocations(csvLocator, () => current.addRow(record));
@@ -120,13 +139,18 @@ export async function csvTable(source: NodeJS.ReadableStream, options: BuildOpti
       return null;
     },
   });
+  };
+  let parser: ReturnType<typeof parse> | null = null;
   try {
     // Read the body to its end even after an error, so the client gets the 400 rather than a reset connection.
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      if (failure === null && !parser.write(chunk)) await new Promise((resolve) => parser.once("drain", resolve));
+      parser ??= start(chunk);
+      if (failure === null && !parser.write(chunk)) await new Promise((resolve) => parser!.once("drain", resolve));
     }
-    parser.end();
-    for await (const _ of parser);
+    if (parser) {
+      parser.end();
+      for await (const _ of parser);
+    }
   } catch (error) {
     // The body's own errors (its size limit: a 413) stand; the parser's are the CSV's fault.
     if ((error as { statusCode?: number }).statusCode !== undefined) throw error;
@@ -134,7 +158,7 @@ export async function csvTable(source: NodeJS.ReadableStream, options: BuildOpti
   }
   if (failure !== null) throw failure;
   if (table === null) throw new DescentError("VALIDATION_FAILED", "the CSV is empty; it needs a header row naming its columns, then one row per sample", [{ path: "header", message: "missing" }]);
-  return withLocations(csvLocator, () => (table as TableBuilder).finish());
+  return { table: withLocations(csvLocator, () => (table as TableBuilder).finish()), format };
 }
 
 /** An NDJSON body (one JSON object per line) into a table, line by line. */
@@ -196,7 +220,7 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
   const label = table.columns.find((column) => column.name === options.label)!;
   for (let row = 0; row < table.numRows; row++) if (!isMissing(label, row)) labelled.push(row);
   const fitted = withLocations(located, () => fitPipeline(table, { label: options.label, rows: labelled, task: options.task, features, ignore }));
-  const summary = options.missingMarkers ? { ...fitted, missingMarkers: options.missingMarkers } : fitted;
+  const summary = { ...fitted, ...(options.missingMarkers ? { missingMarkers: options.missingMarkers } : {}), ...(options.decimal === "," ? { decimal: "," as const } : {}) };
   const bytes = encodeTable(table);
   return {
     name: options.name ?? "dataset",
@@ -209,6 +233,7 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
     rowsWithoutLabel: table.numRows - labelled.length,
     labelMissingAs: label.missingAs ?? {},
     missingMarkers: options.missingMarkers ?? null,
+    decimalComma: options.decimal === ",",
   };
 }
 

@@ -54,6 +54,7 @@ export const DatasetRowsInput = Type.Object(
     ignore: Type.Optional(IgnoredColumns),
     task: Type.Optional(Type.Enum(["classification", "regression"])),
     missing: Type.Optional(MissingMarkerList),
+    decimal: Type.Optional(Type.Enum([".", ","], { description: 'Text cells such as "12,5" are numbers with ",". Default: ".".' })),
   },
   {
     additionalProperties: false,
@@ -89,6 +90,12 @@ export const UploadQuery = Type.Object(
     task: Type.Optional(Type.Enum(["classification", "regression"])),
     ignore: Type.Optional(Type.String({ maxLength: 100_000, description: "Columns to leave out, comma-separated: ?ignore=id,date" })),
     types: Type.Optional(Type.String({ maxLength: 100_000, description: "Column types you choose, comma-separated column:type pairs: ?types=zip:category,year:number" })),
+    delimiter: Type.Optional(
+      Type.Enum(["comma", "semicolon", "tab", "pipe", ",", ";", "|"], { description: "text/csv: what separates the fields. Default: guessed from the header row (the commonest of , ; tab | in it)." }),
+    ),
+    decimal: Type.Optional(
+      Type.Enum([".", ","], { description: 'Tables: "," reads 12,5 as 12.5 (decimals with a point stay numbers too). Default: "," for a ;-separated CSV, else ".". Predictions on the models trained on the table read rows the same way.' }),
+    ),
     missing: Type.Optional(Type.String({ maxLength: 4_000, description: `Tables: comma-separated, e.g. ?missing=NA,null (and ?missing= for empty cells only). ${MISSING_MARKERS_DESCRIPTION}` })),
     inputShape: Type.Optional(
       Type.String({
@@ -203,6 +210,7 @@ export const Dataset = Type.Object(
     labelColumn: Type.Optional(Type.String({ description: "Tables: the label column." })),
     rowsWithoutLabel: Type.Optional(Type.Integer({ description: "Tables: rows left out of numSamples because their label is missing." })),
     missingMarkers: Type.Optional(Type.Array(Type.String(), { description: "Tables: the cells that meant no value at upload (besides empty ones): ?missing= or the default list." })),
+    decimal: Type.Optional(Type.Enum([".", ","], { description: "Tables: the decimal separator the upload's numbers were read with." })),
     columns: Type.Optional(Type.Array(ColumnReport, { description: "Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id})." })),
     statistics: Type.Optional(DatasetStatistics),
     report: Type.Optional(Type.Union([DataReport, Type.Null()], { description: "On GET /v1/datasets/{id}; lists leave it out." })),

@@ -156,6 +156,35 @@ describe("real tables, from the raw files", () => {
     expect(refused.json().errors[0].path).toContain("Speed IAS in knots");
   });
 
+  it("a European CSV (';'-separated, decimal commas) and a tab-separated one, and predictions on rows written the same way", async () => {
+    const lines = ["ville;temp\u00e9rature;pluie;soleil"];
+    for (let i = 0; i < 120; i++) {
+      const temperature = (5 + (i % 20)).toFixed(1).replace(".", ",");
+      const rain = ((i * 7) % 10 / 4).toFixed(2).replace(".", ",");
+      lines.push(`ville${i % 6};${temperature};${rain};${i % 20 > 9 ? "oui" : "non"}`);
+    }
+    const european = await upload("label=soleil&name=meteo", "text/csv", lines.join("\r\n"));
+    expect(european).toMatchObject({ decimal: ",", numSamples: 120, classNames: ["non", "oui"] });
+    const types = Object.fromEntries(european.columns.map((c: { name: string; type: string }) => [c.name, c.type]));
+    expect(types).toMatchObject({ ville: "category", "temp\u00e9rature": "number", pluie: "number" });
+    expect(european.columns.find((c: { name: string }) => c.name === "temp\u00e9rature").stats).toMatchObject({ min: 5, max: 24 });
+
+    const { model } = await train(european.id, mlp(2, "softmax"), { ...classifier(40), validationSplit: 0 });
+    expect(model.pipeline.decimal).toBe(",");
+    const csvRows = "ville;temp\u00e9rature;pluie\nville1;22,5;0,25\nville2;6,0;1,5\n";
+    const res = await ctx.app.inject({ method: "POST", url: `/v1/models/${model.id}/predict`, headers: { "content-type": "text/csv" }, payload: csvRows });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().classNames).toEqual(["oui", "non"]); // warm days are sunny in this table
+    const [asText, asNumber] = (await predict(model.id, [{ "temp\u00e9rature": "22,5" }, { "temp\u00e9rature": 22.5 }])).outputs;
+    expect(asText).toEqual(asNumber); // "22,5" in a JSON row is 22.5 too
+
+    const tabs = await upload("label=soleil&name=meteo-tabs", "text/csv", lines.join("\n").replaceAll(";", "\t").replaceAll(",", "."));
+    expect(tabs).toMatchObject({ decimal: ".", numSamples: 120 });
+    expect(tabs.columns.find((c: { name: string }) => c.name === "pluie").type).toBe("number");
+    const given = await ctx.app.inject({ method: "POST", url: "/v1/datasets?label=soleil&delimiter=comma", headers: { "content-type": "text/csv" }, payload: lines.join("\n") });
+    expect(given.statusCode).toBe(400); // told it is comma-separated, the header is one column
+  });
+
   it("a JSON table's own missing markers: none at all keeps every text a value", async () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ x: i % 4, y: i % 2 === 0 ? "None" : "-" }));
     const dataset = await upload("", "application/json", JSON.stringify({ name: "markers", label: "y", rows, missing: [] }));

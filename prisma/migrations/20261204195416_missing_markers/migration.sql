@@ -1,2 +1,3 @@
 -- AlterTable
-ALTER TABLE "Dataset" ADD COLUMN     "missingMarkers" JSONB;
+ALTER TABLE "Dataset" ADD COLUMN     "decimalComma" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "missingMarkers" JSONB;

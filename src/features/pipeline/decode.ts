@@ -43,6 +43,7 @@ export function decodePipeline(json: unknown): FittedPipeline {
     ...pipeline,
     ...(root.timeSeries === undefined ? {} : { timeSeries: decodeTimeWindows(object(root.timeSeries, "/timeSeries"), label) }),
     ...(root.missingMarkers === undefined ? {} : { missingMarkers: array(root.missingMarkers, "/missingMarkers").map((marker, i) => string(marker, `/missingMarkers/${i}`)) }),
+    ...(root.decimal === undefined ? {} : { decimal: root.decimal === "," ? "," : corrupt("/decimal", 'must be ","') }),
   };
 }
 

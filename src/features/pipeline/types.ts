@@ -193,6 +193,8 @@ export interface FittedPipeline {
   timeSeries?: TimeWindows;
   /** The cells that mean "no value" in the rows it reads, as the table's upload chose them; absent: DEFAULT_MISSING_MARKERS. */
   missingMarkers?: string[];
+  /** `,`: the table's numbers were written with a decimal comma, and rows to transform are read so ("12,5" is 12.5). Absent: ".". */
+  decimal?: ",";
 }
 
 /**

@@ -46,6 +46,13 @@ describe("TableBuilder", () => {
     expect(own.columns[0].missingAs).toBeUndefined();
   });
 
+  it("reads decimal commas when told to, and leaves other texts with commas alone", () => {
+    const table = tableFromRecords([{ a: "12,5" }, { a: "-0,25" }, { a: "1.5" }, { a: ",5" }], { decimal: "," });
+    expect(table.columns[0]).toMatchObject({ kind: "number", values: Float64Array.from([12.5, -0.25, 1.5, 0.5]) });
+    expect(tableFromRecords([{ a: "12,5" }]).columns[0].kind).toBe("string"); // a point is the default
+    expect(tableFromRecords([{ a: "1,2,3" }, { a: "a,5" }], { decimal: "," }).columns[0].kind).toBe("string");
+  });
+
   it("takes JSON records: booleans, null, left-out keys, keys that first appear late", () => {
     const table = tableFromRecords([
       { island: "Biscoe", mass: 3750, adult: true },
