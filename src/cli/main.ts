@@ -4,7 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { Command, Option } from "commander";
-import { createDescentClient, data, type Job, type JobInput } from "../sdk/index.js";
+import { createDescentClient, data, type CsvUploadQuery, type Job, type JobInput } from "../sdk/index.js";
 import { describeFailure } from "./errors.js";
 import { printTable } from "./format.js";
 import { followWithProgress } from "./progress.js";
@@ -20,7 +20,12 @@ datasets
   .description("upload a .csv (needs --label) or a .json dataset")
   .option("--label <column>", "the label column of a CSV file")
   .option("--name <name>", "the dataset's name (default: the file's name)")
-  .action(async (file: string, options: { label?: string; name?: string }) => {
+  .option("--types <pairs>", "CSV: column types you choose, e.g. zip:category,year:number")
+  .option("--ignore <columns>", "CSV: columns to leave out, e.g. id,date")
+  .option("--missing <markers>", 'CSV: the cells that mean no value, e.g. NA,null (default: NA N/A NaN null None ? - #N/A <NA>; "" for empty cells only)')
+  .addOption(new Option("--delimiter <name>", "CSV: what separates the fields (default: guessed from the header)").choices(["comma", "semicolon", "tab", "pipe"]))
+  .addOption(new Option("--decimal <separator>", 'CSV: "," reads 12,5 as 12.5 (default: "," for a ;-separated file, else ".")').choices([".", ","]))
+  .action(async (file: string, options: Partial<Pick<CsvUploadQuery, "label" | "name" | "types" | "ignore" | "missing" | "delimiter" | "decimal">>) => {
     const text = await readFile(file, "utf8");
     const name = options.name ?? file.split("/").pop()!.replace(/\.[^.]+$/, "");
     let dataset;
@@ -28,7 +33,8 @@ datasets
       dataset = data(await client.POST("/v1/datasets", { body: { name, ...JSON.parse(text) } }));
     } else {
       if (!options.label) throw new UsageError("a CSV upload needs --label <column>");
-      dataset = await client.uploadCsv(text, { label: options.label, name });
+      const { label, types, ignore, missing, delimiter, decimal } = options;
+      dataset = await client.uploadCsv(text, { label, name, types, ignore, missing, delimiter, decimal });
     }
     console.log(`dataset ${dataset.id} (${dataset.name}): ${dataset.numSamples} samples, input shape [${dataset.inputShape.join(", ")}]` +
       (dataset.numClasses ? `, ${dataset.numClasses} classes: ${(dataset.classNames ?? []).join(", ")}` : ""));

@@ -43,10 +43,13 @@ export interface DescentClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The query of a CSV upload (POST /v1/datasets): the label column, and the upload's other choices (types, ignore, missing, delimiter, decimal, kind, ...). */
+export type CsvUploadQuery = NonNullable<paths["/v1/datasets"]["post"]["parameters"]["query"]> & { label: string };
+
 // Answers are typed as their JSON (routes that also answer CSV on request give JSON by default).
 export type DescentClient = Client<paths, "application/json"> & {
   /** Uploads CSV text (a header row, then one row per sample) as a dataset; `label` names the label column. */
-  uploadCsv(csv: string, query: { label: string; name?: string; task?: "classification" | "regression" }): Promise<Dataset>;
+  uploadCsv(csv: string, query: CsvUploadQuery): Promise<Dataset>;
   /** POST /v1/jobs: queues a job (typed as the job; the raw POST also covers ?dryRun=true). */
   submitJob(body: JobInput): Promise<Job>;
   /** POST /v1/jobs?dryRun=true: what the job would train and cost; nothing is created. */
@@ -59,7 +62,7 @@ export function createDescentClient({ baseUrl, apiKey, fetch: fetchImpl = global
   const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const client = createClient<paths, "application/json">({ baseUrl, headers, fetch: (request) => fetchImpl(request) });
   return Object.assign(client, {
-    async uploadCsv(csv: string, query: { label: string; name?: string; task?: "classification" | "regression" }) {
+    async uploadCsv(csv: string, query: CsvUploadQuery) {
       return data(
         await client.POST("/v1/datasets", {
           params: { query },

@@ -104,6 +104,22 @@ describe("the descent CLI", { timeout: 240_000 }, () => {
     expect(again.stderr).toMatch(/^descent: 409 .*succeeded/);
   });
 
+  it("uploads a ;-separated CSV with its own missing markers, and refuses a delimiter it does not know", async () => {
+    const csvFile = join(dir, "mesures.csv");
+    const rows = Array.from({ length: 30 }, (_, i) => `${(i / 4).toFixed(1).replace(".", ",")};${i % 7 === 0 ? "None" : "x" + (i % 3)};${i % 2 ? "oui" : "non"}`);
+    await writeFile(csvFile, ["mesure;groupe;classe", ...rows].join("\n"));
+    const upload = await descent(["datasets", "upload", csvFile, "--label", "classe", "--missing", "NA"]);
+    expect(upload.stderr).toBe("");
+    const datasetId = /dataset (ds_\S+)/.exec(upload.stdout)![1];
+    const dataset = (await (await fetch(`${cluster.base}/v1/datasets/${datasetId}`, { headers: { authorization: `Bearer ${apiKey}` } })).json()) as { decimal: string; missingMarkers: string[]; columns: { name: string; type: string; missing: number; stats: { top?: { value: string }[] } }[] };
+    expect(dataset).toMatchObject({ decimal: ",", missingMarkers: ["NA"] });
+    expect(dataset.columns.find((c) => c.name === "mesure")!.type).toBe("number");
+    expect(dataset.columns.find((c) => c.name === "groupe")).toMatchObject({ missing: 0 }); // "None" is a value here
+    const wrong = await descent(["datasets", "upload", csvFile, "--label", "classe", "--delimiter", "colon"]);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/--delimiter.*colon.*comma, semicolon, tab, pipe/s);
+  });
+
   it("reports a spec that does not fit with the path of the bad field", async () => {
     const csvFile = join(dir, "tiny.csv");
     await writeFile(csvFile, "a,b,label\n0,0,x\n1,1,y\n");
