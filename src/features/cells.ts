@@ -12,6 +12,14 @@ export function isDecimal(text: string): boolean {
   return DECIMAL.test(text);
 }
 
+/** A number with commas between groups of three digits, as spreadsheets write them: `2,931`, `-1,234,567.5`. */
+const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/;
+
+/** The number a text with thousands separators holds (`2,931` is 2931), or NaN. Read where a column is numbers (column-reader.ts), never cell by cell at upload. */
+export function groupedNumber(text: string): number {
+  return GROUPED.test(text) ? Number(text.replaceAll(",", "")) : Number.NaN;
+}
+
 /** A decimal number written with a decimal comma, as most of Europe does: `12,5`, `-0,25`, `,5`. Thousands separators are not read. */
 const COMMA_DECIMAL = /^[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?$/;
 

@@ -3,7 +3,7 @@
 // value can be a number, a category, a date or text. Each reader throws a
 // TYPE_MISMATCH naming the first row whose value cannot be read so.
 
-import { isDecimal } from "./cells.js";
+import { groupedNumber, isDecimal } from "./cells.js";
 import { DICTIONARY_CAP } from "./column-builder.js";
 import { formatDate, parseDate } from "./dates.js";
 import { FeatureError, quoteValue } from "./errors.js";
@@ -19,7 +19,7 @@ export function readNumbers(column: Column): Float64Array {
       const byCode = new Float64Array(column.vocabulary.size);
       for (let code = 0; code < byCode.length; code++) {
         const text = column.vocabulary.get(code);
-        byCode[code] = isDecimal(text) ? Number(text) : Number.NaN;
+        byCode[code] = isDecimal(text) ? Number(text) : groupedNumber(text);
         if (!Number.isFinite(byCode[code])) mismatch(column, firstRowWithCode(column, code), `${quoteValue(text)} is not a number`);
       }
       return mapCodes(column.codes, byCode);
@@ -93,14 +93,14 @@ export function readDates(column: Column): DateValues {
   if (column.kind !== "string") {
     if (column.missing === column.values.length) return { values: new Float64Array(column.values.length).fill(Number.NaN), hasTime: false };
     const row = firstValueRow(column);
-    return mismatch(column, row, `${quoteValue(cellValue(column, row))} is not a date (dates are text: YYYY-MM-DD, YYYY/MM/DD or ISO 8601)`);
+    return mismatch(column, row, `${quoteValue(cellValue(column, row))} is not a date (dates are text: YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY or ISO 8601)`);
   }
   const byCode = new Float64Array(column.vocabulary.size);
   let hasTime = false;
   for (let code = 0; code < byCode.length; code++) {
     const text = column.vocabulary.get(code);
     const date = parseDate(text);
-    if (!date) mismatch(column, firstRowWithCode(column, code), `${quoteValue(text)} is not a date (YYYY-MM-DD, YYYY/MM/DD or ISO 8601)`);
+    if (!date) mismatch(column, firstRowWithCode(column, code), `${quoteValue(text)} is not a date (YYYY-MM-DD, YYYY/MM/DD, DD.MM.YYYY or ISO 8601)`);
     byCode[code] = date.epochMs;
     hasTime ||= date.hasTime;
   }

@@ -1,9 +1,14 @@
-// Strict dates: ISO 8601 calendar dates and date-times, and YYYY/MM/DD. Free
-// text is never a date (no Date.parse): "May 5", "5/6/2020" and "2020" stay strings.
+// Strict dates: ISO 8601 calendar dates and date-times, YYYY/MM/DD, and
+// DD.MM.YYYY (day first, as every country that writes dots does). Free text is
+// never a date (no Date.parse): "May 5", "5/6/2020" (which order?) and "2020"
+// stay strings.
 // Times without an offset are read as UTC, so that a value means the same
 // instant on every machine.
 
 const DATE = /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/** DD.MM.YYYY or D.M.YYYY, with an optional HH:MM(:SS) time. */
+const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
 export interface ParsedDate {
   /** Milliseconds since 1970-01-01T00:00:00Z. */
@@ -15,6 +20,7 @@ export interface ParsedDate {
 /** Parses `text` (trimmed) as a strict date; undefined when it is not one. */
 export function parseDate(text: string): ParsedDate | undefined {
   // Cheap rejection first: most strings are not dates.
+  if (text.length >= 8 && (text.charCodeAt(1) === 46 /* . */ || text.charCodeAt(2) === 46)) return parseDotted(text);
   if (text.length < 10 || (text.charCodeAt(4) !== 45 /* - */ && text.charCodeAt(4) !== 47) /* / */) return undefined;
   const match = DATE.exec(text);
   if (!match) return undefined;
@@ -39,6 +45,16 @@ export function parseDate(text: string): ParsedDate | undefined {
     epochMs -= sign * (offsetHours * 60 + offsetMinutes) * 60_000;
   }
   return { epochMs, hasTime: true };
+}
+
+function parseDotted(text: string): ParsedDate | undefined {
+  const match = DOTTED.exec(text);
+  if (!match) return undefined;
+  const [day, month, year, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!)) return undefined;
+  if (hour === undefined) return { epochMs: utc(year!, month!, day!, 0, 0, 0, 0), hasTime: false };
+  if (hour > 23 || minute! > 59 || (second ?? 0) > 59) return undefined;
+  return { epochMs: utc(year!, month!, day!, hour, minute!, second ?? 0, 0), hasTime: true };
 }
 
 /** The canonical text of a date: `YYYY-MM-DD` without a time, full ISO 8601 (UTC) with one. */

@@ -1,6 +1,7 @@
 // Column types at upload: what each column looks like to the model, with the
 // statistics a user needs to agree or to override it.
 
+import { groupedNumber, isDecimal } from "./cells.js";
 import { DICTIONARY_CAP } from "./column-builder.js";
 import { readCategories, readDates, readNumbers, readText } from "./column-reader.js";
 import {
@@ -137,6 +138,7 @@ function inferType(column: Column, count: number, options: InferenceOptions): [F
       const distinct = column.deduplicated ? column.vocabulary.size : Infinity;
       if (distinct === 1) return ["ignore", "one value"];
       if (distinct === 2) return ["binary", "two values"];
+      if (column.deduplicated && allGrouped(column)) return ["number", "numbers with thousands separators (2,931)"];
       if (distinct <= maxCategories && distinct * 2 <= count) return ["category", `${distinct} distinct values`];
       const stats = textStats(column);
       const many = Number.isFinite(distinct) ? `${distinct} distinct values in ${count}` : "more distinct values than can be categories";
@@ -189,4 +191,15 @@ export function textStats(column: StringColumn): TextStats {
 
 function noValues(column: Column): never {
   throw new FeatureError("TYPE_MISMATCH", "the column has no values to read", { column: column.name });
+}
+
+/** Every value is a number, some with thousands separators: the cells that had none were stored as numbers, these as text. */
+function allGrouped(column: StringColumn): boolean {
+  let grouped = false;
+  for (let code = 0; code < column.vocabulary.size; code++) {
+    const text = column.vocabulary.get(code);
+    if (Number.isFinite(groupedNumber(text))) grouped = true;
+    else if (!isDecimal(text)) return false;
+  }
+  return grouped;
 }

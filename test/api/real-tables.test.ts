@@ -185,6 +185,17 @@ describe("real tables, from the raw files", () => {
     expect(given.statusCode).toBe(400); // told it is comma-separated, the header is one column
   });
 
+  it("spreadsheet habits: thousands separators and day-first dotted dates, at upload and in rows to predict", async () => {
+    const lines = ["bestellt,betrag,label"];
+    for (let i = 0; i < 60; i++) lines.push(`${1 + (i % 28)}.${1 + (i % 12)}.${2019 + (i % 3)},"${1 + (i % 9)},${String(500 + i * 7).slice(-3)}",${i % 9 > 4 ? "big" : "small"}`);
+    const dataset = await upload("label=label&name=spreadsheet", "text/csv", lines.join("\n"));
+    const types = Object.fromEntries(dataset.columns.map((c: { name: string; type: string }) => [c.name, c.type]));
+    expect(types).toMatchObject({ bestellt: "date", betrag: "number" });
+    const { model } = await train(dataset.id, mlp(2, "softmax"), { ...classifier(30), validationSplit: 0 });
+    const answer = await predict(model.id, [{ bestellt: "05.06.2020", betrag: "8,250" }, { bestellt: "05.06.2020", betrag: 8250 }]);
+    expect(answer.outputs[0]).toEqual(answer.outputs[1]); // "8,250" is 8250
+  });
+
   it("a JSON table's own missing markers: none at all keeps every text a value", async () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ x: i % 4, y: i % 2 === 0 ? "None" : "-" }));
     const dataset = await upload("", "application/json", JSON.stringify({ name: "markers", label: "y", rows, missing: [] }));

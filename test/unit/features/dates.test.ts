@@ -19,8 +19,15 @@ describe("strict dates", () => {
     expect(new Date(parseDate("0099-12-31")!.epochMs).getUTCFullYear()).toBe(99);
   });
 
+  it("reads DD.MM.YYYY day first, with or without a time", () => {
+    expect(parseDate("19.03.2019")).toEqual({ epochMs: Date.UTC(2019, 2, 19), hasTime: false });
+    expect(parseDate("1.2.2020")).toEqual({ epochMs: Date.UTC(2020, 1, 1), hasTime: false });
+    expect(parseDate("29.02.2020 14:05")).toEqual({ epochMs: Date.UTC(2020, 1, 29, 14, 5), hasTime: true });
+    expect(parseDate("31.12.1999 23:59:58")?.epochMs).toBe(Date.UTC(1999, 11, 31, 23, 59, 58));
+  });
+
   it("never reads free text, other orders or impossible dates as dates", () => {
-    for (const text of ["May 5 2020", "5/6/2020", "2020", "20200101", "2020-13-01", "2019-02-29", "2020-04-31", "2020-01-01T24:00", "2020-01-01 noon", "2020-01-01T10:00:00+25:00", "2020-01/01", "x2020-01-01"]) {
+    for (const text of ["03.19.2019", "29.02.2019", "1.2.20", "1.2.2020.5", "19.03.2019 25:00", "1.234", "May 5 2020", "5/6/2020", "2020", "20200101", "2020-13-01", "2019-02-29", "2020-04-31", "2020-01-01T24:00", "2020-01-01 noon", "2020-01-01T10:00:00+25:00", "2020-01/01", "x2020-01-01"]) {
       expect(parseDate(text), text).toBeUndefined();
     }
   });

@@ -31,6 +31,14 @@ function sample() {
 }
 
 describe("inferColumnTypes", () => {
+  it("reads numbers with thousands separators as numbers, at upload and in rows to predict", () => {
+    const table = tableFromRecords(Array.from({ length: 30 }, (_, i) => ({ amount: i % 3 === 0 ? 950 + i : `${1 + i},${String(100 + i).slice(-3)}`, codes: `${i % 4},${i % 5}`, y: i % 2 })));
+    const reports = byName(inferColumnTypes(table, { label: "y" }));
+    expect(reports.amount).toMatchObject({ type: "number", reason: expect.stringContaining("thousands separators") });
+    expect(reports.amount.type === "number" && reports.amount.stats).toMatchObject({ min: 950, max: 30_129 });
+    expect(reports.codes.type).not.toBe("number"); // "1,2": not groups of three digits
+  });
+
   it("infers each column's type, with the reason", () => {
     const reports = byName(inferColumnTypes(sample()));
     expect(Object.fromEntries(Object.values(reports).map((r) => [r.name, r.type]))).toEqual({
