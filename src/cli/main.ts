@@ -25,7 +25,8 @@ datasets
   .option("--missing <markers>", 'CSV: the cells that mean no value, e.g. NA,null (default: NA N/A NaN null None ? - #N/A <NA>; "" for empty cells only)')
   .addOption(new Option("--delimiter <name>", "CSV: what separates the fields (default: guessed from the header)").choices(["comma", "semicolon", "tab", "pipe"]))
   .addOption(new Option("--decimal <separator>", 'CSV: "," reads 12,5 as 12.5 (default: "," for a ;-separated file, else ".")').choices([".", ","]))
-  .action(async (file: string, options: Partial<Pick<CsvUploadQuery, "label" | "name" | "types" | "ignore" | "missing" | "delimiter" | "decimal">>) => {
+  .addOption(new Option("--date-order <order>", "CSV: how N/N/YYYY dates read, month or day first (default: they stay text)").choices(["mdy", "dmy"]))
+  .action(async (file: string, options: Partial<Pick<CsvUploadQuery, "label" | "name" | "types" | "ignore" | "missing" | "delimiter" | "decimal" | "dateOrder">>) => {
     const text = await readFile(file, "utf8");
     const name = options.name ?? file.split("/").pop()!.replace(/\.[^.]+$/, "");
     let dataset;
@@ -33,8 +34,8 @@ datasets
       dataset = data(await client.POST("/v1/datasets", { body: { name, ...JSON.parse(text) } }));
     } else {
       if (!options.label) throw new UsageError("a CSV upload needs --label <column>");
-      const { label, types, ignore, missing, delimiter, decimal } = options;
-      dataset = await client.uploadCsv(text, { label, name, types, ignore, missing, delimiter, decimal });
+      const { label, types, ignore, missing, delimiter, decimal, dateOrder } = options;
+      dataset = await client.uploadCsv(text, { label, name, types, ignore, missing, delimiter, decimal, dateOrder });
     }
     console.log(`dataset ${dataset.id} (${dataset.name}): ${dataset.numSamples} samples, input shape [${dataset.inputShape.join(", ")}]` +
       (dataset.numClasses ? `, ${dataset.numClasses} classes: ${(dataset.classNames ?? []).join(", ")}` : ""));

@@ -1,4 +1,4 @@
-import { parseDate } from "./dates.js";
+import { parseDate, type DateOrder } from "./dates.js";
 import { GrowableArray, bytes, float64s, int32s } from "./growable-array.js";
 import { BOOLEAN_MISSING, STRING_MISSING, type Column } from "./table.js";
 import { VocabularyBuilder } from "./vocabulary.js";
@@ -22,7 +22,11 @@ export class ColumnBuilder {
   /** Missing markers met, by text: a handful of entries at most (the markers are few; spellings vary by case). */
   private markers: Map<string, number> | null = null;
 
-  constructor(readonly name: string) {}
+  /** `dateOrder`: how N/N/YYYY dates read (without one, they stay strings). */
+  constructor(
+    readonly name: string,
+    private readonly dateOrder?: DateOrder,
+  ) {}
 
   /** Pads with missing cells up to `rows` cells (records may leave out keys). */
   padTo(rows: number): void {
@@ -95,7 +99,7 @@ export class ColumnBuilder {
 
   /** Turns the column into strings: numbers as String(n) ("3.50" was read as 3.5 and becomes "3.5"), booleans as "true"/"false". */
   private toStrings(): StringStore {
-    const strings = new StringStore();
+    const strings = new StringStore(this.dateOrder);
     if (this.numbers) {
       const values = this.numbers.data;
       for (let i = 0; i < this.numbers.length; i++) {
@@ -127,6 +131,8 @@ class StringStore {
   private dates: GrowableArray<Float64Array> | null = new GrowableArray(float64s);
   private anyTime = false;
 
+  constructor(private readonly dateOrder?: DateOrder) {}
+
   push(text: string): void {
     let code = this.dictionary?.get(text);
     if (code === undefined) {
@@ -136,7 +142,7 @@ class StringStore {
         else this.dictionary = null;
       }
       if (this.dates) {
-        const date = parseDate(text);
+        const date = parseDate(text, this.dateOrder);
         if (date) {
           this.dates.push(date.epochMs);
           this.anyTime ||= date.hasTime;

@@ -7,6 +7,17 @@
 
 const DATE = /^(\d{4})([-/])(\d{2})\2(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
 
+/** N/N/YYYY with an optional HH:MM(:SS) time: month or day first, as the table's upload says (dateOrder). */
+const SLASHED = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** The order of N/N/YYYY dates: month first (the United States) or day first (most other places). */
+export type DateOrder = "mdy" | "dmy";
+
+/** True for a text shaped as N/N/YYYY: a date only once its order is known. */
+export function looksSlashed(text: string): boolean {
+  return SLASHED.test(text);
+}
+
 /** DD.MM.YYYY or D.M.YYYY, with an optional HH:MM(:SS) time. */
 const DOTTED = /^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
@@ -17,10 +28,11 @@ export interface ParsedDate {
   hasTime: boolean;
 }
 
-/** Parses `text` (trimmed) as a strict date; undefined when it is not one. */
-export function parseDate(text: string): ParsedDate | undefined {
+/** Parses `text` (trimmed) as a strict date; undefined when it is not one. N/N/YYYY is a date only with an `order`. */
+export function parseDate(text: string, order?: DateOrder): ParsedDate | undefined {
   // Cheap rejection first: most strings are not dates.
-  if (text.length >= 8 && (text.charCodeAt(1) === 46 /* . */ || text.charCodeAt(2) === 46)) return parseDotted(text);
+  if (text.length >= 8 && (text.charCodeAt(1) === 46 /* . */ || text.charCodeAt(2) === 46)) return parseDayMonthYear(DOTTED.exec(text), "dmy");
+  if (order && text.length >= 8 && (text.charCodeAt(1) === 47 /* / */ || text.charCodeAt(2) === 47)) return parseDayMonthYear(SLASHED.exec(text), order);
   if (text.length < 10 || (text.charCodeAt(4) !== 45 /* - */ && text.charCodeAt(4) !== 47) /* / */) return undefined;
   const match = DATE.exec(text);
   if (!match) return undefined;
@@ -47,10 +59,11 @@ export function parseDate(text: string): ParsedDate | undefined {
   return { epochMs, hasTime: true };
 }
 
-function parseDotted(text: string): ParsedDate | undefined {
-  const match = DOTTED.exec(text);
+/** A DOTTED or SLASHED match: two numbers in `order`, the year, maybe a time. */
+function parseDayMonthYear(match: RegExpExecArray | null, order: DateOrder): ParsedDate | undefined {
   if (!match) return undefined;
-  const [day, month, year, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const [first, second_, year, hour, minute, second] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const [day, month] = order === "dmy" ? [first, second_] : [second_, first];
   if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth(year!, month!)) return undefined;
   if (hour === undefined) return { epochMs: utc(year!, month!, day!, 0, 0, 0, 0), hasTime: false };
   if (hour > 23 || minute! > 59 || (second ?? 0) > 59) return undefined;

@@ -3,7 +3,7 @@
 
 export { FeatureError, featureErrorCodes, type FeatureErrorCode } from "./errors.js";
 export { DEFAULT_MISSING_MARKERS, isDecimal } from "./cells.js";
-export { parseDate, formatDate } from "./dates.js";
+export { parseDate, formatDate, looksSlashed, type DateOrder } from "./dates.js";
 export { FEATURE_TYPES, isFeatureType, type FeatureType } from "./feature-types.js";
 export { BOOLEAN_MISSING, STRING_MISSING, cellValue, findColumn, isMissing } from "./table.js";
 export type { BooleanColumn, Column, ColumnKind, DateColumn, NumberColumn, StringColumn, Table } from "./table.js";

@@ -2,6 +2,7 @@
 // statistics a user needs to agree or to override it.
 
 import { groupedNumber, isDecimal } from "./cells.js";
+import { looksSlashed } from "./dates.js";
 import { DICTIONARY_CAP } from "./column-builder.js";
 import { readCategories, readDates, readNumbers, readText } from "./column-reader.js";
 import {
@@ -134,18 +135,27 @@ function inferType(column: Column, count: number, options: InferenceOptions): [F
       return ["number", "numbers"];
     }
     case "string": {
-      const maxCategories = options.maxCategoryValues ?? DEFAULT_MAX_CATEGORY_VALUES;
       const distinct = column.deduplicated ? column.vocabulary.size : Infinity;
       if (distinct === 1) return ["ignore", "one value"];
       if (distinct === 2) return ["binary", "two values"];
       if (column.deduplicated && allGrouped(column)) return ["number", "numbers with thousands separators (2,931)"];
-      if (distinct <= maxCategories && distinct * 2 <= count) return ["category", `${distinct} distinct values`];
-      const stats = textStats(column);
-      const many = Number.isFinite(distinct) ? `${distinct} distinct values in ${count}` : "more distinct values than can be categories";
-      if (stats.meanWords >= 2) return ["text", `${many}, ${stats.meanWords.toFixed(1)} words on average`];
-      return ["ignore", `${many}, mostly single words: an id or a code`];
+      if (column.deduplicated && allSlashed(column)) {
+        const [type, reason] = inferStringType(column, count, distinct, options);
+        return [type, `${reason}; these look like dates (N/N/YYYY): upload with ?dateOrder=mdy (month first) or dmy (day first) to read them as dates`];
+      }
+      return inferStringType(column, count, distinct, options);
     }
   }
+}
+
+/** A string column of more than two values that are not numbers: a category, text, or an id. */
+function inferStringType(column: StringColumn, count: number, distinct: number, options: InferenceOptions): [FeatureType, string] {
+  const maxCategories = options.maxCategoryValues ?? DEFAULT_MAX_CATEGORY_VALUES;
+  if (distinct <= maxCategories && distinct * 2 <= count) return ["category", `${distinct} distinct values`];
+  const stats = textStats(column);
+  const many = Number.isFinite(distinct) ? `${distinct} distinct values in ${count}` : "more distinct values than can be categories";
+  if (stats.meanWords >= 2) return ["text", `${many}, ${stats.meanWords.toFixed(1)} words on average`];
+  return ["ignore", `${many}, mostly single words: an id or a code`];
 }
 
 function inferLabelType(column: Column): [FeatureType, string] {
@@ -202,4 +212,10 @@ function allGrouped(column: StringColumn): boolean {
     else if (!isDecimal(text)) return false;
   }
   return grouped;
+}
+
+/** Every value is shaped as N/N/YYYY: dates whose order the upload did not say. */
+function allSlashed(column: StringColumn): boolean {
+  for (let code = 0; code < column.vocabulary.size; code++) if (!looksSlashed(column.vocabulary.get(code))) return false;
+  return column.vocabulary.size > 0;
 }

@@ -1,4 +1,5 @@
 import { commaDecimal, isDecimal, MissingMarkers } from "./cells.js";
+import type { DateOrder } from "./dates.js";
 import { ColumnBuilder } from "./column-builder.js";
 import { FeatureError, quoteValue } from "./errors.js";
 import type { Table } from "./table.js";
@@ -16,6 +17,8 @@ export interface TableBuilderOptions {
   missingMarkers?: readonly string[];
   /** `,`: a string such as "12,5" is the number 12.5 (decimals written with a point stay numbers too). @defaultValue "." */
   decimal?: "." | ",";
+  /** How N/N/YYYY dates read: month first or day first. @defaultValue none: they stay strings */
+  dateOrder?: DateOrder;
 }
 
 const DEFAULT_MAX_COLUMNS = 10_000;
@@ -98,7 +101,7 @@ export class TableBuilder {
     if (this.columns.length >= this.maxColumns) {
       throw new FeatureError("TOO_MANY_COLUMNS", `more than ${this.maxColumns} columns, the limit`, { row, column: name });
     }
-    const column = new ColumnBuilder(name);
+    const column = new ColumnBuilder(name, this.options.dateOrder);
     this.columns.push(column);
     this.byName.set(name, column);
     return column;

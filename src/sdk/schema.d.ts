@@ -133,7 +133,8 @@ export interface paths {
          *     missing markers (NA, null, None, ...: see `missingMarkers`) are missing values; `?missing=NA,null` or `missing`
          *     (JSON) gives your own list, which predictions on the models trained on the table read rows with too. A CSV's delimiter
          *     (, ; tab |) is guessed from its header row (`?delimiter=` says it); a ;-separated CSV reads decimal commas (12,5), as
-         *     `?decimal=,` does for any table, and predictions on its models too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+         *     `?decimal=,` does for any table, and predictions on its models too. N/N/YYYY dates are dates with `?dateOrder=mdy` or `dmy`
+         *     (month or day first); without it they stay text. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
          *     hashed text) on its own training rows; `numFeatures` and `classNames` here are those of a pipeline fitted on every row.
          *
          *     **Matrices** (`kind: "matrix"`): JSON `{features, labels}` (one row of numbers per sample; images with
@@ -1520,6 +1521,11 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             /**
+             * @description Tables: how the upload read N/N/YYYY dates, when it was told (?dateOrder=).
+             * @enum {unknown}
+             */
+            dateOrder?: "mdy" | "dmy";
+            /**
              * @description Tables: the decimal separator the upload's numbers were read with.
              * @enum {unknown}
              */
@@ -1690,6 +1696,11 @@ export interface components {
          */
         DatasetRowsInput: {
             columns?: components["schemas"]["ColumnTypes"];
+            /**
+             * @description How N/N/YYYY dates read: month first or day first. Default: they stay text.
+             * @enum {unknown}
+             */
+            dateOrder?: "mdy" | "dmy";
             /**
              * @description Text cells such as "12,5" are numbers with ",". Default: ".".
              * @enum {unknown}
@@ -2181,6 +2192,11 @@ export interface components {
          *     }
          */
         FittedPipeline: {
+            /**
+             * @description How N/N/YYYY dates in the rows the model reads are read (the dataset's ?dateOrder=). Absent: they are not dates.
+             * @enum {unknown}
+             */
+            dateOrder?: "mdy" | "dmy";
             /**
              * @description The table's numbers were written with a decimal comma: a text cell such as "12,5" in the rows the model reads is 12.5. Absent: ".".
              * @enum {string}
@@ -4614,6 +4630,8 @@ export interface operations {
     createDataset: {
         parameters: {
             query?: {
+                /** @description Tables: how N/N/YYYY dates read: mdy (month first: 3/19/2019) or dmy (day first: 19/3/2019). Default: they stay text, as their order cannot be told. Predictions read rows the same way. */
+                dateOrder?: "mdy" | "dmy";
                 /** @description Tables: "," reads 12,5 as 12.5 (decimals with a point stay numbers too). Default: "," for a ;-separated CSV, else ".". Predictions on the models trained on the table read rows the same way. */
                 decimal?: "." | ",";
                 /** @description text/csv: what separates the fields. Default: guessed from the header row (the commonest of , ; tab | in it). */

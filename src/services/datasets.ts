@@ -90,6 +90,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         rowsWithoutLabel: encoded.rowsWithoutLabel,
         ...(encoded.missingMarkers ? { missingMarkers: encoded.missingMarkers } : {}),
         decimalComma: encoded.decimalComma,
+        dateOrder: encoded.dateOrder,
         checksum: encoded.checksum,
         report: toJson(tableReport(encoded)),
       },
@@ -112,6 +113,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
       types: parseTypesParameter(query.types),
       missingMarkers: parseMissingParameter(query.missing),
       decimal: query.decimal,
+      dateOrder: query.dateOrder,
       maxRows,
     };
   }
@@ -128,7 +130,7 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         return storeTable(projectId, encodeTableDataset(recordsTable(input, "", options), options, fromQuery(jsonLocator(""))));
       }
       if ("rows" in input) {
-        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, missingMarkers: input.missing?.map((marker) => marker.trim()).filter(Boolean), decimal: input.decimal, maxRows };
+        const options = { label: input.label, name: input.name, task: input.task, types: input.columns, ignore: input.ignore, missingMarkers: input.missing?.map((marker) => marker.trim()).filter(Boolean), decimal: input.decimal, dateOrder: input.dateOrder, maxRows };
         return storeTable(projectId, encodeTableDataset(recordsTable(input.rows, "/rows", options), options, { label: "/label", types: "/columns", rows: jsonLocator("/rows") }));
       }
       return store(projectId, encodeDataset(input));
@@ -222,7 +224,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerD
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
     kind: row.kind,
-    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean), decimal: row.decimalComma ? "," : "." } : {}),
+    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean), decimal: row.decimalComma ? "," : ".", ...(row.dateOrder === "mdy" || row.dateOrder === "dmy" ? { dateOrder: row.dateOrder } : {}) } : {}),
     ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
     ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     ...(row.report !== undefined ? { report: row.report === null ? null : decodeDataReport(row.report, `dataset ${row.id}'s report`) } : {}),

@@ -133,7 +133,7 @@ export function createJobService({
    * training rows, so that the spec is checked against the width and the
    * classes the worker will train with (the pipeline is stored with the job).
    */
-  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma">, training: ResolvedTrainingConfig) {
+  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma" | "dateOrder">, training: ResolvedTrainingConfig) {
     const table = await tableOf(dataset.id);
     if (!table) throw new DescentError("VALIDATION_FAILED", `dataset ${dataset.id} holds no table`, [{ path: "/datasetId", message: "holds no table" }]);
     const tableDataset = tableDatasetOf(dataset);
@@ -507,6 +507,7 @@ const datasetShape = {
   columns: true,
   missingMarkers: true,
   decimalComma: true,
+  dateOrder: true,
 } as const satisfies Prisma.DatasetSelect;
 
 /** What a job's view needs besides its row: the model's id and the status history. */

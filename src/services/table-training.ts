@@ -17,6 +17,7 @@ import {
   splitRows,
   transformTable,
   windowRows,
+  type DateOrder,
   type FeatureConfig,
   type FeatureType,
   type FittedPipeline,
@@ -39,16 +40,19 @@ export interface TableDataset {
   missingMarkers: string[] | null;
   /** The upload read decimal commas: so do the rows a job's model predicts on. */
   decimalComma: boolean;
+  /** How the upload read N/N/YYYY dates: so do the rows a job's model predicts on. */
+  dateOrder: DateOrder | null;
 }
 
 /** A table dataset's row as the pipeline's fit and split need it. */
-export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma">): TableDataset {
+export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma" | "dateOrder">): TableDataset {
   return {
     id: row.id,
     labelColumn: row.labelColumn,
     columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`),
     missingMarkers: missingMarkersOf(row),
     decimalComma: row.decimalComma,
+    dateOrder: row.dateOrder === "mdy" || row.dateOrder === "dmy" ? row.dateOrder : null,
   };
 }
 
@@ -89,6 +93,7 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
       ...(training.timeSeries ? { timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : {}),
       ...(dataset.missingMarkers ? { missingMarkers: dataset.missingMarkers } : {}),
       ...(dataset.decimalComma ? { decimal: "," as const } : {}),
+      ...(dataset.dateOrder ? { dateOrder: dataset.dateOrder } : {}),
     };
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;

@@ -19,6 +19,7 @@ import {
   inferColumnTypes,
   isMissing,
   type ColumnReport,
+  type DateOrder,
   type FeatureType,
   type FittedPipeline,
   type Table,
@@ -40,6 +41,8 @@ export interface TableUploadOptions {
   missingMarkers?: string[];
   /** `,`: "12,5" is 12.5. @defaultValue "." (a CSV: "," when it is ;-separated) */
   decimal?: "." | ",";
+  /** How N/N/YYYY dates read. @defaultValue none: they stay text */
+  dateOrder?: DateOrder;
   /** More rows than this is a 422. */
   maxRows: number;
 }
@@ -60,6 +63,7 @@ export interface EncodedTableDataset {
   /** As chosen at upload; null: the default markers. */
   missingMarkers: string[] | null;
   decimalComma: boolean;
+  dateOrder: DateOrder | null;
 }
 
 /** Where a cell is, for an error message: `row N, column X` (CSV), `/rows/N/X` (JSON), `line N, column X` (NDJSON). */
@@ -89,10 +93,10 @@ function asFieldError(error: unknown, locate: Locator): unknown {
   return new DescentError(code, `${path}: ${error.problem}`, [{ path, message: error.problem }]);
 }
 
-type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers" | "decimal">;
+type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers" | "decimal" | "dateOrder">;
 
 function builder(options: BuildOptions, columns?: string[]): TableBuilder {
-  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers, decimal: options.decimal });
+  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers, decimal: options.decimal, dateOrder: options.dateOrder });
 }
 
 const MAX_RECORD_CHARS = 16 * 1024 * 1024;
@@ -220,7 +224,7 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
   const label = table.columns.find((column) => column.name === options.label)!;
   for (let row = 0; row < table.numRows; row++) if (!isMissing(label, row)) labelled.push(row);
   const fitted = withLocations(located, () => fitPipeline(table, { label: options.label, rows: labelled, task: options.task, features, ignore }));
-  const summary = { ...fitted, ...(options.missingMarkers ? { missingMarkers: options.missingMarkers } : {}), ...(options.decimal === "," ? { decimal: "," as const } : {}) };
+  const summary = { ...fitted, ...(options.missingMarkers ? { missingMarkers: options.missingMarkers } : {}), ...(options.decimal === "," ? { decimal: "," as const } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) };
   const bytes = encodeTable(table);
   return {
     name: options.name ?? "dataset",
@@ -234,6 +238,7 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
     labelMissingAs: label.missingAs ?? {},
     missingMarkers: options.missingMarkers ?? null,
     decimalComma: options.decimal === ",",
+    dateOrder: options.dateOrder ?? null,
   };
 }
 

@@ -55,6 +55,7 @@ export const DatasetRowsInput = Type.Object(
     task: Type.Optional(Type.Enum(["classification", "regression"])),
     missing: Type.Optional(MissingMarkerList),
     decimal: Type.Optional(Type.Enum([".", ","], { description: 'Text cells such as "12,5" are numbers with ",". Default: ".".' })),
+    dateOrder: Type.Optional(Type.Enum(["mdy", "dmy"], { description: "How N/N/YYYY dates read: month first or day first. Default: they stay text." })),
   },
   {
     additionalProperties: false,
@@ -95,6 +96,9 @@ export const UploadQuery = Type.Object(
     ),
     decimal: Type.Optional(
       Type.Enum([".", ","], { description: 'Tables: "," reads 12,5 as 12.5 (decimals with a point stay numbers too). Default: "," for a ;-separated CSV, else ".". Predictions on the models trained on the table read rows the same way.' }),
+    ),
+    dateOrder: Type.Optional(
+      Type.Enum(["mdy", "dmy"], { description: "Tables: how N/N/YYYY dates read: mdy (month first: 3/19/2019) or dmy (day first: 19/3/2019). Default: they stay text, as their order cannot be told. Predictions read rows the same way." }),
     ),
     missing: Type.Optional(Type.String({ maxLength: 4_000, description: `Tables: comma-separated, e.g. ?missing=NA,null (and ?missing= for empty cells only). ${MISSING_MARKERS_DESCRIPTION}` })),
     inputShape: Type.Optional(
@@ -211,6 +215,7 @@ export const Dataset = Type.Object(
     rowsWithoutLabel: Type.Optional(Type.Integer({ description: "Tables: rows left out of numSamples because their label is missing." })),
     missingMarkers: Type.Optional(Type.Array(Type.String(), { description: "Tables: the cells that meant no value at upload (besides empty ones): ?missing= or the default list." })),
     decimal: Type.Optional(Type.Enum([".", ","], { description: "Tables: the decimal separator the upload's numbers were read with." })),
+    dateOrder: Type.Optional(Type.Enum(["mdy", "dmy"], { description: "Tables: how the upload read N/N/YYYY dates, when it was told (?dateOrder=)." })),
     columns: Type.Optional(Type.Array(ColumnReport, { description: "Tables: each column's type, missing count and statistics (on GET /v1/datasets/{id})." })),
     statistics: Type.Optional(DatasetStatistics),
     report: Type.Optional(Type.Union([DataReport, Type.Null()], { description: "On GET /v1/datasets/{id}; lists leave it out." })),

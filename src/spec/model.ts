@@ -147,6 +147,7 @@ export const FittedPipeline = Type.Object(
         description: "The cells that mean no value in the rows the model reads (compared trimmed and case-insensitively; an empty cell always does), as the dataset's upload chose them with ?missing=. Absent: the default markers.",
       }),
     ),
+    dateOrder: Type.Optional(Type.Enum(["mdy", "dmy"], { description: "How N/N/YYYY dates in the rows the model reads are read (the dataset's ?dateOrder=). Absent: they are not dates." })),
     decimal: Type.Optional(Type.Literal(",", { description: 'The table\'s numbers were written with a decimal comma: a text cell such as "12,5" in the rows the model reads is 12.5. Absent: ".".' })),
   },
   {

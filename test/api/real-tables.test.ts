@@ -196,6 +196,23 @@ describe("real tables, from the raw files", () => {
     expect(answer.outputs[0]).toEqual(answer.outputs[1]); // "8,250" is 8250
   });
 
+  it("US dates (M/D/YYYY): text with a hint by default, dates with ?dateOrder=mdy, in rows to predict too", async () => {
+    const lines = ["ordered,amount,label"];
+    for (let i = 0; i < 60; i++) lines.push(`${1 + (i % 12)}/${1 + ((i * 7) % 28)}/${2019 + (i % 3)},${(i * 37) % 101},${i % 12 > 5 ? "late" : "early"}`);
+    const byDefault = await upload("label=label&name=us-dates", "text/csv", lines.join("\n"));
+    const ordered = byDefault.columns.find((c: { name: string }) => c.name === "ordered");
+    expect(ordered.type).not.toBe("date");
+    expect(ordered.reason).toContain("?dateOrder=mdy");
+
+    const dataset = await upload("label=label&name=us-dates&dateOrder=mdy", "text/csv", lines.join("\n"));
+    expect(dataset).toMatchObject({ dateOrder: "mdy" });
+    expect(dataset.columns.find((c: { name: string }) => c.name === "ordered")).toMatchObject({ type: "date", stats: { min: "2019-01-01", max: "2021-12-22" } });
+    const { model } = await train(dataset.id, mlp(2, "softmax"), { ...classifier(30), validationSplit: 0 });
+    expect(model.pipeline.dateOrder).toBe("mdy");
+    const answer = await predict(model.id, [{ ordered: "6/5/2020", amount: 3 }, { ordered: "2020-06-05", amount: 3 }]);
+    expect(answer.outputs[0]).toEqual(answer.outputs[1]); // 6/5/2020 is June 5th here
+  });
+
   it("a JSON table's own missing markers: none at all keeps every text a value", async () => {
     const rows = Array.from({ length: 40 }, (_, i) => ({ x: i % 4, y: i % 2 === 0 ? "None" : "-" }));
     const dataset = await upload("", "application/json", JSON.stringify({ name: "markers", label: "y", rows, missing: [] }));

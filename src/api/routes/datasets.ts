@@ -21,7 +21,8 @@ ignore for ids) and reported in \`columns\` with its missing count and statistic
 missing markers (NA, null, None, ...: see \`missingMarkers\`) are missing values; \`?missing=NA,null\` or \`missing\`
 (JSON) gives your own list, which predictions on the models trained on the table read rows with too. A CSV's delimiter
 (, ; tab |) is guessed from its header row (\`?delimiter=\` says it); a ;-separated CSV reads decimal commas (12,5), as
-\`?decimal=,\` does for any table, and predictions on its models too. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
+\`?decimal=,\` does for any table, and predictions on its models too. N/N/YYYY dates are dates with \`?dateOrder=mdy\` or \`dmy\`
+(month or day first); without it they stay text. Each job fits its feature pipeline (scaling, missing values, one-hot categories, date cycles,
 hashed text) on its own training rows; \`numFeatures\` and \`classNames\` here are those of a pipeline fitted on every row.
 
 **Matrices** (\`kind: "matrix"\`): JSON \`{features, labels}\` (one row of numbers per sample; images with

@@ -44,6 +44,7 @@ export function decodePipeline(json: unknown): FittedPipeline {
     ...(root.timeSeries === undefined ? {} : { timeSeries: decodeTimeWindows(object(root.timeSeries, "/timeSeries"), label) }),
     ...(root.missingMarkers === undefined ? {} : { missingMarkers: array(root.missingMarkers, "/missingMarkers").map((marker, i) => string(marker, `/missingMarkers/${i}`)) }),
     ...(root.decimal === undefined ? {} : { decimal: root.decimal === "," ? "," : corrupt("/decimal", 'must be ","') }),
+    ...(root.dateOrder === undefined ? {} : { dateOrder: root.dateOrder === "mdy" || root.dateOrder === "dmy" ? root.dateOrder : corrupt("/dateOrder", 'must be "mdy" or "dmy"') }),
   };
 }
 

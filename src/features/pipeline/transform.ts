@@ -83,6 +83,6 @@ export function transformRecords(pipeline: FittedPipeline, records: readonly unk
   const withLabels = options.labels ?? false;
   const columns = pipeline.features.map((feature) => feature.column);
   if (withLabels) columns.push(pipeline.label.column);
-  const table = tableFromRecords(records, { columns, unknownKeys: "ignore", missingMarkers: pipeline.missingMarkers, decimal: pipeline.decimal });
+  const table = tableFromRecords(records, { columns, unknownKeys: "ignore", missingMarkers: pipeline.missingMarkers, decimal: pipeline.decimal, dateOrder: pipeline.dateOrder });
   return transformTable(pipeline, table, Int32Array.from({ length: table.numRows }, (_, i) => i), { labels: withLabels, onMissing: options.onMissing ?? "error" });
 }

@@ -1,6 +1,7 @@
 // The feature pipeline's options and its fitted, plain-JSON form: what is
 // stored with a model and shown to its user.
 
+import type { DateOrder } from "../dates.js";
 import type { FeatureType } from "../feature-types.js";
 
 export const MISSING_STRATEGIES = ["mean", "median", "mostFrequent", "constant", "dropRow", "none"] as const;
@@ -195,6 +196,8 @@ export interface FittedPipeline {
   missingMarkers?: string[];
   /** `,`: the table's numbers were written with a decimal comma, and rows to transform are read so ("12,5" is 12.5). Absent: ".". */
   decimal?: ",";
+  /** How N/N/YYYY dates read in the rows it transforms, as the table's upload said (dateOrder). Absent: they are not dates. */
+  dateOrder?: DateOrder;
 }
 
 /**

@@ -26,6 +26,14 @@ describe("strict dates", () => {
     expect(parseDate("31.12.1999 23:59:58")?.epochMs).toBe(Date.UTC(1999, 11, 31, 23, 59, 58));
   });
 
+  it("reads N/N/YYYY only in the order it is told", () => {
+    expect(parseDate("3/19/2019", "mdy")).toEqual({ epochMs: Date.UTC(2019, 2, 19), hasTime: false });
+    expect(parseDate("19/3/2019", "dmy")).toEqual({ epochMs: Date.UTC(2019, 2, 19), hasTime: false });
+    expect(parseDate("3/4/2019 10:30", "dmy")).toEqual({ epochMs: Date.UTC(2019, 3, 3, 10, 30), hasTime: true });
+    expect(parseDate("19/3/2019", "mdy")).toBeUndefined();
+    expect(parseDate("3/19/2019")).toBeUndefined();
+  });
+
   it("never reads free text, other orders or impossible dates as dates", () => {
     for (const text of ["03.19.2019", "29.02.2019", "1.2.20", "1.2.2020.5", "19.03.2019 25:00", "1.234", "May 5 2020", "5/6/2020", "2020", "20200101", "2020-13-01", "2019-02-29", "2020-04-31", "2020-01-01T24:00", "2020-01-01 noon", "2020-01-01T10:00:00+25:00", "2020-01/01", "x2020-01-01"]) {
       expect(parseDate(text), text).toBeUndefined();
