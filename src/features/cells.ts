@@ -5,6 +5,27 @@
 /** A decimal number: `12`, `-3.5`, `.5`, `1.`, `+6.02e23`. No hex, no `Infinity`, no `NaN`, no spaces. */
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
+import type { DateOrder } from "./dates.js";
+
+/**
+ * How a table's cells were read at upload where it differs from the
+ * defaults; a pipeline fitted on the table keeps it, so that rows to predict
+ * are read the same way.
+ */
+export interface CellReading {
+  /** Cells that mean "no value" (besides empty ones). Absent: DEFAULT_MISSING_MARKERS. */
+  missingMarkers?: string[];
+  /** `,`: numbers were written with a decimal comma ("12,5" is 12.5; decimals with a point stay numbers). Absent: ".". */
+  decimal?: ",";
+  /** How N/N/YYYY dates read. Absent: they stay text. */
+  dateOrder?: DateOrder;
+}
+
+/** Only the fields a reading sets (to spread into a pipeline without undefined keys). */
+export function cellReading({ missingMarkers, decimal, dateOrder }: { missingMarkers?: string[] | null; decimal?: "." | "," | null; dateOrder?: DateOrder | null }): CellReading {
+  return { ...(missingMarkers ? { missingMarkers } : {}), ...(decimal === "," ? { decimal } : {}), ...(dateOrder ? { dateOrder } : {}) };
+}
+
 /** Cells that mean "no value" (compared trimmed and lower-cased), as pandas and R write them. */
 export const DEFAULT_MISSING_MARKERS: readonly string[] = ["", "na", "n/a", "nan", "null", "none", "?", "-", "#n/a", "<na>"];
 

@@ -2,7 +2,7 @@
 // packages). See README.md for the API and its decisions.
 
 export { FeatureError, featureErrorCodes, type FeatureErrorCode } from "./errors.js";
-export { DEFAULT_MISSING_MARKERS, isDecimal } from "./cells.js";
+export { DEFAULT_MISSING_MARKERS, cellReading, isDecimal, type CellReading } from "./cells.js";
 export { parseDate, formatDate, looksSlashed, type DateOrder } from "./dates.js";
 export { FEATURE_TYPES, isFeatureType, type FeatureType } from "./feature-types.js";
 export { BOOLEAN_MISSING, STRING_MISSING, cellValue, findColumn, isMissing } from "./table.js";

@@ -2,7 +2,7 @@ import type { Database, Dataset } from "../db/client.js";
 import { float32ToBytes, bytesToFloat32 } from "../db/float32.js";
 import { newId } from "../db/ids.js";
 import { decodeColumnReports, decodeDataReport, decodeDatasetStatistics, toJson } from "../db/json-columns.js";
-import { DEFAULT_MISSING_MARKERS } from "../features/index.js";
+import { DEFAULT_MISSING_MARKERS, type CellReading } from "../features/index.js";
 import { DescentError, notFound } from "../errors.js";
 import type { DatasetInput, DatasetRowsInput, DatasetView, UploadQuery } from "../spec/dataset.js";
 import { parseCsvDataset } from "./csv-dataset.js";
@@ -24,7 +24,7 @@ import {
 import { datasetStatistics } from "./dataset-statistics.js";
 import { dataReport, tableReport } from "./data-report.js";
 import { DELIMITER_NAMES } from "./csv-delimiter.js";
-import { missingMarkersOf } from "./table-training.js";
+import { cellReadingOf } from "./table-training.js";
 import { pageOf, type Page, type PageRequest } from "./pagination.js";
 
 /** A dataset's arrays, as the engine wants them. */
@@ -88,9 +88,9 @@ export function createDatasetService({ db, maxRows }: { db: Database; maxRows: n
         columns: toJson(encoded.columns),
         labelColumn: encoded.label,
         rowsWithoutLabel: encoded.rowsWithoutLabel,
-        ...(encoded.missingMarkers ? { missingMarkers: encoded.missingMarkers } : {}),
-        decimalComma: encoded.decimalComma,
-        dateOrder: encoded.dateOrder,
+        ...(encoded.reading.missingMarkers ? { missingMarkers: encoded.reading.missingMarkers } : {}),
+        decimalComma: encoded.reading.decimal === ",",
+        dateOrder: encoded.reading.dateOrder ?? null,
         checksum: encoded.checksum,
         report: toJson(tableReport(encoded)),
       },
@@ -209,6 +209,11 @@ export async function loadDatasetArrays(db: Database, id: string) {
 
 type PerDatasetSized = "statistics" | "featureNames" | "classNames" | "classCounts" | "columns" | "report";
 
+/** A table's reading as the dataset view shows it: every field, defaults included. */
+function readingView({ missingMarkers, decimal, dateOrder }: CellReading) {
+  return { missingMarkers: missingMarkers ?? DEFAULT_MISSING_MARKERS.filter(Boolean), decimal: decimal ?? ("." as const), ...(dateOrder ? { dateOrder } : {}) };
+}
+
 /** The API's view of a dataset row; a list's rows come without their per-feature and per-class parts. */
 export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerDatasetSized> & Partial<Pick<Dataset, PerDatasetSized>>): DatasetView {
   return {
@@ -224,7 +229,7 @@ export function toView(row: Omit<Dataset, "features" | "labels" | "table" | PerD
     ...(row.featureNames ? { featureNames: row.featureNames } : {}),
     checksum: row.checksum,
     kind: row.kind,
-    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, missingMarkers: missingMarkersOf(row) ?? DEFAULT_MISSING_MARKERS.filter(Boolean), decimal: row.decimalComma ? "," : ".", ...(row.dateOrder === "mdy" || row.dateOrder === "dmy" ? { dateOrder: row.dateOrder } : {}) } : {}),
+    ...(row.kind === "table" ? { labelColumn: row.labelColumn ?? "", rowsWithoutLabel: row.rowsWithoutLabel, ...readingView(cellReadingOf(row)) } : {}),
     ...(row.kind === "table" && row.columns ? { columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`) } : {}),
     ...(row.statistics && row.kind === "matrix" ? { statistics: decodeDatasetStatistics(row.statistics, `dataset ${row.id}'s statistics`) } : {}),
     ...(row.report !== undefined ? { report: row.report === null ? null : decodeDataReport(row.report, `dataset ${row.id}'s report`) } : {}),

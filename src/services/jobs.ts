@@ -2,7 +2,7 @@ import { Prisma, type Database, type Dataset, type TrainingJob } from "../db/cli
 import { newId } from "../db/ids.js";
 import { decodeBestMetrics, decodeColumnReports, decodeJobError, decodeJobModel, decodeModelSpec, decodeStatusChange, decodeTrainingChange, decodeTrainingConfig, decodeVerification, decodeDataReport, toJson } from "../db/json-columns.js";
 import { classWeights, windowShape } from "../features/index.js";
-import { createTableCache, fitJobPipeline, splitTable, tableDatasetOf, tableTrainingData } from "./table-training.js";
+import { createTableCache, fitJobPipeline, splitTable, tableDatasetOf, tableTrainingData, type TableDatasetRow } from "./table-training.js";
 import { DescentError, invalid, notFound, pointerSegment } from "../errors.js";
 import type { TrainingConfig } from "../spec/training-config.js";
 import type { TrainingQueuePort } from "./training-queue-port.js";
@@ -133,7 +133,7 @@ export function createJobService({
    * training rows, so that the spec is checked against the width and the
    * classes the worker will train with (the pipeline is stored with the job).
    */
-  async function tableShape(dataset: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma" | "dateOrder">, training: ResolvedTrainingConfig) {
+  async function tableShape(dataset: TableDatasetRow, training: ResolvedTrainingConfig) {
     const table = await tableOf(dataset.id);
     if (!table) throw new DescentError("VALIDATION_FAILED", `dataset ${dataset.id} holds no table`, [{ path: "/datasetId", message: "holds no table" }]);
     const tableDataset = tableDatasetOf(dataset);

@@ -17,7 +17,8 @@ import {
   splitRows,
   transformTable,
   windowRows,
-  type DateOrder,
+  cellReading,
+  type CellReading,
   type FeatureConfig,
   type FeatureType,
   type FittedPipeline,
@@ -36,29 +37,26 @@ export interface TableDataset {
   labelColumn: string | null;
   /** The upload's column report: its overrides and ignored columns apply to every job. */
   columns: { name: string; type: FeatureType; label?: boolean }[];
-  /** The upload's missing markers (?missing=); null: the default ones. A job's pipeline reads rows to predict with them. */
-  missingMarkers: string[] | null;
-  /** The upload read decimal commas: so do the rows a job's model predicts on. */
-  decimalComma: boolean;
-  /** How the upload read N/N/YYYY dates: so do the rows a job's model predicts on. */
-  dateOrder: DateOrder | null;
+  /** How the upload read the cells (?missing=, ?decimal=, ?dateOrder=): a job's pipeline keeps it, for the rows its model predicts on. */
+  reading: CellReading;
 }
+
+type ReadingColumns = "id" | "missingMarkers" | "decimalComma" | "dateOrder";
+/** The columns of a table dataset's row that tableDatasetOf reads. */
+export type TableDatasetRow = Pick<Dataset, "labelColumn" | "columns" | ReadingColumns>;
 
 /** A table dataset's row as the pipeline's fit and split need it. */
-export function tableDatasetOf(row: Pick<Dataset, "id" | "labelColumn" | "columns" | "missingMarkers" | "decimalComma" | "dateOrder">): TableDataset {
-  return {
-    id: row.id,
-    labelColumn: row.labelColumn,
-    columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`),
-    missingMarkers: missingMarkersOf(row),
-    decimalComma: row.decimalComma,
-    dateOrder: row.dateOrder === "mdy" || row.dateOrder === "dmy" ? row.dateOrder : null,
-  };
+export function tableDatasetOf(row: TableDatasetRow): TableDataset {
+  return { id: row.id, labelColumn: row.labelColumn, columns: decodeColumnReports(row.columns, `dataset ${row.id}'s columns`), reading: cellReadingOf(row) };
 }
 
-/** A table's missing markers as its upload chose them (?missing=); null: the default ones. */
-export function missingMarkersOf(row: Pick<Dataset, "id" | "missingMarkers">): string[] | null {
-  return row.missingMarkers === null ? null : decodeMissingMarkers(row.missingMarkers, `dataset ${row.id}'s missing markers`);
+/** How a table dataset's upload read its cells, from its row. */
+export function cellReadingOf(row: Pick<Dataset, ReadingColumns>): CellReading {
+  return cellReading({
+    missingMarkers: row.missingMarkers === null ? null : decodeMissingMarkers(row.missingMarkers, `dataset ${row.id}'s missing markers`),
+    decimal: row.decimalComma ? "," : ".",
+    dateOrder: row.dateOrder === "mdy" || row.dateOrder === "dmy" ? row.dateOrder : null,
+  });
 }
 
 /**
@@ -91,9 +89,7 @@ export function fitJobPipeline(table: Table, dataset: TableDataset, training: Ta
     return {
       ...pipeline,
       ...(training.timeSeries ? { timeSeries: resolveTimeWindows(training.timeSeries, pipeline) } : {}),
-      ...(dataset.missingMarkers ? { missingMarkers: dataset.missingMarkers } : {}),
-      ...(dataset.decimalComma ? { decimal: "," as const } : {}),
-      ...(dataset.dateOrder ? { dateOrder: dataset.dateOrder } : {}),
+      ...dataset.reading,
     };
   } catch (error) {
     if (!(error instanceof FeatureError)) throw error;

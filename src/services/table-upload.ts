@@ -18,6 +18,8 @@ import {
   fitPipeline,
   inferColumnTypes,
   isMissing,
+  cellReading,
+  type CellReading,
   type ColumnReport,
   type DateOrder,
   type FeatureType,
@@ -60,10 +62,8 @@ export interface EncodedTableDataset {
   rowsWithoutLabel: number;
   /** The label column's missing cells that held a marker, by text ("None": 8939): what the report's warning names. */
   labelMissingAs: Record<string, number>;
-  /** As chosen at upload; null: the default markers. */
-  missingMarkers: string[] | null;
-  decimalComma: boolean;
-  dateOrder: DateOrder | null;
+  /** How its cells were read, where not by default (the summary pipeline carries it too). */
+  reading: CellReading;
 }
 
 /** Where a cell is, for an error message: `row N, column X` (CSV), `/rows/N/X` (JSON), `line N, column X` (NDJSON). */
@@ -120,29 +120,29 @@ export async function csvTable(source: NodeJS.ReadableStream, options: BuildOpti
     const delimiter = options.delimiter ?? guessDelimiter(firstChunk.toString("utf8", 0, Math.min(firstChunk.length, 1 << 20)));
     format = { delimiter, decimal: options.decimal ?? (delimiter === ";" ? "," : ".") };
     return parse({
-    delimiter,
-    bom: true,
-    record_delimiter: ["\r\n", "\n", "\r"],
-    skip_empty_lines: true,
-    skip_records_with_empty_values: true,
-    relax_column_count: true,
-    max_record_size: MAX_RECORD_CHARS,
-    on_record: (record: string[]) => {
-      if (failure !== null) return null;
-      try {
-        if (table === null) {
-          if (record.length > MAX_FEATURES + 1) throw new DescentError("VALIDATION_FAILED", `header: the header has ${record.length} columns; a dataset may have at most ${MAX_FEATURES} feature columns and its label`, [{ path: "header", message: `at most ${MAX_FEATURES + 1} columns` }]);
-          table = withLocations(() => "header", () => builder({ ...options, decimal: format.decimal }, record.map((name) => name.trim())));
-        } else {
-          const current = table;
-          withLocations(csvLocator, () => current.addRow(record));
+      delimiter,
+      bom: true,
+      record_delimiter: ["\r\n", "\n", "\r"],
+      skip_empty_lines: true,
+      skip_records_with_empty_values: true,
+      relax_column_count: true,
+      max_record_size: MAX_RECORD_CHARS,
+      on_record: (record: string[]) => {
+        if (failure !== null) return null;
+        try {
+          if (table === null) {
+            if (record.length > MAX_FEATURES + 1) throw new DescentError("VALIDATION_FAILED", `header: the header has ${record.length} columns; a dataset may have at most ${MAX_FEATURES} feature columns and its label`, [{ path: "header", message: `at most ${MAX_FEATURES + 1} columns` }]);
+            table = withLocations(() => "header", () => builder({ ...options, decimal: format.decimal }, record.map((name) => name.trim())));
+          } else {
+            const current = table;
+            withLocations(csvLocator, () => current.addRow(record));
+          }
+        } catch (error) {
+          failure = error;
         }
-      } catch (error) {
-        failure = error;
-      }
-      return null;
-    },
-  });
+        return null;
+      },
+    });
   };
   let parser: ReturnType<typeof parse> | null = null;
   try {
@@ -224,7 +224,8 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
   const label = table.columns.find((column) => column.name === options.label)!;
   for (let row = 0; row < table.numRows; row++) if (!isMissing(label, row)) labelled.push(row);
   const fitted = withLocations(located, () => fitPipeline(table, { label: options.label, rows: labelled, task: options.task, features, ignore }));
-  const summary = { ...fitted, ...(options.missingMarkers ? { missingMarkers: options.missingMarkers } : {}), ...(options.decimal === "," ? { decimal: "," as const } : {}), ...(options.dateOrder ? { dateOrder: options.dateOrder } : {}) };
+  const reading = cellReading(options);
+  const summary = { ...fitted, ...reading };
   const bytes = encodeTable(table);
   return {
     name: options.name ?? "dataset",
@@ -236,9 +237,7 @@ export function encodeTableDataset(table: Table, options: TableUploadOptions, wh
     numRows: table.numRows,
     rowsWithoutLabel: table.numRows - labelled.length,
     labelMissingAs: label.missingAs ?? {},
-    missingMarkers: options.missingMarkers ?? null,
-    decimalComma: options.decimal === ",",
-    dateOrder: options.dateOrder ?? null,
+    reading,
   };
 }
 

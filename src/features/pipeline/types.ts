@@ -1,7 +1,7 @@
 // The feature pipeline's options and its fitted, plain-JSON form: what is
 // stored with a model and shown to its user.
 
-import type { DateOrder } from "../dates.js";
+import type { CellReading } from "../cells.js";
 import type { FeatureType } from "../feature-types.js";
 
 export const MISSING_STRATEGIES = ["mean", "median", "mostFrequent", "constant", "dropRow", "none"] as const;
@@ -173,7 +173,8 @@ export interface OutputColumn {
 export const PIPELINE_FORMAT = "descent-feature-pipeline";
 export const PIPELINE_VERSION = 1;
 
-export interface FittedPipeline {
+/** With the table's CellReading: the rows it transforms are read as the table's upload read its cells. */
+export interface FittedPipeline extends CellReading {
   format: typeof PIPELINE_FORMAT;
   version: typeof PIPELINE_VERSION;
   label: FittedLabel;
@@ -192,12 +193,6 @@ export interface FittedPipeline {
   };
   /** Time series: the model reads windows of consecutive rows, not single rows (time-windows.ts). */
   timeSeries?: TimeWindows;
-  /** The cells that mean "no value" in the rows it reads, as the table's upload chose them; absent: DEFAULT_MISSING_MARKERS. */
-  missingMarkers?: string[];
-  /** `,`: the table's numbers were written with a decimal comma, and rows to transform are read so ("12,5" is 12.5). Absent: ".". */
-  decimal?: ",";
-  /** How N/N/YYYY dates read in the rows it transforms, as the table's upload said (dateOrder). Absent: they are not dates. */
-  dateOrder?: DateOrder;
 }
 
 /**
