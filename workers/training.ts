@@ -81,6 +81,13 @@ const jobs = createJobService({
   signals: redisJobSignals(publisher, config.queuePrefix),
 });
 const sweepAdvancer = startSweepAdvancer({ sweeps: createSweepService({ db, jobs }), intervalMs: config.sweepPollIntervalMs, log });
+// A job that ends here may have flagged its sweep and made webhook deliveries: look for them now, not at the next poll.
+for (const event of ["completed", "failed"] as const) {
+  training.worker.on(event, () => {
+    sweepAdvancer.nudge();
+    webhooks.nudge();
+  });
+}
 await Promise.all([training.worker.waitUntilReady(), training.ready]);
 const heartbeat = startHeartbeat(publisher, config.queuePrefix, config.workerHeartbeatIntervalMs);
 log.info({ queue: training.worker.name, prefix: config.queuePrefix, concurrency: config.workerConcurrency, threadsPerJob: config.workerThreadsPerJob }, "worker ready");

@@ -6,6 +6,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { startPoller } from "../poller.js";
 import type { WebhookDeliveries } from "../services/webhook-deliveries.js";
 
 export const WEBHOOK_QUEUE = "webhooks";
@@ -19,11 +20,13 @@ export interface WebhookDispatcherOptions {
   maxAttempts: number;
   /** The first retry waits this long, each next one twice as long, in ms. */
   backoffMs: number;
-  /** How often the pump looks for deliveries to enqueue, in ms. */
+  /** How often the pump looks for deliveries to enqueue, in ms (backing off to 8x while it finds none; see poller.ts). */
   pollIntervalMs: number;
 }
 
 export interface WebhookDispatcher {
+  /** Looks for new deliveries at once (a job of this process just ended). */
+  nudge(): void;
   close(): Promise<void>;
 }
 
@@ -48,13 +51,14 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
   worker.on("failed", (job, error) => log.warn({ deliveryId: job?.data.deliveryId, attemptsMade: job?.attemptsMade, err: error }, "webhook delivery attempt failed"));
   worker.on("error", (error) => log.warn({ err: error }, "webhook worker error"));
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  async function pump(): Promise<void> {
-    try {
+  const pump = startPoller({
+    intervalMs: options.pollIntervalMs,
+    async poll() {
+      let found = false;
       for (;;) {
         const ids = await deliveries.claimUnqueued(100);
-        if (ids.length === 0) break;
+        if (ids.length === 0) return found;
+        found = true;
         try {
           await queue.addBulk(ids.map((deliveryId) => ({ name: "deliver", data: { deliveryId }, opts: { jobId: deliveryId } })));
         } catch (error) {
@@ -62,18 +66,14 @@ export function startWebhookDispatcher(options: WebhookDispatcherOptions): Webho
           throw error;
         }
       }
-    } catch (error) {
-      log.warn({ err: error }, "could not enqueue webhook deliveries; retrying");
-    } finally {
-      if (!stopped) timer = setTimeout(() => void pump(), options.pollIntervalMs);
-    }
-  }
-  void pump();
+    },
+    onError: (error) => log.warn({ err: error }, "could not enqueue webhook deliveries; retrying"),
+  });
 
   return {
+    nudge: () => pump.nudge(),
     async close() {
-      stopped = true;
-      clearTimeout(timer);
+      pump.stop();
       await worker.close();
       await queue.close();
     },

@@ -1,31 +1,24 @@
 // In every worker process: takes the sweeps flagged since one of their trials
 // ended and advances them (starts the next trials, or completes the sweep).
+// The worker nudges it when one of its jobs ends; otherwise it polls (poller.ts).
 
 import type { Logger } from "pino";
+import { startPoller, type Poller } from "../poller.js";
 import type { SweepService } from "./sweeps.js";
 
-export function startSweepAdvancer({ sweeps, intervalMs, log }: { sweeps: Pick<SweepService, "claimFlagged" | "advance" | "flag">; intervalMs: number; log: Logger }): { stop(): void } {
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  async function tick(): Promise<void> {
-    try {
-      for (const id of await sweeps.claimFlagged(10)) {
+export function startSweepAdvancer({ sweeps, intervalMs, log }: { sweeps: Pick<SweepService, "claimFlagged" | "advance" | "flag">; intervalMs: number; log: Logger }): Poller {
+  return startPoller({
+    intervalMs,
+    async poll() {
+      const ids = await sweeps.claimFlagged(10);
+      for (const id of ids) {
         await sweeps.advance(id).catch(async (error) => {
           log.error({ err: error, sweepId: id }, "could not advance a sweep; trying again");
           await sweeps.flag(id).catch(() => undefined);
         });
       }
-    } catch (error) {
-      log.warn({ err: error }, "could not look for sweeps to advance");
-    } finally {
-      if (!stopped) timer = setTimeout(() => void tick(), intervalMs);
-    }
-  }
-  void tick();
-  return {
-    stop() {
-      stopped = true;
-      clearTimeout(timer);
+      return ids.length > 0;
     },
-  };
+    onError: (error) => log.warn({ err: error }, "could not look for sweeps to advance"),
+  });
 }
