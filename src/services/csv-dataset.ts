@@ -3,6 +3,7 @@ import { CsvError, parse, type Parser } from "csv-parse";
 import { DescentError, type FieldError } from "../errors.js";
 import { countClasses } from "../features/index.js";
 import { checksum, summarize, type EncodedDataset } from "./dataset-encoding.js";
+import { guessDelimiter } from "./csv-delimiter.js";
 import { GrowableFloat32, LabelColumn, MAX_FEATURES, MAX_NAME_LENGTH, isDecimal, parseNumber, quote, type Task } from "./column-types.js";
 
 export interface CsvDatasetOptions {
@@ -45,7 +46,9 @@ export async function parseCsvDataset(
   options: CsvDatasetOptions,
 ): Promise<EncodedDataset> {
   const reader = new CsvDatasetReader(options);
-  const parser = parse({
+  // The delimiter is guessed from the header in the first chunk, as for tables (csv-delimiter.ts).
+  const parserFor = (first: Buffer | string) => parse({
+    delimiter: guessDelimiter(typeof first === "string" ? first.slice(0, 1 << 20) : first.toString("utf8", 0, Math.min(first.length, 1 << 20))),
     bom: true,
     trim: true,
     record_delimiter: ["\r\n", "\n", "\r"],
@@ -61,7 +64,7 @@ export async function parseCsvDataset(
       return null;
     },
   });
-  const failure = await feed(parser, source, () => reader.stopped);
+  const failure = await feed(parserFor, source, () => reader.stopped);
   if (failure !== undefined) {
     if (!(failure instanceof CsvError)) throw failure;
     reader.syntaxError(failure);
@@ -70,22 +73,29 @@ export async function parseCsvDataset(
 }
 
 /** Writes the source into the parser, honouring back-pressure; returns the parser's error, if any. */
-async function feed(parser: Parser, source: AsyncIterable<Buffer | string> | NodeJS.ReadableStream, stopped: () => boolean): Promise<unknown> {
-  parser.on("error", () => {}); // read from parser.errored below
-  parser.resume();
-  const done = () => parser.errored != null || parser.destroyed || stopped();
+async function feed(parserFor: (first: Buffer | string) => Parser, source: AsyncIterable<Buffer | string> | NodeJS.ReadableStream, stopped: () => boolean): Promise<unknown> {
+  let parser: Parser | null = null;
+  const start = (first: Buffer | string) => {
+    const created = parserFor(first);
+    created.on("error", () => {}); // read from parser.errored below
+    created.resume();
+    return created;
+  };
+  const done = () => parser !== null && (parser.errored != null || parser.destroyed || stopped());
   try {
-    for await (const chunk of source) {
+    for await (const chunk of source as AsyncIterable<Buffer | string>) {
+      parser ??= start(chunk);
       if (done()) continue; // drain the source: see parseCsvDataset
       if (!parser.write(chunk)) await settled(parser, "drain");
     }
+    parser ??= start("");
     if (!done()) {
       parser.end();
       await finished(parser).catch(() => {});
     }
     return parser.errored ?? undefined;
   } finally {
-    parser.destroy();
+    parser?.destroy();
   }
 }
 

@@ -68,6 +68,16 @@ describe("parseCsvDataset", () => {
     expect(csv).toEqual(json);
   });
 
+  it("guesses the delimiter from the header: tab- and ;-separated files give the same dataset", async () => {
+    const comma = await parseCsvDataset(bytes(IRIS), { label: "species" });
+    for (const delimiter of ["\t", ";", "|"]) {
+      const other = await parseCsvDataset(bytes(IRIS.replaceAll(",", delimiter)), { label: "species" });
+      expect(other.checksum, JSON.stringify(delimiter)).toBe(comma.checksum);
+    }
+    // An empty body still says what is missing.
+    expect((await errorsOf("")).length).toBeGreaterThan(0);
+  });
+
   it("reads non-negative integer labels as class indices, classNames '0'..'k-1'", async () => {
     const dataset = await parseCsvDataset(bytes("x,label\n0.5,2\n1.5,0\n2.5,2\n3.5,1\n"), { label: "label" });
     expect(dataset.task).toBe("classification");
