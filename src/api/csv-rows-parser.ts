@@ -12,7 +12,7 @@ export function acceptCsvRows(app: FastifyInstance, bodyLimit: number): void {
   app.addContentTypeParser("text/csv", { parseAs: "string", bodyLimit }, (_request, body, done) => {
     try {
       const text = body as string;
-      done(null, { rows: parseCsvRecords(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: guessDelimiter(text.replace(/^\uFEFF/, "")) }) });
+      done(null, { rows: parseCsvRecords(text, { columns: true, bom: true, trim: true, skip_empty_lines: true, delimiter: guessDelimiter(text) }) });
     } catch (error) {
       done(Object.assign(new Error(`the CSV does not parse: ${(error as Error).message}`), { statusCode: 400 }), undefined);
     }

@@ -1,10 +1,9 @@
-import { commaDecimal, isDecimal, MissingMarkers } from "./cells.js";
-import type { DateOrder } from "./dates.js";
+import { commaDecimal, isDecimal, MissingMarkers, type CellReading } from "./cells.js";
 import { ColumnBuilder } from "./column-builder.js";
 import { FeatureError, quoteValue } from "./errors.js";
 import type { Table } from "./table.js";
 
-export interface TableBuilderOptions {
+export interface TableBuilderOptions extends CellReading {
   /** The columns, in order (a CSV header); required by addRow. Records may add more (see unknownKeys). */
   columns?: readonly string[];
   /** What addRecord does with a key that is not a column yet. @defaultValue "addColumn" */
@@ -13,12 +12,6 @@ export interface TableBuilderOptions {
   maxRows?: number;
   /** @defaultValue 10_000 */
   maxColumns?: number;
-  /** Cells that mean "missing", compared trimmed and case-insensitively. @defaultValue DEFAULT_MISSING_MARKERS */
-  missingMarkers?: readonly string[];
-  /** `,`: a string such as "12,5" is the number 12.5 (decimals written with a point stay numbers too). @defaultValue "." */
-  decimal?: "." | ",";
-  /** How N/N/YYYY dates read: month first or day first. @defaultValue none: they stay strings */
-  dateOrder?: DateOrder;
 }
 
 const DEFAULT_MAX_COLUMNS = 10_000;
@@ -107,14 +100,21 @@ export class TableBuilder {
     return column;
   }
 
+  /** Pushes `text` as a number written with a decimal comma, if it is one. */
+  private pushCommaDecimal(column: ColumnBuilder, text: string): boolean {
+    const value = commaDecimal(text);
+    if (!Number.isFinite(value)) return false;
+    column.pushNumber(value);
+    return true;
+  }
+
   private pushCell(column: ColumnBuilder, value: unknown, row: number): void {
     switch (typeof value) {
       case "string": {
         const text = value.trim();
         if (this.markers.has(text)) column.pushMissing(text);
         else if (isDecimal(text) && Number.isFinite(Number(text))) column.pushNumber(Number(text));
-        else if (this.options.decimal === "," && Number.isFinite(commaDecimal(text))) column.pushNumber(commaDecimal(text));
-        else column.pushString(text);
+        else if (this.options.decimal !== "," || !this.pushCommaDecimal(column, text)) column.pushString(text);
         return;
       }
       case "number":

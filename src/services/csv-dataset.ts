@@ -48,7 +48,7 @@ export async function parseCsvDataset(
   const reader = new CsvDatasetReader(options);
   // The delimiter is guessed from the header in the first chunk, as for tables (csv-delimiter.ts).
   const parserFor = (first: Buffer | string) => parse({
-    delimiter: guessDelimiter(typeof first === "string" ? first.slice(0, 1 << 20) : first.toString("utf8", 0, Math.min(first.length, 1 << 20))),
+    delimiter: guessDelimiter(first),
     bom: true,
     trim: true,
     record_delimiter: ["\r\n", "\n", "\r"],

@@ -7,13 +7,18 @@ export const CSV_DELIMITERS = [",", ";", "\t", "|"] as const;
 export type CsvDelimiter = (typeof CSV_DELIMITERS)[number];
 
 /** The names `?delimiter=` takes (a tab is awkward in a URL). */
-export const DELIMITER_NAMES: Record<string, CsvDelimiter> = { comma: ",", ",": ",", semicolon: ";", ";": ";", tab: "\t", "\t": "\t", pipe: "|", "|": "|" };
+export const DELIMITER_NAMES: Record<string, CsvDelimiter> = { comma: ",", ",": ",", semicolon: ";", ";": ";", tab: "\t", pipe: "|", "|": "|" };
+
+/** The header is looked for in the first MiB of a body at most. */
+const HEAD_BYTES = 1 << 20;
 
 /**
  * The candidate that occurs most often outside double quotes in the first
- * line of `text` (the header); a comma when none occurs or on a tie with it.
+ * line of `head` (the body, or its first chunk: the header); a comma when none
+ * occurs or on a tie with it.
  */
-export function guessDelimiter(text: string): CsvDelimiter {
+export function guessDelimiter(head: string | Buffer): CsvDelimiter {
+  const text = typeof head === "string" ? head : head.toString("utf8", 0, Math.min(head.length, HEAD_BYTES));
   const counts = new Map<CsvDelimiter, number>(CSV_DELIMITERS.map((d) => [d, 0]));
   let quoted = false;
   for (let i = 0; i < text.length; i++) {

@@ -96,7 +96,7 @@ function asFieldError(error: unknown, locate: Locator): unknown {
 type BuildOptions = Pick<TableUploadOptions, "maxRows" | "missingMarkers" | "decimal" | "dateOrder">;
 
 function builder(options: BuildOptions, columns?: string[]): TableBuilder {
-  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, missingMarkers: options.missingMarkers, decimal: options.decimal, dateOrder: options.dateOrder });
+  return new TableBuilder({ ...(columns ? { columns } : {}), maxRows: options.maxRows, maxColumns: MAX_FEATURES + 1, ...cellReading(options) });
 }
 
 const MAX_RECORD_CHARS = 16 * 1024 * 1024;
@@ -117,7 +117,7 @@ export async function csvTable(source: NodeJS.ReadableStream, options: BuildOpti
   let failure: unknown = null;
   let format: CsvFormat = { delimiter: options.delimiter ?? ",", decimal: options.decimal ?? "." };
   const start = (firstChunk: Buffer) => {
-    const delimiter = options.delimiter ?? guessDelimiter(firstChunk.toString("utf8", 0, Math.min(firstChunk.length, 1 << 20)));
+    const delimiter = options.delimiter ?? guessDelimiter(firstChunk);
     format = { delimiter, decimal: options.decimal ?? (delimiter === ";" ? "," : ".") };
     return parse({
       delimiter,

@@ -1,5 +1,6 @@
 import { FeatureError } from "../errors.js";
 import { requireColumn, type Table } from "../table.js";
+import { cellReading } from "../cells.js";
 import { tableFromRecords } from "../table-builder.js";
 import { featureWriter } from "./encoders/index.js";
 import { labelReader } from "./label.js";
@@ -83,6 +84,6 @@ export function transformRecords(pipeline: FittedPipeline, records: readonly unk
   const withLabels = options.labels ?? false;
   const columns = pipeline.features.map((feature) => feature.column);
   if (withLabels) columns.push(pipeline.label.column);
-  const table = tableFromRecords(records, { columns, unknownKeys: "ignore", missingMarkers: pipeline.missingMarkers, decimal: pipeline.decimal, dateOrder: pipeline.dateOrder });
+  const table = tableFromRecords(records, { columns, unknownKeys: "ignore", ...cellReading(pipeline) });
   return transformTable(pipeline, table, Int32Array.from({ length: table.numRows }, (_, i) => i), { labels: withLabels, onMissing: options.onMissing ?? "error" });
 }
